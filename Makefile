@@ -1,0 +1,29 @@
+# The two commands of the README: `make lab` and `make test`. Everything else is a step of theirs.
+SHELL := /bin/bash
+PORT ?= 8888
+
+.PHONY: lab test setup build typecheck lint unit notebooks ui bench clean
+
+## Start JupyterLab on notebooks/ (set-up and build first, only what is missing).
+lab: setup
+	@scripts/lab.sh
+
+## Run every test: type checks, lint, unit tests, notebooks through tslab, UI tests in Chromium.
+test: setup
+	@scripts/test.sh
+
+## Install what is missing and build (idempotent).
+setup:
+	@scripts/setup.sh
+
+typecheck lint unit notebooks ui: setup
+	@scripts/test.sh $@
+
+## Benchmarks (print figures; never part of `make test`).
+bench: setup
+	@npm run --silent bench
+
+## Remove build outputs and environments (node_modules, .venv).
+clean:
+	rm -rf node_modules packages/*/node_modules packages/*/lib packages/*/tsconfig.tsbuildinfo \
+	  packages/jupyterlab/paramscope_jupyterlab/labextension .venv .setup-stamps artifacts

@@ -1,0 +1,7 @@
+/**
+ * `@paramscope/core`: PyTorch-style modules on TensorFlow.js, parameter grouping, optimizers with
+ * parameter groups that match `torch.optim`, and verification of groups. Runs wherever TF.js runs.
+ *
+ * @packageDocumentation
+ */
+export * from './analysis';

@@ -1,0 +1,80 @@
+/**
+ * Sending rich output from a tslab cell. tslab's public `display.raw` sends one MIME type per
+ * output; a bundle (a JSON payload plus its text fallback) needs the writer tslab keeps for the
+ * running request, so we use it when present and fall back to `display.raw` otherwise.
+ */
+import { randomBytes } from 'node:crypto';
+
+/** A MIME bundle: MIME type → payload (JSON-able objects for `+json` types, strings otherwise). */
+export type MimeBundle = Record<string, unknown>;
+
+type WriteDisplayData = (
+  content: { data: MimeBundle; metadata: Record<string, unknown>; transient: { display_id?: string } },
+  update: boolean
+) => void;
+
+/** Where display data goes; tests and non-tslab hosts can install their own. */
+export interface DisplaySink {
+  write(bundle: MimeBundle, displayId: string | undefined, update: boolean): void;
+}
+
+let customSink: DisplaySink | undefined;
+
+/** Routes all displays to `sink` (pass `undefined` to go back to tslab). Returns the previous sink. */
+export function setDisplaySink(sink: DisplaySink | undefined): DisplaySink | undefined {
+  const previous = customSink;
+  customSink = sink;
+  return previous;
+}
+
+function tslabSink(): DisplaySink {
+  let jupyter: { lastWriteDisplayData?: WriteDisplayData };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    jupyter = require('tslab/dist/jupyter');
+  } catch {
+    throw new Error('@paramscope/notebook: display needs the tslab kernel (the "tslab" package was not found)');
+  }
+  return {
+    write(bundle, displayId, update) {
+      const write = jupyter.lastWriteDisplayData;
+      if (!write) throw new Error('@paramscope/notebook: display is only available while a tslab cell runs');
+      write({ data: bundle, metadata: {}, transient: displayId ? { display_id: displayId } : {} }, update);
+    }
+  };
+}
+
+function sink(): DisplaySink {
+  return customSink ?? tslabSink();
+}
+
+/** Displays `bundle` as a new output of the running cell. */
+export function displayBundle(bundle: MimeBundle): void {
+  sink().write(bundle, undefined, false);
+}
+
+/**
+ * One output that can be replaced in place (Jupyter's `display_id`): the first `show` creates it,
+ * later calls update it instead of adding outputs, even from later cells.
+ */
+export class UpdatableDisplay {
+  /** The Jupyter display id shared by the output and its updates. */
+  readonly id: string;
+  private shown = false;
+
+  constructor(id: string = randomBytes(8).toString('hex')) {
+    this.id = id;
+  }
+
+  /** Shows `bundle`: a new output the first time, an in-place update afterwards. */
+  show(bundle: MimeBundle): void {
+    sink().write(bundle, this.id, this.shown);
+    this.shown = true;
+  }
+
+  /** Shows `bundle` as a new output in the running cell, even if shown before elsewhere. */
+  showHere(bundle: MimeBundle): void {
+    sink().write(bundle, this.id, false);
+    this.shown = true;
+  }
+}

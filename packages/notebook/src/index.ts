@@ -1,0 +1,9 @@
+/**
+ * `@paramscope/notebook`: glue between paramscope and the tslab kernel: TF.js backend choice,
+ * Plotly figures and rich displays from notebook cells.
+ *
+ * @packageDocumentation
+ */
+export * from './backend';
+export * from './display';
+export * from './plotly';

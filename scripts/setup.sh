@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Brings a checkout from clone to ready: Node packages, the Python venv with JupyterLab, the
+# TypeScript kernel (tslab), the built packages and the prebuilt extension, Chromium for UI tests.
+# Idempotent: each step checks what is there and does only what is missing or broken.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+VENV=$ROOT/.venv
+STAMPS=$ROOT/.setup-stamps
+mkdir -p "$STAMPS"
+
+step() { printf '\033[1m[setup] %s\033[0m\n' "$*"; }
+fail() { printf '\033[31m[setup] FAILED: %s\033[0m\n' "$*" >&2; exit 1; }
+hash_of() { cat "$@" | sha256sum | cut -c1-16; }
+# `fresh NAME HASH`: true when step NAME last succeeded with inputs HASH.
+fresh() { [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$2" ]; }
+mark() { echo "$2" > "$STAMPS/$1"; }
+
+# 1. Toolchain --------------------------------------------------------------------------------
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null) || fail "node is not installed (need Node 20 or newer)"
+[ "$node_major" -ge 20 ] || fail "Node $node_major is too old (need 20 or newer)"
+python3 -c 'import sys; assert sys.version_info >= (3, 9)' 2>/dev/null || fail "python3 3.9 or newer is needed"
+
+# 2. Chromium, for the UI tests ----------------------------------------------------------------
+if [ ! -x /usr/bin/chromium ]; then
+  step "installing Debian's chromium (UI tests drive it with Playwright)"
+  if [ "$(id -u)" -eq 0 ]; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+      || fail "apt-get install chromium (needed by the UI tests; the rest of set-up does not need it)"
+  else
+    echo "[setup] warning: /usr/bin/chromium is missing and this is not root: run 'sudo apt-get install chromium' for the UI tests" >&2
+  fi
+fi
+
+# 3. Node packages (npm workspaces) -------------------------------------------------------------
+node_hash=$(hash_of package.json package-lock.json packages/*/package.json)
+if ! fresh node "$node_hash" || ! node -e 'require.resolve("@tensorflow/tfjs"); require.resolve("tslab/package.json")' >/dev/null 2>&1; then
+  step "installing Node packages (npm ci)"
+  # Playwright drives Debian's chromium: its own browser download cannot work here.
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error \
+    || fail "npm ci (see the npm error above; a half-installed node_modules is removed on the next run)"
+  mark node "$node_hash"
+fi
+
+# 4. Python venv with JupyterLab -----------------------------------------------------------------
+py_hash=$(hash_of requirements-dev.txt)
+if ! fresh venv "$py_hash" || ! "$VENV/bin/python" -c 'import jupyterlab, nbclient, hatch_jupyter_builder' >/dev/null 2>&1; then
+  step "creating the Python environment .venv (JupyterLab, nbclient)"
+  rm -rf "$VENV" "$STAMPS/extension" "$STAMPS/kernel"
+  python3 -m venv "$VENV" || fail "python3 -m venv .venv (on Debian: apt-get install python3-venv)"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r requirements-dev.txt \
+    || fail "pip install -r requirements-dev.txt"
+  mark venv "$py_hash"
+fi
+export PATH="$VENV/bin:$ROOT/node_modules/.bin:$PATH"
+
+# 5. Build the packages (incremental: tsc -b and make-style staleness checks) ------------------
+step "building packages"
+npm run --silent build || fail "npm run build (TypeScript or the labextension build failed: see above)"
+
+# 6. The prebuilt extension, installed in development mode into .venv -------------------------
+ext_dir=$ROOT/packages/jupyterlab
+ext_link=$VENV/share/jupyter/labextensions/@paramscope/jupyterlab
+if ! fresh extension "$(hash_of "$ext_dir/pyproject.toml")" || [ ! -e "$ext_link/package.json" ]; then
+  step "installing the JupyterLab extension into .venv"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-build-isolation --no-deps -e "$ext_dir" \
+    || fail "pip install -e packages/jupyterlab"
+  "$VENV/bin/jupyter" labextension develop --overwrite "$ext_dir" >/dev/null \
+    || fail "jupyter labextension develop packages/jupyterlab"
+  mark extension "$(hash_of "$ext_dir/pyproject.toml")"
+fi
+
+# 7. The TypeScript kernel (tslab), registered in .venv ------------------------------------------
+kernel_json=$VENV/share/jupyter/kernels/tslab/kernel.json
+if [ ! -f "$kernel_json" ] || ! grep -q "$ROOT/node_modules/.bin/tslab" "$kernel_json"; then
+  step "registering the tslab kernel in .venv"
+  "$ROOT/node_modules/.bin/tslab" install --python="$VENV/bin/python" --sys-prefix \
+    --binary="$ROOT/node_modules/.bin/tslab" >/dev/null || fail "tslab install"
+fi
+step "ready"

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs the test stages in order (all by default, or those named): typecheck, lint, unit,
+# notebooks, ui. Stops at the first failing stage and prints how long each took.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.venv/bin:$PWD/node_modules/.bin:$PATH"
+stages=("$@")
+[ ${#stages[@]} -eq 0 ] && stages=(typecheck lint unit notebooks ui)
+
+typecheck() {
+  npm run --silent typecheck && tsc --noEmit -p test/ui/tsconfig.json
+}
+lint() {
+  eslint packages test --max-warnings 0
+}
+unit() {
+  lerna run test --concurrency 1 --stream && node --test test/declarations/
+}
+notebooks() {
+  python -m pytest test/notebooks -q -rA --durations=0 -p no:cacheprovider
+}
+ui() {
+  rm -rf test/ui/.work
+  playwright test -c test/ui/playwright.config.ts
+}
+
+summary=()
+for stage in "${stages[@]}"; do
+  if ! declare -F "$stage" >/dev/null; then
+    echo "unknown test stage '$stage' (expected: typecheck lint unit notebooks ui)" >&2
+    exit 2
+  fi
+  printf '\n\033[1m=== %s ===\033[0m\n' "$stage"
+  started=$SECONDS
+  if "$stage"; then
+    summary+=("$stage: ok ($((SECONDS - started)) s)")
+  else
+    summary+=("$stage: FAILED ($((SECONDS - started)) s)")
+    printf '\n%s\n' "${summary[@]}"
+    exit 1
+  fi
+done
+printf '\n%s\n' "${summary[@]}"
