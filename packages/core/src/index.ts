@@ -5,3 +5,4 @@
  * @packageDocumentation
  */
 export * from './analysis';
+export * from './params';
