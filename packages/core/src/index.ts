@@ -6,3 +6,4 @@
  */
 export * from './analysis';
 export * from './params';
+export * as nn from './nn';

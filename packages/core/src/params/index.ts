@@ -1,1 +1,3 @@
 export * from './types';
+export * from './graph';
+export * from './from-module';

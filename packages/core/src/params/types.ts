@@ -46,6 +46,18 @@ export interface ModuleInfo {
   params: string[];
 }
 
+/**
+ * A data-flow edge of the module graph: the output of module `from` reaches the input of `to`
+ * through the operations `via` (canonical names such as `reshape`, `relu`, `pad`; see
+ * `SHAPE_OPS` and `HOMOGENEOUS_OPS`). `to` is a module path, `output` (the model's output) or
+ * `op:<name>` (an operation that is neither a module nor scale-transparent, e.g. `op:add`).
+ */
+export interface ModuleEdge {
+  from: string;
+  to: string;
+  via: string[];
+}
+
 /** Where a parameter model came from. */
 export type ParamModelSource = 'nn' | 'layers-model' | 'structure';
 
@@ -58,8 +70,8 @@ export interface ParamModel {
   params: ParamInfo[];
   /** Every module, parents before children. */
   modules: ModuleInfo[];
-  /** True when `feedsNormalization` was computed from a known module graph. */
-  graphKnown: boolean;
+  /** Data-flow edges out of parameterized modules; `null` when the module graph is unknown. */
+  edges: ModuleEdge[] | null;
 }
 
 /**

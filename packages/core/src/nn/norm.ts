@@ -1,0 +1,219 @@
+/**
+ * Normalization modules with PyTorch's conventions: ε = 1e-5, momentum 0.1 with
+ * running = (1 − m)·running + m·batch, the unbiased batch variance in the running estimate and
+ * the biased one in the output. Features (channels) are on the last axis.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Module } from './module';
+import { constantVariable, shapeSize } from './init';
+
+/** Options of the batch-norm modules, as PyTorch's. */
+export interface BatchNormOptions {
+  eps?: number;
+  /** Weight of the new batch in the running statistics; `null` gives a cumulative average. */
+  momentum?: number | null;
+  affine?: boolean;
+  trackRunningStats?: boolean;
+}
+
+function checkEps(kind: string, eps: number): number {
+  if (!Number.isFinite(eps) || eps < 0) throw new RangeError(`${kind}: eps must be a non-negative number, got ${eps}`);
+  return eps;
+}
+
+function checkFeatures(kind: string, name: string, value: number): number {
+  if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${kind}: ${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+/** (x − mean)/√(var + ε), then the optional affine map. */
+function normalize(
+  x: tf.Tensor,
+  mean: tf.Tensor,
+  variance: tf.Tensor,
+  eps: number,
+  weight: tf.Tensor | null,
+  bias: tf.Tensor | null
+): tf.Tensor {
+  let y = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
+  if (weight) y = tf.mul(y, weight);
+  if (bias) y = tf.add(y, bias);
+  return y;
+}
+
+abstract class BatchNormBase extends Module {
+  readonly weight: tf.Variable | null;
+  readonly bias: tf.Variable | null;
+  readonly runningMean: tf.Variable | null;
+  readonly runningVar: tf.Variable | null;
+  readonly numBatchesTracked: tf.Variable | null;
+  readonly eps: number;
+  readonly momentum: number | null;
+  protected abstract readonly inputRanks: readonly number[];
+  private batchesTracked = 0;
+
+  constructor(readonly numFeatures: number, options: BatchNormOptions) {
+    super();
+    const kind = new.target.name;
+    checkFeatures(kind, 'numFeatures', numFeatures);
+    this.eps = checkEps(kind, options.eps ?? 1e-5);
+    this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
+    if (this.momentum !== null && !(this.momentum >= 0 && this.momentum <= 1)) {
+      throw new RangeError(`${kind}: momentum must be in [0, 1] or null, got ${this.momentum}`);
+    }
+    const affine = options.affine ?? true;
+    this.weight = this.registerParameter('weight', affine ? constantVariable([numFeatures], 1) : null);
+    this.bias = this.registerParameter('bias', affine ? constantVariable([numFeatures], 0) : null);
+    const track = options.trackRunningStats ?? true;
+    this.runningMean = track ? this.registerBuffer('running_mean', constantVariable([numFeatures], 0, false)) : null;
+    this.runningVar = track ? this.registerBuffer('running_var', constantVariable([numFeatures], 1, false)) : null;
+    this.numBatchesTracked = track
+      ? this.registerBuffer('num_batches_tracked', tf.variable(tf.scalar(0, 'int32'), false))
+      : null;
+  }
+
+  forward(input: tf.Tensor): tf.Tensor {
+    if (!this.inputRanks.includes(input.rank) || input.shape[input.rank - 1] !== this.numFeatures) {
+      throw new Error(
+        `${this.kind}: expected input of rank ${this.inputRanks.join(' or ')} with ${this.numFeatures} features on the last axis, got shape [${input.shape}]`
+      );
+    }
+    const axes = input.shape.slice(0, -1).map((_, i) => i);
+    const useBatchStats = this.training || !this.runningMean;
+    if (!useBatchStats) {
+      return tf.tidy(() => normalize(input, this.runningMean!, this.runningVar!, this.eps, this.weight, this.bias));
+    }
+    return tf.tidy(() => {
+      const { mean, variance } = tf.moments(input, axes);
+      if (this.training && this.runningMean) this.updateRunningStats(mean, variance, input.size / this.numFeatures);
+      return normalize(input, mean, variance, this.eps, this.weight, this.bias);
+    });
+  }
+
+  private updateRunningStats(mean: tf.Tensor, variance: tf.Tensor, count: number): void {
+    if (count < 2) throw new Error(`${this.kind}: expected more than 1 value per channel when training, got ${count}`);
+    // A host-side mirror of num_batches_tracked avoids reading the buffer back every step.
+    this.batchesTracked += 1;
+    this.numBatchesTracked!.assign(tf.scalar(this.batchesTracked, 'int32'));
+    const m = this.momentum ?? 1 / this.batchesTracked;
+    const unbiased = tf.mul(variance, count / (count - 1));
+    this.runningMean!.assign(tf.add(tf.mul(this.runningMean!, 1 - m), tf.mul(mean, m)));
+    this.runningVar!.assign(tf.add(tf.mul(this.runningVar!, 1 - m), tf.mul(unbiased, m)));
+  }
+}
+
+/** Batch norm over `[N, C]` or `[N, L, C]` input. */
+export class BatchNorm1d extends BatchNormBase {
+  readonly kind = 'BatchNorm1d';
+  protected readonly inputRanks = [2, 3];
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super(numFeatures, options);
+  }
+}
+
+/** Batch norm over NHWC input. */
+export class BatchNorm2d extends BatchNormBase {
+  readonly kind = 'BatchNorm2d';
+  protected readonly inputRanks = [4];
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super(numFeatures, options);
+  }
+}
+
+/** Normalizes over the last `normalizedShape.length` axes of each sample. */
+export class LayerNorm extends Module {
+  readonly kind = 'LayerNorm';
+  readonly normalizedShape: number[];
+  readonly weight: tf.Variable | null;
+  readonly bias: tf.Variable | null;
+  readonly eps: number;
+
+  constructor(normalizedShape: number | number[], options: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } = {}) {
+    super();
+    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    this.normalizedShape.forEach((d, i) => checkFeatures('LayerNorm', `normalizedShape[${i}]`, d));
+    this.eps = checkEps('LayerNorm', options.eps ?? 1e-5);
+    const affine = options.elementwiseAffine ?? true;
+    this.weight = this.registerParameter('weight', affine ? constantVariable(this.normalizedShape, 1) : null);
+    this.bias = this.registerParameter(
+      'bias',
+      affine && options.bias !== false ? constantVariable(this.normalizedShape, 0) : null
+    );
+  }
+
+  forward(input: tf.Tensor): tf.Tensor {
+    const k = this.normalizedShape.length;
+    if (input.shape.slice(-k).join() !== this.normalizedShape.join()) {
+      throw new Error(`LayerNorm: input shape [${input.shape}] does not end with [${this.normalizedShape}]`);
+    }
+    return tf.tidy(() => {
+      const axes = this.normalizedShape.map((_, i) => input.rank - k + i);
+      const { mean, variance } = tf.moments(input, axes, true);
+      return normalize(input, mean, variance, this.eps, this.weight, this.bias);
+    });
+  }
+}
+
+/** Normalizes groups of channels over the channels of the group and every spatial position. */
+export class GroupNorm extends Module {
+  readonly kind = 'GroupNorm';
+  readonly weight: tf.Variable | null;
+  readonly bias: tf.Variable | null;
+  readonly eps: number;
+
+  constructor(readonly numGroups: number, readonly numChannels: number, options: { eps?: number; affine?: boolean } = {}) {
+    super();
+    checkFeatures('GroupNorm', 'numGroups', numGroups);
+    checkFeatures('GroupNorm', 'numChannels', numChannels);
+    if (numChannels % numGroups !== 0) {
+      throw new RangeError(`GroupNorm: numChannels (${numChannels}) must be divisible by numGroups (${numGroups})`);
+    }
+    this.eps = checkEps('GroupNorm', options.eps ?? 1e-5);
+    const affine = options.affine ?? true;
+    this.weight = this.registerParameter('weight', affine ? constantVariable([numChannels], 1) : null);
+    this.bias = this.registerParameter('bias', affine ? constantVariable([numChannels], 0) : null);
+  }
+
+  forward(input: tf.Tensor): tf.Tensor {
+    if (input.rank < 2 || input.shape[input.rank - 1] !== this.numChannels) {
+      throw new Error(`GroupNorm: expected ${this.numChannels} channels on the last axis, got shape [${input.shape}]`);
+    }
+    return tf.tidy(() => {
+      const [n] = input.shape;
+      const spatial = shapeSize(input.shape.slice(1, -1));
+      const grouped = input.reshape([n, spatial, this.numGroups, this.numChannels / this.numGroups]);
+      const { mean, variance } = tf.moments(grouped, [1, 3], true);
+      let y = normalize(grouped, mean, variance, this.eps, null, null).reshape(input.shape);
+      if (this.weight) y = tf.mul(y, this.weight);
+      return this.bias ? tf.add(y, this.bias) : y;
+    });
+  }
+}
+
+/** Normalizes each channel of each sample over its spatial positions (NHWC input). */
+export class InstanceNorm2d extends Module {
+  readonly kind = 'InstanceNorm2d';
+  readonly weight: tf.Variable | null;
+  readonly bias: tf.Variable | null;
+  readonly eps: number;
+
+  /** PyTorch's defaults: no affine parameters, no running statistics. */
+  constructor(readonly numFeatures: number, options: { eps?: number; affine?: boolean } = {}) {
+    super();
+    checkFeatures('InstanceNorm2d', 'numFeatures', numFeatures);
+    this.eps = checkEps('InstanceNorm2d', options.eps ?? 1e-5);
+    const affine = options.affine ?? false;
+    this.weight = this.registerParameter('weight', affine ? constantVariable([numFeatures], 1) : null);
+    this.bias = this.registerParameter('bias', affine ? constantVariable([numFeatures], 0) : null);
+  }
+
+  forward(input: tf.Tensor): tf.Tensor {
+    if (input.rank !== 4 || input.shape[3] !== this.numFeatures) {
+      throw new Error(`InstanceNorm2d: expected NHWC input with ${this.numFeatures} channels, got shape [${input.shape}]`);
+    }
+    return tf.tidy(() => {
+      const { mean, variance } = tf.moments(input, [1, 2], true);
+      return normalize(input, mean, variance, this.eps, this.weight, this.bias);
+    });
+  }
+}
