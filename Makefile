@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PORT ?= 8888
 
-.PHONY: lab test setup build typecheck lint unit notebooks ui bench clean
+.PHONY: lab test setup typecheck lint unit integration ui bench clean
 
 ## Start JupyterLab on notebooks/ (set-up and build first, only what is missing).
 lab: setup
@@ -16,7 +16,7 @@ test: setup
 setup:
 	@scripts/setup.sh
 
-typecheck lint unit notebooks ui: setup
+typecheck lint unit integration ui: setup
 	@scripts/test.sh $@
 
 ## Benchmarks (print figures; never part of `make test`).

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs the test stages in order (all by default, or those named): typecheck, lint, unit,
-# notebooks, ui. Stops at the first failing stage and prints how long each took.
+# integration (notebooks through tslab, the `make lab` server), ui. Stops at the first failing stage and prints how long each took.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PWD/node_modules/.bin:$PATH"
 stages=("$@")
-[ ${#stages[@]} -eq 0 ] && stages=(typecheck lint unit notebooks ui)
+[ ${#stages[@]} -eq 0 ] && stages=(typecheck lint unit integration ui)
 
 typecheck() {
   npm run --silent typecheck && tsc --noEmit -p test/ui/tsconfig.json
@@ -16,8 +16,8 @@ lint() {
 unit() {
   lerna run test --concurrency 1 --stream && node --test test/declarations/
 }
-notebooks() {
-  python -m pytest test/notebooks -q -rA --durations=0 -p no:cacheprovider
+integration() {
+  python -m pytest test/notebooks test/lab -q -rA --durations=0 -p no:cacheprovider
 }
 ui() {
   rm -rf test/ui/.work
@@ -27,7 +27,7 @@ ui() {
 summary=()
 for stage in "${stages[@]}"; do
   if ! declare -F "$stage" >/dev/null; then
-    echo "unknown test stage '$stage' (expected: typecheck lint unit notebooks ui)" >&2
+    echo "unknown test stage '$stage' (expected: typecheck lint unit integration ui)" >&2
     exit 2
   fi
   printf '\n\033[1m=== %s ===\033[0m\n' "$stage"
