@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Optional: brings up TF.js's native backend (@tensorflow/tfjs-node) without its internet download.
+# libtensorflow comes from the `tensorflow-cpu` wheel on PyPI (its libtensorflow_cc.so.2 carries the
+# C and eager C APIs the addon calls), and the addon is compiled from source with node-gyp against it.
+# Never run by `make lab` or `make test`. Idempotent: a second run only checks.
+#
+# Usage: tools/native/setup-native.sh [--force | --remove]
+#   --force   fetch the wheel and build the addon again
+#   --remove  take @tensorflow/tfjs-node out of node_modules again (the back end falls back to wasm)
+# Environment: PARAMSCOPE_TF_VERSION (default 2.12.0), PARAMSCOPE_NATIVE_CACHE (default .cache/native).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+
+# 2.12.0 is the oldest tensorflow-cpu release with CPython 3.11 wheels and the closest to the 2.9.1
+# that tfjs-node 4.22 was built for; the C API the addon uses is unchanged between them.
+TF_VERSION=${PARAMSCOPE_TF_VERSION:-2.12.0}
+CACHE=${PARAMSCOPE_NATIVE_CACHE:-$ROOT/.cache/native}/tensorflow-cpu-$TF_VERSION
+FORCE=0
+case "${1:-}" in
+  --force) FORCE=1 ;;
+  --remove)
+    rm -rf "$ROOT/node_modules/@tensorflow/tfjs-node"
+    echo "[native] removed node_modules/@tensorflow/tfjs-node (the unpacked wheel stays in ${CACHE%/*})"
+    exit 0 ;;
+  '') ;;
+  *) echo "usage: $0 [--force | --remove]" >&2; exit 2 ;;
+esac
+
+step() { printf '\033[1m[native] %s\033[0m\n' "$*"; }
+fail() { printf '\033[31m[native] FAILED: %s\033[0m\n' "$*" >&2; exit 1; }
+
+# 1. Prerequisites -------------------------------------------------------------------------------
+command -v node >/dev/null || fail "prerequisites: node is not installed"
+command -v npm >/dev/null || fail "prerequisites: npm is not installed"
+command -v g++ >/dev/null && command -v make >/dev/null \
+  || fail "prerequisites: g++ and make are needed to compile the addon (Debian: apt-get install g++ make)"
+command -v unzip >/dev/null || python3 -c 'import zipfile' 2>/dev/null \
+  || fail "prerequisites: python3 is needed to unpack the wheel"
+python3 -m pip --version >/dev/null 2>&1 || fail "prerequisites: python3 -m pip is needed to fetch the tensorflow-cpu wheel"
+[ "$(uname -sm)" = "Linux x86_64" ] || fail "prerequisites: this recipe is for Linux x86_64 (found $(uname -sm))"
+
+TFJS_VERSION=$(node -p 'require("@tensorflow/tfjs/package.json").version' 2>/dev/null) \
+  || fail "prerequisites: @tensorflow/tfjs is not in node_modules (run 'make setup' first)"
+
+# node-gyp: the one on PATH, else the copy bundled with npm.
+if [ -n "${NODE_GYP:-}" ]; then node_gyp=(node "$NODE_GYP")
+elif command -v node-gyp >/dev/null; then node_gyp=(node-gyp)
+else
+  bundled="$(npm prefix -g 2>/dev/null)/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js"
+  [ -f "$bundled" ] || fail "prerequisites: node-gyp not found (not on PATH, not bundled with npm at $bundled; set NODE_GYP)"
+  node_gyp=(node "$bundled")
+fi
+# Node's own headers, so node-gyp does not download them.
+node_prefix=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
+[ -f "$node_prefix/include/node/node_api.h" ] \
+  || fail "prerequisites: Node's headers are missing ($node_prefix/include/node/node_api.h); node-gyp would download them"
+
+# 2. @tensorflow/tfjs-node, without its install script (which downloads libtensorflow) ----------------
+ADDON=$ROOT/node_modules/@tensorflow/tfjs-node
+installed=$(node -p 'require("@tensorflow/tfjs-node/package.json").version' 2>/dev/null || true)
+if [ "$installed" != "$TFJS_VERSION" ]; then
+  step "installing @tensorflow/tfjs-node@$TFJS_VERSION into node_modules (install script skipped)"
+  manifest_hash=$(cat package.json package-lock.json | sha256sum)
+  npm install --no-save --ignore-scripts --no-audit --no-fund --loglevel=error "@tensorflow/tfjs-node@$TFJS_VERSION" \
+    || fail "npm install @tensorflow/tfjs-node@$TFJS_VERSION (see the npm error above)"
+  [ "$(cat package.json package-lock.json | sha256sum)" = "$manifest_hash" ] \
+    || fail "npm install changed package.json or package-lock.json (restore them with git checkout)"
+fi
+
+# 3. libtensorflow and its C headers, from the tensorflow-cpu wheel ------------------------------------
+libs=(libtensorflow_cc.so.2 libtensorflow_framework.so.2)
+if [ "$FORCE" = 1 ] || [ ! -f "$CACHE/complete" ]; then
+  step "fetching tensorflow-cpu==$TF_VERSION from PyPI and unpacking libtensorflow into $CACHE"
+  download=$(mktemp -d)
+  trap 'rm -rf "$download"' EXIT
+  # The shared libraries do not depend on the Python version: ask for a fixed tag, whatever python3 is.
+  python3 -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+    --python-version 3.11 --platform manylinux2014_x86_64 -d "$download" "tensorflow-cpu==$TF_VERSION" \
+    || fail "pip download tensorflow-cpu==$TF_VERSION (is PyPI reachable? does that release exist for cp311?)"
+  rm -rf "$CACHE" && mkdir -p "$CACHE"
+  python3 - "$download"/tensorflow_cpu-*.whl "$CACHE" <<'EOF' || fail "unpacking the wheel (its layout differs from what this script expects)"
+import sys, zipfile
+wheel, dest = sys.argv[1], sys.argv[2]
+wanted_libs = {"tensorflow/libtensorflow_cc.so.2", "tensorflow/libtensorflow_framework.so.2"}
+# The addon includes tensorflow/c/** which pulls in tensorflow/core/platform/ctstring*.h and tensorflow/tsl/**.
+header_dirs = ("tensorflow/include/tensorflow/c/", "tensorflow/include/tensorflow/core/platform/",
+               "tensorflow/include/tensorflow/tsl/")
+with zipfile.ZipFile(wheel) as z:
+    names = z.namelist()
+    missing = wanted_libs - set(names)
+    if missing:
+        sys.exit(f"the wheel has no {', '.join(sorted(missing))}")
+    for name in names:
+        if name in wanted_libs or (name.startswith(header_dirs) and not name.endswith("/")):
+            z.extract(name, dest)
+EOF
+  chmod +x "$CACHE"/tensorflow/*.so.2
+  rm -rf "$download"
+  touch "$CACHE/complete"
+fi
+
+# 4. Stage them where the addon's binding.gyp looks: deps/include and deps/lib ---------------------------
+# binding.gyp links -ltensorflow -ltensorflow_framework; the wheel's C API lives in libtensorflow_cc.so.2,
+# so libtensorflow.so points at it and the addon records libtensorflow_cc.so.2 (its soname) as needed.
+# At run time the addon finds both through its rpath $ORIGIN/../../deps/lib.
+mkdir -p "$ADDON/deps/lib"
+rm -rf "$ADDON/deps/include"
+ln -sfn "$CACHE/tensorflow/include" "$ADDON/deps/include"
+for lib in "${libs[@]}"; do ln -sfn "$CACHE/tensorflow/$lib" "$ADDON/deps/lib/$lib"; done
+ln -sfn libtensorflow_cc.so.2 "$ADDON/deps/lib/libtensorflow.so"
+ln -sfn libtensorflow_framework.so.2 "$ADDON/deps/lib/libtensorflow_framework.so"
+
+# 5. Build the addon ---------------------------------------------------------------------------------
+# node-pre-gyp (what tfjs-node loads the addon with) says where it expects the binary, e.g. lib/napi-v8.
+binding=$(node -p 'require("@mapbox/node-pre-gyp").find(require.resolve("@tensorflow/tfjs-node/package.json"))' 2>/dev/null) \
+  || fail "build: @mapbox/node-pre-gyp cannot resolve the addon's path (is @tensorflow/tfjs-node complete?)"
+napi_version=$(basename "$(dirname "$binding")" | sed -n 's/^napi-v\([0-9]*\)$/\1/p')
+[ -n "$napi_version" ] || fail "build: unexpected addon path $binding (expected …/napi-vN/tfjs_binding.node)"
+built_against=$(cat "$ADDON/deps/built-against" 2>/dev/null || true)
+if [ "$FORCE" = 1 ] || [ ! -f "$binding" ] || [ "$built_against" != "tensorflow-cpu-$TF_VERSION" ]; then
+  step "compiling the tfjs-node addon with node-gyp against tensorflow-cpu $TF_VERSION (N-API $napi_version)"
+  (cd "$ADDON" && "${node_gyp[@]}" rebuild --nodedir="$node_prefix" --module_name=tfjs_binding \
+    --module_path="$(dirname "$binding")" --napi_build_version="$napi_version") > "$CACHE/build.log" 2>&1 \
+    || { tail -n 30 "$CACHE/build.log" >&2; fail "build: node-gyp rebuild (full log: $CACHE/build.log)"; }
+  echo "tensorflow-cpu-$TF_VERSION" > "$ADDON/deps/built-against"
+fi
+
+# 6. Verify: load it through TF.js and train a step --------------------------------------------------------
+step "verifying: @tensorflow/tfjs-node loads, registers 'tensorflow' and computes correctly"
+TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2} node tools/native/verify-native.js \
+  || fail "verify: the addon was built but does not work (see the error above; --force rebuilds from scratch)"
+step "ready: useBestBackend() from @paramscope/notebook now picks tfjs-node"
