@@ -7,3 +7,5 @@
 export * from './backend';
 export * from './display';
 export * from './plotly';
+export * from './claims';
+export * from './progress';

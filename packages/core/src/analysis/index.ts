@@ -1,1 +1,6 @@
+export * from './batchnorm-forward';
 export * from './batchnorm-scale';
+export * from './learning-rate';
+export * from './norm-dynamics';
+export * from './scale-invariance';
+export * from './tensor-geometry';

@@ -1,0 +1,57 @@
+/**
+ * Learning-rate views of weight decay (derivations D8, D12): the document's "effective learning
+ * rate" of γ and Li & Arora's equivalence between decay and an exponentially growing schedule.
+ */
+
+function requireDecayStep(lr: number, weightDecay: number): void {
+  if (!Number.isFinite(lr) || lr <= 0) throw new RangeError(`lr must be a positive finite number, got ${lr}`);
+  if (!Number.isFinite(weightDecay) || weightDecay < 0) throw new RangeError(`weightDecay must be a non-negative finite number, got ${weightDecay}`);
+  if (lr * weightDecay >= 1) throw new RangeError(`lr·weightDecay must be below 1, got ${lr * weightDecay}`);
+}
+
+/**
+ * The document's η_eff = η·g/(g + λγ) for a parameter γ with gradient g. It is infinite where
+ * g + λγ = 0, the stationary point decay drives γ to.
+ */
+export function documentEffectiveLearningRate(lr: number, gradient: number, weightDecay: number, value: number): number {
+  requireDecayStep(lr, weightDecay);
+  const total = gradient + weightDecay * value;
+  if (total === 0) return gradient === 0 ? Number.NaN : Math.sign(gradient) * Number.POSITIVE_INFINITY;
+  return (lr * gradient) / total;
+}
+
+/**
+ * Li & Arora 2020: GD with decay (η, λ) on a scale-invariant loss gives the same directions as GD
+ * without decay at η̃_t = η(1 − ηλ)^(−2t−1), for step t = 0, 1, …
+ */
+export function liAroraLearningRate(lr: number, weightDecay: number, step: number): number {
+  requireDecayStep(lr, weightDecay);
+  if (!Number.isInteger(step) || step < 0) throw new RangeError(`step must be a non-negative integer, got ${step}`);
+  return lr * (1 - lr * weightDecay) ** (-2 * step - 1);
+}
+
+/** The factor relating the two runs of {@link liAroraLearningRate}: W_t = (1 − ηλ)^t · W̃_t. */
+export function liAroraWeightScale(lr: number, weightDecay: number, step: number): number {
+  requireDecayStep(lr, weightDecay);
+  if (!Number.isInteger(step) || step < 0) throw new RangeError(`step must be a non-negative integer, got ${step}`);
+  return (1 - lr * weightDecay) ** step;
+}
+
+/**
+ * How far (γ, g) is from the stationary point of L + (λ/2)γ² (derivation D6):
+ * ‖λγ + g‖/‖λγ‖ over all entries, with g the mean gradient.
+ */
+export function stationarityResidual(values: readonly number[], meanGradients: readonly number[], weightDecay: number): number {
+  if (values.length !== meanGradients.length || values.length === 0) {
+    throw new RangeError(`stationarityResidual: values (${values.length}) and meanGradients (${meanGradients.length}) must be equal, non-empty lengths`);
+  }
+  if (!Number.isFinite(weightDecay) || weightDecay <= 0) throw new RangeError(`weightDecay must be a positive finite number, got ${weightDecay}`);
+  let residual = 0;
+  let reference = 0;
+  values.forEach((value, i) => {
+    residual += (weightDecay * value + meanGradients[i]) ** 2;
+    reference += (weightDecay * value) ** 2;
+  });
+  if (reference === 0) throw new RangeError('stationarityResidual: every value is zero');
+  return Math.sqrt(residual / reference);
+}
