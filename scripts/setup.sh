@@ -77,4 +77,9 @@ if [ ! -f "$kernel_json" ] || ! grep -q "$ROOT/node_modules/.bin/tslab" "$kernel
   "$ROOT/node_modules/.bin/tslab" install --python="$VENV/bin/python" --sys-prefix \
     --binary="$ROOT/node_modules/.bin/tslab" >/dev/null || fail "tslab install"
 fi
+# 8. The real data set of the ablation notebook, exported from scikit-learn (no download) -----
+if [ ! -f "$ROOT/data/digits.json" ]; then
+  step "exporting the digits data set to data/digits.json"
+  "$VENV/bin/python" tools/data/export_digits.py "$ROOT/data/digits.json" >/dev/null || fail "tools/data/export_digits.py"
+fi
 step "ready"
