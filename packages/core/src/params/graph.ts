@@ -54,7 +54,7 @@ export interface FeedVerdict {
  * through shape-only operations). Frozen or trainable, the verdict is about the function only.
  */
 export function feedsNormalization(modules: readonly ModuleInfo[], params: readonly ParamInfo[], edges: readonly ModuleEdge[]): Map<string, FeedVerdict> {
-  const kindOf = new Map(modules.map((m) => [m.path, m.kind]));
+  const kindOf = new Map(modules.map((m) => [m.path, m.baseKind && isNormalizationKind(m.baseKind) ? m.baseKind : m.kind]));
   const edgesFrom = new Map<string, ModuleEdge[]>();
   for (const edge of edges) {
     const list = edgesFrom.get(edge.from) ?? [];
@@ -64,7 +64,7 @@ export function feedsNormalization(modules: readonly ModuleInfo[], params: reado
   const hasBias = new Set(params.filter((p) => p.localName === 'bias').map((p) => p.modulePath));
   const verdicts = new Map<string, FeedVerdict>();
   for (const module of modules) {
-    if (!LINEAR_IN_WEIGHT_KINDS.has(module.kind)) continue;
+    if (!LINEAR_IN_WEIGHT_KINDS.has(module.kind) && !LINEAR_IN_WEIGHT_KINDS.has(module.baseKind ?? '')) continue;
     const out = edgesFrom.get(module.path) ?? [];
     const reachesNorm = (e: ModuleEdge): boolean =>
       isNormalizationKind(kindOf.get(e.to) ?? '') && e.via.every(isScaleTransparentOp);

@@ -22,6 +22,11 @@ export interface ParamInfo {
   modulePath: string;
   /** Kind of the owning module: `BatchNorm2d`, `Conv2d`, `Linear`, `LayerNorm`, … */
   moduleKind: string;
+  /**
+   * For a user-defined module class, the nearest PyTorch class it derives from (torchvision's
+   * `LayerNorm2d` → `LayerNorm`), so kind checks behave like `isinstance`.
+   */
+  moduleBaseKind?: string;
   /** The name inside the owning module (`weight`, `bias`, `cls_token`, …). */
   localName: string;
   /** The TF.js variable that holds the values; absent for models described without weights. */
@@ -42,6 +47,8 @@ export interface ModuleInfo {
   path: string;
   /** Module kind: the PyTorch class name (`BatchNorm2d`, `Sequential`, `Bottleneck`, …). */
   kind: string;
+  /** The nearest PyTorch class a user-defined module class derives from. */
+  baseKind?: string;
   /** Canonical names of the parameters this module owns directly (not those of its children). */
   params: string[];
 }
@@ -126,4 +133,9 @@ export const NORMALIZATION_KINDS: ReadonlySet<string> = new Set([
 /** True when `kind` is a normalization module kind. */
 export function isNormalizationKind(kind: string): boolean {
   return NORMALIZATION_KINDS.has(kind);
+}
+
+/** True when the module owning `param` is a normalization (by kind or base kind, never by name). */
+export function isNormalizationParam(param: Pick<ParamInfo, 'moduleKind' | 'moduleBaseKind'>): boolean {
+  return isNormalizationKind(param.moduleKind) || (param.moduleBaseKind !== undefined && isNormalizationKind(param.moduleBaseKind));
 }
