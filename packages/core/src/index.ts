@@ -7,3 +7,4 @@
 export * from './analysis';
 export * from './params';
 export * as nn from './nn';
+export * from './optim';

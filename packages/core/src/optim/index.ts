@@ -1,0 +1,21 @@
+/** Optimizers with PyTorch's parameter groups, state dicts and update rules, and LR schedulers. */
+export { Optimizer, type BaseOptimizerOptions } from './optimizer';
+export { SGD, type SgdHyperparameters } from './sgd';
+export { Adam, AdamW, type AdamHyperparameters } from './adam';
+export { LARS, type LarsHyperparameters } from './lars';
+export { OptimizerError } from './validate';
+export { inlineExecutor, type KernelExecutor, type MeasureTask, type UpdateTask } from './executor';
+export type { UpdateRule, UpdateKernel, PrePassSums } from './rules/rule';
+export type {
+  Gradients,
+  NonFinitePolicy,
+  OptimizerOptions,
+  OptimizerParam,
+  OptimizerStateDict,
+  OptimizerParamGroup,
+  ParamGroupInput,
+  ParamLike,
+  ParamStepDiagnostics,
+  SerializedParamState,
+  SerializedTensor
+} from './types';

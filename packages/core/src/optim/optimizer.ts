@@ -1,0 +1,419 @@
+/**
+ * The base every optimizer shares, shaped like `torch.optim.Optimizer`: parameter groups with
+ * per-group hyperparameters, `addParamGroup`, `zeroGrad`, `step(grads)`, `stateDict()` and
+ * `loadStateDict()`. The update rules live in `rules/` (one file per optimizer).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { inlineExecutor, type KernelExecutor, type UpdateTask } from './executor';
+import type { PrePassSums, UpdateRule } from './rules/rule';
+import { prepareInPlace, readGradient, writableWeights } from './tensor-access';
+import type {
+  Gradients,
+  NonFinitePolicy,
+  OptimizerOptions,
+  OptimizerParam,
+  OptimizerStateDict,
+  OptimizerParamGroup,
+  ParamGroupInput,
+  ParamLike,
+  ParamStepDiagnostics,
+  SerializedParamState,
+  SerializedTensor
+} from './types';
+import { OptimizerError, describe } from './validate';
+
+/** Per-parameter state: Adam's step count and the rule's state tensors by name. */
+interface ParamState {
+  step: number;
+  slots: Map<string, Float32Array>;
+}
+
+/** Options of the base, plus where the loops run (`@paramscope/core/node` offers worker threads). */
+export interface BaseOptimizerOptions extends OptimizerOptions {
+  executor?: KernelExecutor;
+}
+
+function isVariable(p: ParamLike): p is tf.Variable {
+  return p instanceof tf.Variable;
+}
+
+function resolveParam(p: ParamLike, owner: string, where: string): OptimizerParam {
+  if (isVariable(p)) return { name: p.name, variable: p, source: p };
+  if (p == null || typeof p !== 'object' || typeof p.name !== 'string') {
+    throw new OptimizerError(`${owner}: ${where} holds ${describe(p)}, not a tf.Variable or { name, variable }`);
+  }
+  if (!(p.variable instanceof tf.Variable)) {
+    throw new OptimizerError(`${owner}: parameter '${p.name}' in ${where} has no variable`);
+  }
+  return { name: p.name, variable: p.variable, source: p };
+}
+
+function isGroupList(params: ParamLike[] | ParamGroupInput[]): params is ParamGroupInput[] {
+  const first = params[0] as unknown;
+  return typeof first === 'object' && first !== null && !(first instanceof tf.Variable) && 'params' in first;
+}
+
+function serializeTensor(values: Float32Array, shape: number[]): SerializedTensor {
+  return { shape: [...shape], values: Array.from(values) };
+}
+
+/**
+ * An optimizer with PyTorch's shapes. `H` is its hyperparameters; subclasses supply defaults, the
+ * checks of a group's values and the update rule.
+ */
+export abstract class Optimizer<H extends object> {
+  /** The groups, live: change a hyperparameter (e.g. `lr`) and the next step uses it. */
+  readonly paramGroups: OptimizerParamGroup<H>[] = [];
+  /** The defaults every group falls back to, as given to the constructor. */
+  readonly defaults: Readonly<H>;
+  /** Steps skipped because of non-finite gradients (with `nonFinite: 'skip'`). */
+  skippedSteps = 0;
+
+  private readonly state = new Map<tf.Variable, ParamState>();
+  private readonly nonFinite: NonFinitePolicy;
+  private readonly inPlace: boolean;
+  private readonly executor: KernelExecutor;
+  private accumulated = new Map<OptimizerParam, tf.Tensor>();
+  private lastDiagnostics: ParamStepDiagnostics[] = [];
+
+  /**
+   * @param params - parameters (`tf.Variable`s or `{ name, variable }`), or groups of them
+   *   `{ params, ...overrides }`.
+   * @param defaults - hyperparameters for groups that do not set them.
+   */
+  protected constructor(
+    params: ParamLike[] | ParamGroupInput[],
+    defaults: H,
+    private readonly rule: UpdateRule<H, unknown>,
+    options: BaseOptimizerOptions = {}
+  ) {
+    this.defaults = { ...defaults };
+    this.validateHyperparameters(this.defaults, 'defaults');
+    if (options.nonFinite !== undefined && options.nonFinite !== 'throw' && options.nonFinite !== 'skip') {
+      throw new OptimizerError(`${this.constructor.name}: nonFinite must be 'throw' or 'skip', got ${describe(options.nonFinite)}`);
+    }
+    this.nonFinite = options.nonFinite ?? 'throw';
+    this.inPlace = options.inPlace ?? true;
+    this.executor = options.executor ?? inlineExecutor;
+    if (!Array.isArray(params) || params.length === 0) {
+      throw new OptimizerError(`${this.constructor.name}: got an empty parameter list`);
+    }
+    const groups = isGroupList(params) ? params : [{ params: params as ParamLike[] }];
+    for (const group of groups) this.addParamGroup(group);
+  }
+
+  /** Checks one group's hyperparameters; throws an error naming `where` and the field. */
+  protected abstract validateHyperparameters(group: H, where: string): void;
+
+  private get owner(): string {
+    return this.constructor.name;
+  }
+
+  /**
+   * Adds a group, filling unset hyperparameters from the defaults and keeping every other key.
+   * A parameter already in another group is an error, as in PyTorch.
+   */
+  addParamGroup(group: ParamGroupInput): void {
+    const where = `group ${this.paramGroups.length}`;
+    if (group == null || typeof group !== 'object' || !Array.isArray(group.params)) {
+      throw new OptimizerError(`${this.owner}: ${where} must be an object with a params array`);
+    }
+    const params = group.params.map((p, i) => resolveParam(p, this.owner, `${where} (params[${i}])`));
+    const seen = new Map<tf.Variable, string>();
+    for (const p of params) {
+      if (seen.has(p.variable)) {
+        throw new OptimizerError(`${this.owner}: parameter '${p.name}' appears twice in ${where}`);
+      }
+      seen.set(p.variable, p.name);
+      this.paramGroups.forEach((other, g) => {
+        if (other.params.some((q) => q.variable === p.variable)) {
+          throw new OptimizerError(`${this.owner}: parameter '${p.name}' is in group ${g} and in ${where}; a parameter may be in one group only`);
+        }
+      });
+    }
+    const merged = { ...this.defaults, ...group, params } as OptimizerParamGroup<H>;
+    this.validateHyperparameters(merged, where);
+    this.paramGroups.push(merged);
+  }
+
+  /**
+   * Adds gradients to the ones held for the next `step()` (gradient accumulation; PyTorch's
+   * `backward()` adding into `.grad`). The optimizer keeps its own copies; dispose yours.
+   */
+  accumulateGrad(grads: Gradients): void {
+    const resolved = this.resolveGradients(grads);
+    for (const [param, grad] of resolved) {
+      const previous = this.accumulated.get(param);
+      this.accumulated.set(param, tf.keep(previous ? tf.add(previous, grad) : tf.clone(grad)));
+      previous?.dispose();
+    }
+  }
+
+  /** Drops the gradients held by {@link accumulateGrad} (PyTorch's `zero_grad()`, which sets them to None). */
+  zeroGrad(): void {
+    for (const grad of this.accumulated.values()) grad.dispose();
+    this.accumulated = new Map();
+  }
+
+  /**
+   * One optimization step. `grads` are the gradients TF.js computed, e.g. the `grads` of
+   * `tf.variableGrads(loss)`; without it, the gradients gathered by {@link accumulateGrad}. The
+   * caller keeps ownership of `grads` (dispose them after the step).
+   *
+   * Everything is checked before anything changes: unknown parameters, shapes, hyperparameters and
+   * non-finite gradients throw (or, with `nonFinite: 'skip'`, skip the step) and leave weights and
+   * state as they were.
+   *
+   * @returns false when the step was skipped because of non-finite gradients.
+   */
+  step(grads?: Gradients): boolean {
+    const resolved = grads === undefined ? new Map(this.accumulated) : this.resolveGradients(grads);
+    this.paramGroups.forEach((group, g) => this.validateGroupShape(group, `group ${g}`));
+    this.paramGroups.forEach((group, g) => this.validateHyperparameters(group, `group ${g}`));
+
+    interface Entry {
+      param: OptimizerParam;
+      group: OptimizerParamGroup<H>;
+      groupIndex: number;
+      paramIndex: number;
+      grad: tf.Tensor;
+      inPlace: boolean;
+    }
+    const entries: Entry[] = [];
+    let paramIndex = 0;
+    this.paramGroups.forEach((group, groupIndex) => {
+      for (const param of group.params) {
+        const grad = resolved.get(param);
+        if (grad) entries.push({ param, group, groupIndex, paramIndex, grad, inPlace: false });
+        paramIndex++;
+      }
+    });
+    // Ownership first (it may grow the wasm heap), then views; nothing below allocates on the backend.
+    for (const entry of entries) entry.inPlace = this.inPlace && prepareInPlace(entry.param.variable, this.executor.allocate);
+    const weights = entries.map((entry) => writableWeights(entry.param.variable, entry.inPlace));
+    const gradValues = entries.map((entry) => readGradient(entry.grad));
+
+    const sums = this.executor.measure(
+      entries.map((entry, i) => ({
+        param: weights[i].values,
+        grad: gradValues[i],
+        weightDecay: (entry.group as { weightDecay?: number }).weightDecay ?? 0,
+        withNorms: this.rule.needsNorms
+      }))
+    );
+    const nonFinite = entries.filter((_, i) => !Number.isFinite(sums[i][0])).map((entry) => entry.param.name);
+    if (nonFinite.length > 0) {
+      if (this.nonFinite === 'skip') {
+        this.skippedSteps++;
+        return false;
+      }
+      throw new OptimizerError(
+        `${this.owner}.step: non-finite gradient (NaN or ±Infinity) for ${nonFinite.map((n) => `'${n}'`).join(', ')}; nothing was updated`
+      );
+    }
+
+    const tasks: UpdateTask<unknown>[] = entries.map((entry, i) => {
+      const state = this.stateFor(entry.param.variable);
+      const slotNames = this.rule.slots(entry.group);
+      let fresh = false;
+      const slots = slotNames.map((name) => {
+        let slot = state.slots.get(name);
+        if (!slot) {
+          slot = this.executor.allocate(entry.param.variable.size);
+          state.slots.set(name, slot);
+          fresh = true;
+        }
+        return slot;
+      });
+      if (this.rule.countsSteps) state.step++;
+      const pre: PrePassSums = { gradSq: sums[i][0], weightSq: sums[i][1], decayedGradSq: sums[i][2] };
+      return { param: weights[i].values, grad: gradValues[i], slots, scalars: this.rule.scalars(entry.group, state.step, fresh, pre) };
+    });
+    const results = this.executor.update(this.rule, tasks);
+    for (const w of weights) w.commit();
+
+    this.lastDiagnostics = entries.map((entry, i) => {
+      const weightNorm = Math.sqrt(results[i][1]);
+      const updateNorm = Math.sqrt(results[i][0]);
+      const lr = (entry.group as { lr?: number }).lr ?? NaN;
+      const source = entry.param.source as { feedsNormalization?: boolean };
+      const diagnostics: ParamStepDiagnostics = {
+        name: entry.param.name,
+        groupIndex: entry.groupIndex,
+        paramIndex: entry.paramIndex,
+        lr,
+        weightNorm,
+        gradNorm: Math.sqrt(sums[i][0]),
+        updateNorm,
+        effectiveStep: updateNorm / weightNorm,
+        effectiveLr: lr / (weightNorm * weightNorm),
+        scaleInvariant: source.feedsNormalization === true
+      };
+      if (this.rule.trustRatio) diagnostics.trustRatio = this.rule.trustRatio(tasks[i].scalars);
+      return diagnostics;
+    });
+    return true;
+  }
+
+  /**
+   * What the last successful step did, per parameter that had a gradient: its group, norms,
+   * effective step ‖ΔW‖/‖W‖ and effective learning rate η/‖W‖².
+   */
+  diagnostics(): ParamStepDiagnostics[] {
+    return this.lastDiagnostics.map((d) => ({ ...d }));
+  }
+
+  /** PyTorch's `state_dict()`: state by parameter index, groups with their hyperparameters. Plain JSON. */
+  stateDict(): OptimizerStateDict {
+    const state: Record<string, SerializedParamState> = {};
+    const paramGroups: OptimizerStateDict['paramGroups'] = [];
+    let index = 0;
+    for (const group of this.paramGroups) {
+      const indices: number[] = [];
+      for (const param of group.params) {
+        const paramState = this.state.get(param.variable);
+        // PyTorch keeps no state for a parameter whose rule needs none (SGD without momentum).
+        if (paramState && (paramState.slots.size > 0 || this.rule.countsSteps)) {
+          const entry: SerializedParamState = {};
+          if (this.rule.countsSteps) entry.step = paramState.step;
+          for (const [name, values] of paramState.slots) entry[name] = serializeTensor(values, param.variable.shape);
+          state[String(index)] = entry;
+        }
+        indices.push(index++);
+      }
+      const { params: _params, ...hyperparameters } = group;
+      paramGroups.push({ ...(JSON.parse(JSON.stringify(hyperparameters)) as Record<string, unknown>), params: indices });
+    }
+    return { state, paramGroups };
+  }
+
+  /**
+   * PyTorch's `load_state_dict()`: takes the groups' hyperparameters and the per-parameter state
+   * from `dict`, matching parameters by position. Checks everything first; on error (naming the
+   * group or parameter index and the field) the optimizer is unchanged.
+   */
+  loadStateDict(dict: OptimizerStateDict): void {
+    const owner = `${this.owner}.loadStateDict`;
+    if (dict == null || typeof dict !== 'object' || !Array.isArray(dict.paramGroups) || dict.state == null || typeof dict.state !== 'object') {
+      throw new OptimizerError(`${owner}: expected { state, paramGroups }`);
+    }
+    if (dict.paramGroups.length !== this.paramGroups.length) {
+      throw new OptimizerError(`${owner}: the state dict has ${dict.paramGroups.length} groups, the optimizer ${this.paramGroups.length}`);
+    }
+    const byIndex: OptimizerParam[] = [];
+    const groups = dict.paramGroups.map((saved, g) => {
+      const current = this.paramGroups[g];
+      if (!Array.isArray(saved?.params) || saved.params.length !== current.params.length) {
+        throw new OptimizerError(`${owner}: group ${g} has ${saved?.params?.length ?? 'no'} params in the state dict, ${current.params.length} in the optimizer`);
+      }
+      saved.params.forEach((index, i) => {
+        if (!Number.isInteger(index) || byIndex[index] !== undefined) {
+          throw new OptimizerError(`${owner}: group ${g} params[${i}] is ${describe(index)}, not a new parameter index`);
+        }
+        byIndex[index] = current.params[i];
+      });
+      const { params: _saved, ...hyperparameters } = saved;
+      const merged = { ...(JSON.parse(JSON.stringify(hyperparameters)) as object), params: current.params } as OptimizerParamGroup<H>;
+      this.validateHyperparameters(merged, `group ${g}`);
+      return merged;
+    });
+    const newState = new Map<tf.Variable, ParamState>();
+    for (const [key, entry] of Object.entries(dict.state)) {
+      const param = byIndex[Number(key)];
+      if (!/^\d+$/.test(key) || !param) throw new OptimizerError(`${owner}: state has parameter index ${key}, which no group lists`);
+      const group = groups.find((g) => g.params.includes(param)) as OptimizerParamGroup<H>;
+      newState.set(param.variable, this.parseParamState(entry, param, group, `${owner}: state of parameter ${key} ('${param.name}')`));
+    }
+    groups.forEach((group, g) => {
+      for (const key of Object.keys(this.paramGroups[g])) delete (this.paramGroups[g] as Record<string, unknown>)[key];
+      Object.assign(this.paramGroups[g], group);
+    });
+    this.state.clear();
+    for (const [variable, paramState] of newState) this.state.set(variable, paramState);
+  }
+
+  private parseParamState(entry: SerializedParamState, param: OptimizerParam, group: OptimizerParamGroup<H>, where: string): ParamState {
+    if (entry == null || typeof entry !== 'object') throw new OptimizerError(`${where} must be an object`);
+    const allowed = new Set(this.rule.slots(group));
+    let step = 0;
+    if (this.rule.countsSteps) {
+      const value = entry.step;
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+        throw new OptimizerError(`${where}: field step must be a non-negative integer, got ${describe(value)}`);
+      }
+      step = value;
+    }
+    const slots = new Map<string, Float32Array>();
+    for (const [field, value] of Object.entries(entry)) {
+      if (field === 'step' && this.rule.countsSteps) continue;
+      if (!allowed.has(field)) {
+        throw new OptimizerError(`${where}: unexpected field ${field} (expected ${[...allowed, ...(this.rule.countsSteps ? ['step'] : [])].join(', ')})`);
+      }
+      const tensor = value as SerializedTensor;
+      const shape = param.variable.shape;
+      if (typeof tensor !== 'object' || !Array.isArray(tensor.shape) || !Array.isArray(tensor.values)) {
+        throw new OptimizerError(`${where}: field ${field} must be { shape, values }`);
+      }
+      if (tensor.shape.length !== shape.length || tensor.shape.some((d, i) => d !== shape[i])) {
+        throw new OptimizerError(`${where}: field ${field} has shape [${tensor.shape}], the parameter [${shape}]`);
+      }
+      if (tensor.values.length !== param.variable.size || tensor.values.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
+        throw new OptimizerError(`${where}: field ${field} must hold ${param.variable.size} finite numbers`);
+      }
+      const values = this.executor.allocate(param.variable.size);
+      values.set(tensor.values);
+      slots.set(field, values);
+    }
+    return { step, slots };
+  }
+
+  private stateFor(variable: tf.Variable): ParamState {
+    let state = this.state.get(variable);
+    if (!state) {
+      state = { step: 0, slots: new Map() };
+      this.state.set(variable, state);
+    }
+    return state;
+  }
+
+  /** Checks a (possibly mutated) group still has a params array of resolved parameters. */
+  private validateGroupShape(group: OptimizerParamGroup<H>, where: string): void {
+    if (!Array.isArray(group.params) || group.params.some((p) => !(p?.variable instanceof tf.Variable))) {
+      throw new OptimizerError(`${this.owner}: params of ${where} were replaced; use addParamGroup to add parameters`);
+    }
+  }
+
+  private resolveGradients(grads: Gradients): Map<OptimizerParam, tf.Tensor> {
+    const byVariable = new Map<tf.Variable, OptimizerParam>();
+    const byName = new Map<string, OptimizerParam>();
+    for (const group of this.paramGroups) {
+      for (const p of group.params) {
+        byVariable.set(p.variable, p);
+        byName.set(p.variable.name, p);
+        if (!byName.has(p.name)) byName.set(p.name, p);
+      }
+    }
+    const entries: Array<[tf.Variable | string, tf.Tensor]> =
+      grads instanceof Map ? [...grads.entries()] : grads != null && typeof grads === 'object' ? Object.entries(grads) : [];
+    if (!(grads instanceof Map) && (grads == null || typeof grads !== 'object')) {
+      throw new OptimizerError(`${this.owner}.step: gradients must be a Map or an object of tensors, got ${describe(grads)}`);
+    }
+    const resolved = new Map<OptimizerParam, tf.Tensor>();
+    for (const [key, grad] of entries) {
+      const param = typeof key === 'string' ? byName.get(key) : byVariable.get(key);
+      const label = typeof key === 'string' ? key : key?.name;
+      if (!param) throw new OptimizerError(`${this.owner}.step: gradient for unknown parameter '${label}' (not in any group)`);
+      if (!(grad instanceof tf.Tensor) || grad.isDisposed) {
+        throw new OptimizerError(`${this.owner}.step: gradient for '${param.name}' is not a live tf.Tensor`);
+      }
+      if (grad.dtype !== 'float32') throw new OptimizerError(`${this.owner}.step: gradient for '${param.name}' is ${grad.dtype}, expected float32`);
+      const shape = param.variable.shape;
+      if (grad.shape.length !== shape.length || grad.shape.some((d, i) => d !== shape[i])) {
+        throw new OptimizerError(`${this.owner}.step: gradient for '${param.name}' has shape [${grad.shape}], the parameter [${shape}]`);
+      }
+      if (resolved.has(param)) throw new OptimizerError(`${this.owner}.step: two gradients for '${param.name}'`);
+      resolved.set(param, grad);
+    }
+    return resolved;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Adam and AdamW as `torch.optim.Adam` / `torch.optim.AdamW` define them (PyTorch 2.x,
+ * single-tensor path), per element, with t the parameter's step count after this step:
+ *
+ *   g ← ±∇ (− when maximizing)
+ *   Adam:  g ← g + λ·w (coupled L2)      AdamW: w ← w·(1 − η·λ) (decoupled, before the moments)
+ *   m ← m + (1 − β₁)·(g − m)             v ← β₂·v + (1 − β₂)·g²
+ *   v̂ ← max(v̂, v) with amsgrad (the denominator then uses v̂ instead of v)
+ *   w ← w − (η / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
+ */
+import type { UpdateRule } from './rule';
+
+/** Adam/AdamW hyperparameters (camelCase versions of PyTorch's). */
+export interface AdamHyperparameters {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  maximize: boolean;
+}
+
+/** Per-tensor scalars of the Adam kernel. */
+export interface AdamScalars {
+  stepSize: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  biasCorrection2Sqrt: number;
+  /** λ for Adam's coupled L2 term (0 for AdamW). */
+  l2: number;
+  /** w's factor before the update: 1 − η·λ for AdamW, 1 for Adam. */
+  decayFactor: number;
+  gradSign: number;
+  amsgrad: boolean;
+}
+
+function adamRule(decoupled: boolean): UpdateRule<AdamHyperparameters, AdamScalars> {
+  return {
+    slots: (group) => (group.amsgrad ? ['expAvg', 'expAvgSq', 'maxExpAvgSq'] : ['expAvg', 'expAvgSq']),
+    countsSteps: true,
+    needsNorms: false,
+    scalars: (group, step) => {
+      const [beta1, beta2] = group.betas;
+      return {
+        stepSize: group.lr / (1 - beta1 ** step),
+        beta1,
+        beta2,
+        eps: group.eps,
+        biasCorrection2Sqrt: Math.sqrt(1 - beta2 ** step),
+        l2: decoupled ? 0 : group.weightDecay,
+        decayFactor: decoupled ? Math.fround(1 - group.lr * group.weightDecay) : 1,
+        gradSign: group.maximize ? -1 : 1,
+        amsgrad: group.amsgrad
+      };
+    },
+    kernel(param, grad, slots, start, end, s, out) {
+      const { stepSize, beta1, beta2, eps, biasCorrection2Sqrt, l2, decayFactor, gradSign } = s;
+      const [expAvg, expAvgSq, maxExpAvgSq] = slots;
+      const oneMinusBeta1 = 1 - beta1;
+      const oneMinusBeta2 = 1 - beta2;
+      let updateSq = 0;
+      let weightSq = 0;
+      for (let i = start; i < end; i++) {
+        const w0 = param[i];
+        const w = Math.fround(w0 * decayFactor);
+        const g = gradSign * grad[i] + l2 * w;
+        const m = Math.fround(expAvg[i] + oneMinusBeta1 * (g - expAvg[i]));
+        let v = Math.fround(beta2 * expAvgSq[i] + oneMinusBeta2 * g * g);
+        expAvg[i] = m;
+        expAvgSq[i] = v;
+        if (s.amsgrad) {
+          v = Math.max(maxExpAvgSq[i], v);
+          maxExpAvgSq[i] = v;
+        }
+        const next = Math.fround(w - (stepSize * m) / (Math.sqrt(v) / biasCorrection2Sqrt + eps));
+        param[i] = next;
+        updateSq += (next - w0) * (next - w0);
+        weightSq += w0 * w0;
+      }
+      out[0] += updateSq;
+      out[1] += weightSq;
+    }
+  };
+}
+
+export const adamL2Rule = adamRule(false);
+export const adamWRule = adamRule(true);

@@ -1,0 +1,83 @@
+/**
+ * The contract between an optimizer and its update rule. A rule is plain data plus pure
+ * functions over typed arrays (no TF.js), so the same code runs in the main thread, in worker
+ * threads and on every backend: the optimizer hands it float32 views of the weights, the
+ * gradient and the per-parameter state tensors ("slots").
+ */
+
+/** Sums measured over one parameter before any update (see {@link measureGradient}). */
+export interface PrePassSums {
+  /** Σ g² (NaN or Infinity when the gradient is not finite). */
+  gradSq: number;
+  /** Σ w² (only when the rule asks for norms). */
+  weightSq: number;
+  /** Σ (g + λ·w)² with the group's weight decay λ (only when the rule asks for norms). */
+  decayedGradSq: number;
+}
+
+/**
+ * Fused element loop over `[start, end)`: updates `param` and `slots` in place, and adds the
+ * update's Σ Δw² to `out[0]` and the old weights' Σ w² to `out[1]`.
+ */
+export type UpdateKernel<S> = (
+  param: Float32Array,
+  grad: Float32Array,
+  slots: Float32Array[],
+  start: number,
+  end: number,
+  scalars: S,
+  out: Float64Array
+) => void;
+
+/** One optimizer's update rule, hyperparameters `H`, per-tensor scalars `S`. */
+export interface UpdateRule<H, S> {
+  /** State tensors a parameter of this group carries, in PyTorch's order (camelCase names). */
+  slots(group: H): string[];
+  /** Whether the optimizer keeps a per-parameter `step` count (Adam's `state['step']`). */
+  readonly countsSteps: boolean;
+  /** Whether {@link scalars} needs ‖w‖ and ‖g + λw‖ from a pass before the update (LARS). */
+  readonly needsNorms: boolean;
+  /**
+   * Per-tensor scalars for the kernel: hyperparameters, bias corrections, trust ratios.
+   * `step` is the parameter's step count including this step; `fresh` is true when its state
+   * tensors were just created (zeros).
+   */
+  scalars(group: H, step: number, fresh: boolean, sums: PrePassSums): S;
+  readonly kernel: UpdateKernel<S>;
+  /** The trust ratio for diagnostics, when the rule has one. */
+  trustRatio?(scalars: S): number;
+}
+
+/**
+ * Pass over one gradient before any update: Σ g² (doubles as the NaN/Infinity check) and,
+ * when `withNorms`, Σ w² and Σ (g + λw)².
+ */
+export function measureGradient(
+  param: Float32Array,
+  grad: Float32Array,
+  start: number,
+  end: number,
+  weightDecay: number,
+  withNorms: boolean,
+  out: Float64Array
+): void {
+  let gradSq = 0;
+  if (!withNorms) {
+    for (let i = start; i < end; i++) gradSq += grad[i] * grad[i];
+    out[0] += gradSq;
+    return;
+  }
+  let weightSq = 0;
+  let decayedSq = 0;
+  for (let i = start; i < end; i++) {
+    const g = grad[i];
+    const w = param[i];
+    const d = Math.fround(g + weightDecay * w);
+    gradSq += g * g;
+    weightSq += w * w;
+    decayedSq += d * d;
+  }
+  out[0] += gradSq;
+  out[1] += weightSq;
+  out[2] += decayedSq;
+}

@@ -1,0 +1,68 @@
+/**
+ * SGD as `torch.optim.SGD` defines it (PyTorch 2.x, single-tensor path), per element:
+ *
+ *   g ← ±∇ (− when maximizing);  g ← g + λ·w  (coupled L2 decay, λ = weightDecay)
+ *   b ← g on the first step, else b ← μ·b + (1 − τ)·g   (μ = momentum, τ = dampening)
+ *   g ← g + μ·b with nesterov, else g ← b               (only when μ ≠ 0)
+ *   w ← w − η·g
+ */
+import type { UpdateRule } from './rule';
+
+/** SGD hyperparameters (camelCase versions of PyTorch's). */
+export interface SgdHyperparameters {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  maximize: boolean;
+}
+
+/** Per-tensor scalars of the SGD kernel. */
+export interface SgdScalars {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  gradSign: number;
+  /** True on the step that creates the momentum buffer (PyTorch clones g into it). */
+  initBuffer: boolean;
+}
+
+export const sgdRule: UpdateRule<SgdHyperparameters, SgdScalars> = {
+  slots: (group) => (group.momentum !== 0 ? ['momentumBuffer'] : []),
+  countsSteps: false,
+  needsNorms: false,
+  scalars: (group, _step, fresh) => ({
+    lr: group.lr,
+    momentum: group.momentum,
+    dampening: group.dampening,
+    weightDecay: group.weightDecay,
+    nesterov: group.nesterov,
+    gradSign: group.maximize ? -1 : 1,
+    initBuffer: fresh
+  }),
+  kernel(param, grad, slots, start, end, s, out) {
+    const { lr, momentum, weightDecay, gradSign } = s;
+    const keep = 1 - s.dampening;
+    const buffer = slots[0];
+    let updateSq = 0;
+    let weightSq = 0;
+    for (let i = start; i < end; i++) {
+      const w = param[i];
+      let g = gradSign * grad[i] + weightDecay * w;
+      if (momentum !== 0) {
+        const b = s.initBuffer ? g : momentum * buffer[i] + keep * g;
+        buffer[i] = b;
+        g = s.nesterov ? g + momentum * b : b;
+      }
+      const next = Math.fround(w - lr * g);
+      param[i] = next;
+      updateSq += (next - w) * (next - w);
+      weightSq += w * w;
+    }
+    out[0] += updateSq;
+    out[1] += weightSq;
+  }
+};

@@ -1,0 +1,113 @@
+/**
+ * Float32 views of TF.js tensors for the update loops. On CPU-resident backends (cpu, wasm) the
+ * view aliases the backend's own storage, so writing to it updates the variable in place; on
+ * other backends (webgl, webgpu, tensorflow) values are read, updated and assigned back.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** Allocates the float32 arrays an optimizer owns (state, detached weights). */
+export type Float32Allocator = (length: number) => Float32Array;
+
+export const allocateFloat32: Float32Allocator = (length) => new Float32Array(length);
+
+// The two backends' storage, as far as we touch it (not part of TF.js's public types).
+interface CpuStorage {
+  data: { has(id: object): boolean; get(id: object): { values?: unknown } };
+  refCount(id: object): number;
+}
+interface WasmStorage {
+  dataIdMap: { has(id: object): boolean; get(id: object): { memoryOffset: number | null } };
+  refCount(id: object): number;
+  wasm: { HEAPU8: Uint8Array };
+}
+
+function residentView(tensor: tf.Tensor): Float32Array | undefined {
+  if (tensor.dtype !== 'float32') return undefined;
+  const backendName = tf.getBackend();
+  const dataId = tensor.dataId as object;
+  if (backendName === 'cpu') {
+    const storage = tf.backend() as unknown as CpuStorage;
+    if (!storage.data.has(dataId)) return undefined;
+    const values = storage.data.get(dataId).values;
+    return values instanceof Float32Array && values.length === tensor.size ? values : undefined;
+  }
+  if (backendName === 'wasm') {
+    const storage = tf.backend() as unknown as WasmStorage;
+    if (!storage.dataIdMap.has(dataId)) return undefined;
+    const offset = storage.dataIdMap.get(dataId).memoryOffset;
+    if (offset == null) return undefined;
+    // The heap may have grown since the last call: always build the view from the current buffer.
+    return new Float32Array(storage.wasm.HEAPU8.buffer, offset, tensor.size);
+  }
+  return undefined;
+}
+
+function backendRefCount(tensor: tf.Tensor): number {
+  return (tf.backend() as unknown as CpuStorage).refCount(tensor.dataId as object);
+}
+
+/** Read-only float32 values of a gradient, without a copy where the backend allows it. */
+export function readGradient(grad: tf.Tensor): Float32Array {
+  const view = residentView(grad);
+  if (view) return view;
+  const values = grad.dataSync();
+  return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
+}
+
+/** A writable float32 view of a variable; call `commit` after writing to it. */
+export interface WritableWeights {
+  values: Float32Array;
+  /** True when `values` is the backend's storage (writes are already in place). */
+  inPlace: boolean;
+  commit(): void;
+}
+
+/**
+ * Buffers this module placed behind variables. Only those are written in place: a variable whose
+ * storage is shared (e.g. with the tensor it was created from) or came from elsewhere (a user's
+ * array the cpu backend adopted) is first given its own copy, so no other tensor changes.
+ */
+const ownedStorage = new WeakSet<object>();
+
+function takeOwnership(variable: tf.Variable, allocate: Float32Allocator): void {
+  const current = residentView(variable);
+  const copy = allocate(variable.size);
+  copy.set(current ?? (variable.dataSync() as Float32Array));
+  const fresh = tf.tensor(copy, variable.shape, 'float32');
+  variable.assign(fresh);
+  fresh.dispose();
+  ownedStorage.add(variable.dataId as object);
+}
+
+/**
+ * Makes `variable` writable in place if its backend allows it (cpu, wasm): gives it storage of its
+ * own once (no value changes). Returns false when it must take the read-update-assign path. Call
+ * this for every variable before taking any view: taking ownership may grow the wasm heap, which
+ * invalidates earlier views.
+ */
+export function prepareInPlace(variable: tf.Variable, allocate: Float32Allocator): boolean {
+  if (!residentView(variable)) return false;
+  if (!ownedStorage.has(variable.dataId as object) || backendRefCount(variable) !== 1) {
+    takeOwnership(variable, allocate);
+  }
+  return residentView(variable) !== undefined;
+}
+
+/**
+ * Weights of `variable` ready to be updated: the backend's own buffer when `inPlace` (after
+ * {@link prepareInPlace} returned true), otherwise a copy that `commit` assigns back.
+ */
+export function writableWeights(variable: tf.Variable, inPlace: boolean): WritableWeights {
+  const view = inPlace ? residentView(variable) : undefined;
+  if (view) return { values: view, inPlace: true, commit: () => undefined };
+  const values = Float32Array.from(variable.dataSync() as Float32Array);
+  return {
+    values,
+    inPlace: false,
+    commit() {
+      const updated = tf.tensor(values, variable.shape, 'float32');
+      variable.assign(updated);
+      updated.dispose();
+    }
+  };
+}

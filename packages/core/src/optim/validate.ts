@@ -1,0 +1,44 @@
+/** Checks of hyperparameter values, with messages that name the optimizer, the group and the field. */
+
+/** Thrown for bad optimizer input; the optimizer is left as it was. */
+export class OptimizerError extends Error {
+  override name = 'OptimizerError';
+}
+
+/** Describes where a value sits: `"group 1"`, `"defaults"`, … */
+export type Where = string;
+
+export function requireNumber(value: unknown, field: string, where: Where, owner: string): number {
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new OptimizerError(`${owner}: ${field} in ${where} must be a number, got ${describe(value)}`);
+  }
+  return value;
+}
+
+export function requireNonNegative(value: unknown, field: string, where: Where, owner: string): number {
+  const n = requireNumber(value, field, where, owner);
+  if (n < 0 || !Number.isFinite(n)) {
+    throw new OptimizerError(`${owner}: invalid ${field} ${n} in ${where} (must be finite and ≥ 0)`);
+  }
+  return n;
+}
+
+export function requireBoolean(value: unknown, field: string, where: Where, owner: string): boolean {
+  if (typeof value !== 'boolean') {
+    throw new OptimizerError(`${owner}: ${field} in ${where} must be true or false, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** A fraction in [0, 1): betas, as PyTorch checks them. */
+export function requireUnitInterval(value: unknown, field: string, where: Where, owner: string): number {
+  const n = requireNumber(value, field, where, owner);
+  if (!(n >= 0 && n < 1)) throw new OptimizerError(`${owner}: invalid ${field} ${n} in ${where} (must be in [0, 1))`);
+  return n;
+}
+
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
+  return String(value);
+}
