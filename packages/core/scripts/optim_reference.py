@@ -236,6 +236,9 @@ def schedulers():
         "SequentialLR": (lambda o: S.SequentialLR(o, [S.LinearLR(o, start_factor=0.25, total_iters=4),
                                                       S.CosineAnnealingLR(o, T_max=12, eta_min=0.0)], milestones=[4]),
                          {"warmup": {"startFactor": 0.25, "totalIters": 4}, "cosine": {"tMax": 12, "etaMin": 0}, "milestones": [4]}),
+        "ChainedScheduler": (lambda o: S.ChainedScheduler([S.LinearLR(o, start_factor=0.5, total_iters=3),
+                                                           S.StepLR(o, step_size=4, gamma=0.5)], optimizer=o),
+                             {"warmup": {"startFactor": 0.5, "totalIters": 3}, "step": {"stepSize": 4, "gamma": 0.5}}),
     }
     out = {}
     for name, (make, options) in cases.items():

@@ -19,3 +19,13 @@ export type {
   SerializedParamState,
   SerializedTensor
 } from './types';
+export {
+  LRScheduler,
+  StepLR,
+  CosineAnnealingLR,
+  LinearLR,
+  SequentialLR,
+  ChainedScheduler,
+  type SchedulableOptimizer,
+  type SchedulerStateDict
+} from './lr-scheduler';
