@@ -55,3 +55,10 @@ describe('verdictTable', () => {
     expect(() => verdictTable([{ row: 'D1', claim: 'x', status: 'maybe' as never, measured: '' }])).toThrow(/D1: unknown status "maybe"/);
   });
 });
+
+describe('tolerance wording', () => {
+  it('writes small tolerances in exponent form', () => {
+    expect(checkClose('D1', 'x', 1, 1, { rtol: 1e-5 }).tolerance).toBe('rtol 1e-5');
+    expect(checkClose('D1', 'x', 1, 1).tolerance).toBe('rtol 1e-6');
+  });
+});

@@ -33,6 +33,10 @@ function format(value: number): string {
   return magnitude >= 1e-3 && magnitude < 1e5 ? String(Number(value.toPrecision(6))) : value.toExponential(4);
 }
 
+function formatTolerance(value: number): string {
+  return value !== 0 && Math.abs(value) < 1e-3 ? value.toExponential() : String(value);
+}
+
 function requireRow(row: string): void {
   if (!/^D\d+$/.test(row)) throw new TypeError(`check: row must be a derivation id like "D2", got "${row}"`);
 }
@@ -50,7 +54,7 @@ export function checkClose(row: string, quantity: string, measured: number, expe
   const { atol = 0, rtol = tolerance.atol === undefined ? 1e-6 : 0 } = tolerance;
   if (!(rtol >= 0) || !(atol >= 0)) throw new RangeError(`checkClose ${row}: rtol and atol must be non-negative, got rtol ${rtol}, atol ${atol}`);
   const ok = Number.isFinite(measured) && Math.abs(measured - expected) <= atol + rtol * Math.abs(expected);
-  const words = [rtol > 0 ? `rtol ${rtol}` : '', atol > 0 ? `atol ${atol}` : ''].filter(Boolean).join(', ') || 'exact';
+  const words = [rtol > 0 ? `rtol ${formatTolerance(rtol)}` : '', atol > 0 ? `atol ${formatTolerance(atol)}` : ''].filter(Boolean).join(', ') || 'exact';
   return report({ row, quantity, measured, expected, tolerance: words }, ok, 'vs expected');
 }
 

@@ -5,9 +5,9 @@
 import * as tf from '@tensorflow/tfjs';
 
 /** One tensor or a list of tensors treated as one long vector (e.g. all of a model's weights). */
-export type TensorLike = tf.Tensor | readonly tf.Tensor[];
+export type TensorGroup = tf.Tensor | readonly tf.Tensor[];
 
-function flatValues(x: TensorLike, name: string): Float64Array {
+function flatValues(x: TensorGroup, name: string): Float64Array {
   const tensors = Array.isArray(x) ? (x as readonly tf.Tensor[]) : [x as tf.Tensor];
   const size = tensors.reduce((total, t) => total + t.size, 0);
   if (size === 0) throw new RangeError(`${name} is empty`);
@@ -20,7 +20,7 @@ function flatValues(x: TensorLike, name: string): Float64Array {
   return values;
 }
 
-function pair(a: TensorLike, b: TensorLike): [Float64Array, Float64Array] {
+function pair(a: TensorGroup, b: TensorGroup): [Float64Array, Float64Array] {
   const [x, y] = [flatValues(a, 'a'), flatValues(b, 'b')];
   if (x.length !== y.length) throw new RangeError(`a and b differ in size: ${x.length} vs ${y.length} elements`);
   return [x, y];
@@ -33,18 +33,18 @@ function dot(x: Float64Array, y: Float64Array): number {
 }
 
 /** ‖x‖² over all elements. */
-export function squaredNorm(x: TensorLike): number {
+export function squaredNorm(x: TensorGroup): number {
   const values = flatValues(x, 'x');
   return dot(values, values);
 }
 
 /** ⟨a, b⟩ over all elements. */
-export function innerProduct(a: TensorLike, b: TensorLike): number {
+export function innerProduct(a: TensorGroup, b: TensorGroup): number {
   return dot(...pair(a, b));
 }
 
 /** cos∠(a, b) = ⟨a,b⟩/(‖a‖‖b‖); throws when either is zero. */
-export function cosineSimilarity(a: TensorLike, b: TensorLike): number {
+export function cosineSimilarity(a: TensorGroup, b: TensorGroup): number {
   const [x, y] = pair(a, b);
   const denominator = Math.sqrt(dot(x, x) * dot(y, y));
   if (denominator === 0) throw new RangeError('cosineSimilarity: a or b is zero, the angle is undefined');
@@ -55,7 +55,7 @@ export function cosineSimilarity(a: TensorLike, b: TensorLike): number {
  * The angle between a and b in radians, accurate for tiny angles too:
  * 2·atan2(‖â − b̂‖, ‖â + b̂‖) instead of arccos of a cosine that rounds to 1.
  */
-export function angleBetween(a: TensorLike, b: TensorLike): number {
+export function angleBetween(a: TensorGroup, b: TensorGroup): number {
   const [x, y] = pair(a, b);
   const [nx, ny] = [Math.sqrt(dot(x, x)), Math.sqrt(dot(y, y))];
   if (nx === 0 || ny === 0) throw new RangeError('angleBetween: a or b is zero, the angle is undefined');
@@ -70,7 +70,7 @@ export function angleBetween(a: TensorLike, b: TensorLike): number {
 }
 
 /** ‖a − b‖/‖b‖: how far `a` is from the reference `b`. */
-export function relativeDifference(a: TensorLike, b: TensorLike): number {
+export function relativeDifference(a: TensorGroup, b: TensorGroup): number {
   const [x, y] = pair(a, b);
   const reference = Math.sqrt(dot(y, y));
   if (reference === 0) throw new RangeError('relativeDifference: the reference b is zero');
