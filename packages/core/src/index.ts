@@ -7,4 +7,6 @@
 export * from './analysis';
 export * from './params';
 export * as nn from './nn';
+export * from './structure';
+export * from './grouping';
 export * from './optim';

@@ -1,3 +1,4 @@
 export * from './types';
 export * from './graph';
 export * from './from-module';
+export * from './source';

@@ -1,0 +1,172 @@
+/**
+ * The structural default: no weight decay for every parameter of a normalization module (judged
+ * by module kind, never by name) and for every bias; optionally none for weights that feed
+ * normalization; then the user's rules. Parameters with the same hyperparameters share a group,
+ * and every placement records the reasons that decided it.
+ */
+import type { ParamGroup, ParamInfo } from '../params/types';
+import { isNormalizationParam } from '../params/types';
+import { toParamModel, type ModelSource } from '../params/source';
+import { checkNonNegative } from './check';
+import { compileRule, type CompiledRule, type GroupingRule, type RuleValue } from './rules';
+
+/** Options of {@link groupParams}. */
+export interface GroupParamsOptions {
+  /** Decay of the decayed group (default 1e-4). */
+  weightDecay?: number;
+  /** Learning rate written into every group; needed when a rule uses `lrMultiplier`. */
+  lr?: number;
+  /**
+   * `'structural'` (default): normalization parameters and biases start without decay.
+   * `'decay-all'`: everything starts with `weightDecay`, as detectron2 and MMEngine do before their options.
+   */
+  baseline?: 'structural' | 'decay-all';
+  /** Also exclude weights that feed normalization (scale-invariant; needs a known graph). */
+  excludeScaleInvariant?: boolean;
+  /** Applied in order after the baseline; a later rule overrides an earlier one. */
+  rules?: GroupingRule[];
+}
+
+/** A parameter left out of every group, and why. */
+export interface SkippedParam {
+  param: ParamInfo;
+  reason: string;
+}
+
+/** What {@link groupParams} returns. */
+export interface GroupingResult {
+  /** PyTorch-shaped groups, ready for an optimizer. */
+  groups: ParamGroup[];
+  /** Frozen parameters and those a rule skipped. */
+  skipped: SkippedParam[];
+  /** Problems that did not stop the grouping, e.g. a rule that matched no parameter. */
+  warnings: string[];
+}
+
+interface Placement {
+  weightDecay: number;
+  lr: number | undefined;
+  extra: Record<string, RuleValue>;
+  label: string | undefined;
+  reasons: string[];
+}
+
+/** A bias: `bias`, or a `…_bias` such as MultiheadAttention's `in_proj_bias`. */
+export function isBias(p: Pick<ParamInfo, 'localName'>): boolean {
+  return p.localName === 'bias' || p.localName.endsWith('_bias');
+}
+
+/** Where the structural baseline puts one parameter, and why. */
+function baselinePlacement(p: ParamInfo, weightDecay: number, options: GroupParamsOptions): Placement {
+  const place = (decay: number, label: string, reason: string): Placement => ({
+    weightDecay: decay,
+    lr: options.lr,
+    extra: {},
+    label,
+    reasons: [reason]
+  });
+  if (options.baseline === 'decay-all') return place(weightDecay, 'decay', 'baseline decay-all: weight decay');
+  if (isNormalizationParam(p)) return place(0, 'no_decay', `${p.moduleKind} parameter (normalization, by module kind): no decay`);
+  if (isBias(p)) return place(0, 'no_decay', `bias of ${p.moduleKind}: no decay`);
+  if (options.excludeScaleInvariant && p.feedsNormalization) {
+    return place(0, 'no_decay', `feeds ${p.normalizedBy ?? 'a normalization'} (scale-invariant): no decay`);
+  }
+  return place(weightDecay, 'decay', `${p.moduleKind} ${p.localName}: weight decay`);
+}
+
+function applyRule(placement: Placement, compiled: CompiledRule, base: { weightDecay: number; lr: number | undefined }): void {
+  const { rule } = compiled;
+  const effects: string[] = [];
+  if (rule.weightDecay !== undefined) {
+    placement.weightDecay = rule.weightDecay;
+    effects.push(`weightDecay ${rule.weightDecay}`);
+  }
+  if (rule.weightDecayMultiplier !== undefined) {
+    placement.weightDecay = base.weightDecay * rule.weightDecayMultiplier;
+    effects.push(`weightDecay ×${rule.weightDecayMultiplier}`);
+  }
+  if (rule.lr !== undefined) {
+    placement.lr = rule.lr;
+    effects.push(`lr ${rule.lr}`);
+  }
+  if (rule.lrMultiplier !== undefined) {
+    if (base.lr === undefined) throw new Error(`${compiled.describe}: lrMultiplier needs options.lr`);
+    placement.lr = base.lr * rule.lrMultiplier;
+    effects.push(`lr ×${rule.lrMultiplier}`);
+  }
+  for (const [key, value] of Object.entries(rule.hyperparameters ?? {})) {
+    placement.extra[key] = value;
+    effects.push(`${key} ${JSON.stringify(value)}`);
+  }
+  if (rule.label !== undefined) placement.label = rule.label;
+  else if (rule.weightDecay !== undefined || rule.weightDecayMultiplier !== undefined) {
+    placement.label = placement.weightDecay === 0 ? 'no_decay' : 'decay';
+  }
+  placement.reasons.push(`${compiled.describe}: ${effects.join(', ') || 'matched'}`);
+}
+
+const RESERVED_KEYS = new Set(['params', 'weightDecay', 'lr', 'label', 'reasons']);
+
+/**
+ * Builds parameter groups for `source`: the structural baseline, then `rules`. Frozen parameters
+ * are skipped (listed in `skipped`), tied parameters are placed once, and each group's `reasons`
+ * says why each member is there. Throws on a bad option or rule, naming it; a rule that matches
+ * nothing is a warning.
+ */
+export function groupParams(source: ModelSource, options: GroupParamsOptions = {}): GroupingResult {
+  const model = toParamModel(source);
+  const weightDecay = checkNonNegative('groupParams: weightDecay', options.weightDecay ?? 1e-4);
+  if (options.lr !== undefined) checkNonNegative('groupParams: lr', options.lr);
+  if (options.baseline !== undefined && options.baseline !== 'structural' && options.baseline !== 'decay-all') {
+    throw new Error(`groupParams: unknown baseline "${String(options.baseline)}" (expected "structural" or "decay-all")`);
+  }
+  const rules = (options.rules ?? []).map(compileRule);
+  for (const compiled of rules) {
+    for (const key of Object.keys(compiled.rule.hyperparameters ?? {})) {
+      if (RESERVED_KEYS.has(key)) throw new Error(`${compiled.describe}: "${key}" cannot be set through hyperparameters`);
+    }
+  }
+  const warnings: string[] = [];
+  if (model.params.length === 0) warnings.push(`model "${model.name}" has no parameters`);
+  if (options.excludeScaleInvariant && model.edges === null) {
+    warnings.push('excludeScaleInvariant: the module graph is unknown, so no weight is known to feed normalization');
+  }
+  const matched = new Array<boolean>(rules.length).fill(false);
+  const skipped: SkippedParam[] = [];
+  const groups: ParamGroup[] = [];
+  const groupByKey = new Map<string, ParamGroup>();
+  const base = { weightDecay, lr: options.lr };
+  for (const p of model.params) {
+    const placement = baselinePlacement(p, weightDecay, options);
+    let skipBy: CompiledRule | undefined;
+    rules.forEach((compiled, i) => {
+      if (!compiled.matches(p)) return;
+      matched[i] = true;
+      if (compiled.rule.skip) skipBy = compiled;
+      else applyRule(placement, compiled, base);
+    });
+    if (!p.trainable) {
+      skipped.push({ param: p, reason: 'frozen (not trainable): in no group' });
+      continue;
+    }
+    if (skipBy) {
+      skipped.push({ param: p, reason: `${skipBy.describe}: skipped` });
+      continue;
+    }
+    const key = JSON.stringify([placement.weightDecay, placement.lr ?? null, placement.label ?? null, Object.entries(placement.extra).sort()]);
+    let group = groupByKey.get(key);
+    if (!group) {
+      group = { params: [], weightDecay: placement.weightDecay, ...placement.extra, reasons: {} };
+      if (placement.lr !== undefined) group.lr = placement.lr;
+      if (placement.label !== undefined) group.label = placement.label;
+      groupByKey.set(key, group);
+      groups.push(group);
+    }
+    group.params.push(p);
+    group.reasons![p.name] = placement.reasons.join('; ');
+  }
+  rules.forEach((compiled, i) => {
+    if (!matched[i]) warnings.push(`${compiled.describe} matches no parameter`);
+  });
+  return { groups, skipped, warnings };
+}
