@@ -26,6 +26,8 @@ export interface UpdateTask<S> {
 export interface KernelExecutor {
   /** Allocates state and weight buffers the executor can work on. */
   readonly allocate: Float32Allocator;
+  /** Whether the executor can work on weights stored in `storage` (default: any). */
+  accepts?(storage: Float32Array): boolean;
   /** Per task: `[Σg², Σw², Σ(g + λw)²]` (the last two only with `withNorms`). */
   measure(tasks: MeasureTask[]): Float64Array[];
   /** Runs `rule.kernel` on each task; per task: `[Σ Δw², Σ w²]`. */

@@ -189,7 +189,7 @@ export abstract class Optimizer<H extends object> {
       }
     });
     // Ownership first (it may grow the wasm heap), then views; nothing below allocates on the backend.
-    for (const entry of entries) entry.inPlace = this.inPlace && prepareInPlace(entry.param.variable, this.executor.allocate);
+    for (const entry of entries) entry.inPlace = this.inPlace && prepareInPlace(entry.param.variable, this.executor.allocate, (storage) => this.executor.accepts?.(storage) ?? true);
     const weights = entries.map((entry) => writableWeights(entry.param.variable, entry.inPlace));
     const gradValues = entries.map((entry) => readGradient(entry.grad));
 

@@ -7,7 +7,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Adam, AdamW, LARS, SGD, type Optimizer, type OptimizerStateDict, type ParamGroupInput } from './index';
+import { createThreadExecutor } from '../node';
+import { Adam, AdamW, LARS, SGD, type BaseOptimizerOptions, type Optimizer, type OptimizerStateDict, type ParamGroupInput } from './index';
 
 interface Fixture {
   optimizer: 'sgd' | 'adam' | 'adamw' | 'lars';
@@ -40,10 +41,10 @@ class XorShift32 {
 }
 
 const CONSTRUCTORS = {
-  sgd: (groups: ParamGroupInput[], defaults: object, inPlace: boolean) => new SGD(groups, defaults, { inPlace }),
-  adam: (groups: ParamGroupInput[], defaults: object, inPlace: boolean) => new Adam(groups, defaults, { inPlace }),
-  adamw: (groups: ParamGroupInput[], defaults: object, inPlace: boolean) => new AdamW(groups, defaults, { inPlace }),
-  lars: (groups: ParamGroupInput[], defaults: object, inPlace: boolean) => new LARS(groups, defaults, { inPlace })
+  sgd: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) => new SGD(groups, defaults, options),
+  adam: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) => new Adam(groups, defaults, options),
+  adamw: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) => new AdamW(groups, defaults, options),
+  lars: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) => new LARS(groups, defaults, options)
 };
 
 /**
@@ -61,13 +62,13 @@ function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>
   return scale === 0 ? diff : diff / scale;
 }
 
-function replay(fixture: Fixture, inPlace: boolean): { worst: number; optimizer: Optimizer<object> } {
+function replay(fixture: Fixture, options: BaseOptimizerOptions): { worst: number; optimizer: Optimizer<object> } {
   const variables = fixture.params.map((p) =>
     tf.tidy(() => tf.variable(tf.tensor(p.values, p.shape, 'float32'), true, `${p.name}-${Math.random()}`))
   );
   const named = fixture.params.map((p, i) => ({ name: p.name, variable: variables[i] }));
   const groups = fixture.groups.map(({ params, ...overrides }) => ({ ...overrides, params: params.map((i) => named[i]) }));
-  const optimizer = CONSTRUCTORS[fixture.optimizer](groups, fixture.defaults, inPlace) as unknown as Optimizer<object>;
+  const optimizer = CONSTRUCTORS[fixture.optimizer](groups, fixture.defaults, options) as unknown as Optimizer<object>;
   const noise = new XorShift32(7 + fixture.optimizer.length);
   let worst = 0;
   for (let step = 0; step < fixture.steps; step++) {
@@ -107,13 +108,17 @@ function expectStateDictMatches(actual: OptimizerStateDict, expected: OptimizerS
   }
 }
 
-const cases: Array<[string, boolean]> = [
-  ['cpu', true],
-  ['cpu', false],
-  ['wasm', true]
+// Worker threads split every tensor of 8 values or more here, so the threaded path is exercised.
+const threads = createThreadExecutor({ threads: 3, minSplitSize: 8 });
+const cases: Array<[string, string, BaseOptimizerOptions]> = [
+  ['cpu', 'in place', {}],
+  ['cpu', 'read-update-assign', { inPlace: false }],
+  ['cpu', 'in place, 3 threads', { executor: threads }],
+  ['wasm', 'in place', {}]
 ];
+afterAll(() => threads.close());
 
-describe.each(cases)('parity with torch.optim on %s (in place: %s)', (backend, inPlace) => {
+describe.each(cases)('parity with torch.optim on %s (%s)', (backend, _label, options) => {
   beforeAll(async () => {
     await tf.setBackend(backend);
     await tf.ready();
@@ -126,7 +131,7 @@ describe.each(cases)('parity with torch.optim on %s (in place: %s)', (backend, i
     it(`${name}: every parameter after each of 50 steps, and the final state dict`, () => {
       const fixture = load(name);
       const before = tf.memory().numTensors;
-      const { worst, optimizer } = replay(fixture, inPlace);
+      const { worst, optimizer } = replay(fixture, options);
       expect(worst).toBeLessThanOrEqual(1e-5);
       console.log(`${name} on ${backend}: worst relative error ${worst.toExponential(2)}`);
       const stateDict = optimizer.stateDict();

@@ -85,9 +85,12 @@ function takeOwnership(variable: tf.Variable, allocate: Float32Allocator): void 
  * this for every variable before taking any view: taking ownership may grow the wasm heap, which
  * invalidates earlier views.
  */
-export function prepareInPlace(variable: tf.Variable, allocate: Float32Allocator): boolean {
-  if (!residentView(variable)) return false;
-  if (!ownedStorage.has(variable.dataId as object) || backendRefCount(variable) !== 1) {
+export function prepareInPlace(variable: tf.Variable, allocate: Float32Allocator, accepts: (storage: Float32Array) => boolean = () => true): boolean {
+  const view = residentView(variable);
+  if (!view) return false;
+  // Only the cpu backend can adopt storage the executor allocated (e.g. shared memory for threads).
+  const unsuitable = tf.getBackend() === 'cpu' && !accepts(view);
+  if (unsuitable || !ownedStorage.has(variable.dataId as object) || backendRefCount(variable) !== 1) {
     takeOwnership(variable, allocate);
   }
   return residentView(variable) !== undefined;

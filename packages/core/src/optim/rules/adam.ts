@@ -37,6 +37,7 @@ export interface AdamScalars {
 
 function adamRule(decoupled: boolean): UpdateRule<AdamHyperparameters, AdamScalars> {
   return {
+    id: decoupled ? 'adamw' : 'adam',
     slots: (group) => (group.amsgrad ? ['expAvg', 'expAvgSq', 'maxExpAvgSq'] : ['expAvg', 'expAvgSq']),
     countsSteps: true,
     needsNorms: false,

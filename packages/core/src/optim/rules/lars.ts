@@ -36,6 +36,7 @@ export interface LarsScalars {
 }
 
 export const larsRule: UpdateRule<LarsHyperparameters, LarsScalars> = {
+  id: 'lars-simclr',
   slots: () => ['momentumBuffer'],
   countsSteps: false,
   needsNorms: true,

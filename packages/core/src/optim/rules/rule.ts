@@ -31,6 +31,8 @@ export type UpdateKernel<S> = (
 
 /** One optimizer's update rule, hyperparameters `H`, per-tensor scalars `S`. */
 export interface UpdateRule<H, S> {
+  /** A stable name for the rule (worker threads look kernels up by it). */
+  readonly id: string;
   /** State tensors a parameter of this group carries, in PyTorch's order (camelCase names). */
   slots(group: H): string[];
   /** Whether the optimizer keeps a per-parameter `step` count (Adam's `state['step']`). */
@@ -43,6 +45,10 @@ export interface UpdateRule<H, S> {
    * tensors were just created (zeros).
    */
   scalars(group: H, step: number, fresh: boolean, sums: PrePassSums): S;
+  /**
+   * The element loop. It must be self-contained (no references outside its own body but globals
+   * such as `Math`), written as a method named `kernel`: worker threads rebuild it from its source.
+   */
   readonly kernel: UpdateKernel<S>;
   /** The trust ratio for diagnostics, when the rule has one. */
   trustRatio?(scalars: S): number;

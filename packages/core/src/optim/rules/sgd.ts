@@ -31,6 +31,7 @@ export interface SgdScalars {
 }
 
 export const sgdRule: UpdateRule<SgdHyperparameters, SgdScalars> = {
+  id: 'sgd',
   slots: (group) => (group.momentum !== 0 ? ['momentumBuffer'] : []),
   countsSteps: false,
   needsNorms: false,

@@ -1,0 +1,169 @@
+// Optimizer step over ResNet-50's 161 parameter tensors (25,557,032 float32 values) in two groups
+// (conv/linear weights with decay; BN parameters and biases without), gradients given.
+// Prints ms per step for @paramscope/core's SGD-momentum, AdamW and LARS, next to TF.js's own
+// tf.train.momentum / tf.train.adam on the same backend and PyTorch's fused CPU optimizers (when
+// torch imports), measured in this run, with ratios.
+//
+//   npx tsc -b packages/core && node packages/core/bench/optim.bench.mjs [--backends cpu,wasm] [--steps 10] [--no-torch]
+import { spawnSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const tf = require('@tensorflow/tfjs');
+require('@tensorflow/tfjs-backend-wasm');
+const core = require('../lib/index.js');
+const nodeEntry = existsSync(join(here, '../lib/node/index.js')) ? require('../lib/node/index.js') : undefined;
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const backends = option('backends', 'wasm,cpu').split(',');
+const steps = Number(option('steps', '10'));
+const tfjsSteps = Number(option('tfjs-steps', '3'));
+const withTorch = !args.includes('--no-torch');
+
+/** ResNet-50's parameter shapes, from the committed torchvision structure fixture. */
+function resnet50Params() {
+  const structure = JSON.parse(readFileSync(join(here, '../fixtures/structures/resnet50.json'), 'utf8'));
+  const params = [];
+  for (const module of structure.modules) {
+    for (const p of module.params ?? []) {
+      const decay = (module.kind === 'Conv2d' || module.kind === 'Linear') && p.name === 'weight';
+      params.push({ name: module.path ? `${module.path}.${p.name}` : p.name, shape: p.shape, decay });
+    }
+  }
+  return params;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function time(stepFn, warmup, count) {
+  for (let i = 0; i < warmup; i++) stepFn();
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    stepFn();
+    times.push(performance.now() - start);
+  }
+  return median(times);
+}
+
+/** PyTorch's fused and default (foreach) optimizers on the same shapes, in a child process. */
+function torchTimes(params) {
+  const candidates = ['/work/torch-venv/bin/python', 'python3'];
+  const script = `
+import json, sys, time, torch
+spec = json.load(sys.stdin)
+torch.manual_seed(0)
+ps = [torch.randn(p["shape"]) * 0.05 for p in spec["params"]]
+for p in ps: p.grad = torch.randn_like(p) * 1e-3
+def groups(): return [{"params": [p for p, s in zip(ps, spec["params"]) if s["decay"]], "weight_decay": 1e-4},
+                      {"params": [p for p, s in zip(ps, spec["params"]) if not s["decay"]], "weight_decay": 0.0}]
+def bench(opt, n):
+    for _ in range(2): opt.step()
+    ts = []
+    for _ in range(n):
+        t = time.perf_counter(); opt.step(); ts.append((time.perf_counter() - t) * 1000)
+    return sorted(ts)[len(ts) // 2]
+n = spec["steps"]
+out = {"threads": torch.get_num_threads(), "version": torch.__version__,
+       "AdamW fused": bench(torch.optim.AdamW(groups(), lr=1e-3, fused=True), n),
+       "SGD momentum fused": bench(torch.optim.SGD(groups(), lr=0.1, momentum=0.9, fused=True), n),
+       "AdamW foreach": bench(torch.optim.AdamW(groups(), lr=1e-3, foreach=True), n),
+       "SGD momentum foreach": bench(torch.optim.SGD(groups(), lr=0.1, momentum=0.9, foreach=True), n)}
+print(json.dumps(out))
+`;
+  for (const python of candidates) {
+    if (python.startsWith('/') && !existsSync(python)) continue;
+    const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
+    if (probe.status !== 0) continue;
+    const run = spawnSync(python, ['-c', script], { input: JSON.stringify({ params, steps }), encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (run.status !== 0) {
+      console.log(`PyTorch run failed with ${python}: ${run.stderr.trim().split('\n').pop()}`);
+      return undefined;
+    }
+    return { python, ...JSON.parse(run.stdout.trim().split('\n').pop()) };
+  }
+  console.log('PyTorch not importable (tried /work/torch-venv/bin/python, python3): skipping the PyTorch baselines.');
+  return undefined;
+}
+
+function fill(size, scale, seed) {
+  const values = new Float32Array(size);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < size; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    values[i] = ((x >>> 8) / 2 ** 23 - 1) * scale;
+  }
+  return values;
+}
+
+async function benchBackend(backend, params) {
+  await tf.setBackend(backend);
+  await tf.ready();
+  const variables = params.map((p, i) =>
+    tf.tidy(() => tf.variable(tf.tensor(fill(p.shape.reduce((a, b) => a * b, 1), 0.05, i + 1), p.shape), true, `${backend}/${p.name}`))
+  );
+  const grads = {};
+  params.forEach((p, i) => (grads[variables[i].name] = tf.tensor(fill(variables[i].size, 1e-3, 1000 + i), p.shape)));
+  const groups = () => [
+    { params: params.map((p, i) => ({ name: p.name, variable: variables[i] })).filter((_, i) => params[i].decay), weightDecay: 1e-4 },
+    { params: params.map((p, i) => ({ name: p.name, variable: variables[i] })).filter((_, i) => !params[i].decay), weightDecay: 0, layerAdaptation: false }
+  ];
+  const results = {};
+  const executors = [['', undefined]];
+  if (nodeEntry) executors.push([' (threads)', nodeEntry.createThreadExecutor()]);
+  for (const [suffix, executor] of executors) {
+    const options = executor ? { executor } : {};
+    const runs = {
+      'SGD momentum': () => new core.SGD(groups(), { lr: 0.1, momentum: 0.9 }, options),
+      AdamW: () => new core.AdamW(groups(), { lr: 1e-3 }, options),
+      LARS: () => new core.LARS(groups(), { lr: 0.1, momentum: 0.9 }, options)
+    };
+    for (const [name, make] of Object.entries(runs)) {
+      const opt = make();
+      results[`paramscope ${name}${suffix}`] = time(() => opt.step(grads), 2, steps);
+    }
+    await executor?.close();
+  }
+  const tfGrads = () => ({ ...grads });
+  const momentum = tf.train.momentum(0.1, 0.9);
+  results['tf.train.momentum'] = time(() => momentum.applyGradients(tfGrads()), 1, tfjsSteps);
+  momentum.dispose();
+  const adam = tf.train.adam(1e-3);
+  results['tf.train.adam'] = time(() => adam.applyGradients(tfGrads()), 1, tfjsSteps);
+  adam.dispose();
+  tf.dispose([variables, Object.values(grads)]);
+  return results;
+}
+
+const params = resnet50Params();
+const total = params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+console.log(`ResNet-50: ${params.length} tensors, ${total.toLocaleString('en-US')} float32 values; ${params.filter((p) => p.decay).length} with decay`);
+const torch = withTorch ? torchTimes(params) : undefined;
+if (torch) {
+  console.log(`PyTorch ${torch.version} (${torch.threads} threads, ${torch.python}):`);
+  for (const key of ['AdamW fused', 'SGD momentum fused', 'AdamW foreach', 'SGD momentum foreach']) console.log(`  ${key.padEnd(34)} ${torch[key].toFixed(1).padStart(8)} ms`);
+}
+if (!nodeEntry) console.log('lib/node not built: no worker-thread figures.');
+for (const backend of backends) {
+  const results = await benchBackend(backend, params);
+  console.log(`TF.js ${backend} backend:`);
+  for (const [name, ms] of Object.entries(results)) {
+    const ratios = [];
+    if (torch && /AdamW|adam/.test(name)) ratios.push(`${(ms / torch['AdamW fused']).toFixed(2)}× PyTorch fused AdamW`);
+    if (torch && /SGD|momentum/.test(name)) ratios.push(`${(ms / torch['SGD momentum fused']).toFixed(2)}× PyTorch fused SGD`);
+    if (name.startsWith('paramscope AdamW')) ratios.push(`tf.train.adam is ${(results['tf.train.adam'] / ms).toFixed(1)}× slower`);
+    if (name.startsWith('paramscope SGD')) ratios.push(`tf.train.momentum is ${(results['tf.train.momentum'] / ms).toFixed(1)}× slower`);
+    console.log(`  ${name.padEnd(34)} ${ms.toFixed(1).padStart(8)} ms   ${ratios.join('; ')}`);
+  }
+}

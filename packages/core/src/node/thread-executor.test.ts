@@ -1,0 +1,68 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdamW, LARS, SGD } from '../optim';
+import { createThreadExecutor } from './thread-executor';
+
+const executor = createThreadExecutor({ threads: 2, minSplitSize: 1024 });
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+afterAll(() => executor.close());
+
+function model(seed: number): tf.Variable[] {
+  return [
+    [64, 3, 7, 7],
+    [64],
+    [256, 64, 1, 1],
+    [10]
+  ].map((shape, i) => tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, 0.1, 'float32', seed + i))));
+}
+
+describe('worker-thread executor', () => {
+  for (const [name, make] of [
+    ['SGD', (params: tf.Variable[], options: object) => new SGD(params, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-4 }, options)],
+    ['AdamW', (params: tf.Variable[], options: object) => new AdamW(params, { lr: 1e-3, amsgrad: true }, options)],
+    ['LARS', (params: tf.Variable[], options: object) => new LARS(params, { lr: 0.1, weightDecay: 1e-4 }, options)]
+  ] as const) {
+    it(`${name}: splits large tensors across threads and matches the single-thread result`, () => {
+      const inline = model(1);
+      const threaded = model(1);
+      const a = make(inline, {});
+      const b = make(threaded, { executor });
+      const before = executor.updatedValues.workers;
+      for (let step = 0; step < 5; step++) {
+        const grads = inline.map((v, i) => tf.randomNormal(v.shape, 0, 1, 'float32', 100 * step + i));
+        a.step(new Map(inline.map((v, i) => [v, grads[i]])));
+        b.step(new Map(threaded.map((v, i) => [v, grads[i]])));
+        tf.dispose(grads);
+      }
+      expect(executor.updatedValues.workers - before).toBeGreaterThan(5 * (64 * 3 * 49 + 256 * 64) * 0.4);
+      inline.forEach((v, i) => {
+        const x = v.dataSync();
+        const y = threaded[i].dataSync();
+        // LARS's norms are summed in a different order across threads: equal up to rounding.
+        const tolerance = name === 'LARS' ? 1e-6 : 0;
+        let worst = 0;
+        for (let k = 0; k < x.length; k++) worst = Math.max(worst, Math.abs(x[k] - y[k]));
+        expect(worst).toBeLessThanOrEqual(tolerance);
+      });
+      expect(JSON.stringify(b.stateDict().paramGroups)).toBe(JSON.stringify(a.stateDict().paramGroups));
+      tf.dispose([...inline, ...threaded]);
+    });
+  }
+
+  it('refuses non-finite gradients found by a worker, with nothing updated', () => {
+    const [w] = model(7);
+    const opt = new SGD([{ name: 'conv1.weight', variable: w }], { lr: 0.1 }, { executor });
+    const before = Array.from(w.dataSync());
+    const g = tf.tidy(() => {
+      const values = new Float32Array(w.size).fill(0.5);
+      values[w.size - 3] = NaN; // in the worker's half
+      return tf.tensor(values, w.shape);
+    });
+    expect(() => opt.step(new Map([[w, g]]))).toThrow(/non-finite gradient .* 'conv1.weight'/);
+    expect(Array.from(w.dataSync())).toEqual(before);
+    tf.dispose([w, g]);
+  });
+});

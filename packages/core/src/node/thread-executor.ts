@@ -1,0 +1,260 @@
+/**
+ * A {@link KernelExecutor} that splits the optimizers' loops across worker threads over shared
+ * memory (Node only). The calling thread takes the first share of every large tensor and waits
+ * for the workers with `Atomics.wait`, so `step()` stays synchronous.
+ *
+ * Weights and state live in `SharedArrayBuffer`s this executor allocates (the cpu backend keeps
+ * using them as the variables' storage). Gradients come from TF.js in ordinary memory: the shares
+ * the workers take are copied into shared staging buffers first. Tensors whose weights are not in
+ * shared memory (the wasm backend's heap, other backends) are updated in the calling thread.
+ */
+/// <reference types="node" />
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { inlineExecutor, type KernelExecutor, type MeasureTask, type UpdateTask } from '../optim/executor';
+import { measureGradient, type UpdateRule } from '../optim/rules/rule';
+import { WORKER_SOURCE } from './worker-source';
+
+/** Options of {@link createThreadExecutor}. */
+export interface ThreadExecutorOptions {
+  /** Threads in all, the calling one included (default: the machine's available parallelism). */
+  threads?: number;
+  /** Tensors smaller than this many values are not split (default 65,536). */
+  minSplitSize?: number;
+  /** How long to wait for a worker before giving up, in ms (default 60,000). */
+  timeoutMs?: number;
+}
+
+/** A thread pool executor; `close()` ends its workers. */
+export interface ThreadExecutor extends KernelExecutor {
+  readonly threads: number;
+  /** Values updated so far by the workers and by the calling thread (to check the split). */
+  readonly updatedValues: { workers: number; caller: number };
+  close(): Promise<void>;
+}
+
+interface Piece {
+  kind: 'measure' | 'update';
+  task: number;
+  param: number;
+  grad: number;
+  slots: number[];
+  start: number;
+  end: number;
+  rule?: string;
+  scalars?: unknown;
+  weightDecay?: number;
+  withNorms?: boolean;
+}
+
+interface WorkerHandle {
+  worker: Worker;
+  control: Int32Array;
+  results: Float64Array;
+  sentFunctions: Set<string>;
+  pendingRegister: Array<[number, Float32Array]>;
+  registered: WeakSet<Float32Array>;
+  lastError?: string;
+}
+
+/** Source of `fn` as an expression (method shorthand `kernel(…) {…}` becomes a function expression). */
+function functionExpression(fn: (...args: never[]) => unknown): string {
+  const source = fn.toString();
+  return /^(async\s+)?(function\b|\(|[A-Za-z_$][\w$]*\s*=>)/.test(source) ? source : `function ${source}`;
+}
+
+const isShared = (a: Float32Array): boolean => a.buffer instanceof SharedArrayBuffer;
+
+function sharedFloat32(length: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
+}
+
+/** Creates a worker-thread executor; pass it as `{ executor }` to any optimizer. */
+export function createThreadExecutor(options: ThreadExecutorOptions = {}): ThreadExecutor {
+  const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
+  const minSplitSize = options.minSplitSize ?? 65536;
+  const timeoutMs = options.timeoutMs ?? 60000;
+  const ids = new WeakMap<Float32Array, number>();
+  let nextId = 1;
+  const released: number[] = [];
+  const registry = new FinalizationRegistry<number>((id) => released.push(id));
+  /** Shared copies of gradients, by the weights they belong to, and which gradient they hold now. */
+  const staging = new WeakMap<Float32Array, Float32Array>();
+  let staged = new WeakMap<Float32Array, Float32Array>();
+  let sequence = 0;
+  const updatedValues = { workers: 0, caller: 0 };
+
+  const workers: WorkerHandle[] = Array.from({ length: threads - 1 }, () => {
+    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    worker.unref();
+    const handle: WorkerHandle = {
+      worker,
+      control: new Int32Array(new SharedArrayBuffer(8)),
+      results: new Float64Array(new SharedArrayBuffer(8)),
+      sentFunctions: new Set(),
+      pendingRegister: [],
+      registered: new WeakSet()
+    };
+    worker.on('message', (message: string) => (handle.lastError = message));
+    return handle;
+  });
+
+  function idOf(array: Float32Array): number {
+    let id = ids.get(array);
+    if (id === undefined) {
+      id = nextId++;
+      ids.set(array, id);
+      registry.register(array, id);
+    }
+    for (const w of workers) {
+      if (!w.registered.has(array)) {
+        w.registered.add(array);
+        w.pendingRegister.push([id, array]);
+      }
+    }
+    return id;
+  }
+
+  /** A shared array holding `grad`'s values in `[start, end)` (a staged copy unless `grad` is shared). */
+  function sharedGradient(param: Float32Array, grad: Float32Array, start: number, end: number): Float32Array {
+    if (isShared(grad)) return grad;
+    let copy = staging.get(param);
+    if (staged.get(param) === grad && copy) return copy;
+    if (!copy || copy.length !== grad.length) {
+      copy = sharedFloat32(grad.length);
+      staging.set(param, copy);
+    }
+    copy.set(grad.subarray(start, end), start);
+    staged.set(param, grad);
+    return copy;
+  }
+
+  /**
+   * Splits each splittable task into `threads` equal ranges: the first stays in this thread
+   * (`local`), the others go to the workers. Other tasks stay here whole.
+   */
+  function plan(
+    tasks: Array<{ param: Float32Array; grad: Float32Array }>,
+    splittable: (i: number) => boolean,
+    makePiece: (i: number, start: number, end: number, grad: Float32Array) => Piece
+  ) {
+    const local: Array<{ task: number; start: number; end: number }> = [];
+    const remote: Piece[][] = workers.map(() => []);
+    tasks.forEach((task, i) => {
+      const n = task.param.length;
+      if (n < minSplitSize || !splittable(i)) {
+        local.push({ task: i, start: 0, end: n });
+        return;
+      }
+      const chunk = Math.ceil(n / threads / 16) * 16;
+      local.push({ task: i, start: 0, end: Math.min(chunk, n) });
+      const grad = sharedGradient(task.param, task.grad, Math.min(chunk, n), n);
+      workers.forEach((_, w) => {
+        const start = Math.min((w + 1) * chunk, n);
+        const end = Math.min((w + 2) * chunk, n);
+        if (end > start) remote[w].push(makePiece(i, start, end, grad));
+      });
+    });
+    return { local, remote };
+  }
+
+  function dispatch(remote: Piece[][], functions: Array<[string, string]>): void {
+    const seq = ++sequence;
+    const unregister = released.splice(0);
+    workers.forEach((w, index) => {
+      const pieces = remote[index];
+      if (pieces.length === 0 && unregister.length === 0) return;
+      if (w.results.length < pieces.length * 3) w.results = new Float64Array(new SharedArrayBuffer(pieces.length * 3 * 8 * 2));
+      const newFunctions = functions.filter(([id]) => !w.sentFunctions.has(id));
+      newFunctions.forEach(([id]) => w.sentFunctions.add(id));
+      Atomics.store(w.control, 0, 0);
+      w.worker.postMessage({ sequence: seq, control: w.control, results: w.results, functions: newFunctions, register: w.pendingRegister, unregister, pieces });
+      w.pendingRegister = [];
+    });
+  }
+
+  function collect(remote: Piece[][], sums: Float64Array[]): void {
+    workers.forEach((w, index) => {
+      const pieces = remote[index];
+      if (pieces.length === 0) return;
+      const deadline = Date.now() + timeoutMs;
+      let value: number;
+      while ((value = Atomics.load(w.control, 0)) !== sequence) {
+        if (Atomics.wait(w.control, 0, value, Math.max(1, deadline - Date.now())) === 'timed-out' && Date.now() >= deadline) {
+          throw new Error(`optimizer worker thread ${index} did not answer within ${timeoutMs} ms`);
+        }
+      }
+      if (Atomics.load(w.control, 1) !== 0) throw new Error(`optimizer worker thread ${index} failed${w.lastError ? `: ${w.lastError}` : ''}`);
+      pieces.forEach((piece, p) => {
+        for (let k = 0; k < 3; k++) sums[piece.task][k] += w.results[p * 3 + k];
+      });
+    });
+  }
+
+  const measureSource = functionExpression(measureGradient);
+
+  return {
+    threads,
+    updatedValues,
+    allocate: sharedFloat32,
+    accepts: (storage) => workers.length === 0 || isShared(storage),
+    measure(tasks: MeasureTask[]): Float64Array[] {
+      if (workers.length === 0) return inlineExecutor.measure(tasks);
+      staged = new WeakMap();
+      const sums = tasks.map(() => new Float64Array(3));
+      const { local, remote } = plan(
+        tasks,
+        (i) => isShared(tasks[i].param),
+        (i, start, end, grad) => ({
+          kind: 'measure',
+          task: i,
+          param: idOf(tasks[i].param),
+          grad: idOf(grad),
+          slots: [],
+          start,
+          end,
+          weightDecay: tasks[i].weightDecay,
+          withNorms: tasks[i].withNorms
+        })
+      );
+      dispatch(remote, [['measure', measureSource]]);
+      for (const { task, start, end } of local) {
+        const t = tasks[task];
+        measureGradient(t.param, t.grad, start, end, t.weightDecay, t.withNorms, sums[task]);
+      }
+      collect(remote, sums);
+      return sums;
+    },
+    update<S>(rule: UpdateRule<unknown, S>, tasks: UpdateTask<S>[]): Float64Array[] {
+      if (workers.length === 0) return inlineExecutor.update(rule, tasks);
+      const sums = tasks.map(() => new Float64Array(3));
+      const { local, remote } = plan(
+        tasks,
+        (i) => isShared(tasks[i].param) && tasks[i].slots.every(isShared),
+        (i, start, end, grad) => ({
+          kind: 'update',
+          task: i,
+          param: idOf(tasks[i].param),
+          grad: idOf(grad),
+          slots: tasks[i].slots.map(idOf),
+          start,
+          end,
+          rule: rule.id,
+          scalars: tasks[i].scalars
+        })
+      );
+      dispatch(remote, [[rule.id, functionExpression(rule.kernel)]]);
+      for (const pieces of remote) for (const piece of pieces) updatedValues.workers += piece.end - piece.start;
+      for (const { task, start, end } of local) {
+        const t = tasks[task];
+        updatedValues.caller += end - start;
+        rule.kernel(t.param, t.grad, t.slots, start, end, t.scalars, sums[task]);
+      }
+      collect(remote, sums);
+      return sums.map((s) => s.subarray(0, 2));
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.worker.terminate()));
+    }
+  };
+}
