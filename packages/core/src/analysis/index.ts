@@ -5,3 +5,4 @@ export * from './norm-dynamics';
 export * from './scale-invariance';
 export * from './teacher-data';
 export * from './tensor-geometry';
+export * from './training';

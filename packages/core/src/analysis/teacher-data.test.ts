@@ -13,6 +13,15 @@ describe('createTeacherDataset', () => {
     expect(again.labels.arraySync()).toEqual(data.labels.arraySync());
   });
 
+  it('replaces about the requested fraction of labels with random classes', () => {
+    const clean = createTeacherDataset({ samples: 2000, classes: 4, seed: 9 });
+    const noisy = createTeacherDataset({ samples: 2000, classes: 4, seed: 9, labelNoise: 0.4 });
+    const changed = 1 - tf.sum(tf.mul(clean.labels, noisy.labels)).dataSync()[0] / 2000;
+    expect(changed).toBeGreaterThan(0.4 * 0.75 - 0.05); // a random class equals the teacher's 1/4 of the time
+    expect(changed).toBeLessThan(0.4 * 0.75 + 0.05);
+    expect(() => createTeacherDataset({ labelNoise: 2 })).toThrow(/labelNoise must be in \[0, 1\], got 2/);
+  });
+
   it('serves consecutive batches that wrap around', () => {
     const data = createTeacherDataset({ samples: 10, features: 2, classes: 2 });
     const { inputs } = data.batch(2, 4); // rows 8, 9, 0, 1

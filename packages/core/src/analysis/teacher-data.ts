@@ -25,21 +25,27 @@ export interface TeacherDatasetOptions {
   classes?: number;
   /** Width of the teacher's hidden layer. */
   hidden?: number;
+  /** Fraction of samples whose label is replaced by a random class (default 0), so the data cannot be fitted exactly. */
+  labelNoise?: number;
   seed?: number;
 }
 
 /** Builds a {@link TeacherDataset}; the same options give the same data. */
 export function createTeacherDataset(options: TeacherDatasetOptions = {}): TeacherDataset {
-  const { samples = 512, features = 20, classes = 5, hidden = 16, seed = 0 } = options;
+  const { samples = 512, features = 20, classes = 5, hidden = 16, labelNoise = 0, seed = 0 } = options;
   for (const [name, value] of Object.entries({ samples, features, classes, hidden })) {
     if (!Number.isInteger(value) || value < 1) throw new RangeError(`createTeacherDataset: ${name} must be a positive integer, got ${value}`);
   }
+  if (!(labelNoise >= 0 && labelNoise <= 1)) throw new RangeError(`createTeacherDataset: labelNoise must be in [0, 1], got ${labelNoise}`);
   const [inputs, labels] = tf.tidy(() => {
     const x = tf.randomNormal([samples, features], 0, 1, 'float32', seed) as tf.Tensor2D;
     const first = tf.randomNormal([features, hidden], 0, 1 / Math.sqrt(features), 'float32', seed + 1);
     const second = tf.randomNormal([hidden, classes], 0, 1, 'float32', seed + 2);
     const logits = tf.matMul(tf.tanh(tf.matMul(x, first)), second);
-    return [x, tf.oneHot(tf.argMax(logits, 1), classes).toFloat() as tf.Tensor2D];
+    const teacherLabels = tf.argMax(logits, 1);
+    const randomLabels = tf.randomUniform([samples], 0, classes, 'int32', seed + 3);
+    const flip = tf.less(tf.randomUniform([samples], 0, 1, 'float32', seed + 4), labelNoise);
+    return [x, tf.oneHot(tf.where(flip, randomLabels, teacherLabels), classes).toFloat() as tf.Tensor2D];
   });
   return {
     inputs,
