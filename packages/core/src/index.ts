@@ -9,4 +9,5 @@ export * from './params';
 export * as nn from './nn';
 export * from './structure';
 export * from './grouping';
+export * from './verify';
 export * from './optim';

@@ -50,7 +50,6 @@ abstract class BatchNormBase extends Module {
   readonly eps: number;
   readonly momentum: number | null;
   protected abstract readonly inputRanks: readonly number[];
-  private batchesTracked = 0;
 
   constructor(readonly numFeatures: number, options: BatchNormOptions) {
     super();
@@ -92,10 +91,10 @@ abstract class BatchNormBase extends Module {
 
   private updateRunningStats(mean: tf.Tensor, variance: tf.Tensor, count: number): void {
     if (count < 2) throw new Error(`${this.kind}: expected more than 1 value per channel when training, got ${count}`);
-    // A host-side mirror of num_batches_tracked avoids reading the buffer back every step.
-    this.batchesTracked += 1;
-    this.numBatchesTracked!.assign(tf.scalar(this.batchesTracked, 'int32'));
-    const m = this.momentum ?? 1 / this.batchesTracked;
+    const tracked = this.numBatchesTracked!;
+    tracked.assign(tf.add(tracked, tf.scalar(1, 'int32')));
+    // Only the cumulative average needs the count on the host.
+    const m = this.momentum ?? 1 / (tracked.dataSync()[0] as number);
     const unbiased = tf.mul(variance, count / (count - 1));
     this.runningMean!.assign(tf.add(tf.mul(this.runningMean!, 1 - m), tf.mul(mean, m)));
     this.runningVar!.assign(tf.add(tf.mul(this.runningVar!, 1 - m), tf.mul(unbiased, m)));

@@ -1,0 +1,193 @@
+/**
+ * Verification of parameter groups against a model, judged by module kind (never by name):
+ * every trainable parameter in exactly one group, nothing foreign, no decay on normalization
+ * parameters, and the per-group totals. The report's findings have the snapshot's `Finding`
+ * shape, so the inspector can show them as they are.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Finding, FindingSeverity } from '@paramscope/protocol';
+import type { ParamGroupLike, ParamInfo, ParamModel } from '../params/types';
+import { isNormalizationParam } from '../params/types';
+import { allNames, toParamModel, type ModelSource } from '../params/source';
+import { isBias } from '../grouping/structural';
+
+/** Something with parameter groups: an optimizer (`paramGroups`, optional `defaults`) or the groups. */
+export type GroupsSource =
+  | readonly ParamGroupLike[]
+  | { paramGroups: readonly ParamGroupLike[]; defaults?: { weightDecay?: number; lr?: number } };
+
+/** Options of {@link verifyParamGroups}. */
+export interface VerifyOptions {
+  /** Throw a {@link ParamGroupsError} when the report has an error. */
+  strict?: boolean;
+  /** Weight decay of a group that sets none (default: the optimizer's `defaults`, else 0 as in torch.optim). */
+  defaultWeightDecay?: number;
+}
+
+/** Per-group counts and totals. */
+export interface GroupSummary {
+  index: number;
+  label?: string;
+  weightDecay: number;
+  lr?: number;
+  tensorCount: number;
+  elementCount: number;
+}
+
+/** What {@link verifyParamGroups} found. */
+export interface VerificationReport {
+  /** True when no finding is an error. */
+  ok: boolean;
+  findings: Finding[];
+  groups: GroupSummary[];
+  /** Trainable tensors and values of the model, for comparison with the groups' totals. */
+  model: { name: string; tensorCount: number; elementCount: number; trainableCount: number };
+}
+
+/** Thrown by strict verification; carries the whole report. */
+export class ParamGroupsError extends Error {
+  constructor(readonly report: VerificationReport) {
+    const errors = report.findings.filter((f) => f.severity === 'error');
+    super(`parameter groups failed verification (${errors.length} error${errors.length === 1 ? '' : 's'}):\n  ${errors.map((f) => f.message).join('\n  ')}`);
+    this.name = 'ParamGroupsError';
+  }
+}
+
+type Member = ParamGroupLike['params'][number];
+
+function groupsOf(source: GroupsSource): { groups: readonly ParamGroupLike[]; defaults: { weightDecay?: number } } {
+  if (Array.isArray(source)) return { groups: source, defaults: {} };
+  const optimizer = source as { paramGroups?: readonly ParamGroupLike[]; defaults?: { weightDecay?: number } };
+  if (!Array.isArray(optimizer.paramGroups)) throw new TypeError('verifyParamGroups: expected parameter groups or an optimizer with paramGroups');
+  return { groups: optimizer.paramGroups, defaults: optimizer.defaults ?? {} };
+}
+
+/** Finds the model's parameter for a group member: by variable when both have one, else by name. */
+function resolver(model: ParamModel): (member: Member) => { param?: ParamInfo; label: string } {
+  const byVariable = new Map<tf.Variable, ParamInfo>();
+  const byName = new Map<string, ParamInfo>();
+  for (const p of model.params) {
+    if (p.variable) byVariable.set(p.variable, p);
+    for (const name of allNames(p)) byName.set(name, p);
+  }
+  return (member) => {
+    const variable = member instanceof tf.Variable ? member : member.variable;
+    const name = member instanceof tf.Variable ? undefined : member.name;
+    if (variable && byVariable.size > 0) {
+      const param = byVariable.get(variable);
+      return { param, label: param?.name ?? name ?? `variable "${variable.name}"` };
+    }
+    if (name === undefined) return { label: `variable "${variable?.name}"` };
+    return { param: byName.get(name), label: name };
+  };
+}
+
+/**
+ * Checks `groups` (or an optimizer's `paramGroups`) against `model`. Findings: `missing`
+ * (trainable parameter in no group), `duplicate` (in several groups, or twice in one),
+ * `unknown-param` (not in the model), `norm-param-decayed` (a normalization module's parameter,
+ * by kind, with decay), `bias-decayed` (warning), `frozen-in-group` (warning),
+ * `invalid-hyperparameter`, `empty-group` (warning), `empty-model`, and `scale-invariant-decayed`
+ * (info: a weight that feeds normalization has decay). With `strict`, errors throw.
+ */
+export function verifyParamGroups(source: ModelSource, groupsSource: GroupsSource, options: VerifyOptions = {}): VerificationReport {
+  const model = toParamModel(source);
+  const { groups, defaults } = groupsOf(groupsSource);
+  const findings: Finding[] = [];
+  const add = (severity: FindingSeverity, code: string, message: string, params: string[], groupIndices: number[]): void => {
+    findings.push({ severity, code, message, params, groups: groupIndices });
+  };
+  const resolve = resolver(model);
+  const placements = new Map<ParamInfo, number[]>();
+  const summaries: GroupSummary[] = [];
+  if (model.params.length === 0) add('error', 'empty-model', `model "${model.name}" has no parameters`, [], []);
+
+  groups.forEach((group, index) => {
+    const decay = group.weightDecay ?? defaults.weightDecay ?? options.defaultWeightDecay ?? 0;
+    for (const key of ['weightDecay', 'lr'] as const) {
+      const value = key === 'weightDecay' ? decay : group.lr;
+      if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
+        add('error', 'invalid-hyperparameter', `group ${index}: ${key} must be a finite number ≥ 0, got ${String(value)}`, [], [index]);
+      }
+    }
+    if (!Array.isArray(group.params)) {
+      add('error', 'invalid-group', `group ${index}: params must be an array`, [], [index]);
+      return;
+    }
+    if (group.params.length === 0) add('warning', 'empty-group', `group ${index} has no parameters`, [], [index]);
+    let elements = 0;
+    const seenHere = new Set<ParamInfo>();
+    for (const member of group.params) {
+      const { param, label } = resolve(member);
+      if (!param) {
+        add('error', 'unknown-param', `group ${index}: ${label} is not a parameter of model "${model.name}"`, [label], [index]);
+        continue;
+      }
+      if (seenHere.has(param)) {
+        add('error', 'duplicate', `group ${index}: ${param.name} is listed twice`, [param.name], [index]);
+        continue;
+      }
+      seenHere.add(param);
+      placements.set(param, [...(placements.get(param) ?? []), index]);
+      elements += param.size;
+      if (!param.trainable) add('warning', 'frozen-in-group', `group ${index}: ${param.name} is frozen (not trainable)`, [param.name], [index]);
+      if (!(decay > 0)) continue;
+      if (isNormalizationParam(param)) {
+        add('error', 'norm-param-decayed', `${param.name} (${param.moduleKind} ${param.localName}) has weight decay ${decay} in group ${index}`, [param.name], [index]);
+      } else if (isBias(param)) {
+        add('warning', 'bias-decayed', `${param.name} (bias of ${param.moduleKind}) has weight decay ${decay} in group ${index}`, [param.name], [index]);
+      } else if (param.feedsNormalization) {
+        add('info', 'scale-invariant-decayed', `${param.name} feeds ${param.normalizedBy} (scale-invariant) and has weight decay ${decay} in group ${index}`, [param.name], [index]);
+      }
+    }
+    const summary: GroupSummary = { index, weightDecay: decay, tensorCount: seenHere.size, elementCount: elements };
+    if (typeof group.label === 'string') summary.label = group.label;
+    if (group.lr !== undefined) summary.lr = group.lr;
+    summaries.push(summary);
+  });
+
+  for (const [param, indices] of placements) {
+    if (indices.length > 1) add('error', 'duplicate', `${param.name} is in groups ${indices.join(' and ')}`, [param.name], indices);
+  }
+  const missing = model.params.filter((p) => p.trainable && !placements.has(p));
+  for (const p of missing) add('error', 'missing', `${p.name} (${p.moduleKind}) is trainable but in no group`, [p.name], []);
+
+  const trainable = model.params.filter((p) => p.trainable);
+  const report: VerificationReport = {
+    ok: !findings.some((f) => f.severity === 'error'),
+    findings,
+    groups: summaries,
+    model: {
+      name: model.name,
+      tensorCount: model.params.length,
+      elementCount: model.params.reduce((s, p) => s + p.size, 0),
+      trainableCount: trainable.length
+    }
+  };
+  if (options.strict && !report.ok) throw new ParamGroupsError(report);
+  return report;
+}
+
+/**
+ * The document's section 7 check, ported as written: for every group member it finds the name and
+ * asserts zero decay when the name contains `bn` or `norm`. It passes a ResNet whose
+ * `downsample.1` BatchNorm has decay; kept to show that blind spot. Returns the lines it would print.
+ */
+export function documentVerifyParamGroups(source: ModelSource, groupsSource: GroupsSource): string[] {
+  const model = toParamModel(source);
+  const resolve = resolver(model);
+  const lines: string[] = [];
+  groupsOf(groupsSource).groups.forEach((group, index) => {
+    const wd = group.weightDecay;
+    lines.push(`Group ${index}: weight_decay = ${wd}`);
+    for (const member of group.params) {
+      const { param } = resolve(member);
+      if (!param) continue;
+      lines.push(`    - ${param.name}: shape [${param.shape.join(', ')}]`);
+      if (param.name.includes('bn') || param.name.includes('norm')) {
+        if (wd !== 0) throw new Error(`BN parameter ${param.name} has non-zero weight decay!`);
+      }
+    }
+  });
+  return lines;
+}
