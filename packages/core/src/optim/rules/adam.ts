@@ -60,21 +60,22 @@ function adamRule(decoupled: boolean): UpdateRule<AdamHyperparameters, AdamScala
       const [expAvg, expAvgSq, maxExpAvgSq] = slots;
       const oneMinusBeta1 = 1 - beta1;
       const oneMinusBeta2 = 1 - beta2;
+      // amsgrad keeps the running maximum in its own slot; without it that slot is v itself.
+      const maxSq = s.amsgrad ? maxExpAvgSq : expAvgSq;
       let updateSq = 0;
       let weightSq = 0;
       for (let i = start; i < end; i++) {
         const w0 = param[i];
         const w = Math.fround(w0 * decayFactor);
         const g = gradSign * grad[i] + l2 * w;
-        const m = Math.fround(expAvg[i] + oneMinusBeta1 * (g - expAvg[i]));
-        let v = Math.fround(beta2 * expAvgSq[i] + oneMinusBeta2 * g * g);
+        const m0 = expAvg[i];
+        const m = Math.fround(m0 + oneMinusBeta1 * (g - m0));
+        const v = Math.fround(beta2 * expAvgSq[i] + oneMinusBeta2 * g * g);
         expAvg[i] = m;
         expAvgSq[i] = v;
-        if (s.amsgrad) {
-          v = Math.max(maxExpAvgSq[i], v);
-          maxExpAvgSq[i] = v;
-        }
-        const next = Math.fround(w - (stepSize * m) / (Math.sqrt(v) / biasCorrection2Sqrt + eps));
+        const vMax = Math.max(maxSq[i], v);
+        maxSq[i] = vMax;
+        const next = Math.fround(w - (stepSize * m) / (Math.sqrt(vMax) / biasCorrection2Sqrt + eps));
         param[i] = next;
         updateSq += (next - w0) * (next - w0);
         weightSq += w0 * w0;

@@ -56,6 +56,7 @@ export const larsRule: UpdateRule<LarsHyperparameters, LarsScalars> = {
   trustRatio: (s) => s.trustRatio,
   kernel(param, grad, slots, start, end, s, out) {
     const { momentum, weightDecay, scaledLr } = s;
+    const nesterov = s.nesterov ? 1 : 0;
     const buffer = slots[0];
     let updateSq = 0;
     let weightSq = 0;
@@ -64,7 +65,7 @@ export const larsRule: UpdateRule<LarsHyperparameters, LarsScalars> = {
       const step = scaledLr * Math.fround(grad[i] + weightDecay * w);
       const b = Math.fround(momentum * buffer[i] + step);
       buffer[i] = b;
-      const next = Math.fround(w - (s.nesterov ? momentum * b + step : b));
+      const next = Math.fround(w - (nesterov * (momentum * b + step) + (1 - nesterov) * b));
       param[i] = next;
       updateSq += (next - w) * (next - w);
       weightSq += w * w;

@@ -45,23 +45,35 @@ export const sgdRule: UpdateRule<SgdHyperparameters, SgdScalars> = {
     initBuffer: fresh
   }),
   kernel(param, grad, slots, start, end, s, out) {
+    // Hyperparameters in locals, one loop per case: no per-element branching on them.
     const { lr, momentum, weightDecay, gradSign } = s;
     const keep = 1 - s.dampening;
+    const nesterov = s.nesterov ? 1 : 0;
     const buffer = slots[0];
     let updateSq = 0;
     let weightSq = 0;
-    for (let i = start; i < end; i++) {
-      const w = param[i];
-      let g = gradSign * grad[i] + weightDecay * w;
-      if (momentum !== 0) {
-        const b = s.initBuffer ? g : momentum * buffer[i] + keep * g;
-        buffer[i] = b;
-        g = s.nesterov ? g + momentum * b : b;
+    if (momentum === 0) {
+      for (let i = start; i < end; i++) {
+        const w = param[i];
+        const next = Math.fround(w - lr * (gradSign * grad[i] + weightDecay * w));
+        param[i] = next;
+        updateSq += (next - w) * (next - w);
+        weightSq += w * w;
       }
-      const next = Math.fround(w - lr * g);
-      param[i] = next;
-      updateSq += (next - w) * (next - w);
-      weightSq += w * w;
+    } else {
+      // The step that creates the buffer clones g into it (b = g), later ones blend.
+      const decay = s.initBuffer ? 0 : momentum;
+      const blend = s.initBuffer ? 1 : keep;
+      for (let i = start; i < end; i++) {
+        const w = param[i];
+        const g = gradSign * grad[i] + weightDecay * w;
+        const b = Math.fround(decay * buffer[i] + blend * g);
+        buffer[i] = b;
+        const next = Math.fround(w - lr * (nesterov * (g + momentum * b) + (1 - nesterov) * b));
+        param[i] = next;
+        updateSq += (next - w) * (next - w);
+        weightSq += w * w;
+      }
     }
     out[0] += updateSq;
     out[1] += weightSq;
