@@ -76,6 +76,9 @@ export function feedsNormalization(modules: readonly ModuleInfo[], params: reado
   return verdicts;
 }
 
+/** Local names of the weight of a linear-in-weight module: PyTorch's, and TF.js's. */
+const WEIGHT_NAMES = new Set(['weight', 'kernel', 'depthwise_kernel', 'embeddings']);
+
 /**
  * Sets `feedsNormalization` (and `normalizedBy`) on the weights of linear-in-weight modules;
  * other parameters get `false`. Leaves them absent when `edges` is null (graph unknown).
@@ -84,7 +87,7 @@ export function markScaleInvariantWeights(modules: readonly ModuleInfo[], params
   if (!edges) return;
   const verdicts = feedsNormalization(modules, params, edges);
   for (const param of params) {
-    const verdict = param.localName === 'weight' ? verdicts.get(param.modulePath) : undefined;
+    const verdict = WEIGHT_NAMES.has(param.localName) ? verdicts.get(param.modulePath) : undefined;
     param.feedsNormalization = verdict?.feeds ?? false;
     if (verdict?.normalizedBy) param.normalizedBy = verdict.normalizedBy;
   }

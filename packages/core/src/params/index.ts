@@ -2,3 +2,4 @@ export * from './types';
 export * from './graph';
 export * from './from-module';
 export * from './source';
+export * from './from-layers-model';

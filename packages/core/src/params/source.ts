@@ -1,20 +1,26 @@
 /** Anything a model's parameters can be read from, turned into a {@link ParamModel}. */
+import * as tf from '@tensorflow/tfjs';
 import { Module } from '../nn/module';
 import { paramModelFromModule } from './from-module';
+import { paramModelFromLayersModel } from './from-layers-model';
 import type { ParamModel } from './types';
 
-/** A parameter model, or an nn module to read one from. */
-export type ModelSource = ParamModel | Module;
+/** A parameter model, or an nn module or TF.js LayersModel to read one from. */
+export type ModelSource = ParamModel | Module | tf.LayersModel;
 
 function isParamModel(value: unknown): value is ParamModel {
   return typeof value === 'object' && value !== null && Array.isArray((value as ParamModel).params) && Array.isArray((value as ParamModel).modules);
 }
 
-/** The parameter model of `source` (an nn module is read without a graph trace). */
+/**
+ * The parameter model of `source`. An nn module is read without a graph trace: call
+ * `paramModelFromModule(module, { sampleInput })` to know which weights feed normalization.
+ */
 export function toParamModel(source: ModelSource): ParamModel {
   if (source instanceof Module) return paramModelFromModule(source);
+  if (source instanceof tf.LayersModel) return paramModelFromLayersModel(source);
   if (isParamModel(source)) return source;
-  throw new TypeError('expected a ParamModel or an nn Module (for a LayersModel use paramModelFromLayersModel)');
+  throw new TypeError('expected a ParamModel, an nn Module or a tf.LayersModel');
 }
 
 /** Every name of a parameter: its canonical name, then its aliases. */
