@@ -11,3 +11,4 @@ export * from './structure';
 export * from './grouping';
 export * from './verify';
 export * from './optim';
+export * from './experiments';
