@@ -153,7 +153,9 @@ export function groupParams(source: ModelSource, options: GroupParamsOptions = {
       skipped.push({ param: p, reason: `${skipBy.describe}: skipped` });
       continue;
     }
-    const key = JSON.stringify([placement.weightDecay, placement.lr ?? null, placement.label ?? null, Object.entries(placement.extra).sort()]);
+    const extraKeys = Object.keys(placement.extra);
+    const extra = extraKeys.length === 0 ? '' : JSON.stringify(extraKeys.sort().map((k) => [k, placement.extra[k]]));
+    const key = `${placement.weightDecay}|${placement.lr}|${placement.label}|${extra}`;
     let group = groupByKey.get(key);
     if (!group) {
       group = { params: [], weightDecay: placement.weightDecay, ...placement.extra, reasons: {} };
