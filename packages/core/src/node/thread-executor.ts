@@ -12,7 +12,9 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { inlineExecutor, type KernelExecutor, type MeasureTask, type UpdateTask } from '../optim/executor';
-import { measureGradient, type UpdateRule } from '../optim/rules/rule';
+import { measureGradient, type SimdCall, type UpdateRule } from '../optim/rules/rule';
+import { simdEngine, simdMeasure, simdUpdate } from '../optim/simd/driver';
+import { simdModuleBytes } from '../optim/simd/kernels';
 import { WORKER_SOURCE } from './worker-source';
 
 /** Options of {@link createThreadExecutor}. */
@@ -43,6 +45,7 @@ interface Piece {
   end: number;
   rule?: string;
   scalars?: unknown;
+  call?: SimdCall;
   weightDecay?: number;
   withNorms?: boolean;
 }
@@ -52,6 +55,7 @@ interface WorkerHandle {
   control: Int32Array;
   results: Float64Array;
   sentFunctions: Set<string>;
+  sentSimd: boolean;
   pendingRegister: Array<[number, Float32Array]>;
   registered: WeakSet<Float32Array>;
   lastError?: string;
@@ -92,6 +96,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
       control: new Int32Array(new SharedArrayBuffer(8)),
       results: new Float64Array(new SharedArrayBuffer(8)),
       sentFunctions: new Set(),
+      sentSimd: false,
       pendingRegister: [],
       registered: new WeakSet()
     };
@@ -165,10 +170,21 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
       const pieces = remote[index];
       if (pieces.length === 0 && unregister.length === 0) return;
       if (w.results.length < pieces.length * 3) w.results = new Float64Array(new SharedArrayBuffer(pieces.length * 3 * 8 * 2));
-      const newFunctions = functions.filter(([id]) => !w.sentFunctions.has(id));
+      const newFunctions = [...functions, ...driverFunctions].filter(([id]) => !w.sentFunctions.has(id));
       newFunctions.forEach(([id]) => w.sentFunctions.add(id));
+      const simdModule = simd && !w.sentSimd ? { bytes: simdModuleBytes(), chunk: simd.chunk } : undefined;
+      w.sentSimd ||= simdModule !== undefined;
       Atomics.store(w.control, 0, 0);
-      w.worker.postMessage({ sequence: seq, control: w.control, results: w.results, functions: newFunctions, register: w.pendingRegister, unregister, pieces });
+      w.worker.postMessage({
+        sequence: seq,
+        control: w.control,
+        results: w.results,
+        functions: newFunctions,
+        simd: simdModule,
+        register: w.pendingRegister,
+        unregister,
+        pieces
+      });
       w.pendingRegister = [];
     });
   }
@@ -192,6 +208,13 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
   }
 
   const measureSource = functionExpression(measureGradient);
+  const simd = simdEngine();
+  const driverFunctions: Array<[string, string]> = simd
+    ? [
+        ['simdMeasure', functionExpression(simdMeasure)],
+        ['simdUpdate', functionExpression(simdUpdate)]
+      ]
+    : [];
 
   return {
     threads,
@@ -220,7 +243,8 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
       dispatch(remote, [['measure', measureSource]]);
       for (const { task, start, end } of local) {
         const t = tasks[task];
-        measureGradient(t.param, t.grad, start, end, t.weightDecay, t.withNorms, sums[task]);
+        const done = simd ? simdMeasure(simd, t.param, t.grad, start, end, t.weightDecay, t.withNorms, sums[task]) : start;
+        measureGradient(t.param, t.grad, done, end, t.weightDecay, t.withNorms, sums[task]);
       }
       collect(remote, sums);
       return sums;
@@ -228,6 +252,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
     update<S>(rule: UpdateRule<unknown, S>, tasks: UpdateTask<S>[]): Float64Array[] {
       if (workers.length === 0) return inlineExecutor.update(rule, tasks);
       const sums = tasks.map(() => new Float64Array(3));
+      const calls = tasks.map((t) => (simd && rule.simd ? rule.simd(t.scalars) : undefined));
       const { local, remote } = plan(
         tasks,
         (i) => isShared(tasks[i].param) && tasks[i].slots.every(isShared),
@@ -240,7 +265,8 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
           start,
           end,
           rule: rule.id,
-          scalars: tasks[i].scalars
+          scalars: tasks[i].scalars,
+          call: calls[i]
         })
       );
       dispatch(remote, [[rule.id, functionExpression(rule.kernel)]]);
@@ -248,7 +274,9 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
       for (const { task, start, end } of local) {
         const t = tasks[task];
         updatedValues.caller += end - start;
-        rule.kernel(t.param, t.grad, t.slots, start, end, t.scalars, sums[task]);
+        const call = calls[task];
+        const done = simd && call ? simdUpdate(simd, call, t.param, t.grad, t.slots, start, end, sums[task]) : start;
+        rule.kernel(t.param, t.grad, t.slots, done, end, t.scalars, sums[task]);
       }
       collect(remote, sums);
       return sums.map((s) => s.subarray(0, 2));

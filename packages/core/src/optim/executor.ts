@@ -4,6 +4,7 @@
  * work across worker threads over shared memory.
  */
 import { measureGradient, type UpdateRule } from './rules/rule';
+import { simdEngine, simdMeasure, simdUpdate } from './simd/driver';
 import { allocateFloat32, type Float32Allocator } from './tensor-access';
 
 /** The pass before an update over one parameter. */
@@ -34,8 +35,8 @@ export interface KernelExecutor {
   update<S>(rule: UpdateRule<unknown, S>, tasks: UpdateTask<S>[]): Float64Array[];
 }
 
-/** Runs every loop in the calling thread. */
-export const inlineExecutor: KernelExecutor = {
+/** Runs every loop in the calling thread with the scalar (plain JavaScript) kernels. */
+export const scalarExecutor: KernelExecutor = {
   allocate: allocateFloat32,
   measure(tasks) {
     return tasks.map((task) => {
@@ -48,6 +49,36 @@ export const inlineExecutor: KernelExecutor = {
     return tasks.map((task) => {
       const sums = new Float64Array(2);
       rule.kernel(task.param, task.grad, task.slots, 0, task.param.length, task.scalars, sums);
+      return sums;
+    });
+  }
+};
+
+/**
+ * Runs every loop in the calling thread, with WebAssembly SIMD kernels where the engine has them
+ * (and the scalar kernels for the last few values and where it does not). The default.
+ */
+export const inlineExecutor: KernelExecutor = {
+  allocate: allocateFloat32,
+  measure(tasks) {
+    const simd = simdEngine();
+    if (!simd) return scalarExecutor.measure(tasks);
+    return tasks.map((task) => {
+      const sums = new Float64Array(3);
+      const n = task.grad.length;
+      const done = simdMeasure(simd, task.param, task.grad, 0, n, task.weightDecay, task.withNorms, sums);
+      measureGradient(task.param, task.grad, done, n, task.weightDecay, task.withNorms, sums);
+      return sums;
+    });
+  },
+  update(rule, tasks) {
+    const simd = simdEngine();
+    if (!simd || !rule.simd) return scalarExecutor.update(rule, tasks);
+    return tasks.map((task) => {
+      const sums = new Float64Array(2);
+      const n = task.param.length;
+      const done = simdUpdate(simd, (rule.simd as NonNullable<typeof rule.simd>)(task.scalars), task.param, task.grad, task.slots, 0, n, sums);
+      rule.kernel(task.param, task.grad, task.slots, done, n, task.scalars, sums);
       return sums;
     });
   }

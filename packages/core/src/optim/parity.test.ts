@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createThreadExecutor } from '../node';
-import { Adam, AdamW, LARS, SGD, type BaseOptimizerOptions, type Optimizer, type OptimizerStateDict, type ParamGroupInput } from './index';
+import { Adam, AdamW, LARS, SGD, scalarExecutor, type BaseOptimizerOptions, type Optimizer, type OptimizerStateDict, type ParamGroupInput } from './index';
 
 interface Fixture {
   optimizer: 'sgd' | 'adam' | 'adamw' | 'lars';
@@ -111,10 +111,12 @@ function expectStateDictMatches(actual: OptimizerStateDict, expected: OptimizerS
 // Worker threads split every tensor of 8 values or more here, so the threaded path is exercised.
 const threads = createThreadExecutor({ threads: 3, minSplitSize: 8 });
 const cases: Array<[string, string, BaseOptimizerOptions]> = [
-  ['cpu', 'in place', {}],
+  ['cpu', 'in place, SIMD', {}],
+  ['cpu', 'in place, scalar kernels', { executor: scalarExecutor }],
   ['cpu', 'read-update-assign', { inPlace: false }],
   ['cpu', 'in place, 3 threads', { executor: threads }],
-  ['wasm', 'in place', {}]
+  ['wasm', 'in place, SIMD', {}],
+  ['wasm', 'in place, scalar kernels', { executor: scalarExecutor }]
 ];
 afterAll(() => threads.close());
 

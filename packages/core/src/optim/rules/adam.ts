@@ -55,6 +55,10 @@ function adamRule(decoupled: boolean): UpdateRule<AdamHyperparameters, AdamScala
         amsgrad: group.amsgrad
       };
     },
+    simd: (s) => ({
+      fn: s.amsgrad ? 'adamAmsgrad' : 'adam',
+      args: [s.stepSize, s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.eps, s.biasCorrection2Sqrt, s.l2, s.decayFactor, s.gradSign]
+    }),
     kernel(param, grad, slots, start, end, s, out) {
       const { stepSize, beta1, beta2, eps, biasCorrection2Sqrt, l2, decayFactor, gradSign } = s;
       const [expAvg, expAvgSq, maxExpAvgSq] = slots;

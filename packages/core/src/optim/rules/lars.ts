@@ -54,6 +54,7 @@ export const larsRule: UpdateRule<LarsHyperparameters, LarsScalars> = {
     };
   },
   trustRatio: (s) => s.trustRatio,
+  simd: (s) => ({ fn: 'lars', args: [s.scaledLr, s.momentum, s.weightDecay, s.nesterov ? 1 : 0, s.nesterov ? 0 : 1] }),
   kernel(param, grad, slots, start, end, s, out) {
     const { momentum, weightDecay, scaledLr } = s;
     const nesterov = s.nesterov ? 1 : 0;

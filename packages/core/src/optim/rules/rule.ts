@@ -50,8 +50,16 @@ export interface UpdateRule<H, S> {
    * such as `Math`), written as a method named `kernel`: worker threads rebuild it from its source.
    */
   readonly kernel: UpdateKernel<S>;
+  /** The same step as a call of a SIMD kernel (`simd/kernels.ts`), where one exists. */
+  simd?(scalars: S): SimdCall;
   /** The trust ratio for diagnostics, when the rule has one. */
   trustRatio?(scalars: S): number;
+}
+
+/** Which SIMD kernel runs a rule's step, with its f32 arguments (see `simd/kernels.ts`). */
+export interface SimdCall {
+  fn: string;
+  args: number[];
 }
 
 /**

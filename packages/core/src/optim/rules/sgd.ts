@@ -44,6 +44,13 @@ export const sgdRule: UpdateRule<SgdHyperparameters, SgdScalars> = {
     gradSign: group.maximize ? -1 : 1,
     initBuffer: fresh
   }),
+  simd: (s) =>
+    s.momentum === 0
+      ? { fn: 'sgdPlain', args: [s.lr, s.weightDecay, s.gradSign] }
+      : {
+          fn: 'sgdMomentum',
+          args: [s.lr, s.momentum, s.initBuffer ? 0 : s.momentum, s.initBuffer ? 1 : 1 - s.dampening, s.weightDecay, s.gradSign, s.nesterov ? 1 : 0, s.nesterov ? 0 : 1]
+        },
   kernel(param, grad, slots, start, end, s, out) {
     // Hyperparameters in locals, one loop per case: no per-element branching on them.
     const { lr, momentum, weightDecay, gradSign } = s;

@@ -1,0 +1,179 @@
+/**
+ * The update rules again, as WebAssembly SIMD loops (f32x4) over one chunk of at most
+ * {@link CHUNK} values copied into the module's memory. Each loop is the same formula as the
+ * scalar kernel in `rules/` (see there for the math), in float32 like PyTorch's CPU kernels.
+ *
+ * Memory layout (bytes): weights at 0, gradient at 1·C, state slots at 2·C, 3·C, 4·C, and two
+ * f32x4 accumulators at 5·C (C = CHUNK·4). Update kernels leave Σ Δw² and Σ w² there; `norms`
+ * leaves Σ g², Σ w² and Σ (g + λw)².
+ */
+import { F32, I32, V128, encodeModule, op, type FunctionSpec } from './wasm-encoder';
+export type { SimdCall } from '../rules/rule';
+
+/** Values per chunk: 32 KiB per array, so a chunk's arrays stay in L2 cache. */
+export const CHUNK = 8192;
+const C = CHUNK * 4;
+const REGION = { param: 0, grad: C, slot0: 2 * C, slot1: 3 * C, slot2: 4 * C, out: 5 * C };
+const PAGES = 4;
+
+type Expr = number[];
+
+/**
+ * Builds one kernel. `scalars` name its f32 parameters (after the value count `n`); `body`
+ * receives helpers and returns the loop body's instructions. Locals: `i`, `end`, one splat per
+ * scalar, the two accumulators and `temps` scratch v128 locals.
+ */
+function kernel(
+  name: string,
+  scalars: string[],
+  temps: string[],
+  body: (h: {
+    load: (region: keyof typeof REGION) => Expr;
+    store: (region: keyof typeof REGION, value: Expr) => Expr;
+    splat: (scalar: string) => Expr;
+    get: (temp: string) => Expr;
+    set: (temp: string, value: Expr) => Expr;
+    accumulate: (which: 0 | 1 | 2, value: Expr) => Expr;
+  }) => Expr
+): FunctionSpec {
+  const params = [I32, ...scalars.map(() => F32)];
+  const I = params.length;
+  const END = I + 1;
+  const splatIndex = (s: string) => END + 1 + scalars.indexOf(s);
+  const ACC = END + 1 + scalars.length;
+  const tempIndex = (t: string) => ACC + 3 + temps.indexOf(t);
+  const locals = [I32, I32, ...scalars.map(() => V128), V128, V128, V128, ...temps.map(() => V128)];
+  const helpers = {
+    load: (region: keyof typeof REGION) => [...op.localGet(I), ...op.v128Load(REGION[region])],
+    store: (region: keyof typeof REGION, value: Expr) => [...op.localGet(I), ...value, ...op.v128Store(REGION[region])],
+    splat: (s: string) => {
+      if (!scalars.includes(s)) throw new Error(`simd kernel ${name}: unknown scalar ${s}`);
+      return op.localGet(splatIndex(s));
+    },
+    get: (t: string) => {
+      if (!temps.includes(t)) throw new Error(`simd kernel ${name}: unknown temp ${t}`);
+      return op.localGet(tempIndex(t));
+    },
+    set: (t: string, value: Expr) => [...value, ...op.localSet(tempIndex(t))],
+    accumulate: (which: 0 | 1 | 2, value: Expr) => [...op.localGet(ACC + which), ...value, ...op.f32x4Add(), ...op.localSet(ACC + which)]
+  };
+  const prologue = [
+    ...op.localGet(0),
+    ...op.i32Const(2),
+    ...op.i32Shl(),
+    ...op.localSet(END),
+    ...scalars.flatMap((s, k) => [...op.localGet(1 + k), ...op.f32x4Splat(), ...op.localSet(splatIndex(s))])
+  ];
+  const loop = [
+    ...op.block(),
+    ...op.loop(),
+    ...op.localGet(I),
+    ...op.localGet(END),
+    ...op.i32GeU(),
+    ...op.brIf(1),
+    ...body(helpers),
+    ...op.localGet(I),
+    ...op.i32Const(16),
+    ...op.i32Add(),
+    ...op.localSet(I),
+    ...op.br(0),
+    ...op.end(),
+    ...op.end()
+  ];
+  const epilogue = [0, 1, 2].flatMap((k) => [...op.i32Const(0), ...op.localGet(ACC + k), ...op.v128Store(REGION.out + 16 * k)]);
+  return { name, params, locals, body: [...prologue, ...loop, ...epilogue] };
+}
+
+const add = (a: Expr, b: Expr): Expr => [...a, ...b, ...op.f32x4Add()];
+const sub = (a: Expr, b: Expr): Expr => [...a, ...b, ...op.f32x4Sub()];
+const mul = (a: Expr, b: Expr): Expr => [...a, ...b, ...op.f32x4Mul()];
+const div = (a: Expr, b: Expr): Expr => [...a, ...b, ...op.f32x4Div()];
+const max = (a: Expr, b: Expr): Expr => [...a, ...b, ...op.f32x4Max()];
+const sqrt = (a: Expr): Expr => [...a, ...op.f32x4Sqrt()];
+
+/** Σ Δw² and Σ w² of an update from w (temp `w`) to `next` (temp `next`). */
+function accumulateStep(h: Parameters<Parameters<typeof kernel>[3]>[0]): Expr {
+  return [
+    ...h.set('d', sub(h.get('next'), h.get('w'))),
+    ...h.accumulate(0, mul(h.get('d'), h.get('d'))),
+    ...h.accumulate(1, mul(h.get('w'), h.get('w')))
+  ];
+}
+
+const FUNCTIONS: FunctionSpec[] = [
+  // Pass before the update: Σg², Σw², Σ(g + λw)².
+  kernel('norms', ['weightDecay'], ['g', 'w', 'd'], (h) => [
+    ...h.set('g', h.load('grad')),
+    ...h.set('w', h.load('param')),
+    ...h.set('d', add(h.get('g'), mul(h.splat('weightDecay'), h.get('w')))),
+    ...h.accumulate(0, mul(h.get('g'), h.get('g'))),
+    ...h.accumulate(1, mul(h.get('w'), h.get('w'))),
+    ...h.accumulate(2, mul(h.get('d'), h.get('d')))
+  ]),
+  kernel('sumsq', [], ['g'], (h) => [...h.set('g', h.load('grad')), ...h.accumulate(0, mul(h.get('g'), h.get('g')))]),
+  // SGD without momentum: w ← w − η(±∇ + λw).
+  kernel('sgdPlain', ['lr', 'weightDecay', 'gradSign'], ['w', 'next', 'd'], (h) => [
+    ...h.set('w', h.load('param')),
+    ...h.set('next', sub(h.get('w'), mul(h.splat('lr'), add(mul(h.splat('gradSign'), h.load('grad')), mul(h.splat('weightDecay'), h.get('w')))))),
+    ...h.store('param', h.get('next')),
+    ...accumulateStep(h)
+  ]),
+  // SGD with momentum: b ← decay·b + blend·g; w ← w − η(nesterov·(g + μb) + (1 − nesterov)·b).
+  kernel('sgdMomentum', ['lr', 'momentum', 'decay', 'blend', 'weightDecay', 'gradSign', 'nesterov', 'plain'], ['w', 'g', 'b', 'next', 'd'], (h) => [
+    ...h.set('w', h.load('param')),
+    ...h.set('g', add(mul(h.splat('gradSign'), h.load('grad')), mul(h.splat('weightDecay'), h.get('w')))),
+    ...h.set('b', add(mul(h.splat('decay'), h.load('slot0')), mul(h.splat('blend'), h.get('g')))),
+    ...h.store('slot0', h.get('b')),
+    ...h.set(
+      'next',
+      sub(h.get('w'), mul(h.splat('lr'), add(mul(h.splat('nesterov'), add(h.get('g'), mul(h.splat('momentum'), h.get('b')))), mul(h.splat('plain'), h.get('b')))))
+    ),
+    ...h.store('param', h.get('next')),
+    ...accumulateStep(h)
+  ]),
+  ...[false, true].map((amsgrad) =>
+    // Adam/AdamW: w ← w·decay; g ← ±∇ + l2·w; m, v moments; w ← w − stepSize·m / (√v̂ / √bc₂ + ε).
+    kernel(
+      amsgrad ? 'adamAmsgrad' : 'adam',
+      ['stepSize', 'beta1', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2', 'eps', 'biasCorrection2Sqrt', 'l2', 'decayFactor', 'gradSign'],
+      ['w0', 'w', 'g', 'm', 'v', 'next', 'd'],
+      (h) => [
+        ...h.set('w0', h.load('param')),
+        ...h.set('w', mul(h.get('w0'), h.splat('decayFactor'))),
+        ...h.set('g', add(mul(h.splat('gradSign'), h.load('grad')), mul(h.splat('l2'), h.get('w')))),
+        ...h.set('m', h.load('slot0')),
+        ...h.set('m', add(h.get('m'), mul(h.splat('oneMinusBeta1'), sub(h.get('g'), h.get('m'))))),
+        ...h.set('v', add(mul(h.splat('beta2'), h.load('slot1')), mul(mul(h.splat('oneMinusBeta2'), h.get('g')), h.get('g')))),
+        ...h.store('slot0', h.get('m')),
+        ...h.store('slot1', h.get('v')),
+        ...(amsgrad ? [...h.set('v', max(h.load('slot2'), h.get('v'))), ...h.store('slot2', h.get('v'))] : []),
+        ...h.set(
+          'next',
+          sub(h.get('w'), div(mul(h.splat('stepSize'), h.get('m')), add(div(sqrt(h.get('v')), h.splat('biasCorrection2Sqrt')), h.splat('eps'))))
+        ),
+        ...h.store('param', h.get('next')),
+        // Σ Δw² against the weights before decay.
+        ...h.set('d', sub(h.get('next'), h.get('w0'))),
+        ...h.accumulate(0, mul(h.get('d'), h.get('d'))),
+        ...h.accumulate(1, mul(h.get('w0'), h.get('w0')))
+      ]
+    )
+  ),
+  // LARS (SimCLR): s ← η·r·(∇ + λw); b ← μb + s; w ← w − (nesterov·(μb + s) + (1 − nesterov)·b).
+  kernel('lars', ['scaledLr', 'momentum', 'weightDecay', 'nesterov', 'plain'], ['w', 's', 'b', 'next', 'd'], (h) => [
+    ...h.set('w', h.load('param')),
+    ...h.set('s', mul(h.splat('scaledLr'), add(h.load('grad'), mul(h.splat('weightDecay'), h.get('w'))))),
+    ...h.set('b', add(mul(h.splat('momentum'), h.load('slot0')), h.get('s'))),
+    ...h.store('slot0', h.get('b')),
+    ...h.set('next', sub(h.get('w'), add(mul(h.splat('nesterov'), add(mul(h.splat('momentum'), h.get('b')), h.get('s'))), mul(h.splat('plain'), h.get('b'))))),
+    ...h.store('param', h.get('next')),
+    ...accumulateStep(h)
+  ])
+];
+
+/** The module's bytes (built once). */
+let bytes: Uint8Array | undefined;
+export function simdModuleBytes(): Uint8Array {
+  bytes ??= encodeModule(PAGES, FUNCTIONS);
+  return bytes;
+}
