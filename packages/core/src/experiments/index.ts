@@ -5,3 +5,4 @@ export * from './decay-arms';
 export * from './random';
 export * from './train-decay-arm';
 export * from './ablation';
+export * from './grids';

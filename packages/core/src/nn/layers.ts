@@ -87,14 +87,10 @@ export class Conv2d extends Module {
   forward(input: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const filter = tf.transpose(this.weight, [2, 3, 1, 0]) as tf.Tensor4D;
+      // Zero-pad, then a 'valid' convolution: the native backend (tfjs-node) rejects explicit padding in conv2d.
       const p = this.padding;
-      const pad: [[number, number], [number, number], [number, number], [number, number]] = [
-        [0, 0],
-        [p, p],
-        [p, p],
-        [0, 0]
-      ];
-      const y = tf.conv2d(input as tf.Tensor4D, filter, this.stride, pad, 'NHWC', this.dilation);
+      const padded = p > 0 ? tf.pad(input, [[0, 0], [p, p], [p, p], [0, 0]]) : input;
+      const y = tf.conv2d(padded as tf.Tensor4D, filter, this.stride, 'valid', 'NHWC', this.dilation);
       return this.bias ? tf.add(y, this.bias) : y;
     });
   }
