@@ -186,6 +186,9 @@ describe('the structural default', () => {
     expect(() => paramwiseCfgRules({ dcn_decay_mult: 0 } as never)).toThrow('paramwise_cfg: unsupported key "dcn_decay_mult"');
     const { warnings } = groupParams(m, { rules: [{ name: 'head.*', weightDecay: 0 }] });
     expect(warnings).toEqual(['rule 0 (name "head.*") matches no parameter']);
+    const twice: ParamModel = { ...m, params: [...m.params, { ...m.params[0], aliases: [] }] };
+    expect(() => groupParams(twice)).toThrow('model "ResNet": parameter "conv1.weight" is given twice');
+    expect(() => groupsForAdamW(twice)).toThrow(/"conv1.weight" is given twice/);
     const empty: ParamModel = { name: 'empty', source: 'structure', params: [], modules: [{ path: '', kind: 'Net', params: [] }], edges: null };
     expect(groupParams(empty).warnings).toEqual(['model "empty" has no parameters']);
   });

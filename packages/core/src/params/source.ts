@@ -19,11 +19,23 @@ function isParamModel(value: unknown): value is ParamModel {
 export function toParamModel(source: ModelSource): ParamModel {
   if (source instanceof Module) return paramModelFromModule(source);
   if (source instanceof tf.LayersModel) return paramModelFromLayersModel(source);
-  if (isParamModel(source)) return source;
+  if (isParamModel(source)) return checkNamesOnce(source);
   throw new TypeError('expected a ParamModel, an nn Module or a tf.LayersModel');
 }
 
 /** Every name of a parameter: its canonical name, then its aliases. */
 export function allNames(param: { name: string; aliases: string[] }): string[] {
   return param.aliases.length === 0 ? [param.name] : [param.name, ...param.aliases];
+}
+
+/** A hand-made model may name a tensor twice; that would place it twice, so it is an error. */
+function checkNamesOnce(model: ParamModel): ParamModel {
+  const seen = new Set<string>();
+  for (const param of model.params) {
+    for (const name of allNames(param)) {
+      if (seen.has(name)) throw new Error(`model "${model.name}": parameter "${name}" is given twice`);
+      seen.add(name);
+    }
+  }
+  return model;
 }

@@ -109,5 +109,5 @@ describe('nn builders match torchvision', () => {
     expect(ours.params.reduce((s, p) => s + p.size, 0)).toBe(total);
     // Every conv feeds a BatchNorm; the classifier does not.
     expect(ours.params.filter((p) => p.feedsNormalization).length).toBe(ours.params.filter((p) => p.moduleKind === 'Conv2d').length);
-  });
+  }, 120_000);
 });
