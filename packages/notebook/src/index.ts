@@ -9,3 +9,4 @@ export * from './display';
 export * from './plotly';
 export * from './claims';
 export * from './progress';
+export * from './ablation';
