@@ -5,6 +5,7 @@ import { FIXTURE_MODELS, recipeFixture, structureFixture, type FixtureModel } fr
 import { paramModelFromStructure } from '../structure';
 import { paramModelFromModule, type ParamGroup, type ParamInfo, type ParamModel } from '../params';
 import { resnet18, resnet50 } from '../nn';
+import { verifyParamGroups } from '../verify';
 import {
   detectron2Rules,
   groupParams,
@@ -264,6 +265,55 @@ describe('property: whatever the rules, every trainable parameter lands in exact
         }
       }),
       { numRuns: 300 }
+    );
+  });
+});
+
+describe('property: the same on random nn module trees (frozen and shared modules)', () => {
+  const arbLayer = fc.record({
+    kind: fc.constantFrom('linear', 'linearNoBias', 'bn', 'ln', 'relu'),
+    frozen: fc.boolean(),
+    shareWith: fc.option(fc.nat(), { nil: undefined })
+  });
+  it('holds for nn.Sequential trees built at random', async () => {
+    const nnLib = await import('../nn');
+    fc.assert(
+      fc.property(fc.array(arbLayer, { minLength: 1, maxLength: 8 }), fc.array(arbRule, { maxLength: 3 }), (layers, rules) => {
+        const built: InstanceType<typeof nnLib.Module>[] = [];
+        for (const spec of layers) {
+          const shared = spec.shareWith !== undefined && built.length > 0 ? built[spec.shareWith % built.length] : undefined;
+          const layer =
+            shared ??
+            (spec.kind === 'linear'
+              ? new nnLib.Linear(3, 3)
+              : spec.kind === 'linearNoBias'
+                ? new nnLib.Linear(3, 3, { bias: false })
+                : spec.kind === 'bn'
+                  ? new nnLib.BatchNorm1d(3)
+                  : spec.kind === 'ln'
+                    ? new nnLib.LayerNorm(3)
+                    : new nnLib.ReLU());
+          if (!shared && spec.frozen) layer.requiresGrad(false);
+          built.push(layer);
+        }
+        const net = new nnLib.Sequential(new nnLib.Sequential(...built.slice(0, 4)), ...built.slice(4));
+        try {
+          const model = paramModelFromModule(net);
+          const { groups, skipped } = groupParams(model, { rules, lr: 0.1 });
+          const placed = groups.flatMap((g) => g.params.map((p) => p.variable));
+          expect(new Set(placed).size).toBe(placed.length);
+          for (const variable of net.parameters()) {
+            const times = placed.filter((v) => v === variable).length;
+            const wasSkipped = skipped.some((s) => s.param.variable === variable);
+            expect(times + (wasSkipped ? 1 : 0)).toBe(1);
+            if (!variable.trainable) expect(times).toBe(0);
+          }
+          expect(verifyParamGroups(model, groups).findings.filter((f) => f.code === 'duplicate' || f.code === 'unknown-param')).toEqual([]);
+        } finally {
+          net.dispose();
+        }
+      }),
+      { numRuns: 100 }
     );
   });
 });

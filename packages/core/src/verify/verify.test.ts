@@ -83,3 +83,22 @@ describe('verifyParamGroups', () => {
     expect(codes(verifyParamGroups(empty, []))).toEqual(['error empty-model  []']);
   });
 });
+
+describe('with the optimizers', () => {
+  it('verifies an SGD built from a recipe’s groups, and one built from the structural default', async () => {
+    const { SGD } = await import('../optim');
+    const { resnet18 } = await import('../nn');
+    const net = resnet18({ numClasses: 4 });
+    const model = paramModelFromModule(net);
+    const fromRecipe = new SGD(groupsForAdamW(model), { lr: 0.1 });
+    const report = verifyParamGroups(net, fromRecipe);
+    expect(report.findings.filter((f) => f.code === 'norm-param-decayed').map((f) => f.params[0])).toEqual([
+      'layer2.0.downsample.1.weight',
+      'layer3.0.downsample.1.weight',
+      'layer4.0.downsample.1.weight'
+    ]);
+    const structural = new SGD(groupParams(model).groups, { lr: 0.1 });
+    expect(verifyParamGroups(net, structural, { strict: true }).groups.map((g) => g.tensorCount)).toEqual([21, 41]);
+    net.dispose();
+  }, 60_000);
+});
