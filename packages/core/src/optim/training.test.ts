@@ -1,10 +1,10 @@
 /** The README's training loop: an nn model, structural groups, AdamW with warm-up then cosine. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect, it } from 'vitest';
-import { groupParams } from '../grouping';
+import { groupParams, groupsForLars } from '../grouping';
 import { paramModelFromModule } from '../params';
 import * as nn from '../nn';
-import { AdamW, CosineAnnealingLR, LinearLR, SequentialLR } from './index';
+import { AdamW, CosineAnnealingLR, LARS, LinearLR, SequentialLR } from './index';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -45,4 +45,27 @@ it('trains a BN MLP with parameter groups, keeping BN and biases out of decay, w
   expect(hidden?.lr).toBeGreaterThan(optimizer.paramGroups[hidden?.groupIndex ?? 0].lr);
   expect(hidden?.effectiveLr).toBeCloseTo(hidden!.lr / hidden!.weightNorm ** 2, 12);
   tf.dispose([x, labels]);
+});
+
+it("passes the document's LARS groups (section 6.3) straight to LARS: no adaptation or decay where they say so", () => {
+  const model = nn.bnMlp([6, 16, 2]);
+  const x = tf.randomNormal([32, 6], 0, 1, 'float32', 3);
+  const target = tf.randomNormal([32, 2], 0, 1, 'float32', 4);
+  const groups = groupsForLars(model, { weightDecay: 1e-4 });
+  const optimizer = new LARS(groups, { lr: 0.5, trustCoefficient: 0.02 });
+  expect(optimizer.paramGroups.map((g) => [g.label, g.weightDecay, g.layerAdaptation])).toEqual([
+    ['decay', 1e-4, true],
+    ['no_decay', 0, false]
+  ]);
+  for (let i = 0; i < 3; i++) {
+    const { loss, grads } = nn.lossAndGrads(model, () => tf.losses.meanSquaredError(target, model.call(x)) as tf.Scalar);
+    optimizer.step(grads);
+    tf.dispose([loss, grads]);
+  }
+  const byName = new Map(optimizer.diagnostics().map((d) => [d.name, d]));
+  expect(byName.get('3.bias')?.trustRatio).toBe(1);
+  expect(byName.get('0.weight')?.trustRatio).toBeLessThan(1);
+  // The recipe tests names: BatchNorm '1' has neither 'bn' nor 'norm' in its name, so it adapts.
+  expect(byName.get('1.weight')?.trustRatio).not.toBe(1);
+  tf.dispose([x, target]);
 });
