@@ -128,6 +128,6 @@ fi
 
 # 6. Verify: load it through TF.js and train a step --------------------------------------------------------
 step "verifying: @tensorflow/tfjs-node loads, registers 'tensorflow' and computes correctly"
-TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2} node tools/native/verify-native.js \
+TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2} node tools/native/verify-native.mjs \
   || fail "verify: the addon was built but does not work (see the error above; --force rebuilds from scratch)"
 step "ready: useBestBackend() from @paramscope/notebook now picks tfjs-node"

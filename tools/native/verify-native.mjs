@@ -1,11 +1,9 @@
 // Checks that @tensorflow/tfjs-node works: it loads, registers the `tensorflow` backend, and its
 // matmul and a conv + batch-norm gradient agree with TF.js's reference `cpu` backend.
 // Exits non-zero with a message that names what is wrong.
-'use strict';
-
 let tf;
 try {
-  tf = require('@tensorflow/tfjs-node');
+  tf = (await import('@tensorflow/tfjs-node')).default;
 } catch (error) {
   console.error(`[native] cannot load @tensorflow/tfjs-node: ${error.message}`);
   process.exit(1);
