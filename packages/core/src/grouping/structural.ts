@@ -56,22 +56,22 @@ export function isBias(p: Pick<ParamInfo, 'localName'>): boolean {
   return p.localName === 'bias' || p.localName.endsWith('_bias');
 }
 
-/** Where the structural baseline puts one parameter, and why. */
-function baselinePlacement(p: ParamInfo, weightDecay: number, options: GroupParamsOptions): Placement {
-  const place = (decay: number, label: string, reason: string): Placement => ({
-    weightDecay: decay,
-    lr: options.lr,
-    extra: {},
-    label,
-    reasons: [reason]
-  });
-  if (options.baseline === 'decay-all') return place(weightDecay, 'decay', 'baseline decay-all: weight decay');
-  if (isNormalizationParam(p)) return place(0, 'no_decay', `${p.moduleKind} parameter (normalization, by module kind): no decay`);
-  if (isBias(p)) return place(0, 'no_decay', `bias of ${p.moduleKind}: no decay`);
+/** Whether the baseline decays one parameter, and why. */
+function baseline(p: ParamInfo, options: GroupParamsOptions): { decays: boolean; reason: string } {
+  if (options.baseline === 'decay-all') return { decays: true, reason: 'baseline decay-all: weight decay' };
+  if (isNormalizationParam(p)) return { decays: false, reason: `${p.moduleKind} parameter (normalization, by module kind): no decay` };
+  if (isBias(p)) return { decays: false, reason: `bias of ${p.moduleKind}: no decay` };
   if (options.excludeScaleInvariant && p.feedsNormalization) {
-    return place(0, 'no_decay', `feeds ${p.normalizedBy ?? 'a normalization'} (scale-invariant): no decay`);
+    return { decays: false, reason: `feeds ${p.normalizedBy ?? 'a normalization'} (scale-invariant): no decay` };
   }
-  return place(weightDecay, 'decay', `${p.moduleKind} ${p.localName}: weight decay`);
+  return { decays: true, reason: `${p.moduleKind} ${p.localName}: weight decay` };
+}
+
+/** Parameters with equal keys share a group. */
+function placementKey(placement: Omit<Placement, 'reasons'>): string {
+  const extraKeys = Object.keys(placement.extra);
+  const extra = extraKeys.length === 0 ? '' : JSON.stringify(extraKeys.sort().map((k) => [k, placement.extra[k]]));
+  return `${placement.weightDecay}|${placement.lr}|${placement.label}|${extra}`;
 }
 
 function applyRule(placement: Placement, compiled: CompiledRule, base: { weightDecay: number; lr: number | undefined }): void {
@@ -136,15 +136,26 @@ export function groupParams(source: ModelSource, options: GroupParamsOptions = {
   const groups: ParamGroup[] = [];
   const groupByKey = new Map<string, ParamGroup>();
   const base = { weightDecay, lr: options.lr };
+  // The two baseline placements, shared by every parameter no rule touches.
+  const decayed = { weightDecay, lr: options.lr, extra: {}, label: 'decay' };
+  const notDecayed = { weightDecay: 0, lr: options.lr, extra: {}, label: 'no_decay' };
+  const decayedKey = placementKey(decayed);
+  const notDecayedKey = placementKey(notDecayed);
   for (const p of model.params) {
-    const placement = baselinePlacement(p, weightDecay, options);
+    const { decays, reason } = baseline(p, options);
+    let changed: Placement | undefined;
     let skipBy: CompiledRule | undefined;
-    rules.forEach((compiled, i) => {
-      if (!compiled.matches(p)) return;
+    for (let i = 0; i < rules.length; i++) {
+      const compiled = rules[i];
+      if (!compiled.matches(p)) continue;
       matched[i] = true;
-      if (compiled.rule.skip) skipBy = compiled;
-      else applyRule(placement, compiled, base);
-    });
+      if (compiled.rule.skip) {
+        skipBy = compiled;
+        continue;
+      }
+      changed ??= { ...(decays ? decayed : notDecayed), extra: {}, reasons: [reason] };
+      applyRule(changed, compiled, base);
+    }
     if (!p.trainable) {
       skipped.push({ param: p, reason: 'frozen (not trainable): in no group' });
       continue;
@@ -153,9 +164,8 @@ export function groupParams(source: ModelSource, options: GroupParamsOptions = {
       skipped.push({ param: p, reason: `${skipBy.describe}: skipped` });
       continue;
     }
-    const extraKeys = Object.keys(placement.extra);
-    const extra = extraKeys.length === 0 ? '' : JSON.stringify(extraKeys.sort().map((k) => [k, placement.extra[k]]));
-    const key = `${placement.weightDecay}|${placement.lr}|${placement.label}|${extra}`;
+    const placement = changed ?? (decays ? decayed : notDecayed);
+    const key = changed ? placementKey(changed) : decays ? decayedKey : notDecayedKey;
     let group = groupByKey.get(key);
     if (!group) {
       group = { params: [], weightDecay: placement.weightDecay, ...placement.extra, reasons: {} };
@@ -165,7 +175,7 @@ export function groupParams(source: ModelSource, options: GroupParamsOptions = {
       groups.push(group);
     }
     group.params.push(p);
-    group.reasons![p.name] = placement.reasons.join('; ');
+    group.reasons![p.name] = changed ? changed.reasons.join('; ') : reason;
   }
   rules.forEach((compiled, i) => {
     if (!matched[i]) warnings.push(`${compiled.describe} matches no parameter`);

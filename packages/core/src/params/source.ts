@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Module } from '../nn/module';
 import { paramModelFromModule } from './from-module';
 import { paramModelFromLayersModel } from './from-layers-model';
-import type { ParamModel } from './types';
+import type { ParamInfo, ParamModel } from './types';
 
 /** A parameter model, or an nn module or TF.js LayersModel to read one from. */
 export type ModelSource = ParamModel | Module | tf.LayersModel;
@@ -28,8 +28,12 @@ export function allNames(param: { name: string; aliases: string[] }): string[] {
   return param.aliases.length === 0 ? [param.name] : [param.name, ...param.aliases];
 }
 
+/** Parameter lists already checked: grouping then verifying a model checks it once. */
+const checkedLists = new WeakSet<ParamInfo[]>();
+
 /** A hand-made model may name a tensor twice; that would place it twice, so it is an error. */
 function checkNamesOnce(model: ParamModel): ParamModel {
+  if (checkedLists.has(model.params)) return model;
   const seen = new Set<string>();
   for (const param of model.params) {
     for (const name of allNames(param)) {
@@ -37,5 +41,6 @@ function checkNamesOnce(model: ParamModel): ParamModel {
       seen.add(name);
     }
   }
+  checkedLists.add(model.params);
   return model;
 }

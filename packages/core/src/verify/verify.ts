@@ -62,23 +62,33 @@ function groupsOf(source: GroupsSource): { groups: readonly ParamGroupLike[]; de
   return { groups: optimizer.paramGroups, defaults: optimizer.defaults ?? {} };
 }
 
-/** Finds the model's parameter for a group member: by variable when both have one, else by name. */
+/**
+ * Finds the model's parameter for a group member: the member itself when it is one of the model's
+ * `ParamInfo`s, else by variable when both have one, else by name.
+ */
 function resolver(model: ParamModel): (member: Member) => { param?: ParamInfo; label: string } {
-  const byVariable = new Map<tf.Variable, ParamInfo>();
-  const byName = new Map<string, ParamInfo>();
-  for (const p of model.params) {
-    if (p.variable) byVariable.set(p.variable, p);
-    for (const name of allNames(p)) byName.set(name, p);
-  }
+  const own = new Set<unknown>(model.params);
+  let byVariable: Map<tf.Variable, ParamInfo> | undefined;
+  let byName: Map<string, ParamInfo> | undefined;
+  const index = (): void => {
+    byVariable = new Map();
+    byName = new Map();
+    for (const p of model.params) {
+      if (p.variable) byVariable.set(p.variable, p);
+      for (const name of allNames(p)) byName.set(name, p);
+    }
+  };
   return (member) => {
+    if (own.has(member)) return { param: member as ParamInfo, label: (member as ParamInfo).name };
+    if (!byVariable || !byName) index();
     const variable = member instanceof tf.Variable ? member : member.variable;
     const name = member instanceof tf.Variable ? undefined : member.name;
-    if (variable && byVariable.size > 0) {
-      const param = byVariable.get(variable);
+    if (variable && byVariable!.size > 0) {
+      const param = byVariable!.get(variable);
       return { param, label: param?.name ?? name ?? `variable "${variable.name}"` };
     }
     if (name === undefined) return { label: `variable "${variable?.name}"` };
-    return { param: byName.get(name), label: name };
+    return { param: byName!.get(name), label: name };
   };
 }
 
@@ -98,7 +108,9 @@ export function verifyParamGroups(source: ModelSource, groupsSource: GroupsSourc
     findings.push({ severity, code, message, params, groups: groupIndices });
   };
   const resolve = resolver(model);
-  const placements = new Map<ParamInfo, number[]>();
+  // The group of each placed parameter; `alsoIn` only for the rare parameter placed again.
+  const placedIn = new Map<ParamInfo, number>();
+  const alsoIn = new Map<ParamInfo, number[]>();
   const summaries: GroupSummary[] = [];
   if (model.params.length === 0) add('error', 'empty-model', `model "${model.name}" has no parameters`, [], []);
 
@@ -116,19 +128,25 @@ export function verifyParamGroups(source: ModelSource, groupsSource: GroupsSourc
     }
     if (group.params.length === 0) add('warning', 'empty-group', `group ${index} has no parameters`, [], [index]);
     let elements = 0;
-    const seenHere = new Set<ParamInfo>();
+    let tensors = 0;
     for (const member of group.params) {
       const { param, label } = resolve(member);
       if (!param) {
         add('error', 'unknown-param', `group ${index}: ${label} is not a parameter of model "${model.name}"`, [label], [index]);
         continue;
       }
-      if (seenHere.has(param)) {
-        add('error', 'duplicate', `group ${index}: ${param.name} is listed twice`, [param.name], [index]);
-        continue;
+      const first = placedIn.get(param);
+      if (first === undefined) placedIn.set(param, index);
+      else {
+        const more = alsoIn.get(param) ?? [];
+        if (first === index || more[more.length - 1] === index) {
+          add('error', 'duplicate', `group ${index}: ${param.name} is listed twice`, [param.name], [index]);
+          continue;
+        }
+        more.push(index);
+        alsoIn.set(param, more);
       }
-      seenHere.add(param);
-      placements.set(param, [...(placements.get(param) ?? []), index]);
+      tensors += 1;
       elements += param.size;
       if (!param.trainable) add('warning', 'frozen-in-group', `group ${index}: ${param.name} is frozen (not trainable)`, [param.name], [index]);
       if (!(decay > 0)) continue;
@@ -140,16 +158,17 @@ export function verifyParamGroups(source: ModelSource, groupsSource: GroupsSourc
         add('info', 'scale-invariant-decayed', `${param.name} feeds ${param.normalizedBy} (scale-invariant) and has weight decay ${decay} in group ${index}`, [param.name], [index]);
       }
     }
-    const summary: GroupSummary = { index, weightDecay: decay, tensorCount: seenHere.size, elementCount: elements };
+    const summary: GroupSummary = { index, weightDecay: decay, tensorCount: tensors, elementCount: elements };
     if (typeof group.label === 'string') summary.label = group.label;
     if (group.lr !== undefined) summary.lr = group.lr;
     summaries.push(summary);
   });
 
-  for (const [param, indices] of placements) {
-    if (indices.length > 1) add('error', 'duplicate', `${param.name} is in groups ${indices.join(' and ')}`, [param.name], indices);
+  for (const [param, more] of alsoIn) {
+    const indices = [placedIn.get(param)!, ...more];
+    add('error', 'duplicate', `${param.name} is in groups ${indices.join(' and ')}`, [param.name], indices);
   }
-  const missing = model.params.filter((p) => p.trainable && !placements.has(p));
+  const missing = model.params.filter((p) => p.trainable && !placedIn.has(p));
   for (const p of missing) add('error', 'missing', `${p.name} (${p.moduleKind}) is trainable but in no group`, [p.name], []);
 
   const trainable = model.params.filter((p) => p.trainable);
