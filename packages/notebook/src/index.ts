@@ -10,3 +10,6 @@ export * from './plotly';
 export * from './claims';
 export * from './progress';
 export * from './ablation';
+export * from './structures';
+export * from './table';
+export * from './groupings';
