@@ -1,0 +1,107 @@
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DecayRunResult } from '@paramscope/core';
+import { setDisplaySink, type MimeBundle } from '../display';
+import { accuracyFigure, accuracyTable, accuracyTableText, roleTraceFigure } from './figures';
+import { findUpwards, loadAblationResults, loadDigits, writeJsonFile } from './files';
+
+const written: MimeBundle[] = [];
+setDisplaySink({ write: (bundle) => written.push(bundle) });
+afterEach(() => {
+  written.length = 0;
+});
+
+const tiny = {
+  shape: [2, 2],
+  classes: 2,
+  train: { images: [0, 1, 1, 0], labels: [1] },
+  test: { images: [1, 1, 0, 0], labels: [0] }
+};
+
+function repo(): string {
+  const root = mkdtempSync(join(tmpdir(), 'paramscope-ablation-'));
+  mkdirSync(join(root, 'data'));
+  mkdirSync(join(root, 'notebooks', 'deep'), { recursive: true });
+  return root;
+}
+
+function run(arm: DecayRunResult['config']['arm'], optimizer: 'sgd' | 'adamw', weightDecay: number, seed: number, testAccuracy: number): DecayRunResult {
+  return {
+    config: { arm, weightDecay, optimizer: { kind: optimizer, lr: 0.1 }, seed, epochs: 1, batchSize: 1, channels: [2], recordEvery: 1 },
+    testAccuracy,
+    trainAccuracy: 1,
+    steps: [0, 1, 2],
+    loss: [1, 0.5, 0.25],
+    roles: { 'bn-fed-weight': { weightNorm: [1, 1.5, 2], effectiveLr: [0.1, 0.04, 0.025], angularStep: [0.1, 0.1, 0.1] } },
+    seconds: 1
+  };
+}
+
+describe('loadDigits', () => {
+  it('finds data/digits.json from a folder below the repository root and checks it', () => {
+    const root = repo();
+    writeFileSync(join(root, 'data', 'digits.json'), JSON.stringify(tiny));
+    const data = loadDigits({ from: join(root, 'notebooks', 'deep') });
+    expect(data.path).toBe(join(root, 'data', 'digits.json'));
+    expect([data.height, data.width, data.classes, data.train.labels.length]).toEqual([2, 2, 2, 1]);
+    expect(findUpwards('data/digits.json', join(root, 'notebooks'))).toBe(data.path);
+  });
+
+  it('says how to create a missing file, and names a malformed one', () => {
+    const root = repo();
+    expect(() => loadDigits({ from: join(root, 'notebooks') })).toThrow(/data\/digits\.json not found .*Run "make lab" or "scripts\/setup\.sh"/);
+    writeFileSync(join(root, 'data', 'digits.json'), '{"shape":');
+    expect(() => loadDigits({ from: root })).toThrow(/digits\.json is not valid JSON/);
+    writeFileSync(join(root, 'data', 'digits.json'), JSON.stringify({ ...tiny, classes: 1 }));
+    expect(() => loadDigits({ from: root })).toThrow(/digits\.json: classes must be an integer ≥ 2, got 1/);
+  });
+});
+
+describe('ablation results files', () => {
+  it('loadAblationResults returns undefined before the full grid ran, the results after', () => {
+    const root = repo();
+    expect(loadAblationResults({ from: root })).toBeUndefined();
+    const path = join(root, 'results', 'ablation', 'full-grid.json');
+    const results = { grid: { seeds: [1] }, runs: [run('no-decay', 'sgd', 0.01, 1, 0.9)], backend: 'wasm', seconds: 3 };
+    writeJsonFile(path, results);
+    expect(existsSync(`${path}.tmp`)).toBe(false);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(results);
+    expect(loadAblationResults({ from: join(root, 'notebooks') })).toMatchObject({ backend: 'wasm', path });
+    writeJsonFile(path, { runs: 3 });
+    expect(() => loadAblationResults({ from: root })).toThrow(/has no runs or grid/);
+  });
+});
+
+describe('ablation figures and table', () => {
+  const runs = [run('decay-all', 'sgd', 0.01, 1, 0.9), run('decay-all', 'sgd', 0.01, 2, 0.94), run('no-decay', 'sgd', 0.01, 1, 0.8), run('no-decay', 'adamw', 0.1, 1, 0.7)];
+
+  it('accuracyFigure draws one box per arm with every seed as a point, in %', () => {
+    const figure = accuracyFigure(runs, 'sgd');
+    expect(figure.data.map((t) => t.name)).toEqual(['decay everything', 'no decay at all']);
+    expect(figure.data[0].y).toEqual([90, 94]);
+    expect(figure.data[0].x).toEqual(['λ = 0.01', 'λ = 0.01']);
+    expect(() => accuracyFigure([runs[0]], 'adamw')).toThrow("no runs with optimizer 'adamw'");
+  });
+
+  it('roleTraceFigure draws a role’s trace per arm; a missing combination is an error', () => {
+    const figure = roleTraceFigure(runs, { optimizer: 'sgd', weightDecay: 0.01, seed: 1, role: 'bn-fed-weight', metric: 'effectiveLr', logY: true });
+    expect(figure.data).toHaveLength(2);
+    expect(figure.data[1]).toMatchObject({ name: 'no decay at all', x: [0, 1, 2], y: [0.1, 0.04, 0.025] });
+    expect((figure.layout as { yaxis: { type: string } }).yaxis.type).toBe('log');
+    expect(() => roleTraceFigure(runs, { optimizer: 'sgd', weightDecay: 0.5, seed: 1, role: 'bn-fed-weight', metric: 'weightNorm' })).toThrow(/no traced runs for sgd, λ = 0.5/);
+  });
+
+  it('accuracyTable shows mean ± std per λ and pooled, per optimizer', () => {
+    const summary = [
+      { optimizer: 'sgd' as const, weightDecay: 0.01, arm: 'decay-all' as const, runs: 2, mean: 0.92, std: 0.02828, min: 0.9, max: 0.94 },
+      { optimizer: 'sgd' as const, weightDecay: null, arm: 'decay-all' as const, runs: 2, mean: 0.92, std: 0.02828, min: 0.9, max: 0.94 }
+    ];
+    expect(accuracyTableText(summary)).toBe('SGD-momentum | λ = 0.01 | all λ\ndecay everything | 92.0 ± 2.8 (n=2) | 92.0 ± 2.8 (n=2)');
+    accuracyTable(summary);
+    expect(written).toHaveLength(1);
+    expect(written[0]['text/html']).toContain('<td style="text-align:left">92.0 ± 2.8 (n=2)</td>');
+    expect(() => accuracyTable([])).toThrow('accuracyTable: empty summary');
+  });
+});
