@@ -95,15 +95,22 @@ export function adamwEquilibrium(lr: number, weightDecay: number, beta1: number,
   };
 }
 
-/**
- * Fits x_t − x* ∝ exp(−t/τ) by least squares on log|x_t − x*| and returns τ in steps.
- * Only the points whose deviation exceeds `floor`·|x*| are used (the tail drowns in noise).
- */
-export function relaxationSteps(series: readonly number[], equilibrium: number, floor = 1e-3): number {
+/** Which points {@link relaxationSteps} fits, as fractions of |x*|. */
+export interface RelaxationWindow {
+  /** Points deviating by less than floor·|x*| are dropped: the tail drowns in noise (default 1e-3). */
+  floor?: number;
+  /** Points deviating by more than ceiling·|x*| are dropped: the approach is linear only near x* (default ∞). */
+  ceiling?: number;
+}
+
+/** Fits x_t − x* ∝ exp(−t/τ) by least squares on log|x_t − x*| and returns τ in steps. */
+export function relaxationSteps(series: readonly number[], equilibrium: number, window: RelaxationWindow = {}): number {
+  const { floor = 1e-3, ceiling = Number.POSITIVE_INFINITY } = window;
+  if (!(floor >= 0 && ceiling > floor)) throw new RangeError(`relaxationSteps: need 0 ≤ floor < ceiling, got floor ${floor}, ceiling ${ceiling}`);
   const points: Array<[number, number]> = [];
   series.forEach((value, t) => {
     const deviation = Math.abs(value - equilibrium);
-    if (deviation > floor * Math.abs(equilibrium)) points.push([t, Math.log(deviation)]);
+    if (deviation > floor * Math.abs(equilibrium) && deviation < ceiling * Math.abs(equilibrium)) points.push([t, Math.log(deviation)]);
   });
   if (points.length < 3) throw new RangeError(`relaxationSteps: only ${points.length} points deviate from the equilibrium by more than the floor; need 3`);
   const n = points.length;
