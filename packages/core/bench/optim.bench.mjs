@@ -42,8 +42,7 @@ function resnet50Params() {
   return params;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
+/** Median and minimum ms per step (the minimum is the least disturbed by other processes). */
 function time(stepFn, warmup, count) {
   for (let i = 0; i < warmup; i++) stepFn();
   const times = [];
@@ -52,8 +51,11 @@ function time(stepFn, warmup, count) {
     stepFn();
     times.push(performance.now() - start);
   }
-  return median(times);
+  times.sort((a, b) => a - b);
+  return { median: times[Math.floor(times.length / 2)], min: times[0] };
 }
+
+const show = (t) => `${t.median.toFixed(1).padStart(8)} ms (min ${t.min.toFixed(1)})`;
 
 /** PyTorch's fused and default (foreach) optimizers on the same shapes, in a child process. */
 function torchTimes(params) {
@@ -71,7 +73,8 @@ def bench(opt, n):
     ts = []
     for _ in range(n):
         t = time.perf_counter(); opt.step(); ts.append((time.perf_counter() - t) * 1000)
-    return sorted(ts)[len(ts) // 2]
+    ts.sort()
+    return {"median": ts[len(ts) // 2], "min": ts[0]}
 n = spec["steps"]
 out = {"threads": torch.get_num_threads(), "version": torch.__version__,
        "AdamW fused": bench(torch.optim.AdamW(groups(), lr=1e-3, fused=True), n),
@@ -152,18 +155,20 @@ console.log(`ResNet-50: ${params.length} tensors, ${total.toLocaleString('en-US'
 const torch = withTorch ? torchTimes(params) : undefined;
 if (torch) {
   console.log(`PyTorch ${torch.version} (${torch.threads} threads, ${torch.python}):`);
-  for (const key of ['AdamW fused', 'SGD momentum fused', 'AdamW foreach', 'SGD momentum foreach']) console.log(`  ${key.padEnd(34)} ${torch[key].toFixed(1).padStart(8)} ms`);
+  for (const key of ['AdamW fused', 'SGD momentum fused', 'AdamW foreach', 'SGD momentum foreach']) console.log(`  ${key.padEnd(34)} ${show(torch[key])}`);
 }
 if (!nodeEntry) console.log('lib/node not built: no worker-thread figures.');
 for (const backend of backends) {
   const results = await benchBackend(backend, params);
   console.log(`TF.js ${backend} backend:`);
-  for (const [name, ms] of Object.entries(results)) {
+  // Ratios of medians (and of minima in brackets).
+  const ratio = (a, b) => `${(a.median / b.median).toFixed(2)}× (${(a.min / b.min).toFixed(2)}×)`;
+  for (const [name, t] of Object.entries(results)) {
     const ratios = [];
-    if (torch && /AdamW|adam/.test(name)) ratios.push(`${(ms / torch['AdamW fused']).toFixed(2)}× PyTorch fused AdamW`);
-    if (torch && /SGD|momentum/.test(name)) ratios.push(`${(ms / torch['SGD momentum fused']).toFixed(2)}× PyTorch fused SGD`);
-    if (name.startsWith('paramscope AdamW')) ratios.push(`tf.train.adam is ${(results['tf.train.adam'] / ms).toFixed(1)}× slower`);
-    if (name.startsWith('paramscope SGD')) ratios.push(`tf.train.momentum is ${(results['tf.train.momentum'] / ms).toFixed(1)}× slower`);
-    console.log(`  ${name.padEnd(34)} ${ms.toFixed(1).padStart(8)} ms   ${ratios.join('; ')}`);
+    if (torch && /AdamW|adam/.test(name)) ratios.push(`${ratio(t, torch['AdamW fused'])} PyTorch fused AdamW`);
+    if (torch && /SGD|momentum/.test(name)) ratios.push(`${ratio(t, torch['SGD momentum fused'])} PyTorch fused SGD`);
+    if (name.startsWith('paramscope AdamW')) ratios.push(`tf.train.adam takes ${ratio(results['tf.train.adam'], t)}`);
+    if (name.startsWith('paramscope SGD')) ratios.push(`tf.train.momentum takes ${ratio(results['tf.train.momentum'], t)}`);
+    console.log(`  ${name.padEnd(34)} ${show(t)}   ${ratios.join('; ')}`);
   }
 }
