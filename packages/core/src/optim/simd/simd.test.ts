@@ -1,0 +1,81 @@
+/** The SIMD kernels against the scalar ones, across chunk boundaries and with tails of 1–3 values. */
+import { describe, expect, it } from 'vitest';
+import { inlineExecutor, scalarExecutor, type UpdateTask } from '../executor';
+import { adamL2Rule, adamWRule } from '../rules/adam';
+import { larsRule } from '../rules/lars';
+import type { PrePassSums, UpdateRule } from '../rules/rule';
+import { sgdRule } from '../rules/sgd';
+import { CHUNK } from './kernels';
+import { simdEngine, simdUpdate } from './driver';
+
+function random(n: number, seed: number, scale = 1): Float32Array {
+  let x = seed;
+  return Float32Array.from({ length: n }, () => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return (x / 2147483648 - 0.5) * scale;
+  });
+}
+
+const sums: PrePassSums = { gradSq: 4, weightSq: 9, decayedGradSq: 5 };
+const cases: Array<[string, UpdateRule<never, unknown>, object, number]> = [
+  ['SGD plain', sgdRule as never, { lr: 0.1, momentum: 0, dampening: 0, weightDecay: 1e-2, nesterov: false, maximize: true }, 0],
+  ['SGD momentum, first step', sgdRule as never, { lr: 0.1, momentum: 0.9, dampening: 0.1, weightDecay: 1e-2, nesterov: false, maximize: false }, 1],
+  ['SGD nesterov', sgdRule as never, { lr: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: true, maximize: false }, 1],
+  ['Adam', adamL2Rule as never, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: true }, 2],
+  ['AdamW amsgrad', adamWRule as never, { lr: 1e-3, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1, amsgrad: true, maximize: false }, 3],
+  ['LARS nesterov', larsRule as never, { lr: 0.5, momentum: 0.9, weightDecay: 1e-3, nesterov: true, trustCoefficient: 0.02, eps: 0, layerAdaptation: true }, 1]
+];
+
+describe.runIf(simdEngine() !== null)('SIMD kernels', () => {
+  for (const n of [1, 3, 4, 2 * CHUNK + 7]) {
+    for (const [name, rule, group, slotCount] of cases) {
+      it(`${name} matches the scalar kernel on ${n} values`, () => {
+        const make = (): UpdateTask<unknown> => ({
+          param: random(n, 1),
+          grad: random(n, 2, 0.1),
+          slots: Array.from({ length: slotCount }, (_, k) => (k === 1 || k === 2 ? random(n, 3 + k, 0.01).map(Math.abs) : random(n, 3 + k, 0.01))),
+          scalars: rule.scalars(group as never, 3, name.includes('first step'), sums)
+        });
+        const [a, b] = [make(), make()];
+        const [sa] = scalarExecutor.update(rule, [a]);
+        const [sb] = inlineExecutor.update(rule, [b]);
+        const close = (x: Float32Array, y: Float32Array) => {
+          let worst = 0;
+          let scale = 0;
+          for (let i = 0; i < x.length; i++) {
+            worst = Math.max(worst, Math.abs(x[i] - y[i]));
+            scale = Math.max(scale, Math.abs(x[i]));
+          }
+          expect(worst).toBeLessThanOrEqual(2e-6 * scale);
+        };
+        close(a.param, b.param);
+        a.slots.forEach((slot, k) => close(slot, b.slots[k]));
+        expect(sb[0]).toBeCloseTo(sa[0], 5);
+        expect(sb[1] / sa[1]).toBeCloseTo(1, 5);
+      });
+    }
+  }
+
+  it('runs the vector loop up to the last multiple of 4 and leaves the tail', () => {
+    const n = 2 * CHUNK + 7;
+    const rule = sgdRule as UpdateRule<never, unknown>;
+    const scalars = rule.scalars({ lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false } as never, 1, false, sums);
+    const param = new Float32Array(n).fill(1);
+    const grad = new Float32Array(n).fill(1);
+    const done = simdUpdate(simdEngine()!, rule.simd!(scalars), param, grad, [], 0, n, new Float64Array(2));
+    expect(done).toBe(2 * CHUNK + 4);
+    expect(param[done - 1]).toBeCloseTo(0.9, 6);
+    expect(param[done]).toBe(1);
+  });
+
+  it('measures Σg², Σw², Σ(g + λw)² like the scalar pass', () => {
+    const n = 3 * CHUNK + 2;
+    const task = { param: random(n, 7), grad: random(n, 8), weightDecay: 0.5, withNorms: true };
+    const [a] = scalarExecutor.measure([task]);
+    const [b] = inlineExecutor.measure([task]);
+    for (let k = 0; k < 3; k++) expect(b[k] / a[k]).toBeCloseTo(1, 5);
+    const bad = { ...task, grad: task.grad.slice() };
+    bad.grad[CHUNK + 5] = NaN;
+    expect(inlineExecutor.measure([bad])[0][0]).toBeNaN();
+  });
+});
