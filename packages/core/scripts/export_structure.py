@@ -4,7 +4,7 @@ trainable flags and data-flow edges, without weights (schema: packages/core/READ
 
 Usage from Python:
     from export_structure import export_structure
-    export_structure(model, "model.json", name="my-model", example_input=torch.randn(1, 3, 224, 224))
+    export_structure(model, "model.json", name="my-model", example_input=torch.randn(2, 3, 224, 224))
 
 Usage from the shell (torchvision models; regenerates the committed fixtures):
     python export_structure.py resnet18 resnet50 mobilenet_v2 vit_b_16 convnext_tiny --out ../fixtures/structures
@@ -135,15 +135,116 @@ def graph_edges(model):
     return edges
 
 
-def structure(model, name):
+def _tensors(value):
+    """The tensors in a (nested) argument or result."""
+    if isinstance(value, torch.Tensor):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [t for v in value for t in _tensors(v)]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _tensors(v)]
+    return []
+
+
+class _OpRecorder(torch.overrides.TorchFunctionMode):
+    """Records every torch function called outside leaf modules, with its input and output tensors."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth = 0
+        self.ops = []  # (name, inputs, outputs); tensors are kept alive so their ids stay unique
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        if self.depth == 0:
+            name = getattr(func, "__name__", str(func)).strip("_").lower()
+            self.ops.append((name, _tensors((args, kwargs or {})), _tensors(out)))
+        return out
+
+
+def hook_edges(model, example_input):
+    """Data-flow edges from one forward pass with hooks: for models torch.fx cannot trace."""
+    modules = dict(model.named_modules())
+    leaves = {path: m for path, m in modules.items() if not list(m.children()) or isinstance(m, NORM_TYPES)}
+    recorder = _OpRecorder()
+    calls = []  # (path, inputs, outputs, position in recorder.ops)
+    handles = []
+    for path, module in leaves.items():
+        def pre(_m, args, path=path):
+            recorder.depth += 1
+        def post(_m, args, out, path=path):
+            recorder.depth -= 1
+            if recorder.depth == 0:
+                calls.append((path, _tensors(args), _tensors(out), len(recorder.ops)))
+                recorder.ops.append(("module:" + path, _tensors(args), _tensors(out)))
+        handles.append(module.register_forward_pre_hook(pre))
+        handles.append(module.register_forward_hook(post))
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad(), recorder:
+            output = model(example_input)
+    finally:
+        for h in handles:
+            h.remove()
+        model.train(was_training)
+    output_ids = {id(t) for t in _tensors(output)}
+    consumers = {}
+    for index, (_name, inputs, _outputs) in enumerate(recorder.ops):
+        for t in inputs:
+            consumers.setdefault(id(t), []).append(index)
+    edges, seen = [], set()
+    for path, _inputs, outputs, _at in calls:
+        if not list(modules[path].parameters(recurse=False)):
+            continue
+        frontier, visited = [(t, []) for t in outputs], set()
+        while frontier:
+            tensor, via = frontier.pop()
+            if id(tensor) in visited:
+                continue
+            visited.add(id(tensor))
+            targets = []
+            if id(tensor) in output_ids:
+                targets.append(("output", None))
+            for index in consumers.get(id(tensor), []):
+                name, _ins, outs = recorder.ops[index]
+                if name.startswith("module:"):
+                    target = name[len("module:"):]
+                    kind = type(modules[target]).__name__
+                    if kind in MODULE_OPS:
+                        frontier.extend((t, via + [MODULE_OPS[kind]]) for t in outs)
+                    else:
+                        targets.append((target, None))
+                elif name in SHAPE_READS or name in ("get", "shape"):
+                    continue
+                elif name in FUNCTION_OPS:
+                    frontier.extend((t, via + [FUNCTION_OPS[name]]) for t in outs)
+                else:
+                    targets.append((f"op:{name}", None))
+            for to, _ in targets:
+                key = (path, to, tuple(via))
+                if key not in seen:
+                    seen.add(key)
+                    edges.append({"from": path, "to": to, "via": via})
+    return edges
+
+
+def structure(model, name, example_input=None, use_hooks=False):
     doc = {"format": FORMAT, "version": VERSION, "model": name,
            "generator": f"export_structure.py (torch {torch.__version__})",
            "modules": module_entries(model)}
+    if use_hooks:
+        doc["edges"] = hook_edges(model, example_input)
+        return doc
     try:
         doc["edges"] = graph_edges(model)
-    except Exception as error:  # a model torch.fx cannot trace: the file says the graph is unknown
-        print(f"[export_structure] {name}: no edges, torch.fx could not trace it: {error}", file=sys.stderr)
-        doc["edges"] = None
+    except Exception as error:  # torch.fx cannot trace it: fall back to hooks, else the graph is unknown
+        if example_input is None:
+            print(f"[export_structure] {name}: no edges (torch.fx could not trace it: {error}); "
+                  "pass example_input to record them with hooks", file=sys.stderr)
+            doc["edges"] = None
+        else:
+            doc["edges"] = hook_edges(model, example_input)
     return doc
 
 
@@ -161,9 +262,11 @@ def dumps(doc):
     return "\n".join(lines)
 
 
-def export_structure(model, path, name=None):
-    """Writes the structure file of `model` to `path`."""
-    doc = structure(model, name or type(model).__name__)
+def export_structure(model, path, name=None, example_input=None, use_hooks=False):
+    """Writes the structure file of `model` to `path`. The graph edges come from torch.fx; for a
+    model it cannot trace (or with `use_hooks`), from one forward pass on `example_input` with
+    hooks that record every torch function called between leaf modules."""
+    doc = structure(model, name or type(model).__name__, example_input, use_hooks)
     with open(path, "w") as f:
         f.write(dumps(doc))
     return doc
@@ -242,10 +345,13 @@ def main():
     parser.add_argument("models", nargs="+", help="torchvision model builders, e.g. resnet18")
     parser.add_argument("--out", default=".", help="directory for <model>.json")
     parser.add_argument("--recipes", action="store_true", help="also write <model>.recipes.json")
+    parser.add_argument("--hooks", action="store_true",
+                        help="record edges with hooks on a 2x3x224x224 input instead of torch.fx")
     args = parser.parse_args()
     for name in args.models:
         model = getattr(torchvision.models, name)(weights=None)
-        doc = export_structure(model, f"{args.out}/{name}.json", name)
+        example = torch.randn(2, 3, 224, 224)
+        doc = export_structure(model, f"{args.out}/{name}.json", name, example, use_hooks=args.hooks)
         edges = "unknown" if doc["edges"] is None else len(doc["edges"])
         print(f"{name}: {len(doc['modules'])} modules, {sum(1 for _ in model.parameters())} tensors, edges {edges}")
         if args.recipes:
