@@ -68,4 +68,29 @@ describe('paramModelFromLayersModel', () => {
     expect(verifyParamGroups(model, groups).ok).toBe(true);
     model.dispose();
   });
+
+  it('reads a tf.sequential model, and marks nothing when a nested model hides the graph', () => {
+    const seq = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [4], units: 8, useBias: false, name: 'fc1' }),
+        tf.layers.batchNormalization({ name: 'norm1' }),
+        tf.layers.reLU({ name: 'relu1' }),
+        tf.layers.dense({ units: 2, name: 'fc2' })
+      ]
+    });
+    const pm = paramModelFromLayersModel(seq);
+    expect(pm.params.map((p) => `${p.name}:${p.moduleKind}:${p.feedsNormalization}`)).toEqual([
+      'fc1.kernel:Linear:true',
+      'norm1.gamma:BatchNorm1d:false',
+      'norm1.beta:BatchNorm1d:false',
+      'fc2.kernel:Linear:false',
+      'fc2.bias:Linear:false'
+    ]);
+    const outer = tf.sequential({ layers: [seq, tf.layers.dense({ units: 1, name: 'head' })] });
+    const nested = paramModelFromLayersModel(outer);
+    expect(nested.edges).toBeNull();
+    expect(nested.params.map((p) => p.name)).toEqual(['fc1.kernel', 'norm1.gamma', 'norm1.beta', 'fc2.kernel', 'fc2.bias', 'head.kernel', 'head.bias'].map((n) => (n.startsWith('head') ? n : `${seq.name}.${n}`)));
+    expect(nested.params[0].feedsNormalization).toBeUndefined();
+    outer.dispose();
+  });
 });
