@@ -103,6 +103,20 @@ describe('normalization (PyTorch conventions)', () => {
     bn.dispose();
   });
 
+  it('BatchNorm2d in training mode equals tfjs-layers batchNormalization with the same ε (1e-5)', () => {
+    const x = tf.randomNormal([4, 3, 3, 5], 2, 3, 'float32', 9);
+    const ours = new BatchNorm2d(5);
+    const gamma = tf.randomNormal([5], 1, 0.5, 'float32', 10);
+    const beta = tf.randomNormal([5], 0, 1, 'float32', 11);
+    ours.weight!.assign(gamma);
+    ours.bias!.assign(beta);
+    const layer = tf.layers.batchNormalization({ epsilon: 1e-5, gammaInitializer: tf.initializers.constant({ value: 1 }) });
+    layer.build(x.shape);
+    layer.setWeights([gamma, beta, tf.zeros([5]), tf.ones([5])]);
+    close(ours.call(x), layer.apply(x, { training: true }) as tf.Tensor, 1e-5);
+    ours.dispose();
+  });
+
   it('LayerNorm, GroupNorm and InstanceNorm2d give zero mean and unit variance where they should', () => {
     const x = tf.randomNormal([2, 3, 3, 4], 1, 3);
     const ln = new LayerNorm(4);
