@@ -10,7 +10,7 @@ export interface LossAndGrads {
 
 /**
  * Evaluates `lossFn` and the gradient of the loss with respect to every trainable parameter of
- * `module` (frozen parameters get none). The caller owns the returned tensors: dispose `loss`
+ * `module` (frozen parameters, and parameters the loss does not reach, get none). The caller owns the returned tensors: dispose `loss`
  * and every gradient (or use {@link disposeGrads}) to keep `tf.memory()` flat.
  */
 export function lossAndGrads(module: Module, lossFn: () => tf.Scalar): LossAndGrads {
@@ -18,7 +18,10 @@ export function lossAndGrads(module: Module, lossFn: () => tf.Scalar): LossAndGr
   if (named.length === 0) throw new Error(`lossAndGrads: ${module.kind} has no trainable parameters`);
   const { value, grads } = tf.variableGrads(lossFn, named.map(([, variable]) => variable));
   const byName: Record<string, tf.Tensor> = {};
-  for (const [name, variable] of named) byName[name] = grads[variable.name];
+  for (const [name, variable] of named) {
+    // A parameter the loss does not reach has no gradient (TF.js leaves it out).
+    if (grads[variable.name] !== undefined) byName[name] = grads[variable.name];
+  }
   return { loss: value, grads: byName };
 }
 

@@ -156,6 +156,18 @@ describe('training', () => {
     net.dispose();
   }, 60_000);
 
+  it('a parameter the loss does not reach gets no gradient', () => {
+    const used = new Linear(3, 2);
+    const unused = new Linear(3, 2);
+    const net = new Sequential(used);
+    net.registerModule('spare', unused);
+    const { loss, grads } = lossAndGrads(net, () => tf.sum(used.call(tf.ones([1, 3]))) as tf.Scalar);
+    expect(Object.keys(grads)).toEqual(['0.weight', '0.bias']);
+    loss.dispose();
+    disposeGrads(grads);
+    net.dispose();
+  });
+
   it('frozen parameters get no gradient', () => {
     const net = bnMlp([3, 4, 2]);
     const [, firstWeight] = net.namedParameters()[0];
