@@ -11,7 +11,8 @@
 /// <reference types="node" />
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { inlineExecutor, type KernelExecutor, type MeasureTask, type UpdateTask } from '../optim/executor';
+import { fastUpdate, inlineExecutor, type KernelExecutor, type MeasureTask, type UpdateTask } from '../optim/executor';
+import { simdArena } from '../optim/simd/arena';
 import { measureGradient, type SimdCall, type UpdateRule } from '../optim/rules/rule';
 import { simdEngine, simdMeasure, simdUpdate } from '../optim/simd/driver';
 import { simdModuleBytes } from '../optim/simd/kernels';
@@ -219,7 +220,8 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
   return {
     threads,
     updatedValues,
-    allocate: sharedFloat32,
+    // The arena's memory is shared: workers can take its arrays, and this thread updates in place.
+    allocate: (length) => simdArena()?.alloc(length) ?? sharedFloat32(length),
     accepts: (storage) => workers.length === 0 || isShared(storage),
     measure(tasks: MeasureTask[]): Float64Array[] {
       if (workers.length === 0) return inlineExecutor.measure(tasks);
@@ -275,7 +277,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
         const t = tasks[task];
         updatedValues.caller += end - start;
         const call = calls[task];
-        const done = simd && call ? simdUpdate(simd, call, t.param, t.grad, t.slots, start, end, sums[task]) : start;
+        const done = simd && call ? fastUpdate(simd, call, t.param, t.grad, t.slots, start, end, sums[task]) : start;
         rule.kernel(t.param, t.grad, t.slots, done, end, t.scalars, sums[task]);
       }
       collect(remote, sums);

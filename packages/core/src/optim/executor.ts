@@ -4,7 +4,9 @@
  * work across worker threads over shared memory.
  */
 import { measureGradient, type UpdateRule } from './rules/rule';
-import { simdEngine, simdMeasure, simdUpdate } from './simd/driver';
+import { arenaUpdate, simdArena } from './simd/arena';
+import { simdEngine, simdMeasure, simdUpdate, type SimdEngine } from './simd/driver';
+import type { SimdCall } from './rules/rule';
 import { allocateFloat32, type Float32Allocator } from './tensor-access';
 
 /** The pass before an update over one parameter. */
@@ -35,6 +37,25 @@ export interface KernelExecutor {
   update<S>(rule: UpdateRule<unknown, S>, tasks: UpdateTask<S>[]): Float64Array[];
 }
 
+/**
+ * The SIMD step over `[start, end)`: in place when the arrays live in the arena, else through the
+ * engine's chunk copies. Returns where the scalar kernel must take over.
+ */
+export function fastUpdate(
+  simd: SimdEngine,
+  call: SimdCall,
+  param: Float32Array,
+  grad: Float32Array,
+  slots: Float32Array[],
+  start: number,
+  end: number,
+  sums: Float64Array
+): number {
+  const arena = simdArena();
+  const done = arena ? arenaUpdate(arena, call, param, grad, slots, start, end, sums) : start;
+  return done !== start || end - start < 4 ? done : simdUpdate(simd, call, param, grad, slots, start, end, sums);
+}
+
 /** Runs every loop in the calling thread with the scalar (plain JavaScript) kernels. */
 export const scalarExecutor: KernelExecutor = {
   allocate: allocateFloat32,
@@ -59,7 +80,11 @@ export const scalarExecutor: KernelExecutor = {
  * (and the scalar kernels for the last few values and where it does not). The default.
  */
 export const inlineExecutor: KernelExecutor = {
-  allocate: allocateFloat32,
+  allocate: (length) => simdArena()?.alloc(length) ?? allocateFloat32(length),
+  accepts: (storage) => {
+    const arena = simdArena();
+    return arena === null || arena.addressOf(storage) !== undefined;
+  },
   measure(tasks) {
     const simd = simdEngine();
     if (!simd) return scalarExecutor.measure(tasks);
@@ -77,7 +102,7 @@ export const inlineExecutor: KernelExecutor = {
     return tasks.map((task) => {
       const sums = new Float64Array(2);
       const n = task.param.length;
-      const done = simdUpdate(simd, (rule.simd as NonNullable<typeof rule.simd>)(task.scalars), task.param, task.grad, task.slots, 0, n, sums);
+      const done = fastUpdate(simd, (rule.simd as NonNullable<typeof rule.simd>)(task.scalars), task.param, task.grad, task.slots, 0, n, sums);
       rule.kernel(task.param, task.grad, task.slots, done, n, task.scalars, sums);
       return sums;
     });

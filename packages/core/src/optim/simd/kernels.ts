@@ -17,26 +17,35 @@ const REGION = { param: 0, grad: C, slot0: 2 * C, slot1: 3 * C, slot2: 4 * C, ou
 const PAGES = 4;
 
 type Expr = number[];
+type Region = keyof typeof REGION;
+const POINTER_ORDER: Region[] = ['param', 'grad', 'slot0', 'slot1', 'slot2', 'out'];
 
 /**
- * Builds one kernel. `scalars` name its f32 parameters (after the value count `n`); `body`
+ * Builds one kernel. `scalars` name its f32 parameters (after the value count `n`, and in
+ * `pointers` mode after six i32 byte addresses: weights, gradient, three slots, sums); `body`
  * receives helpers and returns the loop body's instructions. Locals: `i`, `end`, one splat per
- * scalar, the two accumulators and `temps` scratch v128 locals.
+ * scalar, the accumulators and `temps` scratch v128 locals. Without `pointers` the arrays sit at
+ * the fixed chunk regions of the module's own memory.
  */
 function kernel(
+  pointers: boolean,
   name: string,
   scalars: string[],
   temps: string[],
   body: (h: {
-    load: (region: keyof typeof REGION) => Expr;
-    store: (region: keyof typeof REGION, value: Expr) => Expr;
+    load: (region: Region) => Expr;
+    store: (region: Region, value: Expr) => Expr;
     splat: (scalar: string) => Expr;
     get: (temp: string) => Expr;
     set: (temp: string, value: Expr) => Expr;
     accumulate: (which: 0 | 1 | 2, value: Expr) => Expr;
   }) => Expr
 ): FunctionSpec {
-  const params = [I32, ...scalars.map(() => F32)];
+  const pointerCount = pointers ? POINTER_ORDER.length : 0;
+  const params = [I32, ...POINTER_ORDER.slice(0, pointerCount).map(() => I32), ...scalars.map(() => F32)];
+  const firstScalar = 1 + pointerCount;
+  const address = (region: Region): Expr => (pointers ? [...op.localGet(1 + POINTER_ORDER.indexOf(region)), ...op.localGet(I), ...op.i32Add()] : op.localGet(I));
+  const offset = (region: Region): number => (pointers ? 0 : REGION[region]);
   const I = params.length;
   const END = I + 1;
   const splatIndex = (s: string) => END + 1 + scalars.indexOf(s);
@@ -44,8 +53,8 @@ function kernel(
   const tempIndex = (t: string) => ACC + 3 + temps.indexOf(t);
   const locals = [I32, I32, ...scalars.map(() => V128), V128, V128, V128, ...temps.map(() => V128)];
   const helpers = {
-    load: (region: keyof typeof REGION) => [...op.localGet(I), ...op.v128Load(REGION[region])],
-    store: (region: keyof typeof REGION, value: Expr) => [...op.localGet(I), ...value, ...op.v128Store(REGION[region])],
+    load: (region: Region) => [...address(region), ...op.v128Load(offset(region))],
+    store: (region: Region, value: Expr) => [...address(region), ...value, ...op.v128Store(offset(region))],
     splat: (s: string) => {
       if (!scalars.includes(s)) throw new Error(`simd kernel ${name}: unknown scalar ${s}`);
       return op.localGet(splatIndex(s));
@@ -62,7 +71,7 @@ function kernel(
     ...op.i32Const(2),
     ...op.i32Shl(),
     ...op.localSet(END),
-    ...scalars.flatMap((s, k) => [...op.localGet(1 + k), ...op.f32x4Splat(), ...op.localSet(splatIndex(s))])
+    ...scalars.flatMap((s, k) => [...op.localGet(firstScalar + k), ...op.f32x4Splat(), ...op.localSet(splatIndex(s))])
   ];
   const loop = [
     ...op.block(),
@@ -80,7 +89,8 @@ function kernel(
     ...op.end(),
     ...op.end()
   ];
-  const epilogue = [0, 1, 2].flatMap((k) => [...op.i32Const(0), ...op.localGet(ACC + k), ...op.v128Store(REGION.out + 16 * k)]);
+  const outBase = pointers ? op.localGet(1 + POINTER_ORDER.indexOf('out')) : op.i32Const(0);
+  const epilogue = [0, 1, 2].flatMap((k) => [...outBase, ...op.localGet(ACC + k), ...op.v128Store(offset('out') + 16 * k)]);
   return { name, params, locals, body: [...prologue, ...loop, ...epilogue] };
 }
 
@@ -92,7 +102,7 @@ const max = (a: Expr, b: Expr): Expr => [...a, ...b, ...op.f32x4Max()];
 const sqrt = (a: Expr): Expr => [...a, ...op.f32x4Sqrt()];
 
 /** Σ Δw² and Σ w² of an update from w (temp `w`) to `next` (temp `next`). */
-function accumulateStep(h: Parameters<Parameters<typeof kernel>[3]>[0]): Expr {
+function accumulateStep(h: Parameters<Parameters<typeof kernel>[4]>[0]): Expr {
   return [
     ...h.set('d', sub(h.get('next'), h.get('w'))),
     ...h.accumulate(0, mul(h.get('d'), h.get('d'))),
@@ -100,7 +110,10 @@ function accumulateStep(h: Parameters<Parameters<typeof kernel>[3]>[0]): Expr {
   ];
 }
 
-const FUNCTIONS: FunctionSpec[] = [
+type Builder = (...args: Parameters<typeof kernel> extends [boolean, ...infer Rest] ? Rest : never) => FunctionSpec;
+
+/** Every kernel, built with `kernel` (region or pointer addressing). */
+const functions = (kernel: Builder): FunctionSpec[] => [
   // Pass before the update: Σg², Σw², Σ(g + λw)².
   kernel('norms', ['weightDecay'], ['g', 'w', 'd'], (h) => [
     ...h.set('g', h.load('grad')),
@@ -171,9 +184,14 @@ const FUNCTIONS: FunctionSpec[] = [
   ])
 ];
 
-/** The module's bytes (built once). */
+/** The module's bytes (built once): chunk regions in its own memory. */
 let bytes: Uint8Array | undefined;
 export function simdModuleBytes(): Uint8Array {
-  bytes ??= encodeModule(PAGES, FUNCTIONS);
+  bytes ??= encodeModule({ own: PAGES }, functions((...args) => kernel(false, ...args)));
   return bytes;
+}
+
+/** The same kernels on byte addresses in an imported shared memory of at most `maximumPages`. */
+export function simdPointerModuleBytes(maximumPages: number): Uint8Array {
+  return encodeModule({ imported: { minimum: 1, maximum: maximumPages, shared: true } }, functions((...args) => kernel(true, ...args)));
 }

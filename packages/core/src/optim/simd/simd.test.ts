@@ -7,6 +7,7 @@ import type { PrePassSums, UpdateRule } from '../rules/rule';
 import { sgdRule } from '../rules/sgd';
 import { CHUNK } from './kernels';
 import { simdEngine, simdUpdate } from './driver';
+import { arenaUpdate, simdArena } from './arena';
 
 function random(n: number, seed: number, scale = 1): Float32Array {
   let x = seed;
@@ -77,5 +78,46 @@ describe.runIf(simdEngine() !== null)('SIMD kernels', () => {
     const bad = { ...task, grad: task.grad.slice() };
     bad.grad[CHUNK + 5] = NaN;
     expect(inlineExecutor.measure([bad])[0][0]).toBeNaN();
+  });
+});
+
+describe.runIf(simdArena() !== null)('SIMD kernels in place in the arena', () => {
+  for (const gradInArena of [false, true]) {
+    it(`AdamW amsgrad matches the scalar kernel over chunks (gradient ${gradInArena ? 'in' : 'outside'} the arena)`, () => {
+      const arena = simdArena()!;
+      const n = 2 * CHUNK + 7;
+      const rule = adamWRule as UpdateRule<never, unknown>;
+      const scalars = rule.scalars({ lr: 1e-3, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1, amsgrad: true, maximize: true } as never, 2, false, sums);
+      const inArena = (values: Float32Array) => {
+        const view = arena.alloc(values.length);
+        view.set(values);
+        return view;
+      };
+      const init = [random(n, 1), random(n, 2, 0.1), random(n, 3, 0.01), random(n, 4, 0.01).map(Math.abs), random(n, 5, 0.01).map(Math.abs)];
+      const a = init.map((x) => x.slice());
+      const b = init.map((x, k) => (k === 1 && !gradInArena ? x.slice() : inArena(x)));
+      expect(arena.addressOf(b[0])).toBeDefined();
+      const sa = new Float64Array(2);
+      const sb = new Float64Array(2);
+      rule.kernel(a[0], a[1], a.slice(2), 0, n, scalars, sa);
+      const done = arenaUpdate(arena, rule.simd!(scalars), b[0], b[1], b.slice(2), 0, n, sb);
+      expect(done).toBe(n - 3);
+      rule.kernel(b[0], b[1], b.slice(2), done, n, scalars, sb);
+      [0, 2, 3, 4].forEach((k) => {
+        let worst = 0;
+        for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(a[k][i] - b[k][i]));
+        expect(worst).toBeLessThanOrEqual(2e-6);
+      });
+      expect(sb[0] / sa[0]).toBeCloseTo(1, 5);
+    });
+  }
+
+  it('does nothing for arrays outside the arena', () => {
+    const arena = simdArena()!;
+    const rule = sgdRule as UpdateRule<never, unknown>;
+    const scalars = rule.scalars({ lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false } as never, 1, false, sums);
+    const param = new Float32Array(64).fill(1);
+    expect(arenaUpdate(arena, rule.simd!(scalars), param, new Float32Array(64), [], 0, 64, new Float64Array(2))).toBe(0);
+    expect(param[0]).toBe(1);
   });
 });

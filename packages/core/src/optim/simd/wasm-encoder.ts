@@ -72,21 +72,35 @@ export interface FunctionSpec {
   body: number[];
 }
 
-/** A module with one exported memory of `pages` 64 KiB pages and the given functions. */
-export function encodeModule(pages: number, functions: FunctionSpec[]): Uint8Array {
+/** Where a module's memory comes from: its own (exported), or imported as `env.memory`. */
+export type MemorySpec = { own: number } | { imported: { minimum: number; maximum?: number; shared: boolean } };
+
+/** A module with one memory and the given exported functions. */
+export function encodeModule(memory: MemorySpec, functions: FunctionSpec[]): Uint8Array {
   const types = functions.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec([])]);
   const code = functions.map((f) => {
     const locals = vec(f.locals.map((t) => [...uleb(1), t]));
     const body = [...locals, ...f.body, 0x0b];
     return [...uleb(body.length), ...body];
   });
-  const bytes = [
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vec(types)),
-    ...section(3, vec(functions.map((_, i) => uleb(i)))),
-    ...section(5, vec([[0x00, ...uleb(pages)]])),
-    ...section(7, vec([[...name('memory'), 0x02, 0x00], ...functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)])])),
-    ...section(10, vec(code))
-  ];
+  const exportedFunctions = functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]);
+  let memorySections: number[];
+  if ('own' in memory) {
+    memorySections = [
+      ...section(3, vec(functions.map((_, i) => uleb(i)))),
+      ...section(5, vec([[0x00, ...uleb(memory.own)]])),
+      ...section(7, vec([[...name('memory'), 0x02, 0x00], ...exportedFunctions]))
+    ];
+  } else {
+    const { minimum, maximum, shared } = memory.imported;
+    const flags = (maximum === undefined ? 0 : 1) | (shared ? 2 : 0);
+    const limits = [flags, ...uleb(minimum), ...(maximum === undefined ? [] : uleb(maximum))];
+    memorySections = [
+      ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...limits]])),
+      ...section(3, vec(functions.map((_, i) => uleb(i)))),
+      ...section(7, vec(exportedFunctions))
+    ];
+  }
+  const bytes = [...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], ...section(1, vec(types)), ...memorySections, ...section(10, vec(code))];
   return new Uint8Array(bytes);
 }

@@ -1,0 +1,156 @@
+/**
+ * Float32 storage inside one shared WebAssembly memory, so the SIMD kernels update weights and
+ * state where they are, with no copies (only gradients, which TF.js owns, are copied in chunks).
+ * Used for what optimizers allocate: their state and, on the cpu backend, the weights' storage.
+ *
+ * Shared memory never detaches its buffers when it grows, so views handed out stay valid. A
+ * block returns to the free list when its view is garbage-collected.
+ */
+import { CHUNK, simdPointerModuleBytes } from './kernels';
+
+const MAXIMUM_PAGES = 65536; // 4 GiB, wasm32's limit
+const PAGE = 65536;
+const ALIGN = 16;
+
+/** The arena: allocation, and the kernels on addresses in it. */
+export interface SimdArena {
+  alloc(length: number): Float32Array;
+  /** Byte address of `view` if it lives in the arena. */
+  addressOf(view: Float32Array): number | undefined;
+  exports: Record<string, (...args: number[]) => void>;
+  /** Scratch for one chunk of gradient values, and the kernels' sums. */
+  scratch: Float32Array;
+  sums: Float32Array;
+}
+
+interface Block {
+  offset: number;
+  size: number;
+}
+
+interface WasmMemory {
+  buffer: ArrayBufferLike;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+function createArena(): SimdArena {
+  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (!wasm || typeof SharedArrayBuffer === 'undefined') throw new Error('no shared WebAssembly memory here');
+  const memory = new wasm.Memory({ initial: 1, maximum: MAXIMUM_PAGES, shared: true });
+  const instance = new wasm.Instance(new wasm.Module(simdPointerModuleBytes(MAXIMUM_PAGES)), { env: { memory } });
+  const buffers = new WeakSet<ArrayBufferLike>([memory.buffer]);
+  const free: Block[] = [];
+  let top = 0;
+  const registry = new FinalizationRegistry<Block>((block) => release(block));
+
+  function release(block: Block): void {
+    free.push(block);
+    free.sort((a, b) => a.offset - b.offset);
+    for (let i = free.length - 1; i > 0; i--) {
+      if (free[i - 1].offset + free[i - 1].size === free[i].offset) {
+        free[i - 1].size += free[i].size;
+        free.splice(i, 1);
+      }
+    }
+  }
+
+  function reserve(size: number): number {
+    const fit = free.findIndex((block) => block.size >= size);
+    if (fit >= 0) {
+      const block = free[fit];
+      const offset = block.offset;
+      block.offset += size;
+      block.size -= size;
+      if (block.size === 0) free.splice(fit, 1);
+      return offset;
+    }
+    const offset = top;
+    const needed = offset + size - memory.buffer.byteLength;
+    if (needed > 0) {
+      memory.grow(Math.ceil(needed / PAGE));
+      buffers.add(memory.buffer);
+    }
+    top += size;
+    return offset;
+  }
+
+  function alloc(length: number): Float32Array {
+    const size = Math.max(ALIGN, Math.ceil((length * 4) / ALIGN) * ALIGN);
+    const offset = reserve(size);
+    const view = new Float32Array(memory.buffer, offset, length);
+    view.fill(0);
+    registry.register(view, { offset, size });
+    return view;
+  }
+
+  // Kept for the arena's lifetime (the process): never registered for release.
+  const scratch = new Float32Array(memory.buffer, reserve(CHUNK * 4), CHUNK);
+  const sums = new Float32Array(memory.buffer, reserve(64), 16);
+  return {
+    alloc,
+    addressOf: (view) => (buffers.has(view.buffer) ? view.byteOffset : undefined),
+    exports: instance.exports as Record<string, (...args: number[]) => void>,
+    scratch,
+    sums
+  };
+}
+
+let arena: SimdArena | null | undefined;
+
+/** The process's arena, or null where shared WebAssembly memory is unavailable. */
+export function simdArena(): SimdArena | null {
+  if (arena === undefined) {
+    try {
+      arena = createArena();
+    } catch {
+      arena = null;
+    }
+  }
+  return arena;
+}
+
+/**
+ * Runs `call` in place over `[start, stop)` (stop = start + a multiple of 4 ≤ end) when the weights
+ * and every slot live in the arena; returns `stop`, or `start` when they do not (nothing done).
+ * Gradients outside the arena go through the scratch chunk by chunk.
+ */
+export function arenaUpdate(
+  arena: SimdArena,
+  call: { fn: string; args: number[] },
+  param: Float32Array,
+  grad: Float32Array,
+  slots: Float32Array[],
+  start: number,
+  end: number,
+  out: Float64Array
+): number {
+  const paramAddress = arena.addressOf(param);
+  const slotAddresses = slots.map((slot) => arena.addressOf(slot));
+  if (paramAddress === undefined || slotAddresses.some((a) => a === undefined)) return start;
+  const stop = start + ((end - start) & ~3);
+  const fn = arena.exports[call.fn];
+  const { scratch, sums } = arena;
+  const sumsAddress = arena.addressOf(sums) as number;
+  const gradAddress = arena.addressOf(grad);
+  const chunk = gradAddress === undefined ? scratch.length : stop - start;
+  const slot = (k: number, c: number) => (k < slots.length ? (slotAddresses[k] as number) + c * 4 : 0);
+  for (let c = start; c < stop; c += chunk) {
+    const len = Math.min(chunk, stop - c);
+    let g: number;
+    if (gradAddress === undefined) {
+      scratch.set(grad.subarray(c, c + len));
+      g = arena.addressOf(scratch) as number;
+    } else {
+      g = gradAddress + c * 4;
+    }
+    fn(len, paramAddress + c * 4, g, slot(0, c), slot(1, c), slot(2, c), sumsAddress, ...call.args);
+    out[0] += sums[0] + sums[1] + sums[2] + sums[3];
+    out[1] += sums[4] + sums[5] + sums[6] + sums[7];
+  }
+  return stop;
+}
