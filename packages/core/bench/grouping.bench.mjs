@@ -3,7 +3,8 @@
 // conv → BatchNorm → linear-with-bias blocks, with graph edges). Each workload is timed against
 // two baselines measured in the same run: a bare loop that splits the tensors into two arrays by
 // name, and the document's name-heuristic recipe (6.1). Target: under 50 ms for the 10,000-tensor
-// build-and-verify. Prints medians over repeated runs after a warm-up.
+// build-and-verify. Also times the nn ResNet-50 (reading its parameters from TF.js modules).
+// Prints medians over repeated runs after a warm-up.
 //
 //   npx tsc -b packages/core && node packages/core/bench/grouping.bench.mjs [--runs 30]
 import { readFileSync } from 'node:fs';
@@ -84,6 +85,16 @@ function workload(label, structureJson) {
 workload('resnet50', readFileSync(join(here, '../fixtures/structures/resnet50.json'), 'utf8'));
 workload('synthetic', JSON.stringify(syntheticStructure(2500)));
 
+// The nn ResNet-50 (TF.js variables): reading its parameter model, then grouping and verifying.
+const tf = require('@tensorflow/tfjs');
+await tf.setBackend('cpu');
+const net = core.nn.resnet50();
+const nnRead = median(() => core.paramModelFromModule(net));
+const nnModel = core.paramModelFromModule(net);
+const nnBoth = median(() => buildAndVerify(nnModel, false));
+const nnEnd = median(() => buildAndVerify(core.paramModelFromModule(net), false));
+net.dispose();
+
 const ms = (x) => `${x.toFixed(3)} ms`;
 console.log(`grouping benchmark, median of ${runs} runs (Node ${process.version})`);
 for (const r of rows) {
@@ -96,6 +107,10 @@ for (const r of rows) {
   console.log(`  structure file parse+validate+graph    ${ms(r.load)}`);
   console.log(`  load + group + verify (end to end)     ${ms(r.endToEnd)}`);
 }
+console.log('\nresnet50 as nn modules (TF.js variables): 161 tensors');
+console.log(`  paramModelFromModule (no trace)        ${ms(nnRead)}`);
+console.log(`  groupParams + verifyParamGroups        ${ms(nnBoth)}`);
+console.log(`  read + group + verify (end to end)     ${ms(nnEnd)}`);
 const synthetic = rows.find((r) => r.label === 'synthetic');
 const verdict = synthetic.both < 50 ? 'meets' : 'MISSES';
 console.log(`\ntarget: build and verify groups for 10,000 tensors under 50 ms: ${ms(synthetic.both)} (${verdict} it)`);
