@@ -6,3 +6,4 @@ export * from './random';
 export * from './train-decay-arm';
 export * from './ablation';
 export * from './grids';
+export * from './fit';
