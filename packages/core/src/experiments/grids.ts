@@ -1,6 +1,7 @@
 /**
  * The two grids of the decay-group ablation: the full one (`tools/ablation/run-full-grid.js`:
- * about 15 minutes with tfjs-node on two cores, about an hour with wasm) and the reduced one the notebook runs in CI (about a minute).
+ * 11 minutes with tfjs-node on two shared cores, three to four times that with wasm) and the
+ * reduced one the notebook runs in CI (15 s with tfjs-node, 40 s with wasm).
  *
  * The λ values are chosen by the total shrinkage they cause over the run rather than copied from
  * ImageNet recipes: a run here is a few hundred steps, not a few hundred thousand, so λ must be
