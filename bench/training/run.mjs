@@ -5,7 +5,9 @@
 // available (native backend not built, no PyTorch) gets a note and the others go on.
 //
 // Usage: node bench/training/run.mjs [--models bnCnn,resnet18] [--backends tensorflow,wasm,cpu]
-//          [--impl ops,core] [--steps N]
+//          [--impl ops,core] [--steps N] [--threads N]
+// --threads N caps PyTorch (torch.set_num_threads) and native TensorFlow (TF_NUM_INTRAOP_THREADS)
+// at N threads: on a machine that other work shares, spinning thread pools distort the figures.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,7 +30,7 @@ const RUNNER_TIMEOUT_MS = 30 * 60 * 1000;
 const LABEL_WIDTH = 50;
 
 function parseArgs(argv) {
-  const options = { models: Object.keys(MODELS), backends: BACKENDS, impl: ['ops', 'core'], steps: null };
+  const options = { models: Object.keys(MODELS), backends: BACKENDS, impl: ['ops', 'core'], steps: null, threads: null };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (value === undefined) throw new Error(`${flag} needs a value`);
@@ -36,12 +38,17 @@ function parseArgs(argv) {
     if (flag === '--models') options.models = checkList(flag, list, Object.keys(MODELS));
     else if (flag === '--backends') options.backends = checkList(flag, list, BACKENDS);
     else if (flag === '--impl') options.impl = checkList(flag, list, ['ops', 'core']);
-    else if (flag === '--steps') {
-      options.steps = Number(value);
-      if (!Number.isInteger(options.steps) || options.steps < 1) throw new Error(`--steps must be a positive integer, got "${value}"`);
-    } else throw new Error(`unknown option ${flag} (expected --models, --backends, --impl or --steps)`);
+    else if (flag === '--steps') options.steps = positiveInteger(flag, value);
+    else if (flag === '--threads') options.threads = positiveInteger(flag, value);
+    else throw new Error(`unknown option ${flag} (expected --models, --backends, --impl, --steps or --threads)`);
   }
   return options;
+}
+
+function positiveInteger(flag, value) {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer, got "${value}"`);
+  return n;
 }
 
 function checkList(flag, values, allowed) {
@@ -74,7 +81,7 @@ async function coreProblem() {
 }
 
 /** Runs one runner process and returns its JSON result ({ ms } or { unavailable } or { error }). */
-function runRunner(command, args, env) {
+function runRunner(command, args, env = {}) {
   const child = spawnSync(command, args, {
     cwd: ROOT,
     encoding: 'utf8',
@@ -134,12 +141,14 @@ async function main() {
   const python = findTorchPython();
 
   console.log(`Training benchmark: ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(2)} at start`);
+  if (options.threads) console.log(`  PyTorch and native TensorFlow capped at ${options.threads} thread(s)`);
   console.log(`  Node ${process.version}, @tensorflow/tfjs ${JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/@tensorflow/tfjs/package.json'), 'utf8')).version}, native libtensorflow: ${libtensorflowVersion()}`);
   if (!python) console.log('  note: no Python with torch found (set PARAMSCOPE_TORCH_PYTHON): PyTorch is skipped, ratios are n/a');
 
   for (const model of options.models) {
     const base = { model, ...SHARED, ...MODELS[model] };
     if (options.steps) base.steps = options.steps;
+    if (options.threads) base.threads = options.threads;
     console.log(`\n${describeSpec(model, base)}, batch ${base.batch}, SGD momentum ${base.momentum}`);
     console.log(`  ${'runner'.padEnd(LABEL_WIDTH)} ${'median'.padStart(9)} ${'mean'.padStart(9)} ${'ratio'.padStart(9)}   (ms per training step; ratio = median / PyTorch's)`);
 
@@ -157,7 +166,8 @@ async function main() {
           continue;
         }
         const spec = { ...base, backend, impl, ...(backend === 'cpu' ? { steps: CPU_LIMITS.steps, warmup: CPU_LIMITS.warmup } : {}) };
-        const result = runRunner(process.execPath, [path.join(HERE, 'tfjs-worker.mjs'), JSON.stringify(spec)]);
+        const threadsEnv = options.threads ? { TF_NUM_INTRAOP_THREADS: String(options.threads) } : {};
+        const result = runRunner(process.execPath, [path.join(HERE, 'tfjs-worker.mjs'), JSON.stringify(spec)], threadsEnv);
         const suffix = result.filterGrad === 'im2col' ? ', im2col filter grad' : '';
         console.log(formatRow(label.replace(')', `${suffix})`), result, baseline));
       }

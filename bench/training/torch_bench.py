@@ -69,6 +69,8 @@ def synthetic_batch(spec):
 
 def main():
     spec = json.loads(sys.argv[1])
+    if spec.get("threads"):
+        torch.set_num_threads(spec["threads"])
     torch.manual_seed(0)
     if spec["model"] == "bnCnn":
         model = bn_cnn(spec["inChannels"], spec["widths"], spec["numClasses"])

@@ -79,22 +79,8 @@ if [ "$FORCE" = 1 ] || [ ! -f "$CACHE/complete" ]; then
     --python-version 3.11 --platform manylinux2014_x86_64 -d "$download" "tensorflow-cpu==$TF_VERSION" \
     || fail "pip download tensorflow-cpu==$TF_VERSION (is PyPI reachable? does that release exist for cp311?)"
   rm -rf "$CACHE" && mkdir -p "$CACHE"
-  python3 - "$download"/tensorflow_cpu-*.whl "$CACHE" <<'EOF' || fail "unpacking the wheel (its layout differs from what this script expects)"
-import sys, zipfile
-wheel, dest = sys.argv[1], sys.argv[2]
-wanted_libs = {"tensorflow/libtensorflow_cc.so.2", "tensorflow/libtensorflow_framework.so.2"}
-# The addon includes tensorflow/c/** which pulls in tensorflow/core/platform/ctstring*.h and tensorflow/tsl/**.
-header_dirs = ("tensorflow/include/tensorflow/c/", "tensorflow/include/tensorflow/core/platform/",
-               "tensorflow/include/tensorflow/tsl/")
-with zipfile.ZipFile(wheel) as z:
-    names = z.namelist()
-    missing = wanted_libs - set(names)
-    if missing:
-        sys.exit(f"the wheel has no {', '.join(sorted(missing))}")
-    for name in names:
-        if name in wanted_libs or (name.startswith(header_dirs) and not name.endswith("/")):
-            z.extract(name, dest)
-EOF
+  python3 tools/native/unpack_wheel.py "$download"/tensorflow_cpu-*.whl "$CACHE" \
+    || fail "unpacking the wheel (its layout differs from what tools/native/unpack_wheel.py expects)"
   chmod +x "$CACHE"/tensorflow/*.so.2
   rm -rf "$download"
   touch "$CACHE/complete"
