@@ -49,6 +49,8 @@ interface Piece {
   call?: SimdCall;
   weightDecay?: number;
   withNorms?: boolean;
+  /** Byte addresses of the arrays' first values when all of them live in the arena. */
+  addresses?: { param: number; grad: number; slots: number[] };
 }
 
 interface WorkerHandle {
@@ -57,6 +59,8 @@ interface WorkerHandle {
   results: Float64Array;
   sentFunctions: Set<string>;
   sentSimd: boolean;
+  /** The worker's own block for the arena kernels' sums (kept alive with the handle). */
+  sums?: Float32Array;
   pendingRegister: Array<[number, Float32Array]>;
   registered: WeakSet<Float32Array>;
   lastError?: string;
@@ -127,7 +131,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
     let copy = staging.get(param);
     if (staged.get(param) === grad && copy) return copy;
     if (!copy || copy.length !== grad.length) {
-      copy = sharedFloat32(grad.length);
+      copy = simdArena()?.alloc(grad.length) ?? sharedFloat32(grad.length);
       staging.set(param, copy);
     }
     copy.set(grad.subarray(start, end), start);
@@ -174,6 +178,8 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
       const newFunctions = [...functions, ...driverFunctions].filter(([id]) => !w.sentFunctions.has(id));
       newFunctions.forEach(([id]) => w.sentFunctions.add(id));
       const simdModule = simd && !w.sentSimd ? { bytes: simdModuleBytes(), chunk: simd.chunk } : undefined;
+      const arenaSetup =
+        arena && simdModule ? { memory: arena.memory, bytes: arena.moduleBytes, sums: arena.addressOf((w.sums = arena.alloc(16))) } : undefined;
       w.sentSimd ||= simdModule !== undefined;
       Atomics.store(w.control, 0, 0);
       w.worker.postMessage({
@@ -182,6 +188,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
         results: w.results,
         functions: newFunctions,
         simd: simdModule,
+        arena: arenaSetup,
         register: w.pendingRegister,
         unregister,
         pieces
@@ -210,6 +217,13 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
 
   const measureSource = functionExpression(measureGradient);
   const simd = simdEngine();
+  const arena = simd ? simdArena() : null;
+  /** Addresses for the workers' in-place kernels, when every array of a piece is in the arena. */
+  function addressesOf(param: Float32Array, grad: Float32Array, slots: Float32Array[]): Piece['addresses'] {
+    if (!arena) return undefined;
+    const all = [param, grad, ...slots].map((a) => arena.addressOf(a));
+    return all.every((a) => a !== undefined) ? { param: all[0] as number, grad: all[1] as number, slots: all.slice(2) as number[] } : undefined;
+  }
   const driverFunctions: Array<[string, string]> = simd
     ? [
         ['simdMeasure', functionExpression(simdMeasure)],
@@ -239,7 +253,8 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
           start,
           end,
           weightDecay: tasks[i].weightDecay,
-          withNorms: tasks[i].withNorms
+          withNorms: tasks[i].withNorms,
+          addresses: addressesOf(tasks[i].param, grad, [])
         })
       );
       dispatch(remote, [['measure', measureSource]]);
@@ -268,7 +283,8 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
           end,
           rule: rule.id,
           scalars: tasks[i].scalars,
-          call: calls[i]
+          call: calls[i],
+          addresses: addressesOf(tasks[i].param, grad, tasks[i].slots)
         })
       );
       dispatch(remote, [[rule.id, functionExpression(rule.kernel)]]);

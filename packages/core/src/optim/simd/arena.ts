@@ -21,6 +21,9 @@ export interface SimdArena {
   /** Scratch for one chunk of gradient values, and the kernels' sums. */
   scratch: Float32Array;
   sums: Float32Array;
+  /** The memory and the module's bytes, for worker threads to instantiate the kernels on it. */
+  memory: object;
+  moduleBytes: Uint8Array;
 }
 
 interface Block {
@@ -42,7 +45,8 @@ function createArena(): SimdArena {
   const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (!wasm || typeof SharedArrayBuffer === 'undefined') throw new Error('no shared WebAssembly memory here');
   const memory = new wasm.Memory({ initial: 1, maximum: MAXIMUM_PAGES, shared: true });
-  const instance = new wasm.Instance(new wasm.Module(simdPointerModuleBytes(MAXIMUM_PAGES)), { env: { memory } });
+  const moduleBytes = simdPointerModuleBytes(MAXIMUM_PAGES);
+  const instance = new wasm.Instance(new wasm.Module(moduleBytes), { env: { memory } });
   const buffers = new WeakSet<ArrayBufferLike>([memory.buffer]);
   const free: Block[] = [];
   let top = 0;
@@ -96,7 +100,9 @@ function createArena(): SimdArena {
     addressOf: (view) => (buffers.has(view.buffer) ? view.byteOffset : undefined),
     exports: instance.exports as Record<string, (...args: number[]) => void>,
     scratch,
-    sums
+    sums,
+    memory,
+    moduleBytes
   };
 }
 
