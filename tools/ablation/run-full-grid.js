@@ -62,7 +62,7 @@ async function main() {
     figures[`accuracy-${kind}`] = notebook.accuracyFigure(results.runs, kind);
     const weightDecay = weightDecays[weightDecays.length - 1];
     for (const metric of ['weightNorm', 'effectiveLr']) {
-      figures[`bn-fed-${metric}-${kind}`] = notebook.roleTraceFigure(results.runs, { optimizer: kind, weightDecay, seed: traceSeed, role: 'bn-fed-weight', metric, logY: metric === 'effectiveLr' });
+      figures[`bn-fed-${metric}-${kind}`] = notebook.roleTraceFigure(results.runs, { optimizer: kind, weightDecay, seed: traceSeed, role: 'bn-fed-weight', metric, logLog: metric === 'effectiveLr' });
     }
   }
   const name = args.quick ? 'quick-grid' : 'full-grid';

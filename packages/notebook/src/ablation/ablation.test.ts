@@ -86,7 +86,7 @@ describe('ablation figures and table', () => {
   });
 
   it('roleTraceFigure draws a role’s trace per arm; a missing combination is an error', () => {
-    const figure = roleTraceFigure(runs, { optimizer: 'sgd', weightDecay: 0.01, seed: 1, role: 'bn-fed-weight', metric: 'effectiveLr', logY: true });
+    const figure = roleTraceFigure(runs, { optimizer: 'sgd', weightDecay: 0.01, seed: 1, role: 'bn-fed-weight', metric: 'effectiveLr', logLog: true });
     expect(figure.data).toHaveLength(2);
     expect(figure.data[1]).toMatchObject({ name: 'no decay at all', x: [0, 1, 2], y: [0.1, 0.04, 0.025] });
     expect((figure.layout as { yaxis: { type: string } }).yaxis.type).toBe('log');

@@ -65,10 +65,13 @@ const METRIC_LABELS: Record<TraceMetric, string> = {
   angularStep: '‖ΔW‖/‖W‖ per step (mean over tensors)'
 };
 
-/** One line per arm: a role's trace over the steps, for one optimizer, λ and seed. */
+/**
+ * One line per arm: a role's trace over the steps, for one optimizer, λ and seed. `logLog` puts
+ * both axes on log scales (a power law is a straight line; step 0 is not drawn).
+ */
 export function roleTraceFigure(
   runs: readonly DecayRunResult[],
-  where: { optimizer: 'sgd' | 'adamw'; weightDecay: number; seed: number; role: ParamRole; metric: TraceMetric; logY?: boolean }
+  where: { optimizer: 'sgd' | 'adamw'; weightDecay: number; seed: number; role: ParamRole; metric: TraceMetric; logLog?: boolean }
 ): PlotlyFigure {
   const chosen = selectRuns(runs, where).filter((run) => run.roles[where.role] && run.steps.length > 0);
   if (chosen.length === 0) {
@@ -86,8 +89,8 @@ export function roleTraceFigure(
     data,
     layout: {
       title: { text: `${PARAM_ROLE_LABELS[where.role]}: ${METRIC_LABELS[where.metric]} — ${OPTIMIZER_LABELS[where.optimizer]}, λ = ${where.weightDecay}` },
-      xaxis: { title: { text: 'step' }, ...(where.logY ? { type: 'log' } : {}) },
-      yaxis: { title: { text: METRIC_LABELS[where.metric] }, ...(where.logY ? { type: 'log', exponentformat: 'power' } : {}) }
+      xaxis: { title: { text: 'step' }, ...(where.logLog ? { type: 'log' } : {}) },
+      yaxis: { title: { text: METRIC_LABELS[where.metric] }, ...(where.logLog ? { type: 'log', exponentformat: 'power' } : {}) }
     }
   };
 }
