@@ -12,7 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { fastUpdate, inlineExecutor, type KernelExecutor, type MeasureTask, type UpdateTask } from '../optim/executor';
-import { simdArena } from '../optim/simd/arena';
+import { allocateInArena, simdArena } from '../optim/simd/arena';
 import { measureGradient, type SimdCall, type UpdateRule } from '../optim/rules/rule';
 import { simdEngine, simdMeasure, simdUpdate } from '../optim/simd/driver';
 import { simdModuleBytes } from '../optim/simd/kernels';
@@ -131,7 +131,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
     let copy = staging.get(param);
     if (staged.get(param) === grad && copy) return copy;
     if (!copy || copy.length !== grad.length) {
-      copy = simdArena()?.alloc(grad.length) ?? sharedFloat32(grad.length);
+      copy = allocateInArena(grad.length, sharedFloat32);
       staging.set(param, copy);
     }
     copy.set(grad.subarray(start, end), start);
@@ -235,7 +235,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
     threads,
     updatedValues,
     // The arena's memory is shared: workers can take its arrays, and this thread updates in place.
-    allocate: (length) => simdArena()?.alloc(length) ?? sharedFloat32(length),
+    allocate: (length) => allocateInArena(length, sharedFloat32),
     accepts: (storage) => workers.length === 0 || isShared(storage),
     measure(tasks: MeasureTask[]): Float64Array[] {
       if (workers.length === 0) return inlineExecutor.measure(tasks);

@@ -4,7 +4,7 @@
  * work across worker threads over shared memory.
  */
 import { measureGradient, type UpdateRule } from './rules/rule';
-import { arenaUpdate, simdArena } from './simd/arena';
+import { allocateInArena, arenaUpdate, simdArena } from './simd/arena';
 import { simdEngine, simdMeasure, simdUpdate, type SimdEngine } from './simd/driver';
 import type { SimdCall } from './rules/rule';
 import { allocateFloat32, type Float32Allocator } from './tensor-access';
@@ -80,7 +80,7 @@ export const scalarExecutor: KernelExecutor = {
  * (and the scalar kernels for the last few values and where it does not). The default.
  */
 export const inlineExecutor: KernelExecutor = {
-  allocate: (length) => simdArena()?.alloc(length) ?? allocateFloat32(length),
+  allocate: (length) => allocateInArena(length, allocateFloat32),
   accepts: (storage) => {
     const arena = simdArena();
     return arena === null || arena.addressOf(storage) !== undefined;

@@ -108,6 +108,22 @@ function createArena(): SimdArena {
 
 let arena: SimdArena | null | undefined;
 
+/**
+ * A float32 array in the arena when it has room (4 GiB in all), else `fallback(length)`: running
+ * out of arena space slows a step down but never fails it.
+ */
+export function allocateInArena(length: number, fallback: (length: number) => Float32Array): Float32Array {
+  const arena = simdArena();
+  if (arena) {
+    try {
+      return arena.alloc(length);
+    } catch {
+      // memory.grow failed: the arena is full.
+    }
+  }
+  return fallback(length);
+}
+
 /** The process's arena, or null where shared WebAssembly memory is unavailable. */
 export function simdArena(): SimdArena | null {
   if (arena === undefined) {
