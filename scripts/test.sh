@@ -8,7 +8,7 @@ stages=("$@")
 [ ${#stages[@]} -eq 0 ] && stages=(typecheck lint unit integration ui)
 
 typecheck() {
-  npm run --silent typecheck && tsc --noEmit -p test/ui/tsconfig.json
+  npm run --silent typecheck && node node_modules/typescript/bin/tsc --noEmit -p test/ui/tsconfig.json
 }
 lint() {
   eslint packages test --max-warnings 0
