@@ -5,7 +5,7 @@
 // available (native backend not built, no PyTorch) gets a note and the others go on.
 //
 // Usage: node bench/training/run.mjs [--models bnCnn,resnet18] [--backends tensorflow,wasm,cpu]
-//          [--impl ops,core] [--steps N] [--threads N]
+//          [--impl ops,ops-closed-form,core] [--steps N] [--threads N]
 // --threads N caps PyTorch (torch.set_num_threads) and native TensorFlow (TF_NUM_INTRAOP_THREADS)
 // at N threads: on a machine that other work shares, spinning thread pools distort the figures.
 import { spawnSync } from 'node:child_process';
@@ -24,20 +24,27 @@ const MODELS = {
 };
 const SHARED = { batch: 64, learningRate: 0.01, momentum: 0.9 };
 const BACKENDS = ['tensorflow', 'wasm', 'cpu'];
+/** The TF.js side's implementations (see README.md), with their row labels. */
+const IMPLEMENTATION_LABELS = {
+  ops: 'bench ops',
+  'ops-closed-form': 'bench ops, closed-form BN/ReLU grads',
+  core: '@paramscope/core'
+};
+const IMPLEMENTATIONS = Object.keys(IMPLEMENTATION_LABELS);
 // TF.js's cpu backend needs seconds per step even for the small CNN: it runs only that, briefly.
 const CPU_LIMITS = { models: ['bnCnn'], steps: 3, warmup: 1 };
 const RUNNER_TIMEOUT_MS = 30 * 60 * 1000;
-const LABEL_WIDTH = 50;
+const LABEL_WIDTH = 72;
 
 function parseArgs(argv) {
-  const options = { models: Object.keys(MODELS), backends: BACKENDS, impl: ['ops', 'core'], steps: null, threads: null };
+  const options = { models: Object.keys(MODELS), backends: BACKENDS, impl: IMPLEMENTATIONS, steps: null, threads: null };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (value === undefined) throw new Error(`${flag} needs a value`);
     const list = value.split(',');
     if (flag === '--models') options.models = checkList(flag, list, Object.keys(MODELS));
     else if (flag === '--backends') options.backends = checkList(flag, list, BACKENDS);
-    else if (flag === '--impl') options.impl = checkList(flag, list, ['ops', 'core']);
+    else if (flag === '--impl') options.impl = checkList(flag, list, IMPLEMENTATIONS);
     else if (flag === '--steps') options.steps = positiveInteger(flag, value);
     else if (flag === '--threads') options.threads = positiveInteger(flag, value);
     else throw new Error(`unknown option ${flag} (expected --models, --backends, --impl, --steps or --threads)`);
@@ -160,7 +167,7 @@ async function main() {
 
     for (const impl of options.impl) {
       for (const backend of options.backends) {
-        const label = `TF.js ${backend} (${impl === 'ops' ? 'bench ops' : '@paramscope/core'})`;
+        const label = `TF.js ${backend} (${IMPLEMENTATION_LABELS[impl]})`;
         if (backend === 'cpu' && !CPU_LIMITS.models.includes(model)) {
           console.log(formatRow(label, { unavailable: 'too slow on TF.js cpu (only the small CNN runs there)' }));
           continue;

@@ -3,6 +3,10 @@
 // torch_bench.py and as @paramscope/core's bnCnn and resnet18: convolutions without bias, batch
 // norm with PyTorch's conventions (ε = 1e-5, momentum 0.1, unbiased running variance), symmetric
 // padding, max pooling padded with −∞.
+//
+// `closedFormGradients: true` gives batch norm and ReLU hand-written gradients (PyTorch's fused
+// formulas as a few whole-tensor ops) instead of TF.js's autograd of their forward ops, which
+// makes many more passes over the activations (tfjs-node's Step kernel alone makes six).
 import tf from '@tensorflow/tfjs';
 
 /** Holds the trainable variables and the batch-norm running statistics of one network. */
@@ -54,13 +58,52 @@ function conv2d(x, filter, stride, padding) {
   return tf.conv2d(tf.pad(x, spatialPadding(padding)), filter, stride, 'valid');
 }
 
-/** Training-mode batch norm: batch statistics in the output, running statistics updated. */
-function batchNorm(x, bn) {
-  const { mean, variance } = tf.moments(x, [0, 1, 2]);
-  const count = x.size / x.shape[3];
+/** PyTorch's running statistics: momentum 0.1, the unbiased batch variance. */
+function updateRunningStats(bn, mean, variance, count) {
   bn.runningMean.assign(tf.add(tf.mul(bn.runningMean, 0.9), tf.mul(mean, 0.1)));
   bn.runningVar.assign(tf.add(tf.mul(bn.runningVar, 0.9), tf.mul(variance, 0.1 * count / (count - 1))));
+}
+
+/** Training-mode batch norm: batch statistics in the output, running statistics updated. */
+function batchNormAutograd(x, bn) {
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  updateRunningStats(bn, mean, variance, x.size / x.shape[3]);
   return tf.batchNorm(x, mean, variance, bn.beta, bn.gamma, 1e-5);
+}
+
+/**
+ * The same with the closed-form gradient: with x̂ the normalized input and n values per channel,
+ * dβ = Σ dy, dγ = Σ dy·x̂, dx = γ/σ · (dy − dβ/n − x̂·dγ/n).
+ */
+const batchNormClosedForm = tf.customGrad((x, gamma, beta, runningMean, runningVar, save) => {
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  updateRunningStats({ runningMean, runningVar }, mean, variance, x.size / x.shape[3]);
+  const invStd = tf.rsqrt(tf.add(variance, 1e-5));
+  const normalized = tf.mul(tf.sub(x, mean), invStd);
+  save([normalized, tf.mul(gamma, invStd)]);
+  return {
+    value: tf.add(tf.mul(normalized, gamma), beta),
+    gradFunc: (dy, [xHat, scale]) => {
+      const n = dy.size / dy.shape[3];
+      const dBeta = tf.sum(dy, [0, 1, 2]);
+      const dGamma = tf.sum(tf.mul(dy, xHat), [0, 1, 2]);
+      const dx = tf.mul(tf.sub(tf.sub(dy, tf.div(dBeta, n)), tf.mul(xHat, tf.div(dGamma, n))), scale);
+      return [dx, dGamma, dBeta, tf.zerosLike(runningMean), tf.zerosLike(runningVar)];
+    }
+  };
+});
+
+/** ReLU whose gradient is dy·[y > 0]: three passes. */
+const reluClosedForm = tf.customGrad((x, save) => {
+  const y = tf.relu(x);
+  save([y]);
+  return { value: y, gradFunc: (dy, [output]) => tf.mul(dy, tf.cast(tf.greater(output, 0), 'float32')) };
+});
+
+function activations(closedFormGradients) {
+  return closedFormGradients
+    ? { relu: reluClosedForm, batchNorm: (x, bn) => batchNormClosedForm(x, bn.gamma, bn.beta, bn.runningMean, bn.runningVar) }
+    : { relu: tf.relu, batchNorm: batchNormAutograd };
 }
 
 function maxPool3x3Stride2Pad1(x) {
@@ -79,7 +122,8 @@ function globalAveragePool(x) {
  * Per width: conv 3×3 (padding 1; stride 1 for the first, 2 after) → batch norm → ReLU; then
  * global average pooling and a linear classifier.
  */
-export function bnCnn({ inChannels, widths, numClasses }) {
+export function bnCnn({ inChannels, widths, numClasses, closedFormGradients = false }) {
+  const { relu, batchNorm } = activations(closedFormGradients);
   const params = new Params();
   let previous = inChannels;
   const stages = widths.map((width, i) => {
@@ -89,14 +133,15 @@ export function bnCnn({ inChannels, widths, numClasses }) {
   });
   const head = params.linear(previous, numClasses);
   const forward = (x) => {
-    const features = stages.reduce((h, s) => tf.relu(batchNorm(conv2d(h, s.filter, s.stride, 1), s.bn)), x);
+    const features = stages.reduce((h, s) => relu(batchNorm(conv2d(h, s.filter, s.stride, 1), s.bn)), x);
     return linear(globalAveragePool(features), head);
   };
   return { forward, trainable: params.trainable };
 }
 
 /** torchvision's ResNet-18: 7×7/2 stem, max pool, four stages of two basic blocks, pooling, fc. */
-export function resnet18({ inChannels, numClasses }) {
+export function resnet18({ inChannels, numClasses, closedFormGradients = false }) {
+  const { relu, batchNorm } = activations(closedFormGradients);
   const params = new Params();
   const stem = { filter: params.conv(inChannels, 64, 7), bn: params.batchNorm(64) };
   const blocks = [];
@@ -118,13 +163,13 @@ export function resnet18({ inChannels, numClasses }) {
   });
   const fc = params.linear(512, numClasses);
   const basicBlock = (x, b) => {
-    const h = tf.relu(batchNorm(conv2d(x, b.conv1, b.stride, 1), b.bn1));
+    const h = relu(batchNorm(conv2d(x, b.conv1, b.stride, 1), b.bn1));
     const out = batchNorm(conv2d(h, b.conv2, 1, 1), b.bn2);
     const identity = b.downsample ? batchNorm(conv2d(x, b.downsample.filter, b.stride, 0), b.downsample.bn) : x;
-    return tf.relu(tf.add(out, identity));
+    return relu(tf.add(out, identity));
   };
   const forward = (x) => {
-    const h = maxPool3x3Stride2Pad1(tf.relu(batchNorm(conv2d(x, stem.filter, 2, 3), stem.bn)));
+    const h = maxPool3x3Stride2Pad1(relu(batchNorm(conv2d(x, stem.filter, 2, 3), stem.bn)));
     return linear(globalAveragePool(blocks.reduce(basicBlock, h)), fc);
   };
   return { forward, trainable: params.trainable };

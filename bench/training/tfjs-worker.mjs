@@ -35,9 +35,12 @@ function prepareFilterGradient(backend, core) {
   return core.ensureConv2dFilterGradient(backend) ? 'im2col' : 'kernel';
 }
 
-/** One training step as an async function returning the loss, for the bench's ops with tf.train.momentum. */
+/**
+ * One training step as an async function returning the loss, for the bench's ops with
+ * tf.train.momentum ('ops': TF.js's autograd; 'ops-closed-form': hand-written BN and ReLU gradients).
+ */
 function opsTrainer(spec, images, oneHotLabels) {
-  const network = benchModels[spec.model](spec);
+  const network = benchModels[spec.model]({ ...spec, closedFormGradients: spec.impl === 'ops-closed-form' });
   const optimizer = tf.train.momentum(spec.learningRate, spec.momentum);
   return async () => {
     const loss = optimizer.minimize(
