@@ -5,7 +5,7 @@
 // available (native backend not built, no PyTorch) gets a note and the others go on.
 //
 // Usage: node bench/training/run.mjs [--models bnCnn,resnet18] [--backends tensorflow,wasm,cpu]
-//          [--impl ops,ops-closed-form,core] [--steps N] [--threads N]
+//          [--impl ops,ops-closed-form,native-fused,core] [--steps N] [--threads N]
 // --threads N caps PyTorch (torch.set_num_threads) and native TensorFlow (TF_NUM_INTRAOP_THREADS)
 // at N threads: on a machine that other work shares, spinning thread pools distort the figures.
 import { spawnSync } from 'node:child_process';
@@ -28,6 +28,7 @@ const BACKENDS = ['tensorflow', 'wasm', 'cpu'];
 const IMPLEMENTATION_LABELS = {
   ops: 'bench ops',
   'ops-closed-form': 'bench ops, closed-form BN/ReLU grads',
+  'native-fused': 'bench ops, TF fused BN/ReLU kernels',
   core: '@paramscope/core'
 };
 const IMPLEMENTATIONS = Object.keys(IMPLEMENTATION_LABELS);
@@ -168,6 +169,7 @@ async function main() {
     for (const impl of options.impl) {
       for (const backend of options.backends) {
         const label = `TF.js ${backend} (${IMPLEMENTATION_LABELS[impl]})`;
+        if (impl === 'native-fused' && backend !== 'tensorflow') continue;
         if (backend === 'cpu' && !CPU_LIMITS.models.includes(model)) {
           console.log(formatRow(label, { unavailable: 'too slow on TF.js cpu (only the small CNN runs there)' }));
           continue;

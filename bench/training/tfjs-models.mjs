@@ -4,9 +4,10 @@
 // norm with PyTorch's conventions (ε = 1e-5, momentum 0.1, unbiased running variance), symmetric
 // padding, max pooling padded with −∞.
 //
-// `closedFormGradients: true` gives batch norm and ReLU hand-written gradients (PyTorch's fused
-// formulas as a few whole-tensor ops) instead of TF.js's autograd of their forward ops, which
-// makes many more passes over the activations (tfjs-node's Step kernel alone makes six).
+// `layers` picks how batch norm and ReLU are computed and differentiated: `autogradLayers` (TF.js's
+// autograd of their forward ops), `closedFormLayers` (hand-written gradients, PyTorch's fused
+// formulas as a few whole-tensor ops; autograd makes many more passes over the activations, and
+// tfjs-node's Step kernel, ReLU's gradient, alone makes six) or native-fused.mjs's.
 import tf from '@tensorflow/tfjs';
 
 /** Holds the trainable variables and the batch-norm running statistics of one network. */
@@ -59,15 +60,20 @@ function conv2d(x, filter, stride, padding) {
 }
 
 /** PyTorch's running statistics: momentum 0.1, the unbiased batch variance. */
-function updateRunningStats(bn, mean, variance, count) {
+export function updateRunningStats(bn, mean, unbiasedVariance) {
   bn.runningMean.assign(tf.add(tf.mul(bn.runningMean, 0.9), tf.mul(mean, 0.1)));
-  bn.runningVar.assign(tf.add(tf.mul(bn.runningVar, 0.9), tf.mul(variance, 0.1 * count / (count - 1))));
+  bn.runningVar.assign(tf.add(tf.mul(bn.runningVar, 0.9), tf.mul(unbiasedVariance, 0.1)));
+}
+
+function unbiased(variance, x) {
+  const count = x.size / x.shape[3];
+  return tf.mul(variance, count / (count - 1));
 }
 
 /** Training-mode batch norm: batch statistics in the output, running statistics updated. */
 function batchNormAutograd(x, bn) {
   const { mean, variance } = tf.moments(x, [0, 1, 2]);
-  updateRunningStats(bn, mean, variance, x.size / x.shape[3]);
+  updateRunningStats(bn, mean, unbiased(variance, x));
   return tf.batchNorm(x, mean, variance, bn.beta, bn.gamma, 1e-5);
 }
 
@@ -77,7 +83,7 @@ function batchNormAutograd(x, bn) {
  */
 const batchNormClosedForm = tf.customGrad((x, gamma, beta, runningMean, runningVar, save) => {
   const { mean, variance } = tf.moments(x, [0, 1, 2]);
-  updateRunningStats({ runningMean, runningVar }, mean, variance, x.size / x.shape[3]);
+  updateRunningStats({ runningMean, runningVar }, mean, unbiased(variance, x));
   const invStd = tf.rsqrt(tf.add(variance, 1e-5));
   const normalized = tf.mul(tf.sub(x, mean), invStd);
   save([normalized, tf.mul(gamma, invStd)]);
@@ -100,11 +106,11 @@ const reluClosedForm = tf.customGrad((x, save) => {
   return { value: y, gradFunc: (dy, [output]) => tf.mul(dy, tf.cast(tf.greater(output, 0), 'float32')) };
 });
 
-function activations(closedFormGradients) {
-  return closedFormGradients
-    ? { relu: reluClosedForm, batchNorm: (x, bn) => batchNormClosedForm(x, bn.gamma, bn.beta, bn.runningMean, bn.runningVar) }
-    : { relu: tf.relu, batchNorm: batchNormAutograd };
-}
+export const autogradLayers = { relu: tf.relu, batchNorm: batchNormAutograd };
+export const closedFormLayers = {
+  relu: reluClosedForm,
+  batchNorm: (x, bn) => batchNormClosedForm(x, bn.gamma, bn.beta, bn.runningMean, bn.runningVar)
+};
 
 function maxPool3x3Stride2Pad1(x) {
   return tf.maxPool(tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]], -Infinity), 3, 2, 'valid');
@@ -122,8 +128,8 @@ function globalAveragePool(x) {
  * Per width: conv 3×3 (padding 1; stride 1 for the first, 2 after) → batch norm → ReLU; then
  * global average pooling and a linear classifier.
  */
-export function bnCnn({ inChannels, widths, numClasses, closedFormGradients = false }) {
-  const { relu, batchNorm } = activations(closedFormGradients);
+export function bnCnn({ inChannels, widths, numClasses, layers = autogradLayers }) {
+  const { relu, batchNorm } = layers;
   const params = new Params();
   let previous = inChannels;
   const stages = widths.map((width, i) => {
@@ -140,8 +146,8 @@ export function bnCnn({ inChannels, widths, numClasses, closedFormGradients = fa
 }
 
 /** torchvision's ResNet-18: 7×7/2 stem, max pool, four stages of two basic blocks, pooling, fc. */
-export function resnet18({ inChannels, numClasses, closedFormGradients = false }) {
-  const { relu, batchNorm } = activations(closedFormGradients);
+export function resnet18({ inChannels, numClasses, layers = autogradLayers }) {
+  const { relu, batchNorm } = layers;
   const params = new Params();
   const stem = { filter: params.conv(inChannels, 64, 7), bn: params.batchNorm(64) };
   const blocks = [];

@@ -35,12 +35,16 @@ function prepareFilterGradient(backend, core) {
   return core.ensureConv2dFilterGradient(backend) ? 'im2col' : 'kernel';
 }
 
-/**
- * One training step as an async function returning the loss, for the bench's ops with
- * tf.train.momentum ('ops': TF.js's autograd; 'ops-closed-form': hand-written BN and ReLU gradients).
- */
-function opsTrainer(spec, images, oneHotLabels) {
-  const network = benchModels[spec.model]({ ...spec, closedFormGradients: spec.impl === 'ops-closed-form' });
+/** How the bench's ops compute batch norm and ReLU, by implementation name (see README.md). */
+async function layersFor(impl) {
+  if (impl === 'ops') return benchModels.autogradLayers;
+  if (impl === 'ops-closed-form') return benchModels.closedFormLayers;
+  return (await import('./native-fused.mjs')).nativeFusedLayers();
+}
+
+/** One training step as an async function returning the loss, for the bench's ops with tf.train.momentum. */
+async function opsTrainer(spec, images, oneHotLabels) {
+  const network = benchModels[spec.model]({ ...spec, layers: await layersFor(spec.impl) });
   const optimizer = tf.train.momentum(spec.learningRate, spec.momentum);
   return async () => {
     const loss = optimizer.minimize(
@@ -81,7 +85,7 @@ async function main() {
   const filterGrad = prepareFilterGradient(spec.backend, core);
 
   const { images, oneHotLabels } = syntheticBatch(spec);
-  const step = spec.impl === 'core' ? coreTrainer(spec, images, oneHotLabels, core) : opsTrainer(spec, images, oneHotLabels);
+  const step = spec.impl === 'core' ? coreTrainer(spec, images, oneHotLabels, core) : await opsTrainer(spec, images, oneHotLabels);
   for (let i = 0; i < spec.warmup; i++) await step();
   const tensorsBefore = tf.memory().numTensors;
   const ms = [];
