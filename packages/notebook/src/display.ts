@@ -54,6 +54,14 @@ export function displayBundle(bundle: MimeBundle): void {
 }
 
 /**
+ * Sends an update of display `displayId` without creating an output: outputs showing that id are
+ * replaced, and listeners on the kernel's IOPub messages (the inspector panel) receive it.
+ */
+export function updateDisplay(bundle: MimeBundle, displayId: string): void {
+  sink().write(bundle, displayId, true);
+}
+
+/**
  * One output that can be replaced in place (Jupyter's `display_id`): the first `show` creates it,
  * later calls update it instead of adding outputs, even from later cells.
  */

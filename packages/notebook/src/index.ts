@@ -9,6 +9,7 @@ export * from './display';
 export * from './plotly';
 export * from './claims';
 export * from './progress';
+export * from './inspector';
 export * from './ablation';
 export * from './structures';
 export * from './table';

@@ -7,3 +7,4 @@
 export * from './mime';
 export * from './snapshot';
 export { validateSnapshot, formatIssues, type SnapshotValidation, type ValidationIssue } from './validate';
+export * from './refresh';

@@ -28,10 +28,14 @@ export interface ParamSnapshot {
   reason: string;
   /** True when the output is invariant to the scale of this tensor (it feeds a normalization). */
   scaleInvariant?: boolean;
-  weightNorm?: number;
-  gradNorm?: number;
-  /** For scale-invariant weights: η/‖W‖². */
-  effectiveLr?: number;
+  /** The normalization module this tensor feeds, when {@link ParamSnapshot.scaleInvariant} is true. */
+  normalizedBy?: string;
+  /** L2 norm of the values; `null` when it is not finite. */
+  weightNorm?: number | null;
+  /** L2 norm of the last gradient, when the optimizer recorded one; `null` when it is not finite. */
+  gradNorm?: number | null;
+  /** For scale-invariant weights: η/‖W‖² (`null` when ‖W‖ is zero or unknown). */
+  effectiveLr?: number | null;
 }
 
 /** One parameter group: its hyperparameters and its members. */
@@ -63,7 +67,8 @@ export interface HistorySeries {
   name: string;
   /** Group index, when the series is about a group or one of its members. */
   group?: number;
-  values: number[];
+  /** One value per step; `null` where the value was not finite. */
+  values: Array<number | null>;
 }
 
 /** Values recorded over the steps of a watched run. */
@@ -85,7 +90,10 @@ export interface SnapshotEntry {
   model: { name: string; tensorCount: number; elementCount: number };
   groups: GroupSnapshot[];
   findings: Finding[];
+  /** Values recorded over the steps of a watched run. */
   history?: History;
+  /** True for runs registered with `watch`: the kernel republishes the entry as steps are taken. */
+  watched?: boolean;
 }
 
 /** A whole snapshot, the payload of {@link SNAPSHOT_MIME_TYPE}. */
@@ -100,4 +108,9 @@ export interface Snapshot {
   /** The TF.js backend active in the kernel. */
   backend?: string;
   entries: SnapshotEntry[];
+  /**
+   * Ids of the entries this display is about (e.g. the optimizer a cell inspected). The inline
+   * renderer shows only these; the panel shows every entry. Absent: all entries.
+   */
+  focus?: string[];
 }

@@ -9,6 +9,7 @@ function snapshot(): Snapshot {
     sequence: 3,
     createdAt: '2026-11-25T00:00:00.000Z',
     backend: 'wasm',
+    focus: ['opt-1'],
     entries: [
       {
         id: 'opt-1',
@@ -34,6 +35,7 @@ function snapshot(): Snapshot {
                 trainable: true,
                 reason: 'default: weight',
                 scaleInvariant: true,
+                normalizedBy: 'bn1',
                 weightNorm: 4.2,
                 gradNorm: null
               }
@@ -43,7 +45,8 @@ function snapshot(): Snapshot {
         findings: [
           { severity: 'error', code: 'norm-param-decayed', message: 'bn1.weight has decay', params: ['bn1.weight'], groups: [0] }
         ],
-        history: { steps: [0, 1], series: [{ name: 'conv1.weight', group: 0, values: [1, null] }] }
+        history: { steps: [0, 1], series: [{ name: 'conv1.weight', group: 0, values: [1, null] }] },
+        watched: true
       }
     ]
   };
@@ -73,15 +76,21 @@ describe('validateSnapshot', () => {
     bad.entries[0].findings[0].severity = 'fatal';
     bad.entries[0].groups[0].hyperparameters.lr = { value: 1 };
     bad.entries[0].model.elementCount = Number.POSITIVE_INFINITY;
+    bad.entries[0].watched = 'yes';
+    bad.focus = [1];
+    bad.entries[0].groups[0].params[0].normalizedBy = 3;
     const result = validateSnapshot(bad);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues.map((i) => i.path)).toEqual([
       '$.entries[0].model.elementCount',
       '$.entries[0].groups[0].hyperparameters.lr',
-      '$.entries[0].findings[0].severity'
+      '$.entries[0].groups[0].params[0].normalizedBy',
+      '$.entries[0].findings[0].severity',
+      '$.entries[0].watched',
+      '$.focus[0]'
     ]);
-    expect(result.issues[2].message).toContain('"error", "warning", "info"');
+    expect(result.issues[3].message).toContain('"error", "warning", "info"');
   });
 
   it('explains a newer schema version and invalid JSON', () => {

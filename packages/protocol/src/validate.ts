@@ -29,6 +29,7 @@ const paramSnapshot = object(
   {
     aliases: arrayOf(isString),
     scaleInvariant: isBoolean,
+    normalizedBy: isString,
     weightNorm: isNumberOrNull,
     gradNorm: isNumberOrNull,
     effectiveLr: isNumberOrNull
@@ -77,7 +78,7 @@ const entry = object(
     groups: arrayOf(groupSnapshot),
     findings: arrayOf(finding)
   },
-  { optimizer: isString, step: isCount, history }
+  { optimizer: isString, step: isCount, history, watched: isBoolean }
 );
 
 const snapshot = object(
@@ -88,7 +89,7 @@ const snapshot = object(
     createdAt: isString,
     entries: arrayOf(entry)
   },
-  { backend: isString }
+  { backend: isString, focus: arrayOf(isString) }
 );
 
 /** The result of {@link validateSnapshot}: the typed snapshot, or every problem found. */

@@ -1,0 +1,112 @@
+import { Signal } from '@lumino/signaling';
+import { NOT_LOADED_MARKER, REFRESH_CODE, SNAPSHOT_MIME_TYPE } from '@paramscope/protocol';
+import { describe, expect, it, vi } from 'vitest';
+import { resnet50Params, twoGroupSnapshot } from '../test-utils/snapshots';
+import { KernelLink, pickSavedPayload } from './kernel-link';
+import { InspectorModel } from './panel-model';
+
+/** The parts of a NotebookPanel, its session context and kernel that the link uses. */
+function fakeNotebook(savedOutputs: unknown[] = []) {
+  const owner = {};
+  const kernel = {
+    status: 'idle',
+    anyMessage: new Signal<object, { msg: unknown; direction: 'send' | 'recv' }>(owner),
+    requestExecute: vi.fn()
+  };
+  const sessionContext = {
+    iopubMessage: new Signal<object, unknown>(owner),
+    statusChanged: new Signal<object, string>(owner),
+    kernelChanged: new Signal<object, { oldValue: unknown; newValue: unknown }>(owner),
+    session: { kernel }
+  };
+  const outputs = savedOutputs.map((payload) => ({ data: { [SNAPSHOT_MIME_TYPE]: payload } }));
+  const cell = { type: 'code', outputs: { length: outputs.length, get: (k: number) => outputs[k] } };
+  const panel = {
+    title: { label: 'train.ipynb' },
+    sessionContext,
+    context: { path: 'train.ipynb', ready: Promise.resolve() },
+    content: { model: { cells: { length: 1, get: () => cell } } },
+    disposed: new Signal<object, void>(owner)
+  };
+  return { panel, kernel, sessionContext };
+}
+
+const message = (msg_type: string, content: object, parent = '') => ({ header: { msg_type, msg_id: `m-${Math.random()}` }, parent_header: { msg_id: parent }, content });
+
+describe('KernelLink', () => {
+  it('shows the newest snapshot saved in the notebook, then live ones from IOPub', async () => {
+    const older = { ...twoGroupSnapshot(resnet50Params()), createdAt: '2026-11-25T06:00:00.000Z' };
+    const newer = { ...twoGroupSnapshot(resnet50Params(), { mistake: 'bn1.weight' }), createdAt: '2026-11-25T07:00:00.000Z' };
+    const { panel, sessionContext } = fakeNotebook([newer, older]);
+    const model = new InspectorModel();
+    const link = new KernelLink(model);
+    link.follow(panel as never);
+    await Promise.resolve();
+    expect(model.origin).toBe('saved-output');
+    expect(model.snapshot?.entries[0].findings).toHaveLength(1);
+
+    const live = twoGroupSnapshot(resnet50Params(), { sequence: 4 });
+    sessionContext.iopubMessage.emit(message('update_display_data', { data: { [SNAPSHOT_MIME_TYPE]: live }, metadata: {}, transient: {} }));
+    expect(model.origin).toBe('kernel');
+    expect(model.snapshot?.sequence).toBe(4);
+    sessionContext.iopubMessage.emit(message('stream', { name: 'stdout', text: 'hello' }));
+    expect(model.snapshot?.sequence).toBe(4);
+  });
+
+  it('tracks busy from execute requests and replies (tslab sends no status)', () => {
+    const { panel, kernel } = fakeNotebook();
+    const model = new InspectorModel();
+    new KernelLink(model).follow(panel as never);
+    expect(model.kernelState).toBe('idle');
+    const request = message('execute_request', {});
+    kernel.anyMessage.emit({ msg: request, direction: 'send' });
+    expect(model.kernelState).toBe('busy');
+    kernel.anyMessage.emit({ msg: message('execute_reply', {}, request.header.msg_id), direction: 'recv' });
+    expect(model.kernelState).toBe('idle');
+    expect(model.kernelHasRun).toBe(true);
+  });
+
+  it('marks the data stale when the kernel restarts or is replaced', () => {
+    const { panel, sessionContext, kernel } = fakeNotebook([twoGroupSnapshot(resnet50Params())]);
+    const model = new InspectorModel();
+    new KernelLink(model).follow(panel as never);
+    model.receive(twoGroupSnapshot(resnet50Params()), 'kernel', 0);
+    sessionContext.statusChanged.emit('restarting');
+    expect(model.kernelState).toBe('restarting');
+    expect(model.staleReason).toBe('the kernel restarted');
+    // JupyterLab may leave the status at "restarting"; the kernel's first answer shows it is back.
+    kernel.anyMessage.emit({ msg: message('kernel_info_reply', {}), direction: 'recv' });
+    expect(model.kernelState).toBe('idle');
+    sessionContext.statusChanged.emit('idle');
+    expect(model.headline().text).toMatch(/^Stale: the kernel restarted/);
+    sessionContext.kernelChanged.emit({ oldValue: {}, newValue: null });
+    expect(model.kernelState).toBe('no-kernel');
+  });
+
+  it('refreshes with one short request and recognizes a kernel without paramscope', async () => {
+    const { panel, kernel } = fakeNotebook();
+    const future = { onIOPub: undefined as undefined | ((msg: unknown) => void), done: Promise.resolve() };
+    kernel.requestExecute.mockReturnValue(future);
+    const model = new InspectorModel();
+    const link = new KernelLink(model);
+    link.follow(panel as never);
+    const refreshing = link.refresh();
+    expect(kernel.requestExecute).toHaveBeenCalledWith(expect.objectContaining({ code: REFRESH_CODE, silent: true, store_history: false }), true);
+    future.onIOPub?.(message('stream', { name: 'stdout', text: `${NOT_LOADED_MARKER}\n` }));
+    await refreshing;
+    expect(model.loadState).toBe('not-loaded');
+  });
+
+  it('follows no notebook', () => {
+    const model = new InspectorModel();
+    new KernelLink(model).follow(null);
+    expect(model.headline().text).toMatch(/^No notebook/);
+  });
+});
+
+describe('pickSavedPayload', () => {
+  it('prefers the newest readable snapshot and falls back to the last unreadable one', () => {
+    expect(pickSavedPayload([])).toBeUndefined();
+    expect(pickSavedPayload(['{broken', 'also broken'])).toBe('also broken');
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * The compact view of a snapshot shown inline in a notebook: per optimizer or grouping, its
+ * findings and one row per group. The sidebar panel shows the members; this view stays small.
+ */
+import type { Finding, GroupSnapshot, Snapshot, SnapshotEntry } from '@paramscope/protocol';
+import { h } from './dom';
+import { formatCount, hyperparameterPairs } from './format';
+
+/** `Conv2d ×20, BatchNorm2d ×40`: the module kinds of a group's members, most frequent first. */
+export function kindSummary(group: GroupSnapshot): string {
+  const counts = new Map<string, number>();
+  for (const param of group.params) counts.set(param.moduleKind, (counts.get(param.moduleKind) ?? 0) + 1);
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([kind, count]) => `${kind} ×${count}`)
+    .join(', ');
+}
+
+/** One line describing an entry: label, optimizer, step and model size. */
+export function entryTitle(entry: SnapshotEntry): string {
+  const parts = [entry.label];
+  if (entry.optimizer) parts.push(entry.optimizer);
+  if (entry.step !== undefined) parts.push(`step ${entry.step}`);
+  parts.push(`${entry.model.name}: ${entry.model.tensorCount} tensors, ${formatCount(entry.model.elementCount)} values`);
+  return parts.join(' · ');
+}
+
+/** The findings of an entry as a list, or a line saying there are none. */
+export function findingsList(findings: readonly Finding[], onParam?: (name: string) => void): HTMLElement {
+  if (findings.length === 0) {
+    return h('p', { className: 'jp-Paramscope-noFindings', text: 'No findings: every group passes verification.' });
+  }
+  return h(
+    'ul',
+    { className: 'jp-Paramscope-findings', attrs: { 'aria-label': 'Verification findings' } },
+    findings.map((finding) => {
+      const item = h('li', { className: 'jp-Paramscope-finding', attrs: { 'data-severity': finding.severity } }, [
+        h('span', { className: 'jp-Paramscope-severity', text: finding.severity }),
+        h('span', { className: 'jp-Paramscope-findingMessage', text: finding.message })
+      ]);
+      if (onParam && finding.params.length > 0) {
+        item.appendChild(
+          h(
+            'span',
+            { className: 'jp-Paramscope-findingParams' },
+            finding.params.map((name) =>
+              linkButton(name, `Show ${name} in the group list`, () => onParam(name))
+            )
+          )
+        );
+      }
+      return item;
+    })
+  );
+}
+
+function linkButton(text: string, title: string, onClick: () => void): HTMLButtonElement {
+  const button = h('button', { className: 'jp-Paramscope-paramLink', text, title, attrs: { type: 'button' } });
+  button.addEventListener('click', onClick);
+  return button;
+}
+
+/** The groups of an entry as a table: hyperparameters, sizes and member kinds. */
+export function groupsTable(entry: SnapshotEntry): HTMLTableElement {
+  const head = h('thead', {}, [
+    h('tr', {}, ['group', 'hyperparameters', 'tensors', 'values', 'kinds'].map((text) => h('th', { text, attrs: { scope: 'col' } })))
+  ]);
+  const body = h(
+    'tbody',
+    {},
+    entry.groups.map((group) =>
+      h('tr', {}, [
+        h('th', { text: group.label ? `${group.index} (${group.label})` : String(group.index), attrs: { scope: 'row' } }),
+        h('td', { text: hyperparameterPairs(group.hyperparameters).map(([k, v]) => `${k} ${v}`).join(', ') }),
+        h('td', { className: 'jp-Paramscope-number', text: String(group.tensorCount) }),
+        h('td', { className: 'jp-Paramscope-number', text: formatCount(group.elementCount) }),
+        h('td', { text: kindSummary(group) })
+      ])
+    )
+  );
+  return h('table', { className: 'jp-Paramscope-groupsTable' }, [head, body]);
+}
+
+/** The whole compact view of a snapshot. */
+export function snapshotSummary(snapshot: Snapshot): HTMLElement {
+  const root = h('div', { className: 'jp-Paramscope-summary' });
+  if (snapshot.entries.length === 0) {
+    root.appendChild(h('p', { text: 'paramscope: nothing registered yet; call inspect(optimizer) or watch(optimizer).' }));
+  }
+  const entries = snapshot.focus ? snapshot.entries.filter((e) => snapshot.focus?.includes(e.id)) : snapshot.entries;
+  for (const entry of entries) {
+    root.appendChild(
+      h('section', { className: 'jp-Paramscope-summaryEntry' }, [
+        h('div', { className: 'jp-Paramscope-entryTitle', text: entryTitle(entry) }),
+        findingsList(entry.findings),
+        groupsTable(entry)
+      ])
+    );
+  }
+  return root;
+}
