@@ -80,12 +80,15 @@ function takeOwnership(variable: tf.Variable, allocate: Float32Allocator): void 
 }
 
 /**
- * Makes `variable` writable in place if its backend allows it (cpu, wasm): gives it storage of its
+ * Makes `variable` writable in place if its backend allows it (cpu): gives it storage of its
  * own once (no value changes). Returns false when it must take the read-update-assign path. Call
  * this for every variable before taking any view: taking ownership may grow the wasm heap, which
  * invalidates earlier views.
  */
 export function prepareInPlace(variable: tf.Variable, allocate: Float32Allocator, accepts: (storage: Float32Array) => boolean = () => true): boolean {
+  // The wasm backend caches weights packed for XNNPACK (matMul, conv2d) by data id: a write into
+  // its heap would go unseen by those ops, so on wasm updated weights are assigned as new data.
+  if (tf.getBackend() === 'wasm') return false;
   const view = residentView(variable);
   if (!view) return false;
   // Only the cpu backend can adopt storage the executor allocated (e.g. shared memory for threads).

@@ -100,7 +100,8 @@ export interface OptimizerOptions {
    */
   nonFinite?: NonFinitePolicy;
   /**
-   * Update CPU-resident weights (cpu and wasm backends) in place with fused loops (default true).
+   * Update the cpu backend's weights in place with fused loops (default true; the wasm backend
+   * always assigns updated weights as new data, since its matMul/conv kernels cache packed weights).
    * `false` takes the portable path every backend uses: read, update, `assign`.
    */
   inPlace?: boolean;
