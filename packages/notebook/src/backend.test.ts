@@ -25,3 +25,15 @@ describe('useBestBackend', () => {
     await expect(useBestBackend([])).rejects.toThrow(/empty/);
   });
 });
+
+describe('useBestBackend on wasm', () => {
+  it('makes convolution filter gradients available, so conv nets can train', async () => {
+    await useBestBackend(['wasm']);
+    const x = tf.randomNormal([2, 5, 5, 3], 0, 1, 'float32', 1);
+    const filter = tf.variable(tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 2));
+    const { grads } = tf.variableGrads(() => tf.sum(tf.conv2d(x as tf.Tensor4D, filter as unknown as tf.Tensor4D, 1, 'valid')), [filter]);
+    expect(grads[filter.name].shape).toEqual([3, 3, 3, 4]);
+    expect(Number.isFinite(tf.sum(grads[filter.name]).dataSync()[0])).toBe(true);
+    tf.dispose([x, filter, grads[filter.name]]);
+  });
+});

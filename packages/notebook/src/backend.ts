@@ -3,6 +3,7 @@
  * The native bindings (`@tensorflow/tfjs-node-gpu`, `@tensorflow/tfjs-node`) are optional: their
  * install script downloads libtensorflow, so they are used only when a user has them.
  */
+import { ensureConv2dFilterGradient } from '@paramscope/core';
 import * as tf from '@tensorflow/tfjs';
 
 /** Backends in order of preference. `tensorflow` is the name both native bindings register. */
@@ -78,6 +79,8 @@ async function tryBackend(choice: BackendChoice): Promise<BackendAttempt & { tfB
   try {
     if (!(await tf.setBackend(tfBackend))) return { backend: choice, ok: false, reason: `tf.setBackend('${tfBackend}') returned false` };
     await tf.ready();
+    // TF.js's wasm backend has no Conv2DBackpropFilter kernel: without it no conv net trains there.
+    ensureConv2dFilterGradient(tfBackend);
     smokeTest();
     return { backend: choice, ok: true, tfBackend };
   } catch (error) {

@@ -67,7 +67,7 @@ abstract class BatchNormBase extends Module {
     this.runningMean = track ? this.registerBuffer('running_mean', constantVariable([numFeatures], 0, false)) : null;
     this.runningVar = track ? this.registerBuffer('running_var', constantVariable([numFeatures], 1, false)) : null;
     this.numBatchesTracked = track
-      ? this.registerBuffer('num_batches_tracked', tf.variable(tf.scalar(0, 'int32'), false))
+      ? this.registerBuffer('num_batches_tracked', tf.tidy(() => tf.variable(tf.scalar(0, 'int32'), false)))
       : null;
   }
 
