@@ -17,11 +17,11 @@ export function historyFigure(history: History, title: string): { data: unknown[
     })),
     layout: {
       title: { text: title, font: { size: 12 } },
-      height: 220,
+      height: 260,
       margin: { l: 48, r: 8, t: 28, b: 32 },
       xaxis: { title: { text: 'step' } },
       yaxis: { title: { text: '‖W‖' } },
-      legend: { font: { size: 10 } },
+      legend: { font: { size: 10 }, orientation: 'h', x: 0, y: -0.25 },
       showlegend: history.series.length <= 12
     }
   };
@@ -49,6 +49,11 @@ export class HistoryChart {
       { ...layout, paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)', font: { color }, autosize: true },
       { responsive: true, displaylogo: false, displayModeBar: false }
     );
+  }
+
+  /** Fits the chart to its node after the panel was resized. */
+  resize(): void {
+    if (this.drawn && this.node.isConnected) void loadPlotly().then((plotly) => plotly.Plots.resize(this.node));
   }
 
   dispose(): void {

@@ -80,6 +80,10 @@ export class InspectorPanel extends Widget {
     super.dispose();
   }
 
+  protected override onResize(): void {
+    for (const chart of this.charts.values()) chart.resize();
+  }
+
   protected override onUpdateRequest(): void {
     this.render();
   }

@@ -5,7 +5,7 @@
  * inspector panel picks up from the kernel's IOPub messages without touching execution counts.
  */
 import { randomBytes } from 'node:crypto';
-import type { ParamModel } from '@paramscope/core';
+import { toParamModel, verifyParamGroups, type ModelSource, type ParamModel } from '@paramscope/core';
 import {
   INSPECTOR_REGISTRY_KEY,
   SNAPSHOT_MIME_TYPE,
@@ -23,15 +23,16 @@ import { findingsFromReport, type ReportLike } from './findings';
 import { snapshotText } from './text';
 
 /** Produces the findings of a group set. */
-export type Verifier = (model: ParamModel | undefined, target: InspectTarget) => ReportLike;
+export type Verifier = (model: ModelSource | undefined, target: InspectTarget) => ReportLike;
 
 /** Options of `inspect` (and `watch`). */
 export interface InspectOptions {
   /**
-   * The model the groups come from. Its `ParamInfo`s fill in module kinds and shapes, and
-   * verification needs it to find trainable parameters that are in no group.
+   * The model the groups come from (an `nn` module, a `ParamModel` or a LayersModel). Its
+   * parameters fill in module kinds and shapes, and verification needs it to find trainable
+   * parameters that are in no group.
    */
-  model?: ParamModel;
+  model?: ModelSource;
   /**
    * Name of the entry. An entry with the same label replaces the earlier one, so re-running a
    * cell updates its entry. Default: the optimizer's class and the model's name.
@@ -49,6 +50,8 @@ export interface Registration {
   label: string;
   target: InspectTarget;
   options: InspectOptions;
+  /** `options.model` as a parameter model. */
+  paramModel?: ParamModel;
   /** Steps counted by `watch`. */
   steps?: number;
   history?: History;
@@ -60,24 +63,13 @@ function registryDisplayId(sessionId: string): string {
   return `paramscope-inspector-${sessionId}`;
 }
 
-/** The default verifier: `verifyParamGroups` from `@paramscope/core`, when it exists. */
-function coreVerifier(): Verifier | undefined {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const core = require('@paramscope/core') as Record<string, unknown>;
-  const verify = core.verifyParamGroups;
-  return typeof verify === 'function' ? (model, target) => verify(model, target) as ReportLike : undefined;
-}
-
 function verificationFindings(registration: Registration): Finding[] {
   const { verify, model } = registration.options;
   if (verify === false) return [];
-  const verifier = verify ?? coreVerifier();
-  if (!verifier) return [];
-  if (!verify && !model) {
-    return [{ severity: 'info', code: 'no-model', message: 'Pass { model } to inspect() to verify these groups against the model.', params: [], groups: [] }];
-  }
   try {
-    return findingsFromReport(verifier(model, registration.target));
+    if (verify) return findingsFromReport(verify(model, registration.target));
+    if (model) return findingsFromReport(verifyParamGroups(model, registration.target as Parameters<typeof verifyParamGroups>[1]));
+    return [{ severity: 'info', code: 'no-model', message: 'Pass { model } to inspect() to verify these groups against the model.', params: [], groups: [] }];
   } catch (error) {
     return [{ severity: 'error', code: 'verify-failed', message: `Verification failed: ${(error as Error).message}`, params: [], groups: [] }];
   }
@@ -101,7 +93,8 @@ export class InspectorRegistry implements InspectorRegistryHandle {
     if (!isOptimizerLike(target) && !Array.isArray(target)) {
       throw new TypeError('paramscope inspect: expected an optimizer (with paramGroups) or an array of parameter groups');
     }
-    const label = options.label ?? defaultLabel(target, options.model);
+    const paramModel = options.model ? toParamModel(options.model) : undefined;
+    const label = options.label ?? defaultLabel(target, paramModel);
     const existing = [...this.registrations.values()].find((r) => r.target === target || r.label === label);
     if (existing) {
       if (existing.target !== target) {
@@ -109,10 +102,10 @@ export class InspectorRegistry implements InspectorRegistryHandle {
         existing.history = undefined;
         existing.watched = undefined;
       }
-      Object.assign(existing, { label, target, options });
+      Object.assign(existing, { label, target, options, paramModel });
       return existing;
     }
-    const registration: Registration = { id: `entry-${this.nextId++}`, label, target, options };
+    const registration: Registration = { id: `entry-${this.nextId++}`, label, target, options, paramModel };
     this.registrations.set(registration.id, registration);
     return registration;
   }
@@ -142,7 +135,7 @@ export class InspectorRegistry implements InspectorRegistryHandle {
           id: registration.id,
           label: registration.label,
           target: registration.target,
-          model: registration.options.model,
+          model: registration.paramModel,
           findings: verificationFindings(registration),
           step: registration.steps ?? registration.options.step,
           history: registration.history,

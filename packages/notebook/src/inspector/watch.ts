@@ -41,7 +41,7 @@ function groupSeriesName(index: number, label: string | undefined): string {
 
 /** Records `‖W‖` per group (root of the summed squares) and per chosen parameter. */
 function recordNorms(optimizer: OptimizerLike, registration: Registration, tracked: readonly string[], step: number): void {
-  const groups = describeGroups(optimizer, registration.options.model);
+  const groups = describeGroups(optimizer, registration.paramModel);
   const values = new Map<string, number | null>();
   for (const group of groups) {
     let squares = 0;

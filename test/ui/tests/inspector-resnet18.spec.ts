@@ -1,0 +1,68 @@
+import { expect, test } from '@jupyterlab/galata';
+import * as path from 'node:path';
+
+/**
+ * The issue's scenario on the real stack: resnet18 and SGD from @paramscope/core in the tslab
+ * kernel, a mistaken no-decay group (chosen by name: misses the BatchNorm layers `downsample.1`),
+ * the finding in the panel, the fix, a watched run's weight-norm chart, and a kernel restart.
+ */
+const notebook = 'inspector-resnet18.ipynb';
+const artifacts = path.resolve(__dirname, '../../../artifacts/ui');
+
+const FIXED = `// Fixed: the "module type" recipe, judged by module kind, not by name.
+import { groupsByModuleType } from '@paramscope/core';
+const optimizer = new SGD(groupsByModuleType(model, { weightDecay: 1e-4, lr: 0.1 }), { lr: 0.1, momentum: 0.9 });
+inspect(optimizer, { model: model });`;
+
+test('resnet18 with a mistaken group: the finding names downsample.1, the fix clears it, a restart marks the data stale', async ({ page, tmpPath }) => {
+  test.setTimeout(360_000);
+  await page.contents.uploadFile(path.resolve(__dirname, '../notebooks', notebook), `${tmpPath}/${notebook}`);
+  await page.notebook.openByPath(`${tmpPath}/${notebook}`);
+  await page.notebook.activate(notebook);
+  await page.evaluate(() => window.jupyterapp.commands.execute('paramscope:open-inspector'));
+  const panel = page.locator('.jp-Paramscope-panel');
+  await expect(panel).toBeVisible();
+
+  await page.notebook.runCell(1);
+  await page.notebook.runCell(2);
+  const findings = panel.locator('.jp-Paramscope-finding');
+  await expect(findings.first()).toContainText('layer2.0.downsample.1.weight');
+  await expect(findings).toHaveText([/layer2\.0\.downsample\.1\.weight/, /layer3\.0\.downsample\.1\.weight/, /layer4\.0\.downsample\.1\.weight/]);
+  await expect(panel.locator('.jp-Paramscope-groupToggle')).toHaveText([/Group 0 · decay.*weight decay 1e-4/, /Group 1 · no_decay.*weight decay 0/]);
+  await expect(panel.locator('.jp-Paramscope-row.jp-mod-flagged')).toHaveCount(3);
+  await page.screenshot({ path: path.join(artifacts, 'inspector-resnet18-mistake.png') });
+
+  // Fix the group in the same cell and re-run it: the entry (same label) is replaced.
+  await page.notebook.setCell(2, 'code', FIXED);
+  await page.notebook.runCell(2);
+  await expect(findings).toHaveCount(0);
+  await expect(panel.locator('.jp-Paramscope-noFindings')).toBeVisible();
+  await expect(panel.locator('.jp-Paramscope-reason', { hasText: '6.2 module type: owned by a BatchNorm2d' }).first()).toBeVisible();
+
+  // A watched run: the chart of weight norms over steps.
+  await page.notebook.runCell(3);
+  await expect(panel.locator('.jp-Paramscope-entryTitle')).toContainText('step 4');
+  const chart = panel.locator('.jp-Paramscope-chart');
+  await expect(chart.locator('.scatterlayer .trace')).toHaveCount(4);
+  await expect(chart.locator('.gtitle')).toContainText('Weight norms over steps');
+  // Widen the right sidebar (drag its split handle) for a readable screenshot of the panel.
+  const handle = page.locator('#jp-main-split-panel > .lm-SplitPanel-handle:not(.lm-mod-hidden)').last();
+  const box = await handle.boundingBox();
+  if (box) {
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x - 220, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+  }
+  await panel.screenshot({ path: path.join(artifacts, 'inspector-resnet18-panel.png') });
+
+  // Restart: stale.
+  await page.evaluate(() => {
+    void window.jupyterapp.commands.execute('notebook:restart-kernel');
+  });
+  await page.locator('.jp-Dialog .jp-mod-accept').click();
+  // JupyterLab may keep reporting "restarting" until tslab answers a request: both read as stale.
+  await expect(panel.locator('.jp-Paramscope-headline')).toHaveText(/^(Stale: the kernel restarted|Kernel restarting: the data below is stale)/);
+  await expect(panel).toHaveClass(/jp-mod-stale/);
+  await page.screenshot({ path: path.join(artifacts, 'inspector-resnet18-stale.png') });
+});
