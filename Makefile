@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PORT ?= 8888
 
-.PHONY: lab test setup typecheck lint unit integration ui bench clean
+.PHONY: lab test setup typecheck lint unit integration ui bench native bench-training clean
 
 ## Start JupyterLab on notebooks/ (set-up and build first, only what is missing).
 lab: setup
@@ -22,6 +22,14 @@ typecheck lint unit integration ui: setup
 ## Benchmarks (print figures; never part of `make test`).
 bench: setup
 	@npm run --silent bench
+
+## Optional: TF.js's native backend (@tensorflow/tfjs-node) built offline from the tensorflow-cpu wheel.
+native: setup
+	@tools/native/setup-native.sh
+
+## Training speed of the TF.js backends against PyTorch CPU (prints figures; never part of `make test`).
+bench-training: setup
+	@node bench/training/run.mjs --threads 1
 
 ## Remove build outputs and environments (node_modules, .venv).
 clean:

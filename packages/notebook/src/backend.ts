@@ -35,6 +35,8 @@ const NATIVE_PACKAGES: Record<'tfjs-node-gpu' | 'tfjs-node', string> = {
 };
 
 function requireOptional(name: string): void {
+  // TensorFlow's native library prints start-up notices on stderr unless told otherwise.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
   // A plain require: the native packages register their backend with the shared tfjs engine.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(name);

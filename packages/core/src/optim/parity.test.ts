@@ -118,7 +118,20 @@ const cases: Array<[string, string, BaseOptimizerOptions]> = [
   ['wasm', 'SIMD, assigned back', {}],
   ['wasm', 'scalar kernels, assigned back', { executor: scalarExecutor }]
 ];
+// The native backend, when a user has it (e.g. after `make native`): parity holds there too.
+if (nativeBackendInstalled()) cases.push(['tensorflow', 'read-update-assign', {}]);
 afterAll(() => threads.close());
+
+function nativeBackendInstalled(): boolean {
+  try {
+    require.resolve('@tensorflow/tfjs-node');
+  } catch {
+    return false;
+  }
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  require('@tensorflow/tfjs-node'); // eslint-disable-line @typescript-eslint/no-require-imports
+  return true;
+}
 
 describe.each(cases)('parity with torch.optim on %s (%s)', (backend, _label, options) => {
   beforeAll(async () => {
