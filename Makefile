@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PORT ?= 8888
 
-.PHONY: lab test setup typecheck lint unit integration ui bench native bench-training clean
+.PHONY: lab test setup typecheck lint unit integration ui bench native bench-training test-backends clean
 
 ## Start JupyterLab on notebooks/ (set-up and build first, only what is missing).
 lab: setup
@@ -26,6 +26,10 @@ bench: setup
 ## Optional: TF.js's native backend (@tensorflow/tfjs-node) built offline from the tensorflow-cpu wheel.
 native: setup
 	@tools/native/setup-native.sh
+
+## The core suite and every notebook on each installed TF.js backend (tfjs-node, wasm, cpu).
+test-backends: setup
+	@scripts/test-backends.sh
 
 ## Training speed of the TF.js backends against PyTorch CPU (prints figures; never part of `make test`).
 bench-training: setup
