@@ -11,7 +11,7 @@ typecheck() {
   npm run --silent typecheck && node node_modules/typescript/bin/tsc --noEmit -p test/ui/tsconfig.json
 }
 lint() {
-  eslint packages test --max-warnings 0
+  npm run --silent lint
 }
 unit() {
   lerna run test --concurrency 1 --stream && node --test test/declarations/
