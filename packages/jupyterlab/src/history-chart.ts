@@ -17,11 +17,10 @@ export function historyFigure(history: History, title: string): { data: unknown[
     })),
     layout: {
       title: { text: title, font: { size: 12 } },
-      height: 260,
-      margin: { l: 48, r: 8, t: 28, b: 32 },
-      xaxis: { title: { text: 'step' } },
+      height: 280,
+      margin: { l: 48, r: 8, t: 28, b: 56 },
       yaxis: { title: { text: '‖W‖' } },
-      legend: { font: { size: 10 }, orientation: 'h', x: 0, y: -0.25 },
+      legend: { font: { size: 10 }, orientation: 'h', x: 0, y: 0, yref: 'container', yanchor: 'bottom' },
       showlegend: history.series.length <= 12
     }
   };

@@ -37,7 +37,7 @@ export class InspectorPanel extends Widget {
   private readonly noticeNode = h('div', { className: 'jp-Paramscope-notices' });
   private readonly filterInput = h('input', {
     className: 'jp-Paramscope-filter jp-mod-styled',
-    attrs: { type: 'search', placeholder: 'Filter by name or kind', 'aria-label': 'Filter parameters by name or kind' }
+    attrs: { type: 'search', placeholder: 'Filter…', title: 'Filter by name, alias or module kind', 'aria-label': 'Filter parameters by name or kind' }
   });
   private readonly kindSelect = h('select', { className: 'jp-Paramscope-kind jp-mod-styled', attrs: { 'aria-label': 'Module kind' } });
   private readonly tallyNode = h('div', { className: 'jp-Paramscope-tally', attrs: { 'aria-live': 'polite' } });

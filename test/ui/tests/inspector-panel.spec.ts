@@ -1,4 +1,4 @@
-import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { expect, galata, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
 import * as path from 'node:path';
 
 /**
@@ -144,4 +144,39 @@ test('the panel shows groups and findings, renders names as text, pages 10,000 t
   // JupyterLab 4.6's kernel restart logs "Invalid response: 201 Created" against this Jupyter
   // Server (the restart itself succeeds, as the stale state above shows): not the inspector's.
   expect(consoleErrors.filter((text) => !text.includes('Invalid response: 201 Created'))).toEqual([]);
+});
+
+test.describe('with settings: 10 rows before "show more", auto-refresh off', () => {
+  test.use({
+    mockSettings: {
+      ...galata.DEFAULT_SETTINGS,
+      '@paramscope/jupyterlab:inspector': { rowsBeforeShowMore: 10, autoRefresh: false, showChart: true }
+    }
+  });
+
+  test('the settings take effect, held snapshots wait for Refresh, and the dark theme applies', async ({ page, tmpPath }) => {
+    await page.contents.uploadFile(path.join(notebooks, 'inspector-handmade.ipynb'), `${tmpPath}/inspector-handmade.ipynb`);
+    await page.notebook.openByPath(`${tmpPath}/inspector-handmade.ipynb`);
+    await page.notebook.activate('inspector-handmade.ipynb');
+    await startCommand(page, 'paramscope:open-inspector');
+    const panel = page.locator('.jp-Paramscope-panel');
+    await page.notebook.runCell(1);
+    await page.notebook.runCell(2);
+    await expect(panel.locator('.jp-Paramscope-row')).toHaveCount(20);
+    await expect(panel.locator('.jp-Paramscope-showMore').first()).toHaveText('Show 10 more (45 not shown)');
+
+    // The fixed groups arrive while auto-refresh is off: held until Refresh.
+    await page.notebook.runCell(3);
+    await expect(panel.locator('.jp-Paramscope-pending')).toContainText('auto-refresh is off');
+    await expect(panel.locator('.jp-Paramscope-finding')).toHaveCount(1);
+    await panel.locator('.jp-Paramscope-refresh').click();
+    await expect(panel.locator('.jp-Paramscope-finding')).toHaveCount(0);
+    await expect(panel.locator('.jp-Paramscope-pending')).toHaveCount(0);
+
+    await page.theme.setDarkTheme();
+    const background = await panel.evaluate((node) => getComputedStyle(node).backgroundColor);
+    const [r, g, b] = (background.match(/\d+/g) ?? []).map(Number);
+    expect(r + g + b).toBeLessThan(3 * 96);
+    await panel.screenshot({ path: path.join(artifacts, 'inspector-dark.png') });
+  });
 });

@@ -32,19 +32,13 @@ test('resnet18 with a mistaken group: the finding names downsample.1, the fix cl
   await expect(panel.locator('.jp-Paramscope-row.jp-mod-flagged')).toHaveCount(3);
   await page.screenshot({ path: path.join(artifacts, 'inspector-resnet18-mistake.png') });
 
-  // Fix the group in the same cell and re-run it: the entry (same label) is replaced.
-  await page.notebook.setCell(2, 'code', FIXED);
-  await page.notebook.runCell(2);
-  await expect(findings).toHaveCount(0);
-  await expect(panel.locator('.jp-Paramscope-noFindings')).toBeVisible();
-  await expect(panel.locator('.jp-Paramscope-reason', { hasText: '6.2 module type: owned by a BatchNorm2d' }).first()).toBeVisible();
-
-  // A watched run: the chart of weight norms over steps.
+  // A watched run (still the mistaken groups): the chart of weight norms over steps.
   await page.notebook.runCell(3);
   await expect(panel.locator('.jp-Paramscope-entryTitle')).toContainText('step 4');
   const chart = panel.locator('.jp-Paramscope-chart');
   await expect(chart.locator('.scatterlayer .trace')).toHaveCount(4);
   await expect(chart.locator('.gtitle')).toContainText('Weight norms over steps');
+  await expect(findings).toHaveCount(3);
   // Widen the right sidebar (drag its split handle) for a readable screenshot of the panel.
   const handle = page.locator('#jp-main-split-panel > .lm-SplitPanel-handle:not(.lm-mod-hidden)').last();
   const box = await handle.boundingBox();
@@ -55,6 +49,17 @@ test('resnet18 with a mistaken group: the finding names downsample.1, the fix cl
     await page.mouse.up();
   }
   await panel.screenshot({ path: path.join(artifacts, 'inspector-resnet18-panel.png') });
+
+  // Fix the group in the same cell and re-run it: the entry (same label) is replaced.
+  await page.notebook.setCell(2, 'code', FIXED);
+  await page.notebook.runCell(2);
+  await expect(findings).toHaveCount(0);
+  await expect(panel.locator('.jp-Paramscope-noFindings')).toBeVisible();
+  await expect(panel.locator('.jp-Paramscope-reason', { hasText: '6.2 module type: owned by a BatchNorm2d' }).first()).toBeVisible();
+  // The new optimizer is not watched: no chart, no step count.
+  await expect(chart).toHaveCount(0);
+  await expect(panel.locator('.jp-Paramscope-entryTitle')).not.toContainText('step');
+  await page.screenshot({ path: path.join(artifacts, 'inspector-resnet18-fixed.png') });
 
   // Restart: stale.
   await page.evaluate(() => {

@@ -56,6 +56,8 @@ export interface Registration {
   steps?: number;
   history?: History;
   watched?: boolean;
+  /** Undoes what `watch` attached to the target (called when another target takes the entry over). */
+  detach?: () => void;
 }
 
 /** The display id of the registry's panel-only updates, one per kernel session. */
@@ -98,6 +100,9 @@ export class InspectorRegistry implements InspectorRegistryHandle {
     const existing = [...this.registrations.values()].find((r) => r.target === target || r.label === label);
     if (existing) {
       if (existing.target !== target) {
+        existing.detach?.();
+        existing.detach = undefined;
+        this.afterCellHooks.delete(existing.id);
         existing.steps = undefined;
         existing.history = undefined;
         existing.watched = undefined;

@@ -69,6 +69,20 @@ describe('watch', () => {
     expect(written).toHaveLength(2);
   });
 
+  it('stops following an optimizer whose entry another optimizer took over (same label)', () => {
+    const registry = new InspectorRegistry();
+    const first = optimizer();
+    startWatch(registry, first, { label: 'run', minIntervalMs: 0, verify: false });
+    const second = optimizer();
+    registry.register(second, { label: 'run', verify: false });
+    first.step();
+    registry.afterCell();
+    const entry = registry.entries[0];
+    expect(entry.target).toBe(second);
+    expect(entry).toMatchObject({ steps: undefined, history: undefined, watched: undefined });
+    expect(snapshotOf(written.length - 1).entries[0].history).toBeUndefined();
+  });
+
   it('thins the history past maxPoints and refuses an optimizer without step()', () => {
     const registry = new InspectorRegistry();
     const opt = optimizer();

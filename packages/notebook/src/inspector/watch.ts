@@ -127,11 +127,15 @@ export function startWatch(registry: InspectorRegistry, optimizer: OptimizerLike
       show();
     },
     stop() {
-      if (steppable.step === wrapped) steppable.step = originalStep;
-      delete steppable[WATCHED];
-      registry.unregister(registration.id);
+      detach();
+      if (registration.detach === detach) registry.unregister(registration.id);
     }
   };
+  const detach = () => {
+    if (steppable.step === wrapped) steppable.step = originalStep;
+    if (steppable[WATCHED] === handle) delete steppable[WATCHED];
+  };
+  registration.detach = detach;
   steppable[WATCHED] = handle;
   registry.onAfterCell(registration.id, () => {
     if (shownStep !== registration.steps && registry.entries.includes(registration)) handle.flush();
