@@ -4,7 +4,8 @@ import * as path from 'node:path';
 /**
  * The issue's scenario on the real stack: resnet18 and SGD from @paramscope/core in the tslab
  * kernel, a mistaken no-decay group (chosen by name: misses the BatchNorm layers `downsample.1`),
- * the finding in the panel, the fix, a watched run's weight-norm chart, and a kernel restart.
+ * the finding in the panel, the fix, a watched run's weight-norm chart, a plain cell that changes
+ * a hyperparameter, and a kernel restart.
  */
 const notebook = 'inspector-resnet18.ipynb';
 const artifacts = path.resolve(__dirname, '../../../artifacts/ui');
@@ -60,6 +61,11 @@ test('resnet18 with a mistaken group: the finding names downsample.1, the fix cl
   await expect(chart).toHaveCount(0);
   await expect(panel.locator('.jp-Paramscope-entryTitle')).not.toContainText('step');
   await page.screenshot({ path: path.join(artifacts, 'inspector-resnet18-fixed.png') });
+
+  // A cell that only changes a hyperparameter (as an lr schedule does): the panel follows by itself.
+  await page.notebook.setCell(3, 'code', 'optimizer.paramGroups[0].lr = 0.05;');
+  await page.notebook.runCell(3);
+  await expect(panel.locator('.jp-Paramscope-groupToggle').first()).toContainText('lr 0.05');
 
   // Restart: stale.
   await page.evaluate(() => {
