@@ -97,6 +97,32 @@ describe('KernelLink', () => {
     expect(model.loadState).toBe('not-loaded');
   });
 
+  it('follows the active notebook: its saved snapshot and its kernel, not the previous kernel', async () => {
+    const first = fakeNotebook([twoGroupSnapshot(resnet50Params(), { mistake: 'bn1.weight' })]);
+    const second = fakeNotebook([twoGroupSnapshot(resnet50Params())]);
+    second.panel.title.label = 'other.ipynb';
+    const owner = {};
+    const tracker = { currentWidget: first.panel, currentChanged: new Signal<object, unknown>(owner) };
+    const model = new InspectorModel();
+    new KernelLink(model, tracker as never);
+    await Promise.resolve();
+    expect(model.snapshot?.entries[0].findings).toHaveLength(1);
+
+    tracker.currentWidget = second.panel;
+    tracker.currentChanged.emit(second.panel);
+    expect(model.headline().text).not.toMatch(/train\.ipynb/);
+    await Promise.resolve();
+    expect(model.origin).toBe('saved-output');
+    expect(model.snapshot?.entries[0].findings).toHaveLength(0);
+
+    // The old notebook's kernel no longer reaches the panel; the new one's does.
+    first.sessionContext.iopubMessage.emit(message('display_data', { data: { [SNAPSHOT_MIME_TYPE]: twoGroupSnapshot(resnet50Params(), { sequence: 9, mistake: 'bn1.weight' }) }, metadata: {}, transient: {} }));
+    expect(model.snapshot?.entries[0].findings).toHaveLength(0);
+    second.sessionContext.iopubMessage.emit(message('display_data', { data: { [SNAPSHOT_MIME_TYPE]: twoGroupSnapshot(resnet50Params(), { sequence: 7 }) }, metadata: {}, transient: {} }));
+    expect(model.origin).toBe('kernel');
+    expect(model.snapshot?.sequence).toBe(7);
+  });
+
   it('follows no notebook', () => {
     const model = new InspectorModel();
     new KernelLink(model).follow(null);
