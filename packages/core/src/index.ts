@@ -11,4 +11,5 @@ export * from './structure';
 export * from './grouping';
 export * from './verify';
 export * from './optim';
+export * from './kernels';
 export * from './experiments';

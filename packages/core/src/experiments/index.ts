@@ -1,5 +1,4 @@
 /** Experiments on real data: the decay-group ablation (D13) and what it needs to train on any backend. */
-export * from './conv-filter-gradient';
 export * from './dataset';
 export * from './decay-arms';
 export * from './random';

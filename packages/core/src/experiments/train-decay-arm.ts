@@ -14,7 +14,7 @@ import { AdamW } from '../optim/adam';
 import type { Optimizer } from '../optim/optimizer';
 import type { ParamStepDiagnostics } from '../optim/types';
 import type { ParamGroup } from '../params/types';
-import { ensureConv2dFilterGradient } from './conv-filter-gradient';
+import { ensureConv2dFilterGradient } from '../kernels';
 import { splitTensors, type ImageDataset } from './dataset';
 import { decayArmGroups, paramRole, PARAM_ROLES, type DecayArm, type ParamRole } from './decay-arms';
 import { seededUniform, shuffledIndices } from './random';
