@@ -52,6 +52,19 @@ describe('worker-thread executor', () => {
     });
   }
 
+  it('gives the calling thread its share of each split tensor', async () => {
+    const quarter = createThreadExecutor({ threads: 2, minSplitSize: 1024, callerShare: 0.25 });
+    const [w] = model(3);
+    const opt = new SGD([w], { lr: 0.1 }, { executor: quarter });
+    const g = tf.onesLike(w);
+    opt.step(new Map([[w, g]]));
+    expect(quarter.updatedValues.caller / w.size).toBeCloseTo(0.25, 2);
+    expect(quarter.updatedValues.workers + quarter.updatedValues.caller).toBe(w.size);
+    tf.dispose([w, g]);
+    await quarter.close();
+    expect(() => createThreadExecutor({ callerShare: 1.5 })).toThrow(/callerShare must be in \[0, 1\], got 1.5/);
+  });
+
   it('refuses non-finite gradients found by a worker, with nothing updated', () => {
     const [w] = model(7);
     const opt = new SGD([{ name: 'conv1.weight', variable: w }], { lr: 0.1 }, { executor });

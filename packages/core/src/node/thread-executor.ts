@@ -26,6 +26,12 @@ export interface ThreadExecutorOptions {
   minSplitSize?: number;
   /** How long to wait for a worker before giving up, in ms (default 60,000). */
   timeoutMs?: number;
+  /**
+   * Fraction of each split tensor the calling thread updates itself (default: 0.8 of an equal
+   * share). Gradients from TF.js are not in shared memory, so the calling thread also copies the
+   * workers' shares of them, and takes less of the update in return.
+   */
+  callerShare?: number;
 }
 
 /** A thread pool executor; `close()` ends its workers. */
@@ -83,6 +89,8 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
   const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
   const minSplitSize = options.minSplitSize ?? 65536;
   const timeoutMs = options.timeoutMs ?? 60000;
+  const callerShare = options.callerShare ?? (threads > 1 ? 0.8 / threads : 1);
+  if (!(callerShare >= 0 && callerShare <= 1)) throw new RangeError(`createThreadExecutor: callerShare must be in [0, 1], got ${callerShare}`);
   const ids = new WeakMap<Float32Array, number>();
   let nextId = 1;
   const released: number[] = [];
@@ -140,8 +148,8 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
   }
 
   /**
-   * Splits each splittable task into `threads` equal ranges: the first stays in this thread
-   * (`local`), the others go to the workers. Other tasks stay here whole.
+   * Splits each splittable task: its first `callerShare` stays in this thread (`local`), the
+   * rest goes to the workers in equal ranges. Other tasks stay here whole.
    */
   function plan(
     tasks: Array<{ param: Float32Array; grad: Float32Array }>,
@@ -156,12 +164,13 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
         local.push({ task: i, start: 0, end: n });
         return;
       }
-      const chunk = Math.ceil(n / threads / 16) * 16;
-      local.push({ task: i, start: 0, end: Math.min(chunk, n) });
-      const grad = sharedGradient(task.param, task.grad, Math.min(chunk, n), n);
+      const own = Math.min(n, Math.ceil((n * callerShare) / 16) * 16);
+      const chunk = Math.ceil((n - own) / workers.length / 16) * 16;
+      local.push({ task: i, start: 0, end: own });
+      const grad = sharedGradient(task.param, task.grad, own, n);
       workers.forEach((_, w) => {
-        const start = Math.min((w + 1) * chunk, n);
-        const end = Math.min((w + 2) * chunk, n);
+        const start = Math.min(own + w * chunk, n);
+        const end = Math.min(own + (w + 1) * chunk, n);
         if (end > start) remote[w].push(makePiece(i, start, end, grad));
       });
     });
@@ -177,7 +186,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
       if (w.results.length < pieces.length * 3) w.results = new Float64Array(new SharedArrayBuffer(pieces.length * 3 * 8 * 2));
       const newFunctions = [...functions, ...driverFunctions].filter(([id]) => !w.sentFunctions.has(id));
       newFunctions.forEach(([id]) => w.sentFunctions.add(id));
-      const simdModule = simd && !w.sentSimd ? { bytes: simdModuleBytes(), chunk: simd.chunk } : undefined;
+      const simdModule = simd && !w.sentSimd ? { bytes: simdModuleBytes(), chunk: simd.chunk, block: simd.block } : undefined;
       const arenaSetup =
         arena && simdModule ? { memory: arena.memory, bytes: arena.moduleBytes, sums: arena.addressOf((w.sums = arena.alloc(16))) } : undefined;
       w.sentSimd ||= simdModule !== undefined;

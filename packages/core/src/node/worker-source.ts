@@ -26,7 +26,7 @@ parentPort.on('message', (job) => {
     for (const [id, source] of job.functions) functions.set(id, new Function('return (' + source + ')')());
     if (job.simd) {
       const instance = new WebAssembly.Instance(new WebAssembly.Module(job.simd.bytes), {});
-      simd = { exports: instance.exports, heap: new Float32Array(instance.exports.memory.buffer), chunk: job.simd.chunk };
+      simd = { exports: instance.exports, heap: new Float32Array(instance.exports.memory.buffer), chunk: job.simd.chunk, block: job.simd.block };
     }
     if (job.arena) {
       const instance = new WebAssembly.Instance(new WebAssembly.Module(job.arena.bytes), { env: { memory: job.arena.memory } });
@@ -39,7 +39,7 @@ parentPort.on('message', (job) => {
       out.fill(0);
       const param = arrays.get(piece.param);
       const grad = arrays.get(piece.grad);
-      const count = (piece.end - piece.start) & ~3;
+      const count = (piece.end - piece.start) - ((piece.end - piece.start) % (simd ? simd.block : 1)); // the arena arrives with the SIMD module
       const inPlace = arena && piece.addresses && count > 0;
       if (piece.kind === 'measure') {
         if (inPlace) arenaRun(piece.withNorms ? 'norms' : 'sumsq', piece, count, piece.withNorms ? [piece.weightDecay] : [], out);

@@ -16,9 +16,13 @@ interface CpuStorage {
   refCount(id: object): number;
 }
 interface WasmStorage {
-  dataIdMap: { has(id: object): boolean; get(id: object): { memoryOffset: number | null } };
+  dataIdMap: { has(id: object): boolean; get(id: object): { id: number; memoryOffset: number | null } };
+  dataIdNextNumber: number;
   refCount(id: object): number;
-  wasm: { HEAPU8: Uint8Array };
+  wasm: {
+    HEAPU8: Uint8Array;
+    tfjs: { registerTensor(id: number, size: number, memoryOffset: number): void; disposeData(id: number): void };
+  };
 }
 
 function residentView(tensor: tf.Tensor): Float32Array | undefined {
@@ -80,15 +84,12 @@ function takeOwnership(variable: tf.Variable, allocate: Float32Allocator): void 
 }
 
 /**
- * Makes `variable` writable in place if its backend allows it (cpu): gives it storage of its
+ * Makes `variable` writable in place if its backend allows it (cpu, wasm): gives it storage of its
  * own once (no value changes). Returns false when it must take the read-update-assign path. Call
  * this for every variable before taking any view: taking ownership may grow the wasm heap, which
  * invalidates earlier views.
  */
 export function prepareInPlace(variable: tf.Variable, allocate: Float32Allocator, accepts: (storage: Float32Array) => boolean = () => true): boolean {
-  // The wasm backend caches weights packed for XNNPACK (matMul, conv2d) by data id: a write into
-  // its heap would go unseen by those ops, so on wasm updated weights are assigned as new data.
-  if (tf.getBackend() === 'wasm') return false;
   const view = residentView(variable);
   if (!view) return false;
   // Only the cpu backend can adopt storage the executor allocated (e.g. shared memory for threads).
@@ -105,7 +106,7 @@ export function prepareInPlace(variable: tf.Variable, allocate: Float32Allocator
  */
 export function writableWeights(variable: tf.Variable, inPlace: boolean): WritableWeights {
   const view = inPlace ? residentView(variable) : undefined;
-  if (view) return { values: view, inPlace: true, commit: () => undefined };
+  if (view) return { values: view, inPlace: true, commit: tf.getBackend() === 'wasm' ? () => renumberWasmTensor(variable) : () => undefined };
   const values = Float32Array.from(variable.dataSync() as Float32Array);
   return {
     values,
@@ -116,4 +117,19 @@ export function writableWeights(variable: tf.Variable, inPlace: boolean): Writab
       updated.dispose();
     }
   };
+}
+
+/**
+ * The wasm backend caches weights packed for XNNPACK (matMul, conv2d) under the tensor's number in
+ * its C++ registry, and drops that cache when the number is disposed. After a write in place the
+ * tensor gets a new number for the same memory, so those ops repack the new values (what a new
+ * tensor from `assign` would cost) instead of computing with the old ones.
+ */
+function renumberWasmTensor(tensor: tf.Tensor): void {
+  const storage = tf.backend() as unknown as WasmStorage;
+  const data = storage.dataIdMap.get(tensor.dataId as object);
+  if (data.memoryOffset == null) return;
+  storage.wasm.tfjs.disposeData(data.id);
+  data.id = storage.dataIdNextNumber++;
+  storage.wasm.tfjs.registerTensor(data.id, tensor.size, data.memoryOffset);
 }

@@ -6,7 +6,7 @@
  * Shared memory never detaches its buffers when it grows, so views handed out stay valid. A
  * block returns to the free list when its view is garbage-collected.
  */
-import { CHUNK, simdPointerModuleBytes } from './kernels';
+import { CHUNK, SIMD_BLOCK, simdPointerModuleBytes } from './kernels';
 
 const MAXIMUM_PAGES = 65536; // 4 GiB, wasm32's limit
 const PAGE = 65536;
@@ -137,7 +137,7 @@ export function simdArena(): SimdArena | null {
 }
 
 /**
- * Runs `call` in place over `[start, stop)` (stop = start + a multiple of 4 ≤ end) when the weights
+ * Runs `call` in place over `[start, stop)` (stop = start + a multiple of SIMD_BLOCK ≤ end) when the weights
  * and every slot live in the arena; returns `stop`, or `start` when they do not (nothing done).
  * Gradients outside the arena go through the scratch chunk by chunk.
  */
@@ -154,7 +154,7 @@ export function arenaUpdate(
   const paramAddress = arena.addressOf(param);
   const slotAddresses = slots.map((slot) => arena.addressOf(slot));
   if (paramAddress === undefined || slotAddresses.some((a) => a === undefined)) return start;
-  const stop = start + ((end - start) & ~3);
+  const stop = end - ((end - start) % SIMD_BLOCK);
   const fn = arena.exports[call.fn];
   const { scratch, sums } = arena;
   const sumsAddress = arena.addressOf(sums) as number;

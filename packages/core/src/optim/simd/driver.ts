@@ -2,16 +2,18 @@
  * Runs the SIMD kernels over arrays of any size: copies each chunk of the weights, the gradient and
  * the state into the module's memory, runs the kernel, copies the results back. The copies stay
  * in cache, so memory traffic is that of the loop itself. The functions here are self-contained
- * (worker threads rebuild them from source); lengths not a multiple of 4 leave a tail of up to
- * 3 values for the scalar kernel.
+ * (worker threads rebuild them from source, so they read constants from the engine); the vector
+ * loops stop at a multiple of the engine's `block` and leave the tail to the scalar kernel.
  */
-import { CHUNK, simdModuleBytes, type SimdCall } from './kernels';
+import { CHUNK, SIMD_BLOCK, simdModuleBytes, type SimdCall } from './kernels';
 
 /** An instantiated SIMD module: its exports and a view of its memory (which never grows). */
 export interface SimdEngine {
   exports: Record<string, (...args: number[]) => void>;
   heap: Float32Array;
   chunk: number;
+  /** Values per vector-loop iteration. */
+  block: number;
 }
 
 /** The part of the WebAssembly API used here (core compiles without DOM or Node typings). */
@@ -34,7 +36,7 @@ export function simdEngine(): SimdEngine | null {
     } else {
       const instance = new wasm.Instance(new wasm.Module(bytes), {});
       const exports = instance.exports as Record<string, (...args: number[]) => void> & { memory: { buffer: ArrayBuffer } };
-      engine = { exports, heap: new Float32Array(exports.memory.buffer), chunk: CHUNK };
+      engine = { exports, heap: new Float32Array(exports.memory.buffer), chunk: CHUNK, block: SIMD_BLOCK };
     }
   } catch {
     engine = null;
@@ -43,7 +45,7 @@ export function simdEngine(): SimdEngine | null {
 }
 
 /**
- * Runs `call` over `[start, stop)` with stop = start + a multiple of 4 ≤ end; adds the kernel's sums
+ * Runs `call` over `[start, stop)` with stop = start + a multiple of `simd.block` ≤ end; adds the kernel's sums
  * to `out`. Returns `stop` (the scalar kernel finishes `[stop, end)`).
  */
 export function simdUpdate(
@@ -59,7 +61,7 @@ export function simdUpdate(
   const { heap, chunk } = simd;
   const fn = simd.exports[call.fn];
   const args = call.args;
-  const stop = start + ((end - start) & ~3);
+  const stop = end - ((end - start) % simd.block);
   const acc = heap.subarray(5 * chunk, 5 * chunk + 8);
   for (let c = start; c < stop; c += chunk) {
     const len = Math.min(chunk, stop - c);
@@ -87,7 +89,7 @@ export function simdMeasure(
   out: Float64Array
 ): number {
   const { heap, chunk } = simd;
-  const stop = start + ((end - start) & ~3);
+  const stop = end - ((end - start) % simd.block);
   const acc = heap.subarray(5 * chunk, 5 * chunk + 12);
   for (let c = start; c < stop; c += chunk) {
     const len = Math.min(chunk, stop - c);

@@ -4,7 +4,7 @@
  * scalar kernel in `rules/` (see there for the math), in float32 like PyTorch's CPU kernels.
  *
  * Memory layout (bytes): weights at 0, gradient at 1·C, state slots at 2·C, 3·C, 4·C, and two
- * f32x4 accumulators at 5·C (C = CHUNK·4). Update kernels leave Σ Δw² and Σ w² there; `norms`
+ * three f32x4 sums at 5·C (C = CHUNK·4). Update kernels leave Σ Δw² and Σ w² there; `norms`
  * leaves Σ g², Σ w² and Σ (g + λw)².
  */
 import { F32, I32, V128, encodeModule, op, type FunctionSpec } from './wasm-encoder';
@@ -12,6 +12,13 @@ export type { SimdCall } from '../rules/rule';
 
 /** Values per chunk: 32 KiB per array, so a chunk's arrays stay in L2 cache. */
 export const CHUNK = 8192;
+/**
+ * Copies of the loop body per iteration, each with its own accumulators: one f32x4 sum chain
+ * would stall every iteration on the add's latency; four keep the loop bound by memory.
+ */
+const UNROLL = 4;
+/** Values one loop iteration handles: the vector loops stop at a multiple of this. */
+export const SIMD_BLOCK = 4 * UNROLL;
 const C = CHUNK * 4;
 const REGION = { param: 0, grad: C, slot0: 2 * C, slot1: 3 * C, slot2: 4 * C, out: 5 * C };
 const PAGES = 4;
@@ -50,11 +57,12 @@ function kernel(
   const END = I + 1;
   const splatIndex = (s: string) => END + 1 + scalars.indexOf(s);
   const ACC = END + 1 + scalars.length;
-  const tempIndex = (t: string) => ACC + 3 + temps.indexOf(t);
-  const locals = [I32, I32, ...scalars.map(() => V128), V128, V128, V128, ...temps.map(() => V128)];
-  const helpers = {
-    load: (region: Region) => [...address(region), ...op.v128Load(offset(region))],
-    store: (region: Region, value: Expr) => [...address(region), ...value, ...op.v128Store(offset(region))],
+  // Accumulator `which` of body copy `u` is local ACC + 3u + which.
+  const tempIndex = (t: string) => ACC + 3 * UNROLL + temps.indexOf(t);
+  const locals = [I32, I32, ...scalars.map(() => V128), ...new Array<number>(3 * UNROLL).fill(V128), ...temps.map(() => V128)];
+  const helpersFor = (u: number) => ({
+    load: (region: Region) => [...address(region), ...op.v128Load(offset(region) + 16 * u)],
+    store: (region: Region, value: Expr) => [...address(region), ...value, ...op.v128Store(offset(region) + 16 * u)],
     splat: (s: string) => {
       if (!scalars.includes(s)) throw new Error(`simd kernel ${name}: unknown scalar ${s}`);
       return op.localGet(splatIndex(s));
@@ -64,8 +72,8 @@ function kernel(
       return op.localGet(tempIndex(t));
     },
     set: (t: string, value: Expr) => [...value, ...op.localSet(tempIndex(t))],
-    accumulate: (which: 0 | 1 | 2, value: Expr) => [...op.localGet(ACC + which), ...value, ...op.f32x4Add(), ...op.localSet(ACC + which)]
-  };
+    accumulate: (which: 0 | 1 | 2, value: Expr) => [...op.localGet(ACC + 3 * u + which), ...value, ...op.f32x4Add(), ...op.localSet(ACC + 3 * u + which)]
+  });
   const prologue = [
     ...op.localGet(0),
     ...op.i32Const(2),
@@ -80,9 +88,9 @@ function kernel(
     ...op.localGet(END),
     ...op.i32GeU(),
     ...op.brIf(1),
-    ...body(helpers),
+    ...Array.from({ length: UNROLL }, (_, u) => body(helpersFor(u))).flat(),
     ...op.localGet(I),
-    ...op.i32Const(16),
+    ...op.i32Const(16 * UNROLL),
     ...op.i32Add(),
     ...op.localSet(I),
     ...op.br(0),
@@ -90,7 +98,11 @@ function kernel(
     ...op.end()
   ];
   const outBase = pointers ? op.localGet(1 + POINTER_ORDER.indexOf('out')) : op.i32Const(0);
-  const epilogue = [0, 1, 2].flatMap((k) => [...outBase, ...op.localGet(ACC + k), ...op.v128Store(offset('out') + 16 * k)]);
+  const sumOfCopies = (k: number): Expr => [
+    ...op.localGet(ACC + k),
+    ...Array.from({ length: UNROLL - 1 }, (_, u) => [...op.localGet(ACC + 3 * (u + 1) + k), ...op.f32x4Add()]).flat()
+  ];
+  const epilogue = [0, 1, 2].flatMap((k) => [...outBase, ...sumOfCopies(k), ...op.v128Store(offset('out') + 16 * k)]);
   return { name, params, locals, body: [...prologue, ...loop, ...epilogue] };
 }
 
@@ -101,8 +113,10 @@ const div = (a: Expr, b: Expr): Expr => [...a, ...b, ...op.f32x4Div()];
 const max = (a: Expr, b: Expr): Expr => [...a, ...b, ...op.f32x4Max()];
 const sqrt = (a: Expr): Expr => [...a, ...op.f32x4Sqrt()];
 
+type Helpers = Parameters<Parameters<typeof kernel>[4]>[0];
+
 /** Σ Δw² and Σ w² of an update from w (temp `w`) to `next` (temp `next`). */
-function accumulateStep(h: Parameters<Parameters<typeof kernel>[4]>[0]): Expr {
+function accumulateStep(h: Helpers): Expr {
   return [
     ...h.set('d', sub(h.get('next'), h.get('w'))),
     ...h.accumulate(0, mul(h.get('d'), h.get('d'))),

@@ -1,11 +1,11 @@
-/** The SIMD kernels against the scalar ones, across chunk boundaries and with tails of 1–3 values. */
+/** The SIMD kernels against the scalar ones, across chunk boundaries and with tails the scalar kernels finish. */
 import { describe, expect, it } from 'vitest';
 import { inlineExecutor, scalarExecutor, type UpdateTask } from '../executor';
 import { adamL2Rule, adamWRule } from '../rules/adam';
 import { larsRule } from '../rules/lars';
 import type { PrePassSums, UpdateRule } from '../rules/rule';
 import { sgdRule } from '../rules/sgd';
-import { CHUNK } from './kernels';
+import { CHUNK, SIMD_BLOCK } from './kernels';
 import { simdEngine, simdUpdate } from './driver';
 import { arenaUpdate, simdArena } from './arena';
 
@@ -28,7 +28,7 @@ const cases: Array<[string, UpdateRule<never, unknown>, object, number]> = [
 ];
 
 describe.runIf(simdEngine() !== null)('SIMD kernels', () => {
-  for (const n of [1, 3, 4, 2 * CHUNK + 7]) {
+  for (const n of [1, 3, SIMD_BLOCK, SIMD_BLOCK + 5, 2 * CHUNK + 7, 2 * CHUNK + SIMD_BLOCK - 1]) {
     for (const [name, rule, group, slotCount] of cases) {
       it(`${name} matches the scalar kernel on ${n} values`, () => {
         const make = (): UpdateTask<unknown> => ({
@@ -57,14 +57,14 @@ describe.runIf(simdEngine() !== null)('SIMD kernels', () => {
     }
   }
 
-  it('runs the vector loop up to the last multiple of 4 and leaves the tail', () => {
-    const n = 2 * CHUNK + 7;
+  it('runs the vector loop up to the last multiple of SIMD_BLOCK and leaves the tail', () => {
+    const n = 2 * CHUNK + SIMD_BLOCK + 7;
     const rule = sgdRule as UpdateRule<never, unknown>;
     const scalars = rule.scalars({ lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false } as never, 1, false, sums);
     const param = new Float32Array(n).fill(1);
     const grad = new Float32Array(n).fill(1);
     const done = simdUpdate(simdEngine()!, rule.simd!(scalars), param, grad, [], 0, n, new Float64Array(2));
-    expect(done).toBe(2 * CHUNK + 4);
+    expect(done).toBe(2 * CHUNK + SIMD_BLOCK);
     expect(param[done - 1]).toBeCloseTo(0.9, 6);
     expect(param[done]).toBe(1);
   });
@@ -101,7 +101,7 @@ describe.runIf(simdArena() !== null)('SIMD kernels in place in the arena', () =>
       const sb = new Float64Array(2);
       rule.kernel(a[0], a[1], a.slice(2), 0, n, scalars, sa);
       const done = arenaUpdate(arena, rule.simd!(scalars), b[0], b[1], b.slice(2), 0, n, sb);
-      expect(done).toBe(n - 3);
+      expect(done).toBe(n - (n % SIMD_BLOCK));
       rule.kernel(b[0], b[1], b.slice(2), done, n, scalars, sb);
       [0, 2, 3, 4].forEach((k) => {
         let worst = 0;
