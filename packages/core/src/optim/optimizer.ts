@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { inlineExecutor, type KernelExecutor, type UpdateTask } from './executor';
 import type { PrePassSums, UpdateRule } from './rules/rule';
-import { prepareInPlace, readGradient, writableWeights } from './tensor-access';
+import { allocateFloat32, prepareInPlace, readGradient, writableWeights } from './tensor-access';
 import type {
   Gradients,
   NonFinitePolicy,
@@ -216,10 +216,13 @@ export abstract class Optimizer<H extends object> {
       const state = this.stateFor(entry.param.variable);
       const slotNames = this.rule.slots(entry.group);
       let fresh = false;
+      // State goes next to the weights: into the executor's memory when it updates them there in
+      // place (cpu), into plain arrays otherwise (the wasm heap, copies from other backends).
+      const allocate = (this.executor.accepts?.(weights[i].values) ?? true) ? this.executor.allocate : allocateFloat32;
       const slots = slotNames.map((name) => {
         let slot = state.slots.get(name);
         if (!slot) {
-          slot = this.executor.allocate(entry.param.variable.size);
+          slot = allocate(entry.param.variable.size);
           state.slots.set(name, slot);
           fresh = true;
         }
