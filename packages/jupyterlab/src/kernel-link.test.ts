@@ -66,20 +66,75 @@ describe('KernelLink', () => {
     expect(model.kernelHasRun).toBe(true);
   });
 
-  it('marks the data stale when the kernel restarts or is replaced', () => {
-    const { panel, sessionContext, kernel } = fakeNotebook([twoGroupSnapshot(resnet50Params())]);
+  it('marks the data stale when the kernel restarts, as JupyterLab reports it, and live again with the new kernel\'s snapshot', () => {
+    const { panel, sessionContext, kernel } = fakeNotebook();
     const model = new InspectorModel();
     new KernelLink(model).follow(panel as never);
-    model.receive(twoGroupSnapshot(resnet50Params()), 'kernel', 0);
+    model.receive(twoGroupSnapshot(resnet50Params(), { sequence: 5, sessionId: 'old' }), 'kernel', 0);
+    const before = message('execute_request', {});
+    kernel.anyMessage.emit({ msg: before, direction: 'send' });
+    // SessionContext.restartKernel: its own "restarting", then the kernel's.
+    kernel.status = 'restarting';
+    sessionContext.statusChanged.emit('restarting');
     sessionContext.statusChanged.emit('restarting');
     expect(model.kernelState).toBe('restarting');
     expect(model.staleReason).toBe('the kernel restarted');
-    // JupyterLab may leave the status at "restarting"; the kernel's first answer shows it is back.
-    kernel.anyMessage.emit({ msg: message('kernel_info_reply', {}), direction: 'recv' });
-    expect(model.kernelState).toBe('idle');
+    expect(model.headline().text).toBe('Kernel restarting: the data below is stale.');
+    // The old kernel's late messages change nothing: neither a reply nor a snapshot.
+    kernel.anyMessage.emit({ msg: message('execute_reply', {}, before.header.msg_id), direction: 'recv' });
+    expect(model.kernelState).toBe('restarting');
+    expect(model.receive(twoGroupSnapshot(resnet50Params(), { sequence: 6, sessionId: 'old' }), 'kernel', 0)).toBe('older');
+    // The restart request returned and the connection came back: the status moves on, then the
+    // session context reports the same kernel as its kernel again.
+    kernel.status = 'unknown';
+    sessionContext.statusChanged.emit('unknown');
+    kernel.status = 'idle';
     sessionContext.statusChanged.emit('idle');
-    expect(model.headline().text).toMatch(/^Stale: the kernel restarted/);
-    sessionContext.kernelChanged.emit({ oldValue: {}, newValue: null });
+    sessionContext.kernelChanged.emit({ oldValue: kernel, newValue: kernel });
+    expect(model.kernelState).toBe('idle');
+    expect(model.headline()).toEqual({ level: 'warning', text: 'Stale: the kernel restarted. Re-run the cells that inspect optimizers.' });
+    // The new kernel's first snapshot: live again (a new session counts from 1).
+    sessionContext.iopubMessage.emit(message('display_data', { data: { [SNAPSHOT_MIME_TYPE]: twoGroupSnapshot(resnet50Params(), { sequence: 1, sessionId: 'new' }) }, metadata: {}, transient: {} }));
+    expect(model.staleReason).toBeUndefined();
+    expect(model.headline().text).toMatch(/^Snapshot #1 /);
+  });
+
+  it('ends "restarting" when the kernel answers a request sent since the restart, even if JupyterLab still says "restarting"', () => {
+    const { panel, sessionContext, kernel } = fakeNotebook();
+    const model = new InspectorModel();
+    new KernelLink(model).follow(panel as never);
+    model.receive(twoGroupSnapshot(resnet50Params()), 'kernel', 0);
+    kernel.status = 'restarting';
+    sessionContext.statusChanged.emit('restarting');
+    const info = message('kernel_info_request', {});
+    kernel.anyMessage.emit({ msg: info, direction: 'send' });
+    expect(model.kernelState).toBe('restarting');
+    kernel.anyMessage.emit({ msg: message('kernel_info_reply', {}, info.header.msg_id), direction: 'recv' });
+    expect(model.kernelState).toBe('idle');
+    expect(model.headline().text).toBe('Stale: the kernel restarted. Re-run the cells that inspect optimizers.');
+  });
+
+  it('marks the data stale on an auto-restart, a dead kernel, another kernel and a shutdown', () => {
+    const { panel, sessionContext, kernel } = fakeNotebook();
+    const model = new InspectorModel();
+    new KernelLink(model).follow(panel as never);
+    model.receive(twoGroupSnapshot(resnet50Params()), 'kernel', 0);
+    kernel.status = 'autorestarting';
+    sessionContext.statusChanged.emit('autorestarting');
+    expect(model.kernelState).toBe('restarting');
+    expect(model.staleReason).toBe('the kernel restarted');
+    kernel.status = 'dead';
+    sessionContext.statusChanged.emit('dead');
+    expect(model.kernelState).toBe('dead');
+    expect(model.staleReason).toBe('the kernel died');
+
+    const other = fakeNotebook().kernel;
+    model.receive(twoGroupSnapshot(resnet50Params(), { sessionId: 'third' }), 'kernel', 0);
+    sessionContext.kernelChanged.emit({ oldValue: kernel, newValue: other });
+    expect(model.staleReason).toBe('the notebook switched to another kernel');
+    expect(model.kernelState).toBe('idle');
+    sessionContext.kernelChanged.emit({ oldValue: other, newValue: null });
+    expect(model.staleReason).toBe('the kernel was shut down');
     expect(model.kernelState).toBe('no-kernel');
   });
 

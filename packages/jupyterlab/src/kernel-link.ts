@@ -3,8 +3,16 @@
  * listens to its kernel's IOPub messages for new ones, tracks the kernel's state (busy,
  * restarted, gone) and sends the one refresh request the user may ask for.
  *
- * tslab sends no `status` messages, so "busy" is tracked from the notebook's own execute requests
- * and their replies (the `anyMessage` signal), with the kernel status as a fallback.
+ * The kernel status alone is unreliable with tslab (JupyterLab may show it as "unknown" for a
+ * while after a restart), so "busy" is tracked from the notebook's own execute requests and
+ * their replies (the `anyMessage` signal), with the kernel status as a fallback.
+ *
+ * A restart (JupyterLab's command, an auto-restart by the server, or a restart from another
+ * client) shows first as the status "restarting" or "autorestarting": from then on the data is
+ * stale, and snapshots of the old kernel's registry session that still arrive are ignored. The
+ * panel says "restarting" until JupyterLab's restart is over (the status moves on) or the kernel
+ * answers a request sent since the restart, whichever comes first, and shows live data again
+ * with the first snapshot of the new kernel.
  */
 import type { ISessionContext } from '@jupyterlab/apputils';
 import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
@@ -15,7 +23,7 @@ import type { InspectorModel, KernelState } from './panel-model';
 
 const DISPLAY_TYPES = new Set(['display_data', 'update_display_data', 'execute_result']);
 
-/** Messages only a running kernel sends: after a restart, the first one means it is back. */
+/** Replies and outputs: after a restart, one of these for a request sent since means the kernel is back. */
 const ANSWERS = new Set(['kernel_info_reply', 'execute_reply', 'stream', 'display_data', 'update_display_data']);
 
 /** The snapshot payload of an IOPub message, if it carries one. */
@@ -59,8 +67,11 @@ export class KernelLink implements IDisposable {
   private panel: NotebookPanel | null = null;
   private kernel: Kernel.IKernelConnection | null = null;
   private readonly running = new Set<string>();
-  /** Set when the kernel answered after its last restart (tslab never reports "idle" itself). */
-  private answeredSinceRestart = true;
+  /**
+   * While a restart is under way: the ids of the requests sent since it began (null otherwise).
+   * An answer to one of them ends the restart even if JupyterLab still reports "restarting".
+   */
+  private sentSinceRestart: Set<string> | null = null;
   private disposed = false;
 
   constructor(private readonly model: InspectorModel, tracker?: INotebookTracker) {
@@ -135,6 +146,7 @@ export class KernelLink implements IDisposable {
     this.kernel?.anyMessage.disconnect(this.onAnyMessage, this);
     this.kernel = kernel;
     this.running.clear();
+    this.sentSinceRestart = null;
     if (kernel) kernel.anyMessage.connect(this.onAnyMessage, this);
     this.updateKernelState(kernel?.status ?? 'unknown');
   }
@@ -147,17 +159,22 @@ export class KernelLink implements IDisposable {
 
   private onAnyMessage(_: Kernel.IKernelConnection, args: Kernel.IAnyMessageArgs): void {
     const { msg, direction } = args;
-    if (direction === 'recv' && ANSWERS.has(msg.header.msg_type) && !this.answeredSinceRestart) {
-      this.answeredSinceRestart = true;
-      this.updateKernelState('idle');
+    const parentId = (msg.parent_header as { msg_id?: string } | undefined)?.msg_id ?? '';
+    if (this.sentSinceRestart) {
+      if (direction === 'send') {
+        this.sentSinceRestart.add(msg.header.msg_id);
+      } else if (ANSWERS.has(msg.header.msg_type) && this.sentSinceRestart.has(parentId)) {
+        this.sentSinceRestart = null;
+        this.updateKernelState(this.kernel?.status ?? 'unknown');
+      }
     }
     if (direction === 'send' && msg.header.msg_type === 'execute_request') {
       this.running.add(msg.header.msg_id);
     } else if (direction === 'recv' && msg.header.msg_type === 'execute_reply') {
-      this.running.delete((msg.parent_header as { msg_id?: string }).msg_id ?? '');
+      this.running.delete(parentId);
       this.model.noteKernelRan();
     } else if (direction === 'recv' && msg.header.msg_type === 'kernel_info_reply' && this.model.kernelState === 'starting') {
-      // tslab never reports "idle": a kernel_info reply is the sign that it is up.
+      // The status may not say "idle" yet: a kernel_info reply is the sign that it is up.
       this.updateKernelState('idle');
       return;
     } else {
@@ -167,20 +184,33 @@ export class KernelLink implements IDisposable {
   }
 
   private onStatus(_: ISessionContext, status: Kernel.Status): void {
-    if (status === 'restarting' || status === 'autorestarting') {
-      this.running.clear();
-      this.answeredSinceRestart = false;
-      this.model.markStale('the kernel restarted');
-    } else if (status === 'dead') {
-      this.running.clear();
-      this.model.markStale('the kernel died');
+    if (isRestarting(status)) {
+      // Both the session context and the kernel report the start of one restart: mark it once.
+      if (!this.sentSinceRestart) {
+        this.running.clear();
+        this.sentSinceRestart = new Set();
+        this.model.markStale('the kernel restarted', { processEnded: true });
+      }
+    } else {
+      // JupyterLab's restart is over (or failed): the status tells from here on.
+      this.sentSinceRestart = null;
+      if (status === 'dead') {
+        this.running.clear();
+        this.model.markStale('the kernel died', { processEnded: true });
+      }
     }
     this.updateKernelState(status);
   }
 
   private onKernelChanged(_: ISessionContext, change: { oldValue: Kernel.IKernelConnection | null; newValue: Kernel.IKernelConnection | null }): void {
+    // The session context also reports its own restart as a kernel change to the same connection.
+    if (change.newValue === this.kernel) {
+      this.updateKernelState(this.kernel?.status ?? 'unknown');
+      return;
+    }
     if (change.oldValue && change.newValue !== change.oldValue) {
-      this.model.markStale(change.newValue ? 'the notebook switched to another kernel' : 'the kernel was shut down');
+      if (change.newValue) this.model.markStale('the notebook switched to another kernel');
+      else this.model.markStale('the kernel was shut down', { processEnded: true });
     }
     this.bindKernel(change.newValue);
   }
@@ -193,11 +223,15 @@ export class KernelLink implements IDisposable {
     if (!this.panel) return;
     let state: KernelState;
     if (!this.kernel) state = 'no-kernel';
-    else if ((status === 'restarting' || status === 'autorestarting') && !this.answeredSinceRestart) state = 'restarting';
+    else if (isRestarting(status) && this.sentSinceRestart) state = 'restarting';
     else if (status === 'dead') state = 'dead';
     else if (this.running.size > 0 || status === 'busy') state = 'busy';
     else if (status === 'starting' && !this.model.kernelHasRun && this.model.kernelState !== 'idle') state = 'starting';
     else state = 'idle';
     this.model.setKernelState(state);
   }
+}
+
+function isRestarting(status: Kernel.Status): boolean {
+  return status === 'restarting' || status === 'autorestarting';
 }

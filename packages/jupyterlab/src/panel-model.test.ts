@@ -57,6 +57,22 @@ describe('InspectorModel', () => {
     expect(model.staleReason).toBeUndefined();
   });
 
+  it('ignores late snapshots of a kernel process that ended, not those of a kernel that was only left', () => {
+    const model = connected();
+    model.receive(twoGroupSnapshot(resnet50Params(), { sequence: 3 }), 'kernel', 0);
+    model.markStale('the notebook switched to another kernel');
+    // The other kernel may still run (and be chosen again): its snapshots still count.
+    expect(model.receive(twoGroupSnapshot(resnet50Params(), { sequence: 4 }), 'kernel', 0)).toBe('shown');
+    model.markStale('the kernel restarted', { processEnded: true });
+    expect(model.receive(twoGroupSnapshot(resnet50Params(), { sequence: 5 }), 'kernel', 0)).toBe('older');
+    expect(model.staleReason).toBe('the kernel restarted');
+    expect(model.receive(twoGroupSnapshot(resnet50Params(), { sequence: 1, sessionId: 'session-b' }), 'kernel', 0)).toBe('shown');
+    expect(model.staleReason).toBeUndefined();
+    // Another notebook forgets the ended sessions.
+    model.setNotebook('b.ipynb');
+    expect(model.receive(twoGroupSnapshot(resnet50Params(), { sequence: 5 }), 'kernel', 0)).toBe('shown');
+  });
+
   it('holds kernel snapshots while auto-refresh is off', () => {
     const model = connected();
     model.updateSettings({ autoRefresh: false });

@@ -59,6 +59,11 @@ export class InspectorModel {
   origin: SnapshotOrigin | undefined;
   /** Why the shown snapshot no longer describes the kernel (e.g. it restarted). */
   staleReason: string | undefined;
+  /**
+   * Registry sessions of kernel processes that are gone (restarted, died, shut down): a late
+   * snapshot of theirs must not make stale data look live again.
+   */
+  private readonly endedSessions = new Set<string>();
   error: SnapshotError | undefined;
   /** A snapshot that arrived while auto-refresh was off. */
   pending: Snapshot | undefined;
@@ -86,6 +91,7 @@ export class InspectorModel {
     this.loadState = 'unknown';
     this.kernelHasRun = false;
     this.snapshot = this.pending = this.error = this.staleReason = this.origin = this.revealed = undefined;
+    this.endedSessions.clear();
     this.collapsed.clear();
     this.pages.clear();
     this.emit();
@@ -118,6 +124,7 @@ export class InspectorModel {
       return 'invalid';
     }
     const snapshot = result.snapshot;
+    if (origin === 'kernel' && this.endedSessions.has(snapshot.sessionId)) return 'older';
     const current = this.pending ?? this.snapshot;
     if (
       current &&
@@ -145,8 +152,15 @@ export class InspectorModel {
     return true;
   }
 
-  /** The shown data no longer describes the kernel (restart, shutdown, other kernel). */
-  markStale(reason: string): void {
+  /**
+   * The shown data no longer describes the kernel (restart, shutdown, other kernel). With
+   * `processEnded`, the kernel process that sent it is gone, so snapshots of its registry session
+   * that still arrive are ignored: only a new session's snapshot makes the panel live again.
+   */
+  markStale(reason: string, options: { processEnded?: boolean } = {}): void {
+    if (options.processEnded) {
+      for (const s of [this.snapshot, this.pending]) if (s) this.endedSessions.add(s.sessionId);
+    }
     this.loadState = 'unknown';
     this.kernelHasRun = false;
     this.pending = undefined;
