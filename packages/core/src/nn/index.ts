@@ -6,3 +6,5 @@ export * from './small';
 export * from './grad';
 export * from './init';
 export * from './trace';
+export * from './functional';
+export { useNativeKernels } from './native';

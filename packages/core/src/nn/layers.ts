@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Module } from './module';
 import { normalVariable, uniformVariable } from './init';
+import { conv2dTorchWeight, maxPool2dTorch, relu } from './functional';
 
 function positiveInt(kind: string, name: string, value: number): number {
   if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${kind}: ${name} must be a positive integer, got ${value}`);
@@ -86,11 +87,8 @@ export class Conv2d extends Module {
 
   forward(input: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const filter = tf.transpose(this.weight, [2, 3, 1, 0]) as tf.Tensor4D;
-      // Zero-pad, then a 'valid' convolution: the native backend (tfjs-node) rejects explicit padding in conv2d.
-      const p = this.padding;
-      const padded = p > 0 ? tf.pad(input, [[0, 0], [p, p], [p, p], [0, 0]]) : input;
-      const y = tf.conv2d(padded as tf.Tensor4D, filter, this.stride, 'valid', 'NHWC', this.dilation);
+      // PyTorch's weight layout and symmetric padding (see conv2dTorchWeight).
+      const y = conv2dTorchWeight(input as tf.Tensor4D, this.weight as tf.Tensor4D, this.stride, this.padding, this.dilation);
       return this.bias ? tf.add(y, this.bias) : y;
     });
   }
@@ -117,7 +115,7 @@ export class Embedding extends Module {
 export class ReLU extends Module {
   readonly kind = 'ReLU';
   forward(input: tf.Tensor): tf.Tensor {
-    return tf.relu(input);
+    return relu(input);
   }
 }
 
@@ -144,12 +142,8 @@ export class MaxPool2d extends Module {
     super();
   }
   forward(input: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      const p = this.padding;
-      // Pad with −∞ so padding never wins the max, as PyTorch does.
-      const padded = p > 0 ? tf.pad(input, [[0, 0], [p, p], [p, p], [0, 0]], -Infinity) : input;
-      return tf.maxPool(padded as tf.Tensor4D, this.kernelSize, this.stride, 'valid');
-    });
+    // Padding never wins the max, as in PyTorch.
+    return maxPool2dTorch(input as tf.Tensor4D, this.kernelSize, this.stride, this.padding);
   }
 }
 

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Module } from './module';
 import { constantVariable, shapeSize } from './init';
+import { batchNormTraining, normalizeWith as normalize } from './functional';
 
 /** Options of the batch-norm modules, as PyTorch's. */
 export interface BatchNormOptions {
@@ -24,21 +25,6 @@ function checkEps(kind: string, eps: number): number {
 function checkFeatures(kind: string, name: string, value: number): number {
   if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${kind}: ${name} must be a positive integer, got ${value}`);
   return value;
-}
-
-/** (x − mean)/√(var + ε), then the optional affine map. */
-function normalize(
-  x: tf.Tensor,
-  mean: tf.Tensor,
-  variance: tf.Tensor,
-  eps: number,
-  weight: tf.Tensor | null,
-  bias: tf.Tensor | null
-): tf.Tensor {
-  let y = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
-  if (weight) y = tf.mul(y, weight);
-  if (bias) y = tf.add(y, bias);
-  return y;
 }
 
 abstract class BatchNormBase extends Module {
@@ -77,27 +63,25 @@ abstract class BatchNormBase extends Module {
         `${this.kind}: expected input of rank ${this.inputRanks.join(' or ')} with ${this.numFeatures} features on the last axis, got shape [${input.shape}]`
       );
     }
-    const axes = input.shape.slice(0, -1).map((_, i) => i);
     const useBatchStats = this.training || !this.runningMean;
     if (!useBatchStats) {
       return tf.tidy(() => normalize(input, this.runningMean!, this.runningVar!, this.eps, this.weight, this.bias));
     }
-    return tf.tidy(() => {
-      const { mean, variance } = tf.moments(input, axes);
-      if (this.training && this.runningMean) this.updateRunningStats(mean, variance, input.size / this.numFeatures);
-      return normalize(input, mean, variance, this.eps, this.weight, this.bias);
-    });
+    const count = input.size / this.numFeatures;
+    const track = this.training && this.runningMean !== null;
+    if (track && count < 2) throw new Error(`${this.kind}: expected more than 1 value per channel when training, got ${count}`);
+    // Closed-form gradient (fused kernels on the native backend); running statistics updated on the way.
+    const onStats = track ? (mean: tf.Tensor, unbiasedVariance: tf.Tensor) => this.updateRunningStats(mean, unbiasedVariance) : undefined;
+    return tf.tidy(() => batchNormTraining(input, this.weight as tf.Tensor1D | null, this.bias as tf.Tensor1D | null, this.eps, onStats));
   }
 
-  private updateRunningStats(mean: tf.Tensor, variance: tf.Tensor, count: number): void {
-    if (count < 2) throw new Error(`${this.kind}: expected more than 1 value per channel when training, got ${count}`);
+  private updateRunningStats(mean: tf.Tensor, unbiasedVariance: tf.Tensor): void {
     const tracked = this.numBatchesTracked!;
     tracked.assign(tf.add(tracked, tf.scalar(1, 'int32')));
     // Only the cumulative average needs the count on the host.
     const m = this.momentum ?? 1 / (tracked.dataSync()[0] as number);
-    const unbiased = tf.mul(variance, count / (count - 1));
     this.runningMean!.assign(tf.add(tf.mul(this.runningMean!, 1 - m), tf.mul(mean, m)));
-    this.runningVar!.assign(tf.add(tf.mul(this.runningVar!, 1 - m), tf.mul(unbiased, m)));
+    this.runningVar!.assign(tf.add(tf.mul(this.runningVar!, 1 - m), tf.mul(unbiasedVariance, m)));
   }
 }
 

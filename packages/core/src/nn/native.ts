@@ -1,0 +1,130 @@
+/**
+ * TensorFlow's own kernels, reached through the op executor of TF.js's native backend
+ * (`@tensorflow/tfjs-node`, backend name `tensorflow`), for the few operations where composing
+ * TF.js ops costs several passes over the activations: fused batch norm and its gradient, and ReLU's
+ * gradient. Nothing here imports a Node
+ * module: the backend object is probed at run time, and every caller has a portable path for
+ * the other backends (cpu, wasm, webgl) and for when this one is switched off.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** An attribute of a TensorFlow op, as tfjs-node's executor takes it. */
+export interface NativeOpAttr {
+  name: string;
+  type: number;
+  value: unknown;
+}
+
+/** The part of tfjs-node's `NodeJSKernelBackend` used here. */
+export interface NativeBackend {
+  binding: {
+    TF_ATTR_TYPE: number;
+    TF_ATTR_FLOAT: number;
+    TF_ATTR_STRING: number;
+    TF_ATTR_BOOL: number;
+    TF_ATTR_INT: number;
+    TF_FLOAT: number;
+  };
+  executeSingleOutput(name: string, attrs: NativeOpAttr[], inputs: tf.Tensor[]): tf.Tensor;
+  executeMultipleOutputs(name: string, attrs: NativeOpAttr[], inputs: tf.Tensor[], numOutputs: number): tf.Tensor[];
+}
+
+let nativeKernelsEnabled = true;
+
+/**
+ * Switches the native-kernel fast paths of the `nn` modules on (default) or off. Off, every
+ * backend runs the portable implementations (TF.js ops with closed-form gradients). Returns the
+ * previous setting.
+ */
+export function useNativeKernels(enabled: boolean): boolean {
+  const previous = nativeKernelsEnabled;
+  nativeKernelsEnabled = enabled;
+  return previous;
+}
+
+/** The active backend's op executor when it is TF.js's native backend and the fast paths are on. */
+export function nativeBackend(): NativeBackend | null {
+  if (!nativeKernelsEnabled || tf.getBackend() !== 'tensorflow') return null;
+  const backend = tf.backend() as unknown as Partial<NativeBackend>;
+  const ok =
+    typeof backend.executeSingleOutput === 'function' &&
+    typeof backend.executeMultipleOutputs === 'function' &&
+    typeof backend.binding?.TF_ATTR_TYPE === 'number';
+  return ok ? (backend as NativeBackend) : null;
+}
+
+/**
+ * How many gradient computations enclose the current one (TF.js engine state). The custom
+ * gradients are written with ops that are not themselves differentiated, so inside a nested
+ * gradient (`tf.grad` of `tf.grad`, a Hessian-vector product) the modules fall back to autograd.
+ */
+export function gradientDepth(): number {
+  const state = (tf.engine() as unknown as { state?: { gradientDepth?: number } }).state;
+  return state?.gradientDepth ?? 0;
+}
+
+/** True when custom (first-order only) gradients may be used for the op being built. */
+export function customGradientsAllowed(): boolean {
+  return gradientDepth() <= 1;
+}
+
+const floatType = (backend: NativeBackend, name: string): NativeOpAttr => ({
+  name,
+  type: backend.binding.TF_ATTR_TYPE,
+  value: backend.binding.TF_FLOAT
+});
+
+function batchNormAttrs(backend: NativeBackend, eps: number): NativeOpAttr[] {
+  const { binding } = backend;
+  return [
+    floatType(backend, 'T'),
+    floatType(backend, 'U'),
+    { name: 'epsilon', type: binding.TF_ATTR_FLOAT, value: eps },
+    { name: 'data_format', type: binding.TF_ATTR_STRING, value: 'NHWC' },
+    { name: 'is_training', type: binding.TF_ATTR_BOOL, value: true }
+  ];
+}
+
+/** Outputs of {@link nativeFusedBatchNorm}. */
+export interface NativeBatchNormOutputs {
+  y: tf.Tensor4D;
+  mean: tf.Tensor1D;
+  /** The unbiased batch variance (TensorFlow's `batch_variance` output in training mode). */
+  unbiasedVariance: tf.Tensor1D;
+  /** Opaque tensors the gradient kernel needs. */
+  reserve: tf.Tensor[];
+}
+
+/** `FusedBatchNormV3` in training mode on NHWC input (batch statistics, biased variance in y). */
+export function nativeFusedBatchNorm(
+  backend: NativeBackend,
+  x: tf.Tensor4D,
+  scale: tf.Tensor1D,
+  offset: tf.Tensor1D,
+  eps: number
+): NativeBatchNormOutputs {
+  const attrs = [...batchNormAttrs(backend, eps), { name: 'exponential_avg_factor', type: backend.binding.TF_ATTR_FLOAT, value: 1 }];
+  const none = tf.tensor1d([]);
+  const [y, mean, unbiasedVariance, ...reserve] = backend.executeMultipleOutputs('FusedBatchNormV3', attrs, [x, scale, offset, none, none], 6);
+  none.dispose();
+  return { y: y as tf.Tensor4D, mean: mean as tf.Tensor1D, unbiasedVariance: unbiasedVariance as tf.Tensor1D, reserve };
+}
+
+/** `FusedBatchNormGradV3`: [dx, dscale, doffset] for the forward pass's saved tensors. */
+export function nativeFusedBatchNormGrad(
+  backend: NativeBackend,
+  dy: tf.Tensor4D,
+  x: tf.Tensor4D,
+  scale: tf.Tensor1D,
+  reserve: tf.Tensor[],
+  eps: number
+): [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D] {
+  const outputs = backend.executeMultipleOutputs('FusedBatchNormGradV3', batchNormAttrs(backend, eps), [dy, x, scale, ...reserve], 5);
+  tf.dispose(outputs.slice(3));
+  return [outputs[0] as tf.Tensor4D, outputs[1] as tf.Tensor1D, outputs[2] as tf.Tensor1D];
+}
+
+/** `ReluGrad`: dy where the ReLU's output is positive, else 0. */
+export function nativeReluGrad(backend: NativeBackend, dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  return backend.executeSingleOutput('ReluGrad', [floatType(backend, 'T')], [dy, y]);
+}
