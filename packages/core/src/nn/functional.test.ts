@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureConv2dFilterGradient } from '../kernels';
-import { batchNormTraining, conv2dTorch, conv2dTorchWeight, maxPool2dTorch, normalizeWith, relu, samePaddingMatches, torchFilterToTf } from './functional';
+import { batchNormTraining, conv2dTorch, conv2dTorchWeight, maxPool2dTorch, normalizeWith, relu, samePaddingMatches, torchFilterToTf, type RunningStats } from './functional';
 import { useNativeKernels } from './native';
 import { BatchNorm1d, BatchNorm2d } from './norm';
 import { bnCnn } from './small';
@@ -104,29 +104,33 @@ describe.each(BACKENDS)('fast paths on %s', (backend) => {
 
   for (const shape of [[32, 5], [6, 7, 5], [4, 5, 6, 5]]) {
     for (const affine of [true, false]) {
-      it(`batch norm on [${shape}]${affine ? '' : ' without affine'}: value, gradients and batch statistics equal autograd of the plain ops`, () => {
+      it(`batch norm on [${shape}]${affine ? '' : ' without affine'}: value, gradients and running statistics equal autograd of the plain ops`, () => {
         const before = tf.memory().numTensors;
         tf.tidy(() => {
           const x = tf.randomNormal(shape, 2, 3, 'float32', 1);
           const r = tf.randomNormal(shape, 0, 1, 'float32', 2);
           const weight = affine ? tf.randomNormal([5], 1, 0.5, 'float32', 3) : null;
           const bias = affine ? tf.randomNormal([5], 0, 1, 'float32', 4) : null;
-          const stats: tf.Tensor[] = [];
-          const ours = valueAndGrads(
-            (a, w, b) => batchNormTraining(a, w as tf.Tensor1D | null, b as tf.Tensor1D | null, EPS, (m, v) => stats.push(tf.keep(m.clone()), tf.keep(v.clone()))),
-            x,
-            weight,
-            bias,
-            r
-          );
+          // Running statistics of every call (valueAndGrads runs the forward pass twice).
+          const running: RunningStats[] = [];
+          const runningStats = (): RunningStats => {
+            const stats = { mean: tf.variable(tf.tensor1d([0.5, -1, 2, 0, 1]), false), variance: tf.variable(tf.tensor1d([1, 2, 3, 0.5, 1]), false), momentum: 0.3 };
+            running.push(stats);
+            return stats;
+          };
+          const ours = valueAndGrads((a, w, b) => batchNormTraining(a, w as tf.Tensor1D | null, b as tf.Tensor1D | null, EPS, runningStats()), x, weight, bias, r);
           const reference = valueAndGrads(referenceBatchNorm, x, weight, bias, r);
           expectClose(ours.y, reference.y, tol, 'value');
           ours.grads.forEach((g, i) => expectClose(g, reference.grads[i], tol, `gradient ${['x', 'weight', 'bias'][i]}`));
           const n = x.size / 5;
           const { mean, variance } = tf.moments(x, shape.slice(0, -1).map((_, i) => i));
-          expectClose(stats[0], mean, tol, 'batch mean');
-          expectClose(stats[1], tf.mul(variance, n / (n - 1)), tol, 'unbiased batch variance');
-          tf.dispose(stats);
+          for (const stats of running) {
+            expectClose(stats.mean, tf.add(tf.mul(tf.tensor1d([0.5, -1, 2, 0, 1]), 0.7), tf.mul(mean, 0.3)), tol, 'running mean');
+            expectClose(stats.variance, tf.add(tf.mul(tf.tensor1d([1, 2, 3, 0.5, 1]), 0.7), tf.mul(variance, (0.3 * n) / (n - 1))), tol, 'running variance');
+            stats.mean.dispose();
+            stats.variance.dispose();
+          }
+          expect(running).toHaveLength(2);
         });
         expect(tf.memory().numTensors).toBe(before);
       });

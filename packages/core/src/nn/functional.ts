@@ -30,8 +30,16 @@ function customOp(forward: CustomForward): (...inputs: tf.Tensor[]) => tf.Tensor
   return tf.customGrad(f as Parameters<typeof tf.customGrad>[0]) as (...inputs: tf.Tensor[]) => tf.Tensor;
 }
 
-/** Receives a training-mode batch norm's batch mean and unbiased batch variance (shape `[C]`). */
-export type BatchStatsCallback = (mean: tf.Tensor1D, unbiasedVariance: tf.Tensor1D) => void;
+/**
+ * Running statistics a training-mode batch norm updates, as PyTorch's:
+ * running = (1 − momentum)·running + momentum·batch, with the unbiased batch variance.
+ */
+export interface RunningStats {
+  mean: tf.Variable;
+  variance: tf.Variable;
+  /** The weight of this batch (PyTorch's `momentum`, or 1/count for a cumulative average). */
+  momentum: number;
+}
 
 /** (x − mean)·(var + ε)^(−1/2), then the optional affine map: the ops autograd differentiates. */
 export function normalizeWith(
@@ -48,25 +56,35 @@ export function normalizeWith(
   return y;
 }
 
-function unbiased(variance: tf.Tensor, count: number): tf.Tensor1D {
-  return tf.mul(variance, count / (count - 1)) as tf.Tensor1D;
+/** PyTorch's update of the running statistics from the batch mean and biased variance. */
+function updateRunning(running: RunningStats, mean: tf.Tensor, variance: tf.Tensor, count: number): void {
+  const m = running.momentum;
+  const unbiased = tf.mul(variance, count / (count - 1));
+  running.mean.assign(tf.add(tf.mul(running.mean, 1 - m), tf.mul(mean, m)));
+  running.variance.assign(tf.add(tf.mul(running.variance, 1 - m), tf.mul(unbiased, m)));
+}
+
+/** `t` with `shape`, without a Reshape kernel when it already has it. */
+function reshapeTo(t: tf.Tensor, shape: number[]): tf.Tensor {
+  return t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]) ? t : t.reshape(shape);
 }
 
 /**
  * Batch norm in training mode over every axis but the last (features), as PyTorch's
  * `F.batch_norm(training=True)`: y = (x − μ)/√(σ² + ε)·γ + β with the batch mean μ and biased
- * variance σ². `onStats` receives μ and the unbiased variance (for running statistics).
+ * variance σ². `running` statistics, when given, are updated as PyTorch does.
  *
  * The gradient is PyTorch's closed form, with x̂ the normalized input and n values per feature:
  * dβ = Σ dy, dγ = Σ dy·x̂, dx = γ/√(σ² + ε)·(dy − dβ/n − x̂·dγ/n). On the native backend the
- * forward pass and the gradient are TensorFlow's `FusedBatchNormV3`/`FusedBatchNormGradV3`.
+ * forward pass (with the running averages) and the gradient are TensorFlow's
+ * `FusedBatchNormV3`/`FusedBatchNormGradV3`.
  */
 export function batchNormTraining(
   x: tf.Tensor,
   weight: tf.Tensor1D | null,
   bias: tf.Tensor1D | null,
   eps: number,
-  onStats?: BatchStatsCallback
+  running?: RunningStats
 ): tf.Tensor {
   const features = x.shape[x.rank - 1];
   const count = x.size / features;
@@ -74,7 +92,7 @@ export function batchNormTraining(
   if (!customGradientsAllowed()) {
     return tf.tidy(() => {
       const { mean, variance } = tf.moments(x, axes);
-      if (onStats) onStats(mean as tf.Tensor1D, unbiased(variance, count));
+      if (running) updateRunning(running, mean, variance, count);
       return normalizeWith(x, mean, variance, eps, weight, bias);
     });
   }
@@ -90,26 +108,25 @@ export function batchNormTraining(
   };
 
   if (native) {
-    const shape4 = (x.rank === 4 ? x.shape : x.rank === 3 ? [x.shape[0], x.shape[1], 1, features] : [x.size / features, 1, 1, features]) as [
-      number,
-      number,
-      number,
-      number
-    ];
+    const shape4 = x.rank === 4 ? x.shape : x.rank === 3 ? [...x.shape.slice(0, 2), 1, features] : [count, 1, 1, features];
     const op = customOp(([input], save) => {
       const scale = weight ?? tf.ones([features]);
       const offset = bias ?? tf.zeros([features]);
-      const x4 = input.reshape(shape4);
-      const { y, mean, unbiasedVariance, reserve } = nativeFusedBatchNorm(native, x4 as tf.Tensor4D, scale as tf.Tensor1D, offset as tf.Tensor1D, eps);
-      onStats?.(mean, unbiasedVariance);
+      const x4 = reshapeTo(input, shape4) as tf.Tensor4D;
+      const { y, runningMean, runningVariance, reserve } = nativeFusedBatchNorm(native, x4, scale as tf.Tensor1D, offset as tf.Tensor1D, eps, running);
+      if (running) {
+        running.mean.assign(runningMean);
+        running.variance.assign(runningVariance);
+      }
       save([x4, scale, ...reserve]);
       return {
-        value: y.reshape(input.shape),
-        gradFunc: (dy, [savedX, savedScale, ...savedReserve]) => tf.tidy(() => {
-          const dy4 = dy.reshape(shape4) as tf.Tensor4D;
-          const [dx, dGamma, dBeta] = nativeFusedBatchNormGrad(native, dy4, savedX as tf.Tensor4D, savedScale as tf.Tensor1D, savedReserve, eps);
-          return gradFor(dx.reshape(input.shape), dGamma, dBeta);
-        })
+        value: reshapeTo(y, input.shape),
+        gradFunc: (dy, [savedX, savedScale, ...savedReserve]) =>
+          tf.tidy(() => {
+            const dy4 = reshapeTo(dy, shape4) as tf.Tensor4D;
+            const [dx, dGamma, dBeta] = nativeFusedBatchNormGrad(native, dy4, savedX as tf.Tensor4D, savedScale as tf.Tensor1D, savedReserve, eps);
+            return gradFor(reshapeTo(dx, input.shape), dGamma, dBeta);
+          })
       };
     });
     return op(x, ...params);
@@ -117,7 +134,7 @@ export function batchNormTraining(
 
   const op = customOp(([input], save) => {
     const { mean, variance } = tf.moments(input, axes);
-    if (onStats) onStats(mean as tf.Tensor1D, unbiased(variance, count));
+    if (running) updateRunning(running, mean, variance, count);
     const invStd = tf.rsqrt(tf.add(variance, eps));
     const normalized = tf.mul(tf.sub(input, mean), invStd);
     let y = weight ? tf.mul(normalized, weight) : normalized;

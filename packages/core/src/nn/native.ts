@@ -88,26 +88,34 @@ function batchNormAttrs(backend: NativeBackend, eps: number): NativeOpAttr[] {
 /** Outputs of {@link nativeFusedBatchNorm}. */
 export interface NativeBatchNormOutputs {
   y: tf.Tensor4D;
-  mean: tf.Tensor1D;
-  /** The unbiased batch variance (TensorFlow's `batch_variance` output in training mode). */
-  unbiasedVariance: tf.Tensor1D;
+  /** The batch mean, or the updated running mean when running statistics were given. */
+  runningMean: tf.Tensor1D;
+  /** The unbiased batch variance, or the updated running variance when running statistics were given. */
+  runningVariance: tf.Tensor1D;
   /** Opaque tensors the gradient kernel needs. */
   reserve: tf.Tensor[];
 }
 
-/** `FusedBatchNormV3` in training mode on NHWC input (batch statistics, biased variance in y). */
+/**
+ * `FusedBatchNormV3` in training mode on NHWC input: y with the batch statistics (biased variance).
+ * With `running`, TensorFlow also returns (1 − momentum)·running + momentum·batch for the mean and
+ * the unbiased variance (its `exponential_avg_factor`), PyTorch's update.
+ */
 export function nativeFusedBatchNorm(
   backend: NativeBackend,
   x: tf.Tensor4D,
   scale: tf.Tensor1D,
   offset: tf.Tensor1D,
-  eps: number
+  eps: number,
+  running?: { mean: tf.Tensor; variance: tf.Tensor; momentum: number }
 ): NativeBatchNormOutputs {
-  const attrs = [...batchNormAttrs(backend, eps), { name: 'exponential_avg_factor', type: backend.binding.TF_ATTR_FLOAT, value: 1 }];
-  const none = tf.tensor1d([]);
-  const [y, mean, unbiasedVariance, ...reserve] = backend.executeMultipleOutputs('FusedBatchNormV3', attrs, [x, scale, offset, none, none], 6);
-  none.dispose();
-  return { y: y as tf.Tensor4D, mean: mean as tf.Tensor1D, unbiasedVariance: unbiasedVariance as tf.Tensor1D, reserve };
+  const factor = running ? running.momentum : 1;
+  const attrs = [...batchNormAttrs(backend, eps), { name: 'exponential_avg_factor', type: backend.binding.TF_ATTR_FLOAT, value: factor }];
+  const none = running ? null : tf.tensor1d([]);
+  const inputs = [x, scale, offset, running?.mean ?? none!, running?.variance ?? none!];
+  const [y, runningMean, runningVariance, ...reserve] = backend.executeMultipleOutputs('FusedBatchNormV3', attrs, inputs, 6);
+  none?.dispose();
+  return { y: y as tf.Tensor4D, runningMean: runningMean as tf.Tensor1D, runningVariance: runningVariance as tf.Tensor1D, reserve };
 }
 
 /** `FusedBatchNormGradV3`: [dx, dscale, doffset] for the forward pass's saved tensors. */

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Module } from './module';
 import { constantVariable, shapeSize } from './init';
-import { batchNormTraining, normalizeWith as normalize } from './functional';
+import { batchNormTraining, normalizeWith as normalize, type RunningStats } from './functional';
 
 /** Options of the batch-norm modules, as PyTorch's. */
 export interface BatchNormOptions {
@@ -71,17 +71,16 @@ abstract class BatchNormBase extends Module {
     const track = this.training && this.runningMean !== null;
     if (track && count < 2) throw new Error(`${this.kind}: expected more than 1 value per channel when training, got ${count}`);
     // Closed-form gradient (fused kernels on the native backend); running statistics updated on the way.
-    const onStats = track ? (mean: tf.Tensor, unbiasedVariance: tf.Tensor) => this.updateRunningStats(mean, unbiasedVariance) : undefined;
-    return tf.tidy(() => batchNormTraining(input, this.weight as tf.Tensor1D | null, this.bias as tf.Tensor1D | null, this.eps, onStats));
+    return tf.tidy(() => batchNormTraining(input, this.weight as tf.Tensor1D | null, this.bias as tf.Tensor1D | null, this.eps, track ? this.nextRunningStats() : undefined));
   }
 
-  private updateRunningStats(mean: tf.Tensor, unbiasedVariance: tf.Tensor): void {
+  /** Counts the batch; the running statistics and this batch's weight in them. */
+  private nextRunningStats(): RunningStats {
     const tracked = this.numBatchesTracked!;
-    tracked.assign(tf.add(tracked, tf.scalar(1, 'int32')));
+    tf.tidy(() => tracked.assign(tf.add(tracked, tf.scalar(1, 'int32'))));
     // Only the cumulative average needs the count on the host.
-    const m = this.momentum ?? 1 / (tracked.dataSync()[0] as number);
-    this.runningMean!.assign(tf.add(tf.mul(this.runningMean!, 1 - m), tf.mul(mean, m)));
-    this.runningVar!.assign(tf.add(tf.mul(this.runningVar!, 1 - m), tf.mul(unbiasedVariance, m)));
+    const momentum = this.momentum ?? 1 / (tracked.dataSync()[0] as number);
+    return { mean: this.runningMean!, variance: this.runningVar!, momentum };
   }
 }
 
