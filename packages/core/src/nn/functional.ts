@@ -166,20 +166,12 @@ export function relu(x: tf.Tensor): tf.Tensor {
 }
 
 /**
- * A PyTorch `[out, in, kh, kw]` convolution weight in TF's `[kh, kw, in, out]` layout. On the
- * native backend both directions go through cheaper permutations than TensorFlow's 4-D
- * `Transpose` picks (≈2× faster on ResNet-18's 512-channel filters): forward a 3-D transpose of
- * `[out, in, kh·kw]`, backward a 2-D transpose followed by swapping the last two axes.
+ * A PyTorch `[out, in, kh, kw]` convolution weight in TF's `[kh, kw, in, out]` layout. (Once per
+ * call: the weights change at every training step. Other routes through 2-D and 3-D transposes
+ * were not measurably faster on the native backend.)
  */
 export function torchFilterToTf(weight: tf.Tensor4D): tf.Tensor4D {
-  const [o, i, kh, kw] = weight.shape;
-  const taps = kh * kw;
-  if (taps === 1 || !nativeBackend() || !customGradientsAllowed()) return tf.transpose(weight, [2, 3, 1, 0]);
-  const op = customOp(([w]) => ({
-    value: tf.transpose(w.reshape([o, i, taps]), [2, 1, 0]).reshape([kh, kw, i, o]),
-    gradFunc: (dy) => tf.tidy(() => tf.transpose(tf.transpose(dy.reshape([taps * i, o])).reshape([o, taps, i]), [0, 2, 1]).reshape([o, i, kh, kw]))
-  }));
-  return op(weight) as tf.Tensor4D;
+  return tf.transpose(weight, [2, 3, 1, 0]);
 }
 
 /** Output size of PyTorch's convolution/pooling along one axis (floor mode). */
@@ -255,12 +247,23 @@ export function conv2dTorchWeight(x: tf.Tensor4D, weight: tf.Tensor4D, stride: n
   const cols = Math.min(width, kw - padding);
   return tf.tidy(() => {
     const window = rows === height && cols === width ? x : tf.slice(x, [0, 0, 0, 0], [batch, rows, cols, channels]);
-    const taps = rows === kh && cols === kw ? weight : tf.slice(weight, [0, 0, padding, padding], [outChannels, inChannels, rows, cols]);
+    const weightMatrix = (rows === kh && cols === kw ? weight : kernelTaps(weight, padding, rows, cols)).reshape([outChannels, inChannels * rows * cols]);
     // Both flattened in (in, row, col) order; the window is the small side to permute.
     const windowMatrix = rows * cols === 1 ? window.reshape([batch, channels]) : tf.transpose(window, [0, 3, 1, 2]).reshape([batch, channels * rows * cols]);
-    const weightMatrix = taps.reshape([outChannels, inChannels * rows * cols]);
     return tf.matMul(windowMatrix, weightMatrix, false, true).reshape([batch, 1, 1, outChannels]);
   });
+}
+
+/**
+ * `weight[:, :, first:first + rows, first:first + cols]` as a product with a 0/1 selection
+ * matrix: exact, and its gradient (the product with the transpose) is several times faster than
+ * the zero padding a slice's gradient makes on the native backend.
+ */
+function kernelTaps(weight: tf.Tensor4D, first: number, rows: number, cols: number): tf.Tensor {
+  const [outChannels, inChannels, kh, kw] = weight.shape;
+  const selection = new Float32Array(kh * kw * rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) selection[((first + r) * kw + first + c) * rows * cols + r * cols + c] = 1;
+  return tf.matMul(weight.reshape([outChannels * inChannels, kh * kw]), tf.tensor2d(selection, [kh * kw, rows * cols]));
 }
 
 /**
