@@ -4,6 +4,7 @@
  * effective learning rates.
  */
 import type { ParamModel } from '@paramscope/core';
+import * as tf from '@tensorflow/tfjs';
 import type { GroupSnapshot, ParamSnapshot, SnapshotEntry, History, Finding } from '@paramscope/protocol';
 import { describeGroups, isOptimizerLike, type InspectTarget, type MemberDescription, type TensorLike } from './describe';
 
@@ -21,25 +22,88 @@ export interface EntryContext {
 
 type NormTensor = TensorLike & { norm?: () => { dataSync(): ArrayLike<number>; dispose(): void } };
 
-/** ‖tensor‖₂, or undefined when the tensor cannot compute it (a description without values). */
+/** How {@link weightNorms} reads norms: all TF.js tensors in one batch, or one `norm()` each (the earlier way). */
+export type NormReading = 'batched' | 'one-by-one';
+
+/** Squared sums per stacked vector: one `tf.stack` (a concat) never takes more inputs than this. */
+export const NORM_STACK_CHUNK = 1024;
+
+/** ‖tensor‖₂ by the tensor's own `norm()`, or undefined when it has none (a description without values). */
 export function weightNorm(tensor: TensorLike | undefined): number | null | undefined {
   const normOf = (tensor as NormTensor | undefined)?.norm;
   if (typeof normOf !== 'function') return undefined;
   const scalar = normOf.call(tensor);
   try {
-    const value = scalar.dataSync()[0];
-    return Number.isFinite(value) ? value : null;
+    return finiteOrNull(scalar.dataSync()[0]);
   } finally {
     scalar.dispose();
   }
 }
 
+/** A float32 TF.js tensor of rank ≥ 1: what the batch measures (others keep their own `norm()`). */
+function batchable(tensor: TensorLike | undefined): tensor is tf.Tensor {
+  return tensor instanceof tf.Tensor && tensor.dtype === 'float32' && tensor.rank > 0;
+}
+
+/**
+ * ‖W‖₂ of every tensor, in order: a number, `null` when not finite, `undefined` for a value that
+ * has no data (a description). With `'batched'` (the default), float TF.js tensors are measured
+ * together: inside one `tf.tidy`, each tensor's sum of squares over its flattened values (the
+ * reduction `tensor.norm()` makes; its square is disposed at once), stacked into vectors of at
+ * most {@link NORM_STACK_CHUNK}, one square root and one `dataSync` for all of them. A tensor
+ * listed twice is measured once. Anything else with a `norm()` is asked one at a time.
+ *
+ * `x·x` is the correctly rounded square, as `pow(|x|, 2)` in `tensor.norm()` is on the cpu and
+ * tensorflow backends, so the norms are the same there; on wasm, `pow` can be one ulp off for an
+ * element, which can move a norm by an ulp.
+ */
+export function weightNorms(tensors: readonly (TensorLike | undefined)[], reading: NormReading = 'batched'): Array<number | null | undefined> {
+  const norms = new Array<number | null | undefined>(tensors.length);
+  const batch: tf.Tensor[] = [];
+  const slots = new Map<tf.Tensor, number>();
+  const slotOf = new Array<number>(tensors.length).fill(-1);
+  tensors.forEach((tensor, i) => {
+    if (reading === 'batched' && batchable(tensor)) {
+      let slot = slots.get(tensor);
+      if (slot === undefined) {
+        slot = batch.length;
+        slots.set(tensor, slot);
+        batch.push(tensor);
+      }
+      slotOf[i] = slot;
+    } else {
+      norms[i] = weightNorm(tensor);
+    }
+  });
+  if (batch.length === 0) return norms;
+  const roots = tf.tidy(() => {
+    const chunks: tf.Tensor1D[] = [];
+    for (let start = 0; start < batch.length; start += NORM_STACK_CHUNK) {
+      const sums = batch.slice(start, start + NORM_STACK_CHUNK).map((t) => tf.tidy(() => tf.sum(tf.square(tf.reshape(t, [-1])))));
+      chunks.push(tf.stack(sums) as tf.Tensor1D);
+    }
+    return tf.sqrt(chunks.length === 1 ? chunks[0] : tf.concat(chunks));
+  });
+  let values: ArrayLike<number>;
+  try {
+    values = roots.dataSync();
+  } finally {
+    roots.dispose();
+  }
+  slotOf.forEach((slot, i) => {
+    if (slot >= 0) norms[i] = finiteOrNull(values[slot]);
+  });
+  return norms;
+}
+
+function finiteOrNull(value: number): number | null;
+function finiteOrNull(value: number | undefined): number | null | undefined;
 function finiteOrNull(value: number | undefined): number | null | undefined {
   if (value === undefined) return undefined;
   return Number.isFinite(value) ? value : null;
 }
 
-function memberSnapshot(member: MemberDescription, reason: string, withNorms: boolean): ParamSnapshot {
+function memberSnapshot(member: MemberDescription, reason: string, norm: number | null | undefined): ParamSnapshot {
   const param: ParamSnapshot = {
     name: member.name,
     shape: member.shape,
@@ -52,19 +116,20 @@ function memberSnapshot(member: MemberDescription, reason: string, withNorms: bo
   if (member.aliases.length > 0) param.aliases = member.aliases;
   if (member.feedsNormalization !== undefined) param.scaleInvariant = member.feedsNormalization;
   if (member.normalizedBy) param.normalizedBy = member.normalizedBy;
-  if (withNorms) {
-    const norm = weightNorm(member.tensor);
-    if (norm !== undefined) param.weightNorm = norm;
-  }
+  if (norm !== undefined) param.weightNorm = norm;
   return param;
 }
 
 /**
  * The entry of a snapshot. `withNorms: false` skips reading tensor values (used to tell cheaply
- * whether anything but the values changed).
+ * whether anything but the values changed); otherwise the weight norms of all members are read
+ * in one batch (see {@link weightNorms}).
  */
-export function buildEntry(context: EntryContext, withNorms = true): SnapshotEntry {
+export function buildEntry(context: EntryContext, withNorms: boolean | NormReading = true): SnapshotEntry {
   const groups = describeGroups(context.target, context.model);
+  const members = groups.flatMap((group) => group.members);
+  const norms = withNorms === false ? [] : weightNorms(members.map((m) => m.tensor), withNorms === true ? 'batched' : withNorms);
+  const normOf = new Map<MemberDescription, number | null | undefined>(members.map((m, k) => [m, norms[k]]));
   const diagnostics = new Map<string, { gradNorm?: number; effectiveLr?: number }>();
   if (withNorms && isOptimizerLike(context.target) && typeof context.target.diagnostics === 'function') {
     for (const d of context.target.diagnostics()) diagnostics.set(`${d.groupIndex}\u0000${d.name}`, d);
@@ -73,7 +138,7 @@ export function buildEntry(context: EntryContext, withNorms = true): SnapshotEnt
     const defaultReason = `listed in group ${group.index}${group.label ? ` (${group.label})` : ''}`;
     const lr = group.hyperparameters.lr;
     const params = group.members.map((member) => {
-      const param = memberSnapshot(member, group.reasons[member.name] ?? defaultReason, withNorms);
+      const param = memberSnapshot(member, group.reasons[member.name] ?? defaultReason, normOf.get(member));
       const measured = diagnostics.get(`${group.index}\u0000${member.name}`);
       if (measured) {
         const gradNorm = finiteOrNull(measured.gradNorm);

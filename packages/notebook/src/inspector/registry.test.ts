@@ -111,6 +111,27 @@ describe('InspectorRegistry', () => {
     expect(lastSnapshot().sequence).toBe(3);
   });
 
+  it('does not republish after a cell when only tensor values changed (norms, gradient norms, η/‖W‖²)', () => {
+    const registry = new InspectorRegistry();
+    let value = 2;
+    const weight = { ...param('conv1.weight', [4, 3, 3, 3], 'Conv2d', { feedsNormalization: true }), variable: { shape: [4, 3, 3, 3], norm: () => ({ dataSync: () => [value], dispose: () => undefined }) } };
+    const optimizer = new SGD([{ params: [weight, gamma], weightDecay: 1e-4 }, { params: [beta] }]);
+    registry.displayInline([registry.register(optimizer, { model, verify: false }).id]);
+    expect(lastSnapshot().entries[0].groups[0].params[0]).toMatchObject({ weightNorm: 2, gradNorm: 0.5, effectiveLr: 0.123 });
+    registry.afterCell();
+    expect(written).toHaveLength(1);
+    value = 3;
+    registry.afterCell();
+    expect(written).toHaveLength(1);
+    registry.publishSnapshot();
+    expect(lastSnapshot().entries[0].groups[0].params[0].weightNorm).toBe(3);
+    registry.afterCell();
+    expect(written).toHaveLength(2);
+    optimizer.paramGroups[1].lr = 0.01;
+    registry.afterCell();
+    expect(written).toHaveLength(3);
+  });
+
   it('keeps names from the kernel as they are, and says which member is malformed', () => {
     const registry = new InspectorRegistry();
     const xss = '<img src=x onerror=alert(1)>';

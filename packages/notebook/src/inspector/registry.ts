@@ -18,7 +18,7 @@ import {
 } from '@paramscope/protocol';
 import { displayBundle, updateDisplay, type MimeBundle } from '../display';
 import { isOptimizerLike, type InspectTarget } from './describe';
-import { buildEntry, optimizerName } from './entry';
+import { buildEntry, optimizerName, type NormReading } from './entry';
 import { findingsFromReport, type ReportLike } from './findings';
 import { snapshotText } from './text';
 
@@ -83,6 +83,11 @@ export class InspectorRegistry implements InspectorRegistryHandle {
   readonly sessionId = randomBytes(6).toString('hex');
   /** Returns the active TF.js backend's name, for the snapshot header. */
   backend: () => string | undefined = () => undefined;
+  /**
+   * How snapshots read weight norms: `'batched'` (one TF.js batch and one read per entry), or
+   * `'one-by-one'` (a `norm()` and a read per tensor, as before; kept for comparison in benchmarks).
+   */
+  normReading: NormReading = 'batched';
 
   private sequence = 0;
   private nextId = 1;
@@ -146,7 +151,7 @@ export class InspectorRegistry implements InspectorRegistryHandle {
           history: registration.history,
           watched: registration.watched
         },
-        withNorms
+        withNorms && this.normReading
       )
     );
   }
@@ -175,7 +180,7 @@ export class InspectorRegistry implements InspectorRegistryHandle {
   displayInline(focus: string[]): Snapshot {
     const snapshot = this.snapshot(focus);
     displayBundle(this.bundle(snapshot));
-    this.lastPublishedKey = this.changeKey();
+    this.lastPublishedKey = changeKeyOf(snapshot.entries);
     return snapshot;
   }
 
@@ -183,7 +188,7 @@ export class InspectorRegistry implements InspectorRegistryHandle {
   publishSnapshot(): void {
     const snapshot = this.snapshot();
     updateDisplay(this.bundle(snapshot), registryDisplayId(this.sessionId));
-    this.lastPublishedKey = this.changeKey();
+    this.lastPublishedKey = changeKeyOf(snapshot.entries);
   }
 
   /** Publishes to the panel if anything but tensor values changed since the last publication. */
@@ -217,8 +222,19 @@ export class InspectorRegistry implements InspectorRegistryHandle {
   }
 
   private changeKey(): string {
-    return JSON.stringify(this.buildEntries(false));
+    return changeKeyOf(this.buildEntries(false));
   }
+}
+
+/** Fields of a member that come from tensor values (and the optimizer's last step), not from the groups. */
+const VALUE_FIELDS = new Set(['weightNorm', 'gradNorm', 'effectiveLr']);
+
+/**
+ * What a publication says apart from tensor values: the same for entries built with or without
+ * norms, so a published snapshot gives its key without building its entries a second time.
+ */
+function changeKeyOf(entries: SnapshotEntry[]): string {
+  return JSON.stringify(entries, (key, value: unknown) => (VALUE_FIELDS.has(key) ? undefined : value));
 }
 
 function defaultLabel(target: InspectTarget, model: ParamModel | undefined): string {

@@ -6,7 +6,7 @@
 import type { History } from '@paramscope/protocol';
 import { UpdatableDisplay } from '../display';
 import { describeGroups, type OptimizerLike } from './describe';
-import { weightNorm } from './entry';
+import { weightNorms } from './entry';
 import type { InspectOptions, InspectorRegistry, Registration } from './registry';
 
 /** Options of `watch`. */
@@ -42,11 +42,13 @@ function groupSeriesName(index: number, label: string | undefined): string {
 /** Records `‖W‖` per group (root of the summed squares) and per chosen parameter. */
 function recordNorms(optimizer: OptimizerLike, registration: Registration, tracked: readonly string[], step: number): void {
   const groups = describeGroups(optimizer, registration.paramModel);
+  const norms = weightNorms(groups.flatMap((group) => group.members.map((member) => member.tensor)));
+  let k = 0;
   const values = new Map<string, number | null>();
   for (const group of groups) {
     let squares = 0;
     for (const member of group.members) {
-      const norm = weightNorm(member.tensor);
+      const norm = norms[k++];
       if (typeof norm === 'number') squares += norm * norm;
       if (tracked.includes(member.name)) values.set(member.name, norm ?? null);
     }
