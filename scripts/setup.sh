@@ -33,7 +33,17 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 # 3. Node packages (npm workspaces) -------------------------------------------------------------
-node_hash=$(hash_of package.json package-lock.json packages/*/package.json)
+# Only what npm installs from: editing a script in a package.json reinstalls nothing.
+node_inputs() {
+  node -e 'const fs = require("fs");
+    const keys = ["name", "version", "workspaces", "dependencies", "devDependencies", "peerDependencies", "optionalDependencies", "overrides"];
+    for (const file of process.argv.slice(1)) {
+      const json = JSON.parse(fs.readFileSync(file, "utf8"));
+      console.log(file, JSON.stringify(keys.map((k) => json[k] ?? null)));
+    }' package.json packages/*/package.json
+  cat package-lock.json
+}
+node_hash=$(node_inputs | sha256sum | cut -c1-16)
 if ! fresh node "$node_hash" || ! node -e 'require.resolve("@tensorflow/tfjs"); require.resolve("tslab/package.json")' >/dev/null 2>&1; then
   step "installing Node packages (npm ci)"
   # Playwright drives Debian's chromium: its own browser download cannot work here.
