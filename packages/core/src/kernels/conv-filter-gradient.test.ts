@@ -3,7 +3,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureConv2dFilterGradient } from './conv-filter-gradient';
 
-type Case = { stride: number; pad: 'same' | 'valid' | number; x: number[]; w: number[] };
+type Shape4 = [number, number, number, number];
+type Case = { stride: number; pad: 'same' | 'valid' | number; x: Shape4; w: Shape4 };
 const CASES: Case[] = [
   { stride: 1, pad: 'same', x: [3, 7, 7, 4], w: [3, 3, 4, 5] },
   { stride: 2, pad: 1, x: [2, 8, 8, 3], w: [3, 3, 3, 6] },

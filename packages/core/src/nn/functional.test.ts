@@ -171,7 +171,8 @@ describe.each(BACKENDS)('fast paths on %s', (backend) => {
   });
 
   // [input NHWC, weight OIHW, stride, padding]: same-equivalent, padded, single-output-position cases.
-  const convCases: Array<[number[], number[], number, number]> = [
+  type Shape4 = [number, number, number, number];
+  const convCases: Array<[Shape4, Shape4, number, number]> = [
     [[2, 7, 7, 3], [4, 3, 3, 3], 1, 1], // 'same'
     [[2, 8, 8, 3], [4, 3, 3, 3], 2, 1], // even size, stride 2: padded
     [[2, 9, 9, 3], [4, 3, 3, 3], 2, 1], // odd size, stride 2: 'same'

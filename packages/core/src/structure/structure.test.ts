@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_MODELS, structureFixture } from '../../fixtures/load-fixtures';
 import { paramModelFromStructure, StructureFileError, validateStructure } from './index';
+import type { StructureFile } from './schema';
 import { paramModelFromModule } from '../params';
 import { resnet18, resnet50 } from '../nn';
 
@@ -9,7 +10,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const minimal = () => ({
+const minimal = (): StructureFile => ({
   format: 'paramscope-structure',
   version: 1,
   model: 'tiny',
@@ -44,7 +45,7 @@ describe('structure files', () => {
   });
 
   it('errors name the JSON path of every problem', () => {
-    const doc = minimal() as Record<string, unknown>;
+    const doc = minimal() as unknown as Record<string, unknown>;
     const modules = doc.modules as Array<Record<string, unknown>>;
     modules[1].params = [{ name: 'weight', shape: [4, -3] }];
     modules[2].kind = 7;
@@ -62,10 +63,10 @@ describe('structure files', () => {
     const doc = minimal();
     doc.modules[3].params![0].sameAs = 'nope.weight';
     doc.modules.push({ path: '0', kind: 'Linear' });
-    doc.edges.push({ from: '9', to: '1', via: [] });
-    (doc as Record<string, unknown>).weights = [];
+    doc.edges!.push({ from: '9', to: '1', via: [] });
+    (doc as unknown as Record<string, unknown>).weights = [];
     expect(problems(doc)).toEqual(['$.weights: unknown field']);
-    delete (doc as Record<string, unknown>).weights;
+    delete (doc as unknown as Record<string, unknown>).weights;
     expect(problems(doc)).toEqual([
       '$.modules[4].path: duplicate module path "0" (first at $.modules[1])',
       '$.modules[3].params[0].sameAs: no parameter named "nope.weight"',

@@ -2,6 +2,7 @@ import type { ParamModel } from '@paramscope/core';
 import { SNAPSHOT_MIME_TYPE, validateSnapshot, type Snapshot } from '@paramscope/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setDisplaySink, type MimeBundle } from '../display';
+import type { GroupLike, MemberLike, TensorLike } from './describe';
 import { InspectorRegistry } from './registry';
 
 const written: Array<{ bundle: MimeBundle; displayId?: string; update: boolean }> = [];
@@ -27,9 +28,9 @@ const beta = param('bn1.bias', [4], 'BatchNorm2d');
 const model = { name: 'tiny', source: 'nn', params: [conv, gamma, beta], modules: [], graphKnown: true } as unknown as ParamModel;
 
 class SGD {
-  paramGroups: Array<Record<string, unknown> & { params: unknown[] }>;
-  constructor(groups: Array<Record<string, unknown> & { params: unknown[] }>) {
-    this.paramGroups = groups.map((g) => ({ lr: 0.1, momentum: 0.9, weightDecay: 0, ...g, params: g.params.map((p) => ({ name: (p as { name: string }).name, variable: (p as { variable: unknown }).variable, source: p })) }));
+  paramGroups: GroupLike[];
+  constructor(groups: Array<Record<string, unknown> & { params: MemberLike[] }>) {
+    this.paramGroups = groups.map((g) => ({ lr: 0.1, momentum: 0.9, weightDecay: 0, ...g, params: g.params.map((p) => ({ name: (p as { name: string }).name, variable: (p as { variable: TensorLike }).variable, source: p })) }) as unknown as GroupLike); // fake tensors stand in for tf.Variable
   }
   step() {
     return true;
