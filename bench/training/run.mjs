@@ -5,7 +5,7 @@
 // available (native backend not built, no PyTorch) gets a note and the others go on.
 //
 // Usage: node bench/training/run.mjs [--models bnCnn,resnet18] [--backends tensorflow,wasm,cpu]
-//          [--impl ops,ops-closed-form,native-fused,core] [--steps N] [--threads N]
+//          [--impl ops,ops-closed-form,native-fused,core,core-nn] [--steps N] [--threads N]
 // --threads N caps PyTorch (torch.set_num_threads) and native TensorFlow (TF_NUM_INTRAOP_THREADS)
 // at N threads: on a machine that other work shares, spinning thread pools distort the figures.
 import { spawnSync } from 'node:child_process';
@@ -29,7 +29,8 @@ const IMPLEMENTATION_LABELS = {
   ops: 'bench ops',
   'ops-closed-form': 'bench ops, closed-form BN/ReLU grads',
   'native-fused': 'bench ops, TF fused BN/ReLU kernels',
-  core: '@paramscope/core'
+  core: '@paramscope/core',
+  'core-nn': '@paramscope/core nn, tf.train.momentum'
 };
 const IMPLEMENTATIONS = Object.keys(IMPLEMENTATION_LABELS);
 // TF.js's cpu backend needs seconds per step even for the small CNN: it runs only that, briefly.

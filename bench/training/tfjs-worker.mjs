@@ -58,7 +58,10 @@ async function opsTrainer(spec, images, oneHotLabels) {
   };
 }
 
-/** The same with @paramscope/core's modules (torchvision names, PyTorch weight layout) and its SGD. */
+/**
+ * The same with @paramscope/core's modules (torchvision names, PyTorch weight layout) and its SGD,
+ * or (impl 'core-nn') with tf.train.momentum, which shows the modules' share of a step.
+ */
 function coreTrainer(spec, images, oneHotLabels, core) {
   const module =
     spec.model === 'bnCnn'
@@ -67,9 +70,11 @@ function coreTrainer(spec, images, oneHotLabels, core) {
   module.train();
   const trainable = module.parameters().filter((v) => v.trainable);
   const optimizer = new core.SGD(trainable, { lr: spec.learningRate, momentum: spec.momentum });
+  const tfOptimizer = tf.train.momentum(spec.learningRate, spec.momentum);
   return async () => {
     const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(oneHotLabels, module.call(images)), trainable);
-    optimizer.step(grads);
+    if (spec.impl === 'core-nn') tfOptimizer.applyGradients(grads);
+    else optimizer.step(grads);
     tf.dispose(grads);
     const loss = (await value.data())[0];
     value.dispose();
@@ -85,7 +90,7 @@ async function main() {
   const filterGrad = prepareFilterGradient(spec.backend, core);
 
   const { images, oneHotLabels } = syntheticBatch(spec);
-  const step = spec.impl === 'core' ? coreTrainer(spec, images, oneHotLabels, core) : await opsTrainer(spec, images, oneHotLabels);
+  const step = spec.impl.startsWith('core') ? coreTrainer(spec, images, oneHotLabels, core) : await opsTrainer(spec, images, oneHotLabels);
   for (let i = 0; i < spec.warmup; i++) await step();
   const tensorsBefore = tf.memory().numTensors;
   const ms = [];
