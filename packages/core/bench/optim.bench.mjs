@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -152,6 +153,9 @@ async function benchBackend(backend, params) {
 const params = resnet50Params();
 const total = params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
 console.log(`ResNet-50: ${params.length} tensors, ${total.toLocaleString('en-US')} float32 values; ${params.filter((p) => p.decay).length} with decay`);
+// Memory-bound loops on few cores: other processes distort every figure, PyTorch's threads most.
+const loadNote = () => `load average ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores`;
+console.log(`Start: ${loadNote()}${loadavg()[0] > 0.5 ? ' (the machine is busy: ratios are unreliable)' : ''}`);
 const torch = withTorch ? torchTimes(params) : undefined;
 if (torch) {
   console.log(`PyTorch ${torch.version} (${torch.threads} threads, ${torch.python}):`);
@@ -172,3 +176,4 @@ for (const backend of backends) {
     console.log(`  ${name.padEnd(34)} ${show(t)}   ${ratios.join('; ')}`);
   }
 }
+console.log(`End: ${loadNote()}`);
