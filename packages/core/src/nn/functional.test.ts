@@ -81,9 +81,10 @@ describe('samePaddingMatches: TF\'s SAME padding is PyTorch\'s symmetric padding
       expect(samePaddingMatches(size, 3, 1, 0)).toBe(false);
     }
   });
-  it('stride 2, kernel 3, padding 1: odd sizes only; the 7×7/2 stem: sizes ≡ 1 or 3 (mod 4)… never for even sizes', () => {
+  it('stride 2 (kernel 3, padding 1, or ResNet\'s 7×7 stem, padding 3): odd sizes only', () => {
     expect([7, 9, 15].map((s) => samePaddingMatches(s, 3, 2, 1))).toEqual([true, true, true]);
     expect([2, 8, 16, 28].map((s) => samePaddingMatches(s, 3, 2, 1))).toEqual([false, false, false, false]);
+    expect([33, 225].map((s) => samePaddingMatches(s, 7, 2, 3))).toEqual([true, true]);
     expect([32, 224].map((s) => samePaddingMatches(s, 7, 2, 3))).toEqual([false, false]);
   });
 });
