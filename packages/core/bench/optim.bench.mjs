@@ -4,7 +4,7 @@
 // tf.train.momentum / tf.train.adam on the same backend and PyTorch's fused CPU optimizers (when
 // torch imports), measured in this run, with ratios.
 //
-//   npx tsc -b packages/core && node packages/core/bench/optim.bench.mjs [--backends cpu,wasm] [--steps 10] [--no-torch]
+//   npx tsc -b packages/core && node packages/core/bench/optim.bench.mjs [--backends cpu,wasm,tensorflow] [--steps 10] [--no-torch]
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { existsSync, readFileSync } from 'node:fs';
@@ -29,6 +29,8 @@ const backends = option('backends', 'wasm,cpu').split(',');
 const steps = Number(option('steps', '10'));
 const tfjsSteps = Number(option('tfjs-steps', '3'));
 const withTorch = !args.includes('--no-torch');
+// The native backend, when installed (`make native`): there the optimizers run as TF.js ops.
+if (backends.includes('tensorflow')) require('@tensorflow/tfjs-node');
 
 /** ResNet-50's parameter shapes, from the committed torchvision structure fixture. */
 function resnet50Params() {

@@ -266,3 +266,89 @@ describe('state dict', () => {
     tf.dispose([w, b]);
   });
 });
+
+describe('updates with TF.js ops (the path of webgl, webgpu and tensorflow)', () => {
+  const model = () => [variable(Array.from({ length: 64 }, (_, i) => Math.sin(i)), [8, 8]), variable(Array.from({ length: 8 }, (_, i) => i / 8))];
+  const lossOf = (w: tf.Variable, b: tf.Variable) => () =>
+    tf.add(tf.sum(tf.square(tf.matMul(w, tf.reshape(b, [8, 1])))), tf.sum(tf.square(w))) as tf.Scalar;
+  const makers = [
+    (p: tf.Variable[], o: object) => new SGD(p, { momentum: 0.9, nesterov: true, weightDecay: 1e-3 }, o),
+    (p: tf.Variable[], o: object) => new Adam(p, { amsgrad: true, weightDecay: 1e-2 }, o),
+    (p: tf.Variable[], o: object) => new AdamW(p, { lr: 0.01 }, o),
+    (p: tf.Variable[], o: object) => new LARS(p, { weightDecay: 1e-3 }, o)
+  ];
+
+  it('refuses non-finite gradients with nothing updated, or skips and counts', () => {
+    const [w, b] = model();
+    const before = [values(w), values(b)];
+    const grads = new Map([
+      [w, tf.fill([8, 8], NaN)],
+      [b, tf.ones([8])]
+    ]);
+    const count = tf.memory().numTensors;
+    expect(() => new AdamW([{ name: 'fc.weight', variable: w }, b], {}, { tensorOps: true }).step(grads)).toThrow(/non-finite gradient .* for 'fc.weight'; nothing was updated/);
+    const lenient = new SGD([w, b], { momentum: 0.9 }, { tensorOps: true, nonFinite: 'skip' });
+    expect(lenient.step(grads)).toBe(false);
+    expect(lenient.skippedSteps).toBe(1);
+    expect([values(w), values(b)]).toEqual(before);
+    expect(tf.memory().numTensors).toBe(count);
+    tf.dispose([w, b, ...grads.values()]);
+  });
+
+  it('keeps the tensor count flat over many steps, and dispose() frees the state', () => {
+    const [w, b] = model();
+    const start = tf.memory().numTensors;
+    const optimizers = makers.map((make) => make([w, b], { tensorOps: true }));
+    const loss = lossOf(w, b);
+    const warm = tf.variableGrads(loss, [w, b]);
+    optimizers.forEach((opt) => opt.step(warm.grads));
+    optimizers.forEach((opt) => opt.diagnostics()); // reads and frees the step's pending sums
+    tf.dispose([warm.value, warm.grads]);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 40; i++) {
+      const { value, grads } = tf.variableGrads(loss, [w, b]);
+      optimizers[i % optimizers.length].step(grads);
+      optimizers[i % optimizers.length].diagnostics();
+      tf.dispose([value, grads]);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    optimizers.forEach((opt) => opt.dispose());
+    expect(tf.memory().numTensors).toBe(start);
+    tf.dispose([w, b]);
+  });
+
+  it('gives the loops\' weights, state and diagnostics, also when a run switches between the paths', () => {
+    for (const make of makers) {
+      const [a, b] = [model(), model()];
+      const loops = make(a, {});
+      const mixed = make(b, { tensorOps: true });
+      for (let step = 0; step < 6; step++) {
+        // The second run switches paths every other step: its state moves between arrays and tensors.
+        if (step === 2) (mixed as unknown as { tensorOps: boolean }).tensorOps = false;
+        if (step === 4) (mixed as unknown as { tensorOps: boolean }).tensorOps = true;
+        const ga = tf.variableGrads(lossOf(a[0], a[1]), a);
+        const gb = tf.variableGrads(lossOf(b[0], b[1]), b);
+        loops.step(ga.grads);
+        mixed.step(gb.grads);
+        tf.dispose([ga.value, ga.grads, gb.value, gb.grads]);
+      }
+      a.forEach((v, i) => {
+        const x = values(v);
+        const y = values(b[i]);
+        x.forEach((value, k) => expect(y[k]).toBeCloseTo(value, 5));
+      });
+      const [da, db] = [loops.diagnostics(), mixed.diagnostics()];
+      da.forEach((d, i) => {
+        expect(db[i].paramIndex).toBe(d.paramIndex);
+        expect(db[i].updateNorm / d.updateNorm).toBeCloseTo(1, 4);
+        expect(db[i].weightNorm / d.weightNorm).toBeCloseTo(1, 5);
+        expect(db[i].gradNorm / d.gradNorm).toBeCloseTo(1, 5);
+        expect(db[i].trustRatio ?? 1).toBeCloseTo(d.trustRatio ?? 1, 5);
+      });
+      const [sa, sb] = [loops.stateDict(), mixed.stateDict()];
+      expect(Object.keys(sb.state)).toEqual(Object.keys(sa.state));
+      mixed.dispose();
+      tf.dispose([...a, ...b]);
+    }
+  });
+});

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { inlineExecutor, type KernelExecutor, type UpdateTask } from './executor';
 import type { PrePassSums, UpdateRule } from './rules/rule';
-import { allocateFloat32, prepareInPlace, readGradient, writableWeights } from './tensor-access';
+import { allocateFloat32, prefersTensorOps, prepareInPlace, readGradient, writableWeights } from './tensor-access';
 import type {
   Gradients,
   NonFinitePolicy,
@@ -22,15 +22,32 @@ import type {
 } from './types';
 import { OptimizerError, describe } from './validate';
 
-/** Per-parameter state: Adam's step count and the rule's state tensors by name. */
+/**
+ * Per-parameter state: Adam's step count and the rule's state tensors by name, as arrays where
+ * the loops update the weights and as (kept) tensors where TF.js ops do.
+ */
 interface ParamState {
   step: number;
-  slots: Map<string, Float32Array>;
+  slots: Map<string, Float32Array | tf.Tensor>;
+}
+
+/** A parameter with a gradient in this step. */
+interface StepEntry<H> {
+  param: OptimizerParam;
+  group: OptimizerParamGroup<H>;
+  groupIndex: number;
+  paramIndex: number;
+  grad: tf.Tensor;
 }
 
 /** Options of the base, plus where the loops run (`@paramscope/core/node` offers worker threads). */
 export interface BaseOptimizerOptions extends OptimizerOptions {
   executor?: KernelExecutor;
+}
+
+/** Σ x² (square and sum: a dot product is several times slower on the tensorflow backend). */
+function sumOfSquares(x: tf.Tensor): tf.Tensor {
+  return tf.sum(tf.square(x));
 }
 
 function isVariable(p: ParamLike): p is tf.Variable {
@@ -72,9 +89,12 @@ export abstract class Optimizer<H extends object> {
   private readonly state = new Map<tf.Variable, ParamState>();
   private readonly nonFinite: NonFinitePolicy;
   private readonly inPlace: boolean;
+  private readonly tensorOps?: boolean;
   private readonly executor: KernelExecutor;
   private accumulated = new Map<OptimizerParam, tf.Tensor>();
   private lastDiagnostics: ParamStepDiagnostics[] = [];
+  /** After a step with TF.js ops: its Σ Δw², read only when diagnostics are asked for. */
+  private pendingDiagnostics?: { sums: tf.Tensor; build: (values: Float32Array) => ParamStepDiagnostics[] };
 
   /**
    * @param params - parameters (`tf.Variable`s or `{ name, variable }`), or groups of them
@@ -94,6 +114,7 @@ export abstract class Optimizer<H extends object> {
     }
     this.nonFinite = options.nonFinite ?? 'throw';
     this.inPlace = options.inPlace ?? true;
+    this.tensorOps = options.tensorOps;
     this.executor = options.executor ?? inlineExecutor;
     if (!Array.isArray(params) || params.length === 0) {
       throw new OptimizerError(`${this.constructor.name}: got an empty parameter list`);
@@ -171,26 +192,24 @@ export abstract class Optimizer<H extends object> {
     this.paramGroups.forEach((group, g) => this.validateGroupShape(group, `group ${g}`));
     this.paramGroups.forEach((group, g) => this.validateHyperparameters(group, `group ${g}`));
 
-    interface Entry {
-      param: OptimizerParam;
-      group: OptimizerParamGroup<H>;
-      groupIndex: number;
-      paramIndex: number;
-      grad: tf.Tensor;
-      inPlace: boolean;
-    }
-    const entries: Entry[] = [];
+    const entries: StepEntry<H>[] = [];
     let paramIndex = 0;
     this.paramGroups.forEach((group, groupIndex) => {
       for (const param of group.params) {
         const grad = resolved.get(param);
-        if (grad) entries.push({ param, group, groupIndex, paramIndex, grad, inPlace: false });
+        if (grad) entries.push({ param, group, groupIndex, paramIndex, grad });
         paramIndex++;
       }
     });
+    const withTensorOps = this.tensorOps ?? prefersTensorOps();
+    return withTensorOps ? this.stepWithTensorOps(entries) : this.stepWithLoops(entries);
+  }
+
+  /** The step with the fused loops over float32 arrays (in place on cpu and wasm). */
+  private stepWithLoops(entries: StepEntry<H>[]): boolean {
     // Ownership first (it may grow the wasm heap), then views; nothing below allocates on the backend.
-    for (const entry of entries) entry.inPlace = this.inPlace && prepareInPlace(entry.param.variable, this.executor.allocate, (storage) => this.executor.accepts?.(storage) ?? true);
-    const weights = entries.map((entry) => writableWeights(entry.param.variable, entry.inPlace));
+    const inPlace = entries.map((entry) => this.inPlace && prepareInPlace(entry.param.variable, this.executor.allocate, (storage) => this.executor.accepts?.(storage) ?? true));
+    const weights = entries.map((entry, i) => writableWeights(entry.param.variable, inPlace[i]));
     const gradValues = entries.map((entry) => readGradient(entry.grad));
 
     const sums = this.executor.measure(
@@ -201,32 +220,26 @@ export abstract class Optimizer<H extends object> {
         withNorms: this.rule.needsNorms
       }))
     );
-    const nonFinite = entries.filter((_, i) => !Number.isFinite(sums[i][0])).map((entry) => entry.param.name);
-    if (nonFinite.length > 0) {
-      if (this.nonFinite === 'skip') {
-        this.skippedSteps++;
-        return false;
-      }
-      throw new OptimizerError(
-        `${this.owner}.step: non-finite gradient (NaN or ±Infinity) for ${nonFinite.map((n) => `'${n}'`).join(', ')}; nothing was updated`
-      );
-    }
+    if (!this.acceptGradients(entries, sums.map((s) => Number.isFinite(s[0])))) return false;
 
     const tasks: UpdateTask<unknown>[] = entries.map((entry, i) => {
       const state = this.stateFor(entry.param.variable);
-      const slotNames = this.rule.slots(entry.group);
-      let fresh = false;
       // State goes next to the weights: into the executor's memory when it updates them there in
       // place (cpu), into plain arrays otherwise (the wasm heap, copies from other backends).
       const allocate = (this.executor.accepts?.(weights[i].values) ?? true) ? this.executor.allocate : allocateFloat32;
-      const slots = slotNames.map((name) => {
-        let slot = state.slots.get(name);
-        if (!slot) {
-          slot = allocate(entry.param.variable.size);
-          state.slots.set(name, slot);
+      let fresh = false;
+      const slots = this.rule.slots(entry.group).map((name) => {
+        const slot = state.slots.get(name);
+        if (slot instanceof Float32Array) return slot;
+        const values = allocate(entry.param.variable.size);
+        if (slot) {
+          values.set(slot.dataSync() as Float32Array);
+          slot.dispose();
+        } else {
           fresh = true;
         }
-        return slot;
+        state.slots.set(name, values);
+        return values;
       });
       if (this.rule.countsSteps) state.step++;
       const pre: PrePassSums = { gradSq: sums[i][0], weightSq: sums[i][1], decayedGradSq: sums[i][2] };
@@ -235,9 +248,98 @@ export abstract class Optimizer<H extends object> {
     const results = this.executor.update(this.rule, tasks);
     for (const w of weights) w.commit();
 
-    this.lastDiagnostics = entries.map((entry, i) => {
-      const weightNorm = Math.sqrt(results[i][1]);
-      const updateNorm = Math.sqrt(results[i][0]);
+    this.clearPendingDiagnostics();
+    this.lastDiagnostics = this.buildDiagnostics(
+      entries,
+      entries.map((_, i) => [sums[i][0], results[i][0], results[i][1]]),
+      tasks.map((task) => task.scalars)
+    );
+    return true;
+  }
+
+  /**
+   * The step with TF.js ops on the tensors' own backend (GPUs by default): weights and state never
+   * leave it; one small read per step (Σ g², whose finiteness is the NaN/Infinity check, Σ w², and
+   * what LARS needs) and one more only when diagnostics are asked for.
+   */
+  private stepWithTensorOps(entries: StepEntry<H>[]): boolean {
+    // Per parameter Σ g² (its finiteness is the NaN/Infinity check), Σ w² and, for LARS,
+    // Σ (g + λw)², read back together.
+    const perEntry = this.rule.needsNorms ? 3 : 2;
+    const measured = tf.tidy(() =>
+      tf.stack(
+        entries.flatMap(({ param, group, grad }) => {
+          const w = param.variable;
+          const sums = [sumOfSquares(grad), sumOfSquares(w)];
+          if (this.rule.needsNorms) sums.push(sumOfSquares(tf.add(grad, tf.mul(w, (group as { weightDecay?: number }).weightDecay ?? 0))));
+          return sums;
+        })
+      )
+    );
+    const pre = measured.dataSync();
+    measured.dispose();
+    const at = (i: number, k: number) => pre[perEntry * i + k];
+    if (!this.acceptGradients(entries, entries.map((_, i) => Number.isFinite(at(i, 0))))) return false;
+
+    const scalars = entries.map((entry, i) => {
+      const state = this.stateFor(entry.param.variable);
+      if (this.rule.countsSteps) state.step++;
+      const fresh = this.rule.slots(entry.group).some((name) => !state.slots.has(name));
+      return this.rule.scalars(entry.group, state.step, fresh, { gradSq: at(i, 0), weightSq: at(i, 1), decayedGradSq: perEntry > 2 ? at(i, 2) : 0 });
+    });
+    const outputs = tf.tidy(() => {
+      const steps = entries.map((entry, i) => {
+        const w = entry.param.variable;
+        const state = this.stateFor(w);
+        const slots = this.rule.slots(entry.group).map((name) => {
+          const slot = state.slots.get(name);
+          if (slot === undefined) return tf.zeros(w.shape);
+          return slot instanceof Float32Array ? tf.tensor(slot, w.shape, 'float32') : slot;
+        });
+        return this.rule.tensorKernel(w, entry.grad, slots, scalars[i]);
+      });
+      const updateSq = tf.stack(steps.map((step, i) => sumOfSquares(tf.sub(step.param, entries[i].param.variable))));
+      return { params: steps.map((x) => x.param), slots: steps.map((x) => x.slots), updateSq };
+    });
+    entries.forEach((entry, i) => {
+      entry.param.variable.assign(outputs.params[i]);
+      outputs.params[i].dispose();
+      const state = this.stateFor(entry.param.variable);
+      this.rule.slots(entry.group).forEach((name, k) => {
+        const previous = state.slots.get(name);
+        if (previous instanceof tf.Tensor) previous.dispose();
+        state.slots.set(name, outputs.slots[i][k]);
+      });
+    });
+
+    this.clearPendingDiagnostics();
+    this.lastDiagnostics = [];
+    this.pendingDiagnostics = {
+      sums: outputs.updateSq,
+      build: (updateSq) => this.buildDiagnostics(entries, entries.map((_, i) => [at(i, 0), updateSq[i], at(i, 1)]), scalars)
+    };
+    return true;
+  }
+
+  /** Refuses (or skips) a step with non-finite gradients; true when the step may go on. */
+  private acceptGradients(entries: StepEntry<H>[], finite: boolean[]): boolean {
+    const nonFinite = entries.filter((_, i) => !finite[i]).map((entry) => entry.param.name);
+    if (nonFinite.length === 0) return true;
+    if (this.nonFinite === 'skip') {
+      this.skippedSteps++;
+      return false;
+    }
+    throw new OptimizerError(
+      `${this.owner}.step: non-finite gradient (NaN or ±Infinity) for ${nonFinite.map((n) => `'${n}'`).join(', ')}; nothing was updated`
+    );
+  }
+
+  /** Per parameter, from `[Σ g², Σ Δw², Σ w²]` of the step. */
+  private buildDiagnostics(entries: StepEntry<H>[], sums: number[][], scalars: unknown[]): ParamStepDiagnostics[] {
+    return entries.map((entry, i) => {
+      const [gradSq, updateSq, weightSq] = sums[i];
+      const weightNorm = Math.sqrt(weightSq);
+      const updateNorm = Math.sqrt(updateSq);
       const lr = (entry.group as { lr?: number }).lr ?? NaN;
       const source = entry.param.source as { feedsNormalization?: boolean };
       const diagnostics: ParamStepDiagnostics = {
@@ -246,16 +348,20 @@ export abstract class Optimizer<H extends object> {
         paramIndex: entry.paramIndex,
         lr,
         weightNorm,
-        gradNorm: Math.sqrt(sums[i][0]),
+        gradNorm: Math.sqrt(gradSq),
         updateNorm,
         effectiveStep: updateNorm / weightNorm,
         effectiveLr: lr / (weightNorm * weightNorm),
         scaleInvariant: source.feedsNormalization === true
       };
-      if (this.rule.trustRatio) diagnostics.trustRatio = this.rule.trustRatio(tasks[i].scalars);
+      if (this.rule.trustRatio) diagnostics.trustRatio = this.rule.trustRatio(scalars[i]);
       return diagnostics;
     });
-    return true;
+  }
+
+  private clearPendingDiagnostics(): void {
+    this.pendingDiagnostics?.sums.dispose();
+    this.pendingDiagnostics = undefined;
   }
 
   /**
@@ -263,7 +369,29 @@ export abstract class Optimizer<H extends object> {
    * effective step ‖ΔW‖/‖W‖ and effective learning rate η/‖W‖².
    */
   diagnostics(): ParamStepDiagnostics[] {
+    if (this.pendingDiagnostics) {
+      const { sums, build } = this.pendingDiagnostics;
+      this.lastDiagnostics = build(sums.dataSync() as Float32Array);
+      this.clearPendingDiagnostics();
+    }
     return this.lastDiagnostics.map((d) => ({ ...d }));
+  }
+
+  /**
+   * Frees what the optimizer holds on the backend: state tensors (after steps with TF.js ops) and
+   * accumulated gradients. The optimizer can go on afterwards, as if its state had been reset.
+   */
+  dispose(): void {
+    this.zeroGrad();
+    this.disposeState();
+  }
+
+  private disposeState(): void {
+    this.clearPendingDiagnostics();
+    for (const paramState of this.state.values()) {
+      for (const slot of paramState.slots.values()) if (slot instanceof tf.Tensor) slot.dispose();
+    }
+    this.state.clear();
   }
 
   /** PyTorch's `state_dict()`: state by parameter index, groups with their hyperparameters. Plain JSON. */
@@ -279,7 +407,9 @@ export abstract class Optimizer<H extends object> {
         if (paramState && (paramState.slots.size > 0 || this.rule.countsSteps)) {
           const entry: SerializedParamState = {};
           if (this.rule.countsSteps) entry.step = paramState.step;
-          for (const [name, values] of paramState.slots) entry[name] = serializeTensor(values, param.variable.shape);
+          for (const [name, values] of paramState.slots) {
+            entry[name] = serializeTensor(values instanceof Float32Array ? values : (values.dataSync() as Float32Array), param.variable.shape);
+          }
           state[String(index)] = entry;
         }
         indices.push(index++);
@@ -331,7 +461,7 @@ export abstract class Optimizer<H extends object> {
       for (const key of Object.keys(this.paramGroups[g])) delete (this.paramGroups[g] as Record<string, unknown>)[key];
       Object.assign(this.paramGroups[g], group);
     });
-    this.state.clear();
+    this.disposeState();
     for (const [variable, paramState] of newState) this.state.set(variable, paramState);
   }
 
@@ -346,7 +476,7 @@ export abstract class Optimizer<H extends object> {
       }
       step = value;
     }
-    const slots = new Map<string, Float32Array>();
+    const slots = new Map<string, Float32Array | tf.Tensor>();
     for (const [field, value] of Object.entries(entry)) {
       if (field === 'step' && this.rule.countsSteps) continue;
       if (!allowed.has(field)) {

@@ -1,6 +1,7 @@
 /**
  * Parity with torch.optim: replays the trajectories of fixtures/optim/*.json (written by
- * scripts/optim_reference.py) on the cpu backend (in place and through the portable path) and on wasm.
+ * scripts/optim_reference.py) on cpu and wasm with the loops (in place, scalar, threads, assigned back)
+ * and with TF.js ops (the path of GPU backends), and on tfjs-node when it is installed.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -116,10 +117,12 @@ const cases: Array<[string, string, BaseOptimizerOptions]> = [
   ['cpu', 'read-update-assign', { inPlace: false }],
   ['cpu', 'in place, 3 threads', { executor: threads }],
   ['wasm', 'SIMD, assigned back', {}],
-  ['wasm', 'scalar kernels, assigned back', { executor: scalarExecutor }]
+  ['wasm', 'scalar kernels, assigned back', { executor: scalarExecutor }],
+  ['cpu', 'TF.js ops', { tensorOps: true }],
+  ['wasm', 'TF.js ops', { tensorOps: true }]
 ];
 // The native backend, when a user has it (e.g. after `make native`): parity holds there too.
-if (nativeBackendInstalled()) cases.push(['tensorflow', 'read-update-assign', {}]);
+if (nativeBackendInstalled()) cases.push(['tensorflow', 'loops, assigned back', {}], ['tensorflow', 'TF.js ops', { tensorOps: true }]);
 afterAll(() => threads.close());
 
 function nativeBackendInstalled(): boolean {
@@ -155,6 +158,7 @@ describe.each(cases)('parity with torch.optim on %s (%s)', (backend, _label, opt
       const json = JSON.stringify(stateDict);
       optimizer.loadStateDict(JSON.parse(json) as OptimizerStateDict);
       expect(JSON.stringify(optimizer.stateDict())).toBe(json);
+      optimizer.dispose();
       for (const group of optimizer.paramGroups) for (const p of group.params) p.variable.dispose();
       expect(tf.memory().numTensors).toBe(before);
     });

@@ -133,3 +133,16 @@ function renumberWasmTensor(tensor: tf.Tensor): void {
   data.id = storage.dataIdNextNumber++;
   storage.wasm.tfjs.registerTensor(data.id, tensor.size, data.memoryOffset);
 }
+
+/**
+ * Whether an update runs as TF.js ops by default rather than with the loops: on GPUs (webgl,
+ * webgpu, tfjs-node-gpu), where reading weights back each step is what costs. On cpu and wasm the
+ * loops update in place; with tfjs-node's CPU build, reading, updating and assigning back measured
+ * about twice as fast as TensorFlow's element-wise ops.
+ */
+export function prefersTensorOps(): boolean {
+  const backendName = tf.getBackend();
+  if (backendName === 'cpu' || backendName === 'wasm') return false;
+  if (backendName === 'tensorflow') return (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
+  return true;
+}

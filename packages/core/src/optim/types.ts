@@ -100,9 +100,13 @@ export interface OptimizerOptions {
    */
   nonFinite?: NonFinitePolicy;
   /**
-   * Update the cpu backend's weights in place with fused loops (default true; the wasm backend
-   * always assigns updated weights as new data, since its matMul/conv kernels cache packed weights).
-   * `false` takes the portable path every backend uses: read, update, `assign`.
+   * With the loops (cpu, wasm): update the weights in place in the backend's memory (default
+   * true). `false` reads them, updates the copy and assigns it back.
    */
   inPlace?: boolean;
+  /**
+   * Run the update with TF.js ops on the tensors' own backend instead of the loops: weights and
+   * state stay there. Default: on GPUs (webgl, webgpu, tfjs-node-gpu); the loops elsewhere.
+   */
+  tensorOps?: boolean;
 }

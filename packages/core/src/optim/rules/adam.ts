@@ -8,6 +8,7 @@
  *   v̂ ← max(v̂, v) with amsgrad (the denominator then uses v̂ instead of v)
  *   w ← w − (η / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
  */
+import * as tf from '@tensorflow/tfjs';
 import type { UpdateRule } from './rule';
 
 /** Adam/AdamW hyperparameters (camelCase versions of PyTorch's). */
@@ -54,6 +55,17 @@ function adamRule(decoupled: boolean): UpdateRule<AdamHyperparameters, AdamScala
         gradSign: group.maximize ? -1 : 1,
         amsgrad: group.amsgrad
       };
+    },
+    tensorKernel(w0, grad, [expAvg, expAvgSq, maxExpAvgSq], s) {
+      const w = s.decayFactor === 1 ? w0 : tf.mul(w0, s.decayFactor);
+      let g = s.gradSign === 1 ? grad : tf.neg(grad);
+      if (s.l2 !== 0) g = tf.add(g, tf.mul(w, s.l2));
+      const m = tf.add(expAvg, tf.mul(tf.sub(g, expAvg), 1 - s.beta1));
+      const v = tf.add(tf.mul(expAvgSq, s.beta2), tf.mul(tf.square(g), 1 - s.beta2));
+      const vMax = s.amsgrad ? tf.maximum(maxExpAvgSq, v) : v;
+      const denominator = tf.add(tf.div(tf.sqrt(vMax), s.biasCorrection2Sqrt), s.eps);
+      const next = tf.sub(w, tf.div(tf.mul(m, s.stepSize), denominator));
+      return { param: next, slots: s.amsgrad ? [m, v, vMax] : [m, v] };
     },
     simd: (s) => ({
       fn: s.amsgrad ? 'adamAmsgrad' : 'adam',

@@ -12,6 +12,7 @@
  * ε defaults to 0, which is SimCLR exactly (SimCLR has no ε); a positive ε guards the division
  * the way timm's and NVIDIA's LARC do.
  */
+import * as tf from '@tensorflow/tfjs';
 import type { UpdateRule } from './rule';
 
 /** LARS hyperparameters. `layerAdaptation` and `weightDecay` are per group, as in SimCLR. */
@@ -54,6 +55,12 @@ export const larsRule: UpdateRule<LarsHyperparameters, LarsScalars> = {
     };
   },
   trustRatio: (s) => s.trustRatio,
+  tensorKernel(w, grad, [buffer], s) {
+    const step = tf.mul(tf.add(grad, tf.mul(w, s.weightDecay)), s.scaledLr);
+    const b = tf.add(tf.mul(buffer, s.momentum), step);
+    const direction = s.nesterov ? tf.add(tf.mul(b, s.momentum), step) : b;
+    return { param: tf.sub(w, direction), slots: [b] };
+  },
   simd: (s) => ({ fn: 'lars', args: [s.scaledLr, s.momentum, s.weightDecay, s.nesterov ? 1 : 0, s.nesterov ? 0 : 1] }),
   kernel(param, grad, slots, start, end, s, out) {
     const { momentum, weightDecay, scaledLr } = s;

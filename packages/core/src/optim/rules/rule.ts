@@ -1,9 +1,11 @@
 /**
  * The contract between an optimizer and its update rule. A rule is plain data plus pure
- * functions over typed arrays (no TF.js), so the same code runs in the main thread, in worker
- * threads and on every backend: the optimizer hands it float32 views of the weights, the
- * gradient and the per-parameter state tensors ("slots").
+ * functions: an element loop over typed arrays, which runs in the main thread and in worker
+ * threads (they rebuild it from its source) on float32 views of the weights, the gradient and the
+ * per-parameter state tensors ("slots"); and the same step in TF.js ops, for backends whose memory
+ * the loops cannot reach (webgl, webgpu, tensorflow).
  */
+import type * as tf from '@tensorflow/tfjs';
 
 /** Sums measured over one parameter before any update (see {@link measureGradient}). */
 export interface PrePassSums {
@@ -50,10 +52,21 @@ export interface UpdateRule<H, S> {
    * such as `Math`), written as a method named `kernel`: worker threads rebuild it from its source.
    */
   readonly kernel: UpdateKernel<S>;
+  /**
+   * The same step in TF.js ops on the tensors' own backend: the new weights and state tensors.
+   * Called inside `tf.tidy`; must not return `grad` or a slot it was given (clone instead).
+   */
+  tensorKernel(param: tf.Tensor, grad: tf.Tensor, slots: tf.Tensor[], scalars: S): TensorStep;
   /** The same step as a call of a SIMD kernel (`simd/kernels.ts`), where one exists. */
   simd?(scalars: S): SimdCall;
   /** The trust ratio for diagnostics, when the rule has one. */
   trustRatio?(scalars: S): number;
+}
+
+/** Weights and state after one step, as tensors. */
+export interface TensorStep {
+  param: tf.Tensor;
+  slots: tf.Tensor[];
 }
 
 /** Which SIMD kernel runs a rule's step, with its f32 arguments (see `simd/kernels.ts`). */

@@ -6,6 +6,7 @@
  *   g ← g + μ·b with nesterov, else g ← b               (only when μ ≠ 0)
  *   w ← w − η·g
  */
+import * as tf from '@tensorflow/tfjs';
 import type { UpdateRule } from './rule';
 
 /** SGD hyperparameters (camelCase versions of PyTorch's). */
@@ -44,6 +45,14 @@ export const sgdRule: UpdateRule<SgdHyperparameters, SgdScalars> = {
     gradSign: group.maximize ? -1 : 1,
     initBuffer: fresh
   }),
+  tensorKernel(w, grad, [buffer], s) {
+    let g = s.gradSign === 1 ? grad : tf.neg(grad);
+    if (s.weightDecay !== 0) g = tf.add(g, tf.mul(w, s.weightDecay));
+    if (s.momentum === 0) return { param: tf.sub(w, tf.mul(g, s.lr)), slots: [] };
+    const b = s.initBuffer ? tf.clone(g) : tf.add(tf.mul(buffer, s.momentum), s.dampening === 0 ? g : tf.mul(g, 1 - s.dampening));
+    const direction = s.nesterov ? tf.add(g, tf.mul(b, s.momentum)) : b;
+    return { param: tf.sub(w, tf.mul(direction, s.lr)), slots: [b] };
+  },
   simd: (s) =>
     s.momentum === 0
       ? { fn: 'sgdPlain', args: [s.lr, s.weightDecay, s.gradSign] }
