@@ -101,20 +101,53 @@ export function prepareInPlace(variable: tf.Variable, allocate: Float32Allocator
 }
 
 /**
+ * Host copies of weights the loops cannot update where they live (tfjs-node's CPU build, or
+ * `inPlace: false`), kept between steps. While the variable still holds the tensor the optimizer
+ * assigned last (same data id: tensors are immutable, any other `assign` brings a new one), the
+ * copy is current and nothing is read back. Two buffers take turns: the tensor assigned at a step
+ * keeps its buffer (a backend may read it later), and the other is reused once the backend has
+ * let go of the tensor it backed, so no step allocates (fresh pages cost more than the copy).
+ */
+interface HostCopy {
+  values: Float32Array;
+  /** The tensor last assigned from this copy. */
+  dataId: object;
+  /** The other buffer and the tensor it backs, if any. */
+  spare?: { values: Float32Array; dataId: object };
+}
+const hostCopies = new WeakMap<tf.Variable, HostCopy>();
+
+function backendHolds(dataId: object): boolean {
+  return (tf.backend() as unknown as { refCount(id: object): number }).refCount(dataId) > 0;
+}
+
+/**
  * Weights of `variable` ready to be updated: the backend's own buffer when `inPlace` (after
- * {@link prepareInPlace} returned true), otherwise a copy that `commit` assigns back.
+ * {@link prepareInPlace} returned true), otherwise the variable's host copy (read back only when
+ * the variable changed since the last step), which `commit` assigns back.
  */
 export function writableWeights(variable: tf.Variable, inPlace: boolean): WritableWeights {
   const view = inPlace ? residentView(variable) : undefined;
   if (view) return { values: view, inPlace: true, commit: tf.getBackend() === 'wasm' ? () => renumberWasmTensor(variable) : () => undefined };
-  const values = Float32Array.from(variable.dataSync() as Float32Array);
+  let copy = hostCopies.get(variable);
+  if (!copy || copy.dataId !== variable.dataId || copy.values.length !== variable.size) {
+    copy = { values: Float32Array.from(variable.dataSync() as Float32Array), dataId: variable.dataId as object };
+    hostCopies.set(variable, copy);
+  }
+  // The current values go into a buffer no live tensor uses; `copy.values` stays with its tensor.
+  const spare = copy.spare && !backendHolds(copy.spare.dataId) ? copy.spare.values : new Float32Array(variable.size);
+  spare.set(copy.values);
+  const current = copy;
   return {
-    values,
+    values: spare,
     inPlace: false,
     commit() {
-      const updated = tf.tensor(values, variable.shape, 'float32');
+      const updated = tf.tensor(spare, variable.shape, 'float32');
       variable.assign(updated);
       updated.dispose();
+      current.spare = { values: current.values, dataId: current.dataId };
+      current.values = spare;
+      current.dataId = variable.dataId as object;
     }
   };
 }
