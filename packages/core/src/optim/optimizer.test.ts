@@ -145,6 +145,25 @@ describe('in-place updates', () => {
     tf.dispose([initial, w, g]);
   });
 
+  it('reads a variable again after something else assigned it (host copies between steps)', () => {
+    const w = variable([1, 2, 3]);
+    const opt = new SGD([w], { lr: 0.5, momentum: 0.9 }, { inPlace: false });
+    const g = tf.ones([3]);
+    opt.step(new Map([[w, g]]));
+    expect(values(w)).toEqual([0.5, 1.5, 2.5]);
+    const kept = w.clone(); // shares the tensor the step assigned: later steps must not change it
+    opt.step(new Map([[w, g]]));
+    expect(values(w)).toEqual([-0.45, 0.55, 1.55].map(Math.fround));
+    const assigned = tf.tensor([10, 20, 30]);
+    w.assign(assigned);
+    assigned.dispose();
+    opt.step(new Map([[w, g]]));
+    // b = 0.9·1.9 + 1 = 2.71; w = 10 − 0.5·2.71
+    expect(values(w).map((v) => Math.round(v * 1000) / 1000)).toEqual([8.645, 18.645, 28.645]);
+    expect(values(kept)).toEqual([0.5, 1.5, 2.5]);
+    tf.dispose([w, g, kept]);
+  });
+
   it('leaks no tensors over many steps of every optimizer, in place or not', () => {
     for (const inPlace of [true, false]) {
       const w = variable(Array.from({ length: 64 }, (_, i) => Math.sin(i)), [8, 8]);
