@@ -13,17 +13,7 @@ import { useNativeKernels } from './native';
 import { BatchNorm1d, BatchNorm2d } from './norm';
 import { bnCnn } from './small';
 import { manualSeed } from './init';
-
-function nativeBackendInstalled(): boolean {
-  try {
-    require.resolve('@tensorflow/tfjs-node');
-  } catch {
-    return false;
-  }
-  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
-  require('@tensorflow/tfjs-node'); // eslint-disable-line @typescript-eslint/no-require-imports
-  return true;
-}
+import { nativeBackendInstalled } from '../../test-utils/native-backend';
 
 const BACKENDS = ['cpu', 'wasm', ...(nativeBackendInstalled() ? ['tensorflow'] : [])];
 

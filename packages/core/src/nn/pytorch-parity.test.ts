@@ -18,6 +18,7 @@ import { useNativeKernels } from './native';
 import { BatchNorm2d } from './norm';
 import { BasicBlock } from './resnet';
 import { bnCnn, bnMlp } from './small';
+import { nativeBackendInstalled } from '../../test-utils/native-backend';
 
 interface Case {
   name: 'bnCnn' | 'resnetTail' | 'bnMlp';
@@ -50,17 +51,6 @@ const BUILDERS: Record<Case['name'], () => Module> = {
     ),
   bnMlp: () => bnMlp([5, 8, 8, 3])
 };
-
-function nativeBackendInstalled(): boolean {
-  try {
-    require.resolve('@tensorflow/tfjs-node');
-  } catch {
-    return false;
-  }
-  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
-  require('@tensorflow/tfjs-node'); // eslint-disable-line @typescript-eslint/no-require-imports
-  return true;
-}
 
 /** max |a − b| / max |b| (float64 on the host). */
 function relativeError(actual: ArrayLike<number>, expected: number[]): number {

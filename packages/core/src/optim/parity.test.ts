@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createThreadExecutor } from '../node';
 import { Adam, AdamW, LARS, SGD, scalarExecutor, type BaseOptimizerOptions, type Optimizer, type OptimizerStateDict, type ParamGroupInput } from './index';
+import { nativeBackendInstalled } from '../../test-utils/native-backend';
 
 interface Fixture {
   optimizer: 'sgd' | 'adam' | 'adamw' | 'lars';
@@ -124,17 +125,6 @@ const cases: Array<[string, string, BaseOptimizerOptions]> = [
 // The native backend, when a user has it (e.g. after `make native`): parity holds there too.
 if (nativeBackendInstalled()) cases.push(['tensorflow', 'loops, assigned back', {}], ['tensorflow', 'TF.js ops', { tensorOps: true }]);
 afterAll(() => threads.close());
-
-function nativeBackendInstalled(): boolean {
-  try {
-    require.resolve('@tensorflow/tfjs-node');
-  } catch {
-    return false;
-  }
-  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
-  require('@tensorflow/tfjs-node'); // eslint-disable-line @typescript-eslint/no-require-imports
-  return true;
-}
 
 describe.each(cases)('parity with torch.optim on %s (%s)', (backend, _label, options) => {
   beforeAll(async () => {
