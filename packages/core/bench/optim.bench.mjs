@@ -6,12 +6,12 @@
 //
 //   npx tsc -b packages/core && node packages/core/bench/optim.bench.mjs [--backends cpu,wasm,tensorflow] [--steps 10] [--no-torch]
 import { spawnSync } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { timeCalls } from './timing.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -45,18 +45,6 @@ function resnet50Params() {
   return params;
 }
 
-/** Median and minimum ms per step (the minimum is the least disturbed by other processes). */
-function time(stepFn, warmup, count) {
-  for (let i = 0; i < warmup; i++) stepFn();
-  const times = [];
-  for (let i = 0; i < count; i++) {
-    const start = performance.now();
-    stepFn();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(times.length / 2)], min: times[0] };
-}
 
 const show = (t) => `${t.median.toFixed(1).padStart(8)} ms (min ${t.min.toFixed(1)})`;
 
@@ -137,16 +125,16 @@ async function benchBackend(backend, params) {
     };
     for (const [name, make] of Object.entries(runs)) {
       const opt = make();
-      results[`paramscope ${name}${suffix}`] = time(() => opt.step(grads), 2, steps);
+      results[`paramscope ${name}${suffix}`] = timeCalls(() => opt.step(grads), 2, steps);
     }
     await executor?.close();
   }
   const tfGrads = () => ({ ...grads });
   const momentum = tf.train.momentum(0.1, 0.9);
-  results['tf.train.momentum'] = time(() => momentum.applyGradients(tfGrads()), 1, tfjsSteps);
+  results['tf.train.momentum'] = timeCalls(() => momentum.applyGradients(tfGrads()), 1, tfjsSteps);
   momentum.dispose();
   const adam = tf.train.adam(1e-3);
-  results['tf.train.adam'] = time(() => adam.applyGradients(tfGrads()), 1, tfjsSteps);
+  results['tf.train.adam'] = timeCalls(() => adam.applyGradients(tfGrads()), 1, tfjsSteps);
   adam.dispose();
   tf.dispose([variables, Object.values(grads)]);
   return results;
