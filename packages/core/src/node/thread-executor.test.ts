@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdamW, LARS, SGD } from '../optim';
@@ -65,17 +67,42 @@ describe('worker-thread executor', () => {
     expect(() => createThreadExecutor({ callerShare: 1.5 })).toThrow(/callerShare must be in \[0, 1\], got 1.5/);
   });
 
-  it('refuses non-finite gradients found by a worker, with nothing updated', () => {
-    const [w] = model(7);
-    const opt = new SGD([{ name: 'conv1.weight', variable: w }], { lr: 0.1 }, { executor });
-    const before = Array.from(w.dataSync());
-    const g = tf.tidy(() => {
-      const values = new Float32Array(w.size).fill(0.5);
-      values[w.size - 3] = NaN; // in the worker's half
-      return tf.tensor(values, w.shape);
-    });
-    expect(() => opt.step(new Map([[w, g]]))).toThrow(/non-finite gradient .* 'conv1.weight'/);
-    expect(Array.from(w.dataSync())).toEqual(before);
-    tf.dispose([w, g]);
+  // SGD's Σ g² is taken while the gradient is staged; LARS's norms are measured by both threads.
+  for (const [name, make] of [
+    ['SGD', (w: tf.Variable) => new SGD([{ name: 'conv1.weight', variable: w }], { lr: 0.1, momentum: 0.9 }, { executor })],
+    ['LARS', (w: tf.Variable) => new LARS([{ name: 'conv1.weight', variable: w }], { lr: 0.1, momentum: 0.9 }, { executor })]
+  ] as const) {
+    for (const [where, at] of [
+      ["the calling thread's share", 3],
+      ["a worker's share", -3]
+    ] as const) {
+      it(`${name}: refuses a non-finite gradient in ${where}, with nothing updated`, () => {
+        const [w] = model(7);
+        const opt = make(w);
+        const ok = tf.onesLike(w);
+        opt.step(new Map([[w, ok]]));
+        const before = Array.from(w.dataSync());
+        const state = JSON.stringify(opt.stateDict());
+        const g = tf.tidy(() => {
+          const values = new Float32Array(w.size).fill(0.5);
+          values[(at + w.size) % w.size] = NaN;
+          return tf.tensor(values, w.shape);
+        });
+        expect(() => opt.step(new Map([[w, g]]))).toThrow(/non-finite gradient .* 'conv1.weight'/);
+        expect(Array.from(w.dataSync())).toEqual(before);
+        expect(JSON.stringify(opt.stateDict())).toBe(state);
+        tf.dispose([w, g, ok]);
+      });
+    }
+  }
+
+  it('does not keep the process alive when nobody closes it', () => {
+    // The compiled entry (make test builds it first), in a process of its own that must exit.
+    const entry = join(__dirname, '..', '..', 'lib', 'node', 'index.js');
+    const script = `const { createThreadExecutor } = require(${JSON.stringify(entry)}); createThreadExecutor({ threads: 2 });`;
+    const run = spawnSync(process.execPath, ['-e', script], { timeout: 30000, encoding: 'utf8' });
+    expect(run.error).toBeUndefined();
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
   });
 });

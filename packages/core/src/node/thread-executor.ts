@@ -4,15 +4,17 @@
  * for the workers with `Atomics.wait`, so `step()` stays synchronous.
  *
  * Weights and state live in `SharedArrayBuffer`s this executor allocates (the cpu backend keeps
- * using them as the variables' storage). Gradients come from TF.js in ordinary memory: the shares
- * the workers take are copied into shared staging buffers first. Tensors whose weights are not in
- * shared memory (the wasm backend's heap, other backends) are updated in the calling thread.
+ * using them as the variables' storage). Gradients come from TF.js in ordinary memory: before the
+ * update, the calling thread copies each one it splits into a shared staging buffer, and takes its
+ * Σ g² (the NaN/Infinity check) on each chunk it has just copied, while the chunk is in cache.
+ * Tensors whose weights are not in shared memory (the wasm backend's heap, other backends) are
+ * updated in the calling thread.
  */
 /// <reference types="node" />
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { fastUpdate, inlineExecutor, type KernelExecutor, type MeasureTask, type UpdateTask } from '../optim/executor';
-import { allocateInArena, simdArena } from '../optim/simd/arena';
+import { allocateInArena, runInArena, simdArena } from '../optim/simd/arena';
 import { measureGradient, type SimdCall, type UpdateRule } from '../optim/rules/rule';
 import { simdEngine, simdMeasure, simdUpdate } from '../optim/simd/driver';
 import { simdModuleBytes } from '../optim/simd/kernels';
@@ -26,11 +28,7 @@ export interface ThreadExecutorOptions {
   minSplitSize?: number;
   /** How long to wait for a worker before giving up, in ms (default 60,000). */
   timeoutMs?: number;
-  /**
-   * Fraction of each split tensor the calling thread updates itself (default: 0.8 of an equal
-   * share). Gradients from TF.js are not in shared memory, so the calling thread also copies the
-   * workers' shares of them, and takes less of the update in return.
-   */
+  /** Fraction of each split tensor the calling thread updates itself (default: an equal share). */
   callerShare?: number;
 }
 
@@ -80,6 +78,10 @@ function functionExpression(fn: (...args: never[]) => unknown): string {
 
 const isShared = (a: Float32Array): boolean => a.buffer instanceof SharedArrayBuffer;
 
+/** Values staged per copy: 256 KiB, so a chunk is still in L2 cache when its Σ g² is taken. */
+const STAGE_CHUNK = 65536;
+const SUM_OF_SQUARES = { fn: 'sumsq', args: [] };
+
 function sharedFloat32(length: number): Float32Array {
   return new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
 }
@@ -89,7 +91,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
   const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
   const minSplitSize = options.minSplitSize ?? 65536;
   const timeoutMs = options.timeoutMs ?? 60000;
-  const callerShare = options.callerShare ?? (threads > 1 ? 0.8 / threads : 1);
+  const callerShare = options.callerShare ?? 1 / threads;
   if (!(callerShare >= 0 && callerShare <= 1)) throw new RangeError(`createThreadExecutor: callerShare must be in [0, 1], got ${callerShare}`);
   const ids = new WeakMap<Float32Array, number>();
   let nextId = 1;
@@ -103,7 +105,6 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
 
   const workers: WorkerHandle[] = Array.from({ length: threads - 1 }, () => {
     const worker = new Worker(WORKER_SOURCE, { eval: true });
-    worker.unref();
     const handle: WorkerHandle = {
       worker,
       control: new Int32Array(new SharedArrayBuffer(8)),
@@ -114,6 +115,9 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
       registered: new WeakSet()
     };
     worker.on('message', (message: string) => (handle.lastError = message));
+    // After the listener: adding a 'message' listener refs the worker again. An executor nobody
+    // closed must not keep the process alive.
+    worker.unref();
     return handle;
   });
 
@@ -133,18 +137,35 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
     return id;
   }
 
-  /** A shared array holding `grad`'s values in `[start, end)` (a staged copy unless `grad` is shared). */
-  function sharedGradient(param: Float32Array, grad: Float32Array, start: number, end: number): Float32Array {
-    if (isShared(grad)) return grad;
+  /**
+   * `grad` in shared memory: itself when it is shared, else a copy staged once per step. With
+   * `gradSq`, also adds the gradient's Σ g² to `gradSq[0]`, taken on each chunk just after copying
+   * it (the sum then reads from cache, not memory).
+   */
+  function sharedGradient(param: Float32Array, grad: Float32Array, gradSq?: Float64Array): Float32Array {
+    if (isShared(grad)) {
+      if (gradSq) sumOfSquares(param, grad, 0, grad.length, gradSq);
+      return grad;
+    }
     let copy = staging.get(param);
     if (staged.get(param) === grad && copy) return copy;
     if (!copy || copy.length !== grad.length) {
       copy = allocateInArena(grad.length, sharedFloat32);
       staging.set(param, copy);
     }
-    copy.set(grad.subarray(start, end), start);
+    for (let start = 0; start < grad.length; start += STAGE_CHUNK) {
+      const end = Math.min(grad.length, start + STAGE_CHUNK);
+      copy.set(grad.subarray(start, end), start);
+      if (gradSq) sumOfSquares(param, copy, start, end, gradSq);
+    }
     staged.set(param, grad);
     return copy;
+  }
+
+  /** Adds Σ g² over `[start, end)` to `out[0]` (in place in the arena when `param` and `grad` live there). */
+  function sumOfSquares(param: Float32Array, grad: Float32Array, start: number, end: number, out: Float64Array): void {
+    const done = arena ? runInArena(arena, SUM_OF_SQUARES, param, grad, [], start, end, out.subarray(0, 1)) : start;
+    measureGradient(param, grad, done, end, 0, false, out);
   }
 
   /**
@@ -156,18 +177,18 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
     splittable: (i: number) => boolean,
     makePiece: (i: number, start: number, end: number, grad: Float32Array) => Piece
   ) {
-    const local: Array<{ task: number; start: number; end: number }> = [];
+    const local: Array<{ task: number; start: number; end: number; grad: Float32Array }> = [];
     const remote: Piece[][] = workers.map(() => []);
     tasks.forEach((task, i) => {
       const n = task.param.length;
       if (n < minSplitSize || !splittable(i)) {
-        local.push({ task: i, start: 0, end: n });
+        local.push({ task: i, start: 0, end: n, grad: task.grad });
         return;
       }
+      const grad = sharedGradient(task.param, task.grad);
       const own = Math.min(n, Math.ceil((n * callerShare) / 16) * 16);
       const chunk = Math.ceil((n - own) / workers.length / 16) * 16;
-      local.push({ task: i, start: 0, end: own });
-      const grad = sharedGradient(task.param, task.grad, own, n);
+      local.push({ task: i, start: 0, end: own, grad });
       workers.forEach((_, w) => {
         const start = Math.min(own + w * chunk, n);
         const end = Math.min(own + (w + 1) * chunk, n);
@@ -219,7 +240,8 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
       }
       if (Atomics.load(w.control, 1) !== 0) throw new Error(`optimizer worker thread ${index} failed${w.lastError ? `: ${w.lastError}` : ''}`);
       pieces.forEach((piece, p) => {
-        for (let k = 0; k < 3; k++) sums[piece.task][k] += w.results[p * 3 + k];
+        const out = sums[piece.task];
+        for (let k = 0; k < out.length; k++) out[k] += w.results[p * 3 + k];
       });
     });
   }
@@ -250,9 +272,13 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
       if (workers.length === 0) return inlineExecutor.measure(tasks);
       staged = new WeakMap();
       const sums = tasks.map(() => new Float64Array(3));
+      const splittable = (i: number) => tasks[i].param.length >= minSplitSize && isShared(tasks[i].param);
+      // Σ g² alone needs no second pass: it is taken while staging (the update needs the copy anyway).
+      const measured = tasks.map((t, i) => splittable(i) && !t.withNorms);
+      measured.forEach((yes, i) => yes && sharedGradient(tasks[i].param, tasks[i].grad, sums[i]));
       const { local, remote } = plan(
         tasks,
-        (i) => isShared(tasks[i].param),
+        (i) => splittable(i) && !measured[i],
         (i, start, end, grad) => ({
           kind: 'measure',
           task: i,
@@ -267,17 +293,20 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
         })
       );
       dispatch(remote, [['measure', measureSource]]);
-      for (const { task, start, end } of local) {
+      for (const { task, start, end, grad } of local) {
+        if (measured[task]) continue;
         const t = tasks[task];
-        const done = simd ? simdMeasure(simd, t.param, t.grad, start, end, t.weightDecay, t.withNorms, sums[task]) : start;
-        measureGradient(t.param, t.grad, done, end, t.weightDecay, t.withNorms, sums[task]);
+        const call = { fn: t.withNorms ? 'norms' : 'sumsq', args: t.withNorms ? [t.weightDecay] : [] };
+        let done = arena ? runInArena(arena, call, t.param, grad, [], start, end, sums[task]) : start;
+        if (done === start && simd) done = simdMeasure(simd, t.param, grad, start, end, t.weightDecay, t.withNorms, sums[task]);
+        measureGradient(t.param, grad, done, end, t.weightDecay, t.withNorms, sums[task]);
       }
       collect(remote, sums);
       return sums;
     },
     update<S>(rule: UpdateRule<unknown, S>, tasks: UpdateTask<S>[]): Float64Array[] {
       if (workers.length === 0) return inlineExecutor.update(rule, tasks);
-      const sums = tasks.map(() => new Float64Array(3));
+      const sums = tasks.map(() => new Float64Array(2));
       const calls = tasks.map((t) => (simd && rule.simd ? rule.simd(t.scalars) : undefined));
       const { local, remote } = plan(
         tasks,
@@ -298,15 +327,15 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
       );
       dispatch(remote, [[rule.id, functionExpression(rule.kernel)]]);
       for (const pieces of remote) for (const piece of pieces) updatedValues.workers += piece.end - piece.start;
-      for (const { task, start, end } of local) {
+      for (const { task, start, end, grad } of local) {
         const t = tasks[task];
         updatedValues.caller += end - start;
         const call = calls[task];
-        const done = simd && call ? fastUpdate(simd, call, t.param, t.grad, t.slots, start, end, sums[task]) : start;
-        rule.kernel(t.param, t.grad, t.slots, done, end, t.scalars, sums[task]);
+        const done = simd && call ? fastUpdate(simd, call, t.param, grad, t.slots, start, end, sums[task]) : start;
+        rule.kernel(t.param, grad, t.slots, done, end, t.scalars, sums[task]);
       }
       collect(remote, sums);
-      return sums.map((s) => s.subarray(0, 2));
+      return sums;
     },
     async close() {
       await Promise.all(workers.map((w) => w.worker.terminate()));

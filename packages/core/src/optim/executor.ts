@@ -4,7 +4,7 @@
  * work across worker threads over shared memory.
  */
 import { measureGradient, type UpdateRule } from './rules/rule';
-import { allocateInArena, arenaUpdate, simdArena } from './simd/arena';
+import { allocateInArena, runInArena, simdArena } from './simd/arena';
 import { simdEngine, simdMeasure, simdUpdate, type SimdEngine } from './simd/driver';
 import type { SimdCall } from './rules/rule';
 import { allocateFloat32, type Float32Allocator } from './tensor-access';
@@ -52,7 +52,7 @@ export function fastUpdate(
   sums: Float64Array
 ): number {
   const arena = simdArena();
-  const done = arena ? arenaUpdate(arena, call, param, grad, slots, start, end, sums) : start;
+  const done = arena ? runInArena(arena, call, param, grad, slots, start, end, sums) : start;
   return done !== start || end - start < 4 ? done : simdUpdate(simd, call, param, grad, slots, start, end, sums);
 }
 

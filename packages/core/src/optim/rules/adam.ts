@@ -9,6 +9,7 @@
  *   w ← w − (η / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
  */
 import * as tf from '@tensorflow/tfjs';
+import { simdCall } from '../simd/kernels';
 import type { UpdateRule } from './rule';
 
 /** Adam/AdamW hyperparameters (camelCase versions of PyTorch's). */
@@ -67,10 +68,22 @@ function adamRule(decoupled: boolean): UpdateRule<AdamHyperparameters, AdamScala
       const next = tf.sub(w, tf.div(tf.mul(m, s.stepSize), denominator));
       return { param: next, slots: s.amsgrad ? [m, v, vMax] : [m, v] };
     },
-    simd: (s) => ({
-      fn: s.amsgrad ? 'adamAmsgrad' : 'adam',
-      args: [s.stepSize, s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.eps, s.biasCorrection2Sqrt, s.l2, s.decayFactor, s.gradSign]
-    }),
+    simd: (s) =>
+      simdCall(
+        'adam',
+        {
+          stepSize: s.stepSize,
+          oneMinusBeta1: 1 - s.beta1,
+          beta2: s.beta2,
+          oneMinusBeta2: 1 - s.beta2,
+          eps: s.eps,
+          inverseBiasCorrection2Sqrt: 1 / s.biasCorrection2Sqrt,
+          gradSign: s.gradSign,
+          l2: s.l2,
+          decayFactor: s.decayFactor
+        },
+        { amsgrad: s.amsgrad }
+      ),
     kernel(param, grad, slots, start, end, s, out) {
       const { stepSize, beta1, beta2, eps, biasCorrection2Sqrt, l2, decayFactor, gradSign } = s;
       const [expAvg, expAvgSq, maxExpAvgSq] = slots;

@@ -13,6 +13,7 @@
  * the way timm's and NVIDIA's LARC do.
  */
 import * as tf from '@tensorflow/tfjs';
+import { simdCall } from '../simd/kernels';
 import type { UpdateRule } from './rule';
 
 /** LARS hyperparameters. `layerAdaptation` and `weightDecay` are per group, as in SimCLR. */
@@ -61,7 +62,7 @@ export const larsRule: UpdateRule<LarsHyperparameters, LarsScalars> = {
     const direction = s.nesterov ? tf.add(tf.mul(b, s.momentum), step) : b;
     return { param: tf.sub(w, direction), slots: [b] };
   },
-  simd: (s) => ({ fn: 'lars', args: [s.scaledLr, s.momentum, s.weightDecay, s.nesterov ? 1 : 0, s.nesterov ? 0 : 1] }),
+  simd: (s) => simdCall('lars', { scaledLr: s.scaledLr, momentum: s.momentum, weightDecay: s.weightDecay }, { nesterov: s.nesterov }),
   kernel(param, grad, slots, start, end, s, out) {
     const { momentum, weightDecay, scaledLr } = s;
     const nesterov = s.nesterov ? 1 : 0;

@@ -7,6 +7,7 @@
  *   w ← w − η·g
  */
 import * as tf from '@tensorflow/tfjs';
+import { simdCall } from '../simd/kernels';
 import type { UpdateRule } from './rule';
 
 /** SGD hyperparameters (camelCase versions of PyTorch's). */
@@ -55,11 +56,20 @@ export const sgdRule: UpdateRule<SgdHyperparameters, SgdScalars> = {
   },
   simd: (s) =>
     s.momentum === 0
-      ? { fn: 'sgdPlain', args: [s.lr, s.weightDecay, s.gradSign] }
-      : {
-          fn: 'sgdMomentum',
-          args: [s.lr, s.momentum, s.initBuffer ? 0 : s.momentum, s.initBuffer ? 1 : 1 - s.dampening, s.weightDecay, s.gradSign, s.nesterov ? 1 : 0, s.nesterov ? 0 : 1]
-        },
+      ? simdCall('sgdPlain', { lr: s.lr, gradSign: s.gradSign, weightDecay: s.weightDecay })
+      : simdCall(
+          'sgdMomentum',
+          {
+            lr: s.lr,
+            momentum: s.momentum,
+            // The step that creates the buffer clones g into it (b = g), later ones blend.
+            decay: s.initBuffer ? 0 : s.momentum,
+            blend: s.initBuffer ? 1 : 1 - s.dampening,
+            gradSign: s.gradSign,
+            weightDecay: s.weightDecay
+          },
+          { nesterov: s.nesterov }
+        ),
   kernel(param, grad, slots, start, end, s, out) {
     // Hyperparameters in locals, one loop per case: no per-element branching on them.
     const { lr, momentum, weightDecay, gradSign } = s;

@@ -137,11 +137,13 @@ export function simdArena(): SimdArena | null {
 }
 
 /**
- * Runs `call` in place over `[start, stop)` (stop = start + a multiple of SIMD_BLOCK ≤ end) when the weights
- * and every slot live in the arena; returns `stop`, or `start` when they do not (nothing done).
- * Gradients outside the arena go through the scratch chunk by chunk.
+ * Runs the pointer kernel `call` in place over `[start, stop)` (stop = start + a multiple of
+ * SIMD_BLOCK ≤ end) when the weights and every slot live in the arena; returns `stop`, or `start`
+ * when they do not (nothing done). Gradients outside the arena go through the scratch chunk by
+ * chunk. Adds the kernel's sums to `out` (as many as `out` holds, at most three): an update's
+ * Σ Δw² and Σ w², a measure's Σ g², Σ w² and Σ (g + λw)².
  */
-export function arenaUpdate(
+export function runInArena(
   arena: SimdArena,
   call: { fn: string; args: number[] },
   param: Float32Array,
@@ -161,6 +163,7 @@ export function arenaUpdate(
   const gradAddress = arena.addressOf(grad);
   const chunk = gradAddress === undefined ? scratch.length : stop - start;
   const slot = (k: number, c: number) => (k < slots.length ? (slotAddresses[k] as number) + c * 4 : 0);
+  const outputs = Math.min(out.length, 3);
   for (let c = start; c < stop; c += chunk) {
     const len = Math.min(chunk, stop - c);
     let g: number;
@@ -171,8 +174,7 @@ export function arenaUpdate(
       g = gradAddress + c * 4;
     }
     fn(len, paramAddress + c * 4, g, slot(0, c), slot(1, c), slot(2, c), sumsAddress, ...call.args);
-    out[0] += sums[0] + sums[1] + sums[2] + sums[3];
-    out[1] += sums[4] + sums[5] + sums[6] + sums[7];
+    for (let k = 0; k < outputs; k++) out[k] += sums[4 * k] + sums[4 * k + 1] + sums[4 * k + 2] + sums[4 * k + 3];
   }
   return stop;
 }

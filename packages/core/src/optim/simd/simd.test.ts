@@ -5,9 +5,9 @@ import { adamL2Rule, adamWRule } from '../rules/adam';
 import { larsRule } from '../rules/lars';
 import type { PrePassSums, UpdateRule } from '../rules/rule';
 import { sgdRule } from '../rules/sgd';
-import { CHUNK, SIMD_BLOCK } from './kernels';
+import { CHUNK, SIMD_BLOCK, UPDATE_KERNELS } from './kernels';
 import { simdEngine, simdUpdate } from './driver';
-import { arenaUpdate, simdArena } from './arena';
+import { runInArena, simdArena } from './arena';
 
 function random(n: number, seed: number, scale = 1): Float32Array {
   let x = seed;
@@ -81,6 +81,58 @@ describe.runIf(simdEngine() !== null)('SIMD kernels', () => {
   });
 });
 
+/** Every combination of the options that pick a loop variant, per rule. */
+function variantCases(): Array<[string, UpdateRule<never, unknown>, object, number, boolean]> {
+  const out: Array<[string, UpdateRule<never, unknown>, object, number, boolean]> = [];
+  const flags = [false, true];
+  for (const momentum of [0, 0.9])
+    for (const nesterov of momentum ? flags : [false])
+      for (const dampening of nesterov ? [0] : [0, 0.3])
+        for (const weightDecay of [0, 1e-2])
+          for (const maximize of flags)
+            for (const first of momentum ? flags : [false])
+              out.push([`SGD ${JSON.stringify({ momentum, nesterov, dampening, weightDecay, maximize, first })}`, sgdRule as never, { lr: 0.1, momentum, dampening, weightDecay, nesterov, maximize }, momentum ? 1 : 0, first]);
+  for (const [name, rule] of [['Adam', adamL2Rule], ['AdamW', adamWRule]] as const)
+    for (const amsgrad of flags)
+      for (const weightDecay of [0, 1e-2])
+        for (const maximize of flags)
+          out.push([`${name} ${JSON.stringify({ amsgrad, weightDecay, maximize })}`, rule as never, { lr: 1e-3, betas: [0.8, 0.99], eps: 1e-6, weightDecay, amsgrad, maximize }, amsgrad ? 3 : 2, false]);
+  for (const nesterov of flags)
+    for (const weightDecay of [0, 1e-3])
+      out.push([`LARS ${JSON.stringify({ nesterov, weightDecay })}`, larsRule as never, { lr: 0.5, momentum: 0.9, weightDecay, nesterov, trustCoefficient: 0.02, eps: 0, layerAdaptation: true }, 1, false]);
+  return out;
+}
+
+describe.runIf(simdEngine() !== null)('SIMD loop variants', () => {
+  const reached = new Set<string>();
+  for (const [name, rule, group, slotCount, first] of variantCases()) {
+    it(`${name} matches the scalar kernel`, () => {
+      const n = CHUNK + SIMD_BLOCK + 3;
+      const make = (): UpdateTask<unknown> => ({
+        param: random(n, 11),
+        grad: random(n, 12, 0.1),
+        slots: Array.from({ length: slotCount }, (_, k) => (first ? new Float32Array(n) : random(n, 13 + k, 0.01).map(k > 0 ? Math.abs : (x) => x))),
+        scalars: rule.scalars(group as never, 4, first, sums)
+      });
+      const [a, b] = [make(), make()];
+      reached.add(rule.simd!(b.scalars).fn);
+      const [sa] = scalarExecutor.update(rule, [a]);
+      const [sb] = inlineExecutor.update(rule, [b]);
+      [a.param, ...a.slots].forEach((x, k) => {
+        const y = [b.param, ...b.slots][k];
+        let worst = 0;
+        for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(x[i] - y[i]) / Math.max(1e-3, Math.abs(x[i])));
+        expect(worst).toBeLessThanOrEqual(2e-6);
+      });
+      expect(sb[0] / sa[0]).toBeCloseTo(1, 5);
+      expect(sb[1] / sa[1]).toBeCloseTo(1, 5);
+    });
+  }
+  it('every loop the module builds is one some group runs (no dead variants)', () => {
+    expect([...reached].sort()).toEqual([...UPDATE_KERNELS].sort());
+  });
+});
+
 describe.runIf(simdArena() !== null)('SIMD kernels in place in the arena', () => {
   for (const gradInArena of [false, true]) {
     it(`AdamW amsgrad matches the scalar kernel over chunks (gradient ${gradInArena ? 'in' : 'outside'} the arena)`, () => {
@@ -100,7 +152,7 @@ describe.runIf(simdArena() !== null)('SIMD kernels in place in the arena', () =>
       const sa = new Float64Array(2);
       const sb = new Float64Array(2);
       rule.kernel(a[0], a[1], a.slice(2), 0, n, scalars, sa);
-      const done = arenaUpdate(arena, rule.simd!(scalars), b[0], b[1], b.slice(2), 0, n, sb);
+      const done = runInArena(arena, rule.simd!(scalars), b[0], b[1], b.slice(2), 0, n, sb);
       expect(done).toBe(n - (n % SIMD_BLOCK));
       rule.kernel(b[0], b[1], b.slice(2), done, n, scalars, sb);
       [0, 2, 3, 4].forEach((k) => {
@@ -117,7 +169,7 @@ describe.runIf(simdArena() !== null)('SIMD kernels in place in the arena', () =>
     const rule = sgdRule as UpdateRule<never, unknown>;
     const scalars = rule.scalars({ lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false } as never, 1, false, sums);
     const param = new Float32Array(64).fill(1);
-    expect(arenaUpdate(arena, rule.simd!(scalars), param, new Float32Array(64), [], 0, 64, new Float64Array(2))).toBe(0);
+    expect(runInArena(arena, rule.simd!(scalars), param, new Float32Array(64), [], 0, 64, new Float64Array(2))).toBe(0);
     expect(param[0]).toBe(1);
   });
 });
