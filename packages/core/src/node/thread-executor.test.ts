@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdamW, LARS, SGD } from '../optim';
+import { simdArena } from '../optim/simd/arena';
+import { simdEngine } from '../optim/simd/driver';
 import { createThreadExecutor } from './thread-executor';
 
 const executor = createThreadExecutor({ threads: 2, minSplitSize: 1024 });
@@ -22,6 +24,11 @@ function model(seed: number): tf.Variable[] {
 }
 
 describe('worker-thread executor', () => {
+  it('has the SIMD arena in Node (without it every fast path falls back, silently)', () => {
+    expect(simdArena()).not.toBeNull();
+    expect(simdEngine()).not.toBeNull();
+  });
+
   for (const [name, make] of [
     ['SGD', (params: tf.Variable[], options: object) => new SGD(params, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-4 }, options)],
     ['AdamW', (params: tf.Variable[], options: object) => new AdamW(params, { lr: 1e-3, amsgrad: true }, options)],

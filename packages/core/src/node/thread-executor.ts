@@ -13,7 +13,7 @@
 /// <reference types="node" />
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { fastUpdate, inlineExecutor, type KernelExecutor, type MeasureTask, type UpdateTask } from '../optim/executor';
+import { fastMeasure, fastUpdate, inlineExecutor, type KernelExecutor, type MeasureTask, type UpdateTask } from '../optim/executor';
 import { allocateInArena, runInArena, simdArena } from '../optim/simd/arena';
 import { measureGradient, type SimdCall, type UpdateRule } from '../optim/rules/rule';
 import { simdEngine, simdMeasure, simdUpdate } from '../optim/simd/driver';
@@ -296,10 +296,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
       for (const { task, start, end, grad } of local) {
         if (measured[task]) continue;
         const t = tasks[task];
-        const call = { fn: t.withNorms ? 'norms' : 'sumsq', args: t.withNorms ? [t.weightDecay] : [] };
-        let done = arena ? runInArena(arena, call, t.param, grad, [], start, end, sums[task]) : start;
-        if (done === start && simd) done = simdMeasure(simd, t.param, grad, start, end, t.weightDecay, t.withNorms, sums[task]);
-        measureGradient(t.param, grad, done, end, t.weightDecay, t.withNorms, sums[task]);
+        fastMeasure(simd, t.param, grad, start, end, t.weightDecay, t.withNorms, sums[task]);
       }
       collect(remote, sums);
       return sums;

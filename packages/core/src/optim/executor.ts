@@ -56,6 +56,28 @@ export function fastUpdate(
   return done !== start || end - start < 4 ? done : simdUpdate(simd, call, param, grad, slots, start, end, sums);
 }
 
+/**
+ * The pass before an update over `[start, end)` with SIMD (in the arena, or through the engine's
+ * chunk copies), then the scalar loop for the last few values: adds Σ g² (and with `withNorms`
+ * Σ w², Σ (g + λw)²) to `sums`.
+ */
+export function fastMeasure(
+  simd: SimdEngine | null,
+  param: Float32Array,
+  grad: Float32Array,
+  start: number,
+  end: number,
+  weightDecay: number,
+  withNorms: boolean,
+  sums: Float64Array
+): void {
+  const arena = simdArena();
+  const call = withNorms ? { fn: 'norms', args: [weightDecay] } : { fn: 'sumsq', args: [] };
+  let done = arena ? runInArena(arena, call, param, grad, [], start, end, sums) : start;
+  if (done === start && simd) done = simdMeasure(simd, param, grad, start, end, weightDecay, withNorms, sums);
+  measureGradient(param, grad, done, end, weightDecay, withNorms, sums);
+}
+
 /** Runs every loop in the calling thread with the scalar (plain JavaScript) kernels. */
 export const scalarExecutor: KernelExecutor = {
   allocate: allocateFloat32,
@@ -90,9 +112,7 @@ export const inlineExecutor: KernelExecutor = {
     if (!simd) return scalarExecutor.measure(tasks);
     return tasks.map((task) => {
       const sums = new Float64Array(3);
-      const n = task.grad.length;
-      const done = simdMeasure(simd, task.param, task.grad, 0, n, task.weightDecay, task.withNorms, sums);
-      measureGradient(task.param, task.grad, done, n, task.weightDecay, task.withNorms, sums);
+      fastMeasure(simd, task.param, task.grad, 0, task.grad.length, task.weightDecay, task.withNorms, sums);
       return sums;
     });
   },

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { inlineExecutor, type KernelExecutor, type UpdateTask } from './executor';
 import type { PrePassSums, UpdateRule } from './rules/rule';
-import { allocateFloat32, prefersTensorOps, prepareInPlace, readGradient, writableWeights } from './tensor-access';
+import { prefersTensorOps, prepareInPlace, readGradient, writableWeights } from './tensor-access';
 import type {
   Gradients,
   NonFinitePolicy,
@@ -224,9 +224,9 @@ export abstract class Optimizer<H extends object> {
 
     const tasks: UpdateTask<unknown>[] = entries.map((entry, i) => {
       const state = this.stateFor(entry.param.variable);
-      // State goes next to the weights: into the executor's memory when it updates them there in
-      // place (cpu), into plain arrays otherwise (the wasm heap, copies from other backends).
-      const allocate = (this.executor.accepts?.(weights[i].values) ?? true) ? this.executor.allocate : allocateFloat32;
+      // State goes into the executor's memory (the SIMD arena), where the kernels update it in
+      // place; weights elsewhere (the wasm heap, host copies) pass through a scratch chunk.
+      const allocate = this.executor.allocate;
       let fresh = false;
       const slots = this.rule.slots(entry.group).map((name) => {
         const slot = state.slots.get(name);

@@ -233,6 +233,9 @@ const FAMILIES: Record<string, Family> = {
   }
 };
 
+/** The loops that only read (the sums before an update), and whether each reads the weights. */
+export const READ_ONLY_KERNELS: Readonly<Record<string, { readsParam: boolean }>> = { sumsq: { readsParam: false }, norms: { readsParam: true } };
+
 /** A variant's export name: the family and its terms that are on. */
 const variantName = (family: string, on: string[]): string => [family, ...on].join('+');
 

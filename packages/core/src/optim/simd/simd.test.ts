@@ -134,8 +134,12 @@ describe.runIf(simdEngine() !== null)('SIMD loop variants', () => {
 });
 
 describe.runIf(simdArena() !== null)('SIMD kernels in place in the arena', () => {
-  for (const gradInArena of [false, true]) {
-    it(`AdamW amsgrad matches the scalar kernel over chunks (gradient ${gradInArena ? 'in' : 'outside'} the arena)`, () => {
+  for (const [gradInArena, paramInArena] of [
+    [false, true],
+    [true, true],
+    [false, false]
+  ]) {
+    it(`AdamW amsgrad matches the scalar kernel over chunks (gradient ${gradInArena ? 'in' : 'outside'}, weights ${paramInArena ? 'in' : 'outside'} the arena)`, () => {
       const arena = simdArena()!;
       const n = 2 * CHUNK + 7;
       const rule = adamWRule as UpdateRule<never, unknown>;
@@ -147,8 +151,8 @@ describe.runIf(simdArena() !== null)('SIMD kernels in place in the arena', () =>
       };
       const init = [random(n, 1), random(n, 2, 0.1), random(n, 3, 0.01), random(n, 4, 0.01).map(Math.abs), random(n, 5, 0.01).map(Math.abs)];
       const a = init.map((x) => x.slice());
-      const b = init.map((x, k) => (k === 1 && !gradInArena ? x.slice() : inArena(x)));
-      expect(arena.addressOf(b[0])).toBeDefined();
+      const b = init.map((x, k) => ((k === 1 && !gradInArena) || (k === 0 && !paramInArena) ? x.slice() : inArena(x)));
+      expect(arena.addressOf(b[0]) !== undefined).toBe(paramInArena);
       const sa = new Float64Array(2);
       const sb = new Float64Array(2);
       rule.kernel(a[0], a[1], a.slice(2), 0, n, scalars, sa);
@@ -164,12 +168,26 @@ describe.runIf(simdArena() !== null)('SIMD kernels in place in the arena', () =>
     });
   }
 
-  it('does nothing for arrays outside the arena', () => {
+  it('does nothing when a state slot is outside the arena', () => {
     const arena = simdArena()!;
     const rule = sgdRule as UpdateRule<never, unknown>;
-    const scalars = rule.scalars({ lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false } as never, 1, false, sums);
-    const param = new Float32Array(64).fill(1);
-    expect(runInArena(arena, rule.simd!(scalars), param, new Float32Array(64), [], 0, 64, new Float64Array(2))).toBe(0);
-    expect(param[0]).toBe(1);
+    const scalars = rule.scalars({ lr: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false, maximize: false } as never, 1, false, sums);
+    const param = arena.alloc(64).fill(1);
+    const buffer = new Float32Array(64).fill(1);
+    expect(runInArena(arena, rule.simd!(scalars), param, new Float32Array(64).fill(1), [buffer], 0, 64, new Float64Array(2))).toBe(0);
+    expect([param[0], buffer[0]]).toEqual([1, 1]);
+  });
+
+  it('measures weights outside the arena without writing them', () => {
+    const arena = simdArena()!;
+    const n = CHUNK + SIMD_BLOCK;
+    const param = random(n, 21);
+    const grad = random(n, 22);
+    const before = param.slice();
+    const out = new Float64Array(3);
+    expect(runInArena(arena, { fn: 'norms', args: [0.5] }, param, grad, [], 0, n, out)).toBe(n);
+    const [expected] = scalarExecutor.measure([{ param, grad, weightDecay: 0.5, withNorms: true }]);
+    for (let k = 0; k < 3; k++) expect(out[k] / expected[k]).toBeCloseTo(1, 5);
+    expect(param).toEqual(before);
   });
 });
