@@ -14,7 +14,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { fastMeasure, fastUpdate, inlineExecutor, type KernelExecutor, type MeasureTask, type UpdateTask } from '../optim/executor';
-import { allocateInArena, runInArena, simdArena } from '../optim/simd/arena';
+import { allocateInArena, simdArena } from '../optim/simd/arena';
 import { measureGradient, type SimdCall, type UpdateRule } from '../optim/rules/rule';
 import { simdEngine, simdMeasure, simdUpdate } from '../optim/simd/driver';
 import { simdModuleBytes } from '../optim/simd/kernels';
@@ -80,7 +80,6 @@ const isShared = (a: Float32Array): boolean => a.buffer instanceof SharedArrayBu
 
 /** Values staged per copy: 256 KiB, so a chunk is still in L2 cache when its Σ g² is taken. */
 const STAGE_CHUNK = 65536;
-const SUM_OF_SQUARES = { fn: 'sumsq', args: [] };
 
 function sharedFloat32(length: number): Float32Array {
   return new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
@@ -143,8 +142,11 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
    * it (the sum then reads from cache, not memory).
    */
   function sharedGradient(param: Float32Array, grad: Float32Array, gradSq?: Float64Array): Float32Array {
+    const sumSquares = (values: Float32Array, start: number, end: number) => {
+      if (gradSq) fastMeasure(simd, { param, grad: values, weightDecay: 0, withNorms: false }, start, end, gradSq);
+    };
     if (isShared(grad)) {
-      if (gradSq) sumOfSquares(param, grad, 0, grad.length, gradSq);
+      sumSquares(grad, 0, grad.length);
       return grad;
     }
     let copy = staging.get(param);
@@ -156,16 +158,10 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
     for (let start = 0; start < grad.length; start += STAGE_CHUNK) {
       const end = Math.min(grad.length, start + STAGE_CHUNK);
       copy.set(grad.subarray(start, end), start);
-      if (gradSq) sumOfSquares(param, copy, start, end, gradSq);
+      sumSquares(copy, start, end);
     }
     staged.set(param, grad);
     return copy;
-  }
-
-  /** Adds Σ g² over `[start, end)` to `out[0]` (in place in the arena when `param` and `grad` live there). */
-  function sumOfSquares(param: Float32Array, grad: Float32Array, start: number, end: number, out: Float64Array): void {
-    const done = arena ? runInArena(arena, SUM_OF_SQUARES, param, grad, [], start, end, out.subarray(0, 1)) : start;
-    measureGradient(param, grad, done, end, 0, false, out);
   }
 
   /**
@@ -295,8 +291,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
       dispatch(remote, [['measure', measureSource]]);
       for (const { task, start, end, grad } of local) {
         if (measured[task]) continue;
-        const t = tasks[task];
-        fastMeasure(simd, t.param, grad, start, end, t.weightDecay, t.withNorms, sums[task]);
+        fastMeasure(simd, { ...tasks[task], grad }, start, end, sums[task]);
       }
       collect(remote, sums);
       return sums;

@@ -57,20 +57,12 @@ export function fastUpdate(
 }
 
 /**
- * The pass before an update over `[start, end)` with SIMD (in the arena, or through the engine's
- * chunk copies), then the scalar loop for the last few values: adds Σ g² (and with `withNorms`
- * Σ w², Σ (g + λw)²) to `sums`.
+ * The pass before an update over `[start, end)` of `task` with SIMD (in the arena, or through the
+ * engine's chunk copies), then the scalar loop for the last few values: adds Σ g² (and with
+ * `withNorms` Σ w², Σ (g + λw)²) to `sums`.
  */
-export function fastMeasure(
-  simd: SimdEngine | null,
-  param: Float32Array,
-  grad: Float32Array,
-  start: number,
-  end: number,
-  weightDecay: number,
-  withNorms: boolean,
-  sums: Float64Array
-): void {
+export function fastMeasure(simd: SimdEngine | null, task: MeasureTask, start: number, end: number, sums: Float64Array): void {
+  const { param, grad, weightDecay, withNorms } = task;
   const arena = simdArena();
   const call = withNorms ? { fn: 'norms', args: [weightDecay] } : { fn: 'sumsq', args: [] };
   let done = arena ? runInArena(arena, call, param, grad, [], start, end, sums) : start;
@@ -112,7 +104,7 @@ export const inlineExecutor: KernelExecutor = {
     if (!simd) return scalarExecutor.measure(tasks);
     return tasks.map((task) => {
       const sums = new Float64Array(3);
-      fastMeasure(simd, task.param, task.grad, 0, task.grad.length, task.weightDecay, task.withNorms, sums);
+      fastMeasure(simd, task, 0, task.grad.length, sums);
       return sums;
     });
   },
