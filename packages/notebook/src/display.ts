@@ -27,6 +27,45 @@ export function setDisplaySink(sink: DisplaySink | undefined): DisplaySink | und
   return previous;
 }
 
+/**
+ * Sends that found tslab's IOPub socket busy, oldest first. zeromq allows one send in flight per
+ * socket: after 512 sends completed synchronously, the next one completes only when the event
+ * loop runs, and until then every send throws EBUSY. A long synchronous stretch of a cell (a
+ * training loop updating a progress bar) hits that, so those sends wait here for the event loop
+ * instead of failing the cell; later ones queue behind them to keep the order.
+ */
+const waiting: Array<() => void> = [];
+
+const isBusy = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === 'EBUSY';
+
+function sendWhenFree(send: () => void): void {
+  if (waiting.length === 0) {
+    try {
+      send();
+      return;
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+    }
+  }
+  waiting.push(send);
+  if (waiting.length === 1) setTimeout(flushWaiting, 1);
+}
+
+function flushWaiting(): void {
+  while (waiting.length > 0) {
+    try {
+      waiting[0]();
+    } catch (error) {
+      if (isBusy(error)) {
+        setTimeout(flushWaiting, 1);
+        return;
+      }
+      console.error('@paramscope/notebook: a display could not be sent:', error);
+    }
+    waiting.shift();
+  }
+}
+
 function tslabSink(): DisplaySink {
   let jupyter: { lastWriteDisplayData?: WriteDisplayData };
   try {
@@ -39,7 +78,8 @@ function tslabSink(): DisplaySink {
     write(bundle, displayId, update) {
       const write = jupyter.lastWriteDisplayData;
       if (!write) throw new Error('@paramscope/notebook: display is only available while a tslab cell runs');
-      write({ data: bundle, metadata: {}, transient: displayId ? { display_id: displayId } : {} }, update);
+      // The writer of the running request, kept for a send that has to wait.
+      sendWhenFree(() => write({ data: bundle, metadata: {}, transient: displayId ? { display_id: displayId } : {} }, update));
     }
   };
 }
