@@ -2,6 +2,8 @@
  * The update rules again, as WebAssembly SIMD loops (f32x4) over one chunk of at most
  * {@link CHUNK} values copied into the module's memory. Each loop is the same formula as the
  * scalar kernel in `rules/` (see there for the math), in float32 like PyTorch's CPU kernels.
+ * Each rule comes in variants, one per combination of the terms a group uses ({@link simdCall}
+ * picks one); the same loops exist with byte-address arguments for the shared arena.
  *
  * Memory layout (bytes): weights at 0, gradient at 1·C, state slots at 2·C, 3·C, 4·C, and two
  * three f32x4 sums at 5·C (C = CHUNK·4). Update kernels leave Σ Δw² and Σ w² there; `norms`
