@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
- * Runs the decay-group ablation grid (derivation row D13) on the 8×8 digits and writes
- *   results/ablation/full-grid.json  every run's accuracies and config; traces of seed 1
- *   results/ablation/summary.json    test accuracy mean ± std per optimizer × λ × arm
- *   results/ablation/figures.json    the Plotly figures the notebook shows
+ * Runs the decay-group ablation (derivation rows D13, D18) on the 8×8 digits and writes, with the
+ * provenance of the numbers (commit, dirty tree, command, backend, versions):
+ *   results/ablation/full-grid.json     every run's configuration, accuracies (stale and recalibrated
+ *                                       BN statistics), BN-fed weight traces; all traces of seed 1
+ *   results/ablation/summary.json       mean ± std per cell × arm, paired comparisons, AdamW vs Adam + L2
  * Usage (from the repository root, after `make lab` or `scripts/setup.sh` built the packages):
- *   node tools/ablation/run-full-grid.js [--quick] [--out results/ablation]
- * --quick runs the notebook's reduced grid instead (about a minute). PARAMSCOPE_BACKEND forces a backend.
+ *   node tools/ablation/run-full-grid.js [--quick | --check-subset] [--out results/ablation]
+ * --quick runs the notebook's reduced grid (quick-grid.json, quick-summary.json); --check-subset the
+ * runs CI re-runs (check-subset.json, unrounded). PARAMSCOPE_BACKEND forces a backend.
  */
 'use strict';
 const path = require('node:path');
@@ -14,11 +16,12 @@ const path = require('node:path');
 const ROOT = path.resolve(__dirname, '..', '..');
 
 function parseArgs(argv) {
-  const args = { quick: false, out: path.join(ROOT, 'results', 'ablation') };
+  const args = { mode: 'full', out: path.join(ROOT, 'results', 'ablation') };
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--quick') args.quick = true;
+    if (argv[i] === '--quick') args.mode = 'quick';
+    else if (argv[i] === '--check-subset') args.mode = 'check-subset';
     else if (argv[i] === '--out' && argv[i + 1]) args.out = path.resolve(argv[++i]);
-    else throw new Error(`run-full-grid: unknown argument '${argv[i]}' (expected --quick, --out <dir>)`);
+    else throw new Error(`run-full-grid: unknown argument '${argv[i]}' (expected --quick, --check-subset, --out <dir>)`);
   }
   return args;
 }
@@ -31,49 +34,70 @@ function requirePackage(name) {
   }
 }
 
+function commandLine() {
+  const backend = process.env.PARAMSCOPE_BACKEND ? `PARAMSCOPE_BACKEND=${process.env.PARAMSCOPE_BACKEND} ` : '';
+  return `${backend}node ${path.relative(ROOT, process.argv[1])} ${process.argv.slice(2).join(' ')}`.trim();
+}
+
+function describeRun(run) {
+  const c = run.config;
+  const pct = (v) => (100 * v).toFixed(1);
+  return (
+    `${c.optimizer.kind} ${c.schedule} λ=${c.weightDecay} seed ${c.seed} ${c.arm}: ` +
+    `test ${pct(run.testAccuracy.recalibrated)} % recalibrated, ${pct(run.testAccuracy.stale)} % stale`
+  );
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const core = requirePackage('@paramscope/core');
   const notebook = requirePackage('@paramscope/notebook');
   const backend = await notebook.useBestBackend();
   console.log(notebook.describeBackend(backend));
+  const provenance = notebook.provenance(ROOT, commandLine());
+  console.log(`commit ${provenance.commit}${provenance.dirty ? ' (dirty tree)' : ''}; ${JSON.stringify(provenance.versions)}`);
   const data = notebook.loadDigits({ from: ROOT });
   console.log(`data: ${data.path} (${data.train.labels.length} train, ${data.test.labels.length} test images)`);
-  const grid = args.quick ? core.QUICK_ABLATION_GRID : core.FULL_ABLATION_GRID;
-  const total = core.expandGrid(grid).length;
+  const grid = args.mode === 'quick' ? core.QUICK_ABLATION_GRID : core.FULL_ABLATION_GRID;
+  const configs = args.mode === 'check-subset' ? [...core.CHECK_SUBSET_CONFIGS] : core.expandGrid(grid);
   const started = Date.now();
   const results = await core.runAblation(data, grid, {
     backend: backend.backend,
+    configs,
     onRun: (index, count, run) => {
       const elapsed = (Date.now() - started) / 1000;
       const eta = (elapsed / (index + 1)) * (count - index - 1);
-      const c = run.config;
-      console.log(
-        `[${index + 1}/${total}] ${c.optimizer.kind} λ=${c.weightDecay} seed ${c.seed} ${c.arm}: test ${(100 * run.testAccuracy).toFixed(1)} % ` +
-          `(${run.seconds.toFixed(1)} s; elapsed ${elapsed.toFixed(0)} s, about ${eta.toFixed(0)} s left)`
-      );
+      console.log(`[${index + 1}/${count}] ${describeRun(run)} (${run.seconds.toFixed(1)} s; elapsed ${elapsed.toFixed(0)} s, about ${eta.toFixed(0)} s left)`);
     }
   });
-  const summary = core.summarizeAccuracy(results.runs);
-  const traceSeed = grid.seeds[0];
-  const figures = {};
-  for (const { setting, weightDecays } of grid.optimizers) {
-    const kind = setting.kind;
-    figures[`accuracy-${kind}`] = notebook.accuracyFigure(results.runs, kind);
-    const weightDecay = weightDecays[weightDecays.length - 1];
-    for (const metric of ['weightNorm', 'effectiveLr']) {
-      figures[`bn-fed-${metric}-${kind}`] = notebook.roleTraceFigure(results.runs, { optimizer: kind, weightDecay, seed: traceSeed, role: 'bn-fed-weight', metric, logLog: metric === 'effectiveLr' });
+  results.provenance = provenance;
+  if (args.mode === 'check-subset') {
+    notebook.writeJsonFile(path.join(args.out, 'check-subset.json'), results);
+  } else {
+    const name = args.mode === 'quick' ? 'quick-' : '';
+    notebook.writeJsonFile(path.join(args.out, `${name === '' ? 'full-' : name}grid.json`), core.compactResults(results, grid.seeds[0]));
+    const metric = (m) => core.compareArms(results.runs, { metric: m });
+    const summary = {
+      provenance,
+      seconds: results.seconds,
+      grid,
+      arms: core.summarizeArms(results.runs),
+      comparisons: { testRecalibrated: metric('testRecalibrated'), testStale: metric('testStale') },
+      adamwVsAdamL2: core.compareOptimizers(results.runs, { a: 'adamw', b: 'adam-l2', metric: 'testRecalibrated' })
+    };
+    notebook.writeJsonFile(path.join(args.out, `${name}summary.json`), summary);
+    for (const row of summary.comparisons.testRecalibrated) {
+      const c = row.comparison;
+      console.log(
+        `${row.optimizer} ${row.schedule} λ=${row.weightDecay} ${row.arm} − ${row.baseline}: ` +
+          `${(100 * c.meanDifference).toFixed(2)} pp [${(100 * c.ci[0]).toFixed(2)}, ${(100 * c.ci[1]).toFixed(2)}], d_z ${c.effectSizeDz.toFixed(2)}, Holm p ${row.holmP.toFixed(3)}`
+      );
     }
   }
-  const name = args.quick ? 'quick-grid' : 'full-grid';
-  notebook.writeJsonFile(path.join(args.out, `${name}.json`), core.compactResults(results, traceSeed));
-  notebook.writeJsonFile(path.join(args.out, args.quick ? 'quick-summary.json' : 'summary.json'), { backend: results.backend, seconds: results.seconds, grid, summary });
-  if (!args.quick) notebook.writeJsonFile(path.join(args.out, 'figures.json'), figures);
-  console.log(`\n${notebook.accuracyTableText(summary)}\n`);
-  console.log(`${total} runs in ${results.seconds.toFixed(0)} s on ${results.backend}; results in ${args.out}`);
+  console.log(`${configs.length} runs in ${results.seconds.toFixed(0)} s on ${results.backend}; results in ${args.out}`);
 }
 
 main().catch((error) => {
-  console.error(error.message);
+  console.error(error.stack || error.message);
   process.exit(1);
 });

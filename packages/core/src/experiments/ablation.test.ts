@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compactResults, expandGrid, selectRuns, summarizeAccuracy, type AblationGrid } from './ablation';
+import { compactResults, expandGrid, selectRuns, type AblationGrid } from './ablation';
 import type { DecayRunResult } from './train-decay-arm';
 
 const grid: AblationGrid = {
@@ -8,6 +8,7 @@ const grid: AblationGrid = {
     { setting: { kind: 'sgd', lr: 0.05 }, weightDecays: [1e-3, 1e-2] },
     { setting: { kind: 'adamw', lr: 3e-3 }, weightDecays: [0.1] }
   ],
+  schedules: ['constant', 'cosine'],
   seeds: [1, 2, 3],
   epochs: 2,
   batchSize: 8,
@@ -15,67 +16,61 @@ const grid: AblationGrid = {
   recordEvery: 5
 };
 
-/** A run result with the given accuracy (traces for the compaction test). */
+/** A run result of configuration `index` (traces for the compaction test). */
 function fakeRun(index: number, testAccuracy: number): DecayRunResult {
   const config = expandGrid(grid)[index];
+  const trace = { weightNorm: [1.23456789, 2], effectiveLr: [0.1, 0.05], angularStep: [0.01, 0.02] };
   return {
     config,
-    testAccuracy,
-    trainAccuracy: 1,
+    testAccuracy: { stale: testAccuracy - 0.1, recalibrated: testAccuracy },
+    trainAccuracy: { stale: 0.9, recalibrated: 1 },
     steps: [0, 5],
     loss: [2.302585, 0.123456789],
-    roles: { 'bn-fed-weight': { weightNorm: [1.23456789, 2], effectiveLr: [0.1, 0.05], angularStep: [0.01, 0.02] } },
+    roles: { 'bn-fed-weight': trace, 'norm-affine': trace },
     seconds: 1.23456
   };
 }
 
 describe('ablation grid', () => {
-  it('expands arms × λ × seeds per optimizer, arms of one seed side by side', () => {
+  it('runs "no decay at all" once per optimizer × schedule × seed (λ = 0), the other arms per λ', () => {
     const configs = expandGrid(grid);
-    expect(configs).toHaveLength(2 * 2 * 3 + 2 * 1 * 3);
-    expect(configs.slice(0, 3).map((c) => [c.optimizer.kind, c.weightDecay, c.seed, c.arm])).toEqual([
-      ['sgd', 1e-3, 1, 'decay-all'],
-      ['sgd', 1e-3, 1, 'no-decay'],
-      ['sgd', 1e-3, 2, 'decay-all']
+    // sgd: 2 schedules × 3 seeds × (1 + 2 λ); adamw: 2 × 3 × (1 + 1)
+    expect(configs).toHaveLength(2 * 3 * 3 + 2 * 3 * 2);
+    expect(configs.slice(0, 4).map((c) => [c.optimizer.kind, c.schedule, c.seed, c.weightDecay, c.arm])).toEqual([
+      ['sgd', 'constant', 1, 0, 'no-decay'],
+      ['sgd', 'constant', 1, 1e-3, 'decay-all'],
+      ['sgd', 'constant', 1, 1e-2, 'decay-all'],
+      ['sgd', 'constant', 2, 0, 'no-decay']
     ]);
-    expect(configs[configs.length - 1]).toMatchObject({ arm: 'no-decay', weightDecay: 0.1, seed: 3, epochs: 2, batchSize: 8, channels: [4] });
+    expect(configs.filter((c) => c.arm === 'no-decay').every((c) => c.weightDecay === 0)).toBe(true);
+    expect(configs[configs.length - 1]).toMatchObject({ arm: 'decay-all', weightDecay: 0.1, schedule: 'cosine', seed: 3, channels: [4] });
   });
 
   it('names what is wrong with a grid', () => {
     expect(() => expandGrid({ ...grid, arms: [] })).toThrow('ablation grid: arms is empty');
     expect(() => expandGrid({ ...grid, arms: ['decay-all', 'decay-half' as never] })).toThrow("unknown arm 'decay-half'");
     expect(() => expandGrid({ ...grid, seeds: [] })).toThrow('ablation grid: seeds is empty');
+    expect(() => expandGrid({ ...grid, schedules: ['step' as never] })).toThrow("unknown schedule 'step'");
     expect(() => expandGrid({ ...grid, optimizers: [{ setting: { kind: 'sgd', lr: 1 }, weightDecays: [] }] })).toThrow('optimizers[0] (sgd) has no weightDecays');
+    expect(() => expandGrid({ ...grid, optimizers: [{ setting: { kind: 'sgd', lr: 1 }, weightDecays: [0] }] })).toThrow('λ must be finite and > 0, got 0');
   });
 
-  it('summarizes accuracy per optimizer × λ × arm and pooled over λ', () => {
-    const accuracies = [0.9, 0.8, 0.92, 0.82, 0.94, 0.84];
-    const runs = accuracies.map((a, i) => fakeRun(i, a));
-    runs.push(fakeRun(6, 0.5)); // sgd, λ = 1e-2, seed 1, decay-all
-    const rows = summarizeAccuracy(runs);
-    const cell = rows.find((r) => r.optimizer === 'sgd' && r.weightDecay === 1e-3 && r.arm === 'decay-all')!;
-    expect(cell.runs).toBe(3);
-    expect(cell.mean).toBeCloseTo(0.92, 12);
-    expect(cell.std).toBeCloseTo(0.02, 12); // sample standard deviation of 0.90, 0.92, 0.94
-    expect([cell.min, cell.max]).toEqual([0.9, 0.94]);
-    const single = rows.find((r) => r.weightDecay === 1e-2 && r.arm === 'decay-all')!;
-    expect([single.runs, single.std]).toEqual([1, 0]);
-    const pooled = rows.find((r) => r.optimizer === 'sgd' && r.weightDecay === null && r.arm === 'decay-all')!;
-    expect(pooled.runs).toBe(4);
-    expect(pooled.mean).toBeCloseTo((0.9 + 0.92 + 0.94 + 0.5) / 4, 12);
-    expect(selectRuns(runs, { arm: 'no-decay', optimizer: 'sgd' })).toHaveLength(3);
-    expect(() => summarizeAccuracy([])).toThrow('summarizeAccuracy: no runs');
+  it('selectRuns filters by every given field', () => {
+    const runs = expandGrid(grid).map((_, i) => fakeRun(i, 0.9));
+    expect(selectRuns(runs, { arm: 'no-decay', optimizer: 'sgd' })).toHaveLength(6);
+    expect(selectRuns(runs, { arm: 'decay-all', optimizer: 'sgd', schedule: 'cosine', weightDecay: 1e-2 })).toHaveLength(3);
   });
 
-  it('compactResults rounds numbers and keeps traces of one seed only', () => {
-    const runs = [fakeRun(0, 0.912345678), fakeRun(2, 0.9)]; // seeds 1 and 2
+  it('compactResults rounds numbers, keeps BN-fed traces of every run and the rest for one seed', () => {
+    const runs = [fakeRun(0, 0.912345678), fakeRun(3, 0.9)]; // seeds 1 and 2
     const compact = compactResults({ grid, runs, backend: 'wasm', seconds: 12.3456789 }, 1, 3);
-    expect(compact.runs[0].testAccuracy).toBe(0.912);
-    expect(compact.runs[0].roles['bn-fed-weight']!.weightNorm).toEqual([1.23, 2]);
+    expect(compact.runs[0].testAccuracy).toEqual({ stale: 0.812, recalibrated: 0.912 });
+    expect(compact.runs[0].roles['norm-affine']!.weightNorm).toEqual([1.23, 2]);
     expect(compact.runs[0].loss).toEqual([2.3, 0.123]);
-    expect(compact.runs[1].roles).toEqual({});
-    expect(compact.runs[1].steps).toEqual([]);
+    expect(Object.keys(compact.runs[1].roles)).toEqual(['bn-fed-weight']);
+    expect(compact.runs[1].roles['bn-fed-weight']!.weightNorm).toEqual([1.23, 2]);
+    expect(compact.runs[1].loss).toEqual([]);
     expect(compact.seconds).toBe(12.3);
-    expect(runs[0].testAccuracy).toBe(0.912345678); // the input is left alone
+    expect(runs[0].testAccuracy.recalibrated).toBe(0.912345678); // the input is left alone
   });
 });

@@ -1,26 +1,51 @@
 /**
- * The decay-group ablation grid (derivation row D13): arms × optimizers × λ values × seeds, run
- * one after another, and the summary the notebook shows (test accuracy mean ± spread per arm).
+ * The decay-group ablation grid (derivation row D13): arms × optimizers × schedules × λ values ×
+ * seeds, run one after another, and helpers to select its runs and make them small enough to commit.
  */
 import type { ImageDataset } from './dataset';
 import { DECAY_ARMS, type DecayArm } from './decay-arms';
-import { trainDecayArm, type DecayRunConfig, type DecayRunResult, type OptimizerSetting } from './train-decay-arm';
+import {
+  LR_SCHEDULES,
+  trainDecayArm,
+  type DecayRunConfig,
+  type DecayRunResult,
+  type LrSchedule,
+  type OptimizerKind,
+  type OptimizerSetting
+} from './train-decay-arm';
 
-/** One optimizer of the grid with the λ values it is run at. */
+/** One optimizer of the grid with the λ values (> 0) it is run at. */
 export interface GridOptimizer {
   setting: OptimizerSetting;
   weightDecays: number[];
 }
 
-/** The grid: every arm × optimizer × λ × seed, with the shared training settings. */
+/** The grid: every arm × optimizer × schedule × λ × seed, with the shared training settings. */
 export interface AblationGrid {
   arms: DecayArm[];
   optimizers: GridOptimizer[];
+  schedules: LrSchedule[];
   seeds: number[];
   epochs: number;
   batchSize: number;
   channels: number[];
   recordEvery: number;
+}
+
+/** Where, when and with what a results file was made (see `@paramscope/notebook`'s `provenance`). */
+export interface ResultsProvenance {
+  /** `git rev-parse HEAD` when the runs started. */
+  commit: string;
+  /** Whether the working tree had uncommitted changes (`git status --porcelain` not empty). */
+  dirty: boolean;
+  /** The command line that wrote the file. */
+  command: string;
+  /** The TF.js backend the runs used, e.g. `tensorflow` (tfjs-node) or `wasm`. */
+  backend: string;
+  /** Versions: `tfjs`, `node`, and the backend package's where it has one (`tfjs-node`, `tfjs-backend-wasm`). */
+  versions: Record<string, string>;
+  /** ISO date of the start. */
+  started: string;
 }
 
 /** The runs of a grid, with where and how long. */
@@ -30,56 +55,65 @@ export interface AblationResults {
   /** The TF.js backend the runs used. */
   backend: string;
   seconds: number;
+  provenance?: ResultsProvenance;
 }
 
-/** Mean ± spread of the test accuracy of one cell of the grid. */
-export interface AccuracySummary {
-  optimizer: OptimizerSetting['kind'];
-  /** λ, or `null` for the row that pools every λ of the optimizer. */
-  weightDecay: number | null;
-  arm: DecayArm;
-  runs: number;
-  mean: number;
-  /** Sample standard deviation across the runs (0 for one run). */
-  std: number;
-  min: number;
-  max: number;
-}
-
-/** The configurations of a grid, in the order they run (optimizer, λ, seed, arm: arms of one seed run side by side). */
-export function expandGrid(grid: AblationGrid): DecayRunConfig[] {
+function checkGrid(grid: AblationGrid): void {
   if (!Array.isArray(grid.arms) || grid.arms.length === 0) throw new RangeError('ablation grid: arms is empty');
   const unknown = grid.arms.find((arm) => !DECAY_ARMS.includes(arm));
   if (unknown) throw new RangeError(`ablation grid: unknown arm '${unknown}' (expected ${DECAY_ARMS.join(', ')})`);
   if (!Array.isArray(grid.seeds) || grid.seeds.length === 0) throw new RangeError('ablation grid: seeds is empty');
+  if (!Array.isArray(grid.schedules) || grid.schedules.length === 0) throw new RangeError('ablation grid: schedules is empty');
+  const schedule = grid.schedules.find((s) => !LR_SCHEDULES.includes(s));
+  if (schedule) throw new RangeError(`ablation grid: unknown schedule '${schedule}' (expected ${LR_SCHEDULES.join(', ')})`);
   if (!Array.isArray(grid.optimizers) || grid.optimizers.length === 0) throw new RangeError('ablation grid: optimizers is empty');
-  const configs: DecayRunConfig[] = [];
   grid.optimizers.forEach((entry, i) => {
     if (!Array.isArray(entry.weightDecays) || entry.weightDecays.length === 0) {
       throw new RangeError(`ablation grid: optimizers[${i}] (${entry.setting?.kind}) has no weightDecays`);
     }
-    for (const weightDecay of entry.weightDecays) {
+    const bad = entry.weightDecays.find((l) => !(l > 0) || !Number.isFinite(l));
+    if (bad !== undefined) throw new RangeError(`ablation grid: optimizers[${i}] λ must be finite and > 0, got ${bad}`);
+  });
+}
+
+/**
+ * The configurations of a grid, in the order they run: optimizer, schedule, seed, then the arms of
+ * that seed side by side per λ. "No decay at all" does not depend on λ, so it runs once per
+ * optimizer × schedule × seed, with λ = 0, and serves as the baseline of every λ.
+ */
+export function expandGrid(grid: AblationGrid): DecayRunConfig[] {
+  checkGrid(grid);
+  const { epochs, batchSize, channels, recordEvery } = grid;
+  const configs: DecayRunConfig[] = [];
+  for (const { setting: optimizer, weightDecays } of grid.optimizers) {
+    for (const schedule of grid.schedules) {
       for (const seed of grid.seeds) {
-        for (const arm of grid.arms) {
-          const { epochs, batchSize, channels, recordEvery } = grid;
-          configs.push({ arm, weightDecay, optimizer: entry.setting, seed, epochs, batchSize, channels, recordEvery });
+        const shared = { optimizer, schedule, seed, epochs, batchSize, channels, recordEvery };
+        if (grid.arms.includes('no-decay')) configs.push({ arm: 'no-decay', weightDecay: 0, ...shared });
+        for (const weightDecay of weightDecays) {
+          for (const arm of grid.arms) if (arm !== 'no-decay') configs.push({ arm, weightDecay, ...shared });
         }
       }
     }
-  });
+  }
   return configs;
 }
 
 /** Called after each run with its index (0-based), the number of runs and the result. */
 export type RunCallback = (index: number, total: number, result: DecayRunResult) => void;
 
-/** Runs every configuration of `grid` on `dataset`, one after another. */
+/** Runs `configs` (by default every configuration of `grid`) on `dataset`, one after another. */
 export async function runAblation(
   dataset: ImageDataset,
   grid: AblationGrid,
-  callbacks: { onRun?: RunCallback; onStep?: (run: number, done: number, total: number) => void; backend?: string } = {}
+  callbacks: {
+    onRun?: RunCallback;
+    onStep?: (run: number, done: number, total: number) => void;
+    backend?: string;
+    configs?: DecayRunConfig[];
+  } = {}
 ): Promise<AblationResults> {
-  const configs = expandGrid(grid);
+  const configs = callbacks.configs ?? expandGrid(grid);
   const started = Date.now();
   const runs: DecayRunResult[] = [];
   for (const [index, config] of configs.entries()) {
@@ -90,65 +124,51 @@ export async function runAblation(
   return { grid, runs, backend: callbacks.backend ?? 'unknown', seconds: (Date.now() - started) / 1000 };
 }
 
-function stats(values: number[]): Pick<AccuracySummary, 'runs' | 'mean' | 'std' | 'min' | 'max'> {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const variance = values.length > 1 ? values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1) : 0;
-  return { runs: values.length, mean, std: Math.sqrt(variance), min: Math.min(...values), max: Math.max(...values) };
+/** Fields to select runs by. */
+export interface RunFilter {
+  arm?: DecayArm;
+  weightDecay?: number;
+  seed?: number;
+  optimizer?: OptimizerKind;
+  schedule?: LrSchedule;
 }
 
-/**
- * Test accuracy per optimizer × λ × arm (across seeds), then per optimizer × arm pooling every λ
- * (`weightDecay: null`), in grid order.
- */
-export function summarizeAccuracy(runs: readonly DecayRunResult[]): AccuracySummary[] {
-  if (runs.length === 0) throw new RangeError('summarizeAccuracy: no runs');
-  const cells = new Map<string, { optimizer: OptimizerSetting['kind']; weightDecay: number | null; arm: DecayArm; values: number[] }>();
-  const add = (optimizer: OptimizerSetting['kind'], weightDecay: number | null, arm: DecayArm, value: number) => {
-    const key = `${optimizer}|${weightDecay}|${arm}`;
-    const cell = cells.get(key) ?? { optimizer, weightDecay, arm, values: [] };
-    cell.values.push(value);
-    cells.set(key, cell);
-  };
-  for (const run of runs) add(run.config.optimizer.kind, run.config.weightDecay, run.config.arm, run.testAccuracy);
-  for (const run of runs) add(run.config.optimizer.kind, null, run.config.arm, run.testAccuracy);
-  return [...cells.values()].map(({ values, ...cell }) => ({ ...cell, ...stats(values) }));
-}
-
-/** The runs matching every given field of the configuration. */
-export function selectRuns(runs: readonly DecayRunResult[], where: Partial<Pick<DecayRunConfig, 'arm' | 'weightDecay' | 'seed'>> & { optimizer?: OptimizerSetting['kind'] }): DecayRunResult[] {
+/** The runs matching every given field. */
+export function selectRuns(runs: readonly DecayRunResult[], where: RunFilter): DecayRunResult[] {
   return runs.filter(
     (run) =>
       (where.arm === undefined || run.config.arm === where.arm) &&
       (where.weightDecay === undefined || run.config.weightDecay === where.weightDecay) &&
       (where.seed === undefined || run.config.seed === where.seed) &&
-      (where.optimizer === undefined || run.config.optimizer.kind === where.optimizer)
+      (where.optimizer === undefined || run.config.optimizer.kind === where.optimizer) &&
+      (where.schedule === undefined || run.config.schedule === where.schedule)
   );
 }
 
 /**
- * A copy of `results` small enough to commit: numbers rounded to `digits` significant digits and
- * traces kept only for the runs of `traceSeed` (other runs keep their accuracies).
+ * A copy of `results` small enough to commit: numbers rounded to `digits` significant digits; the
+ * BN-fed weights' traces kept for every run (so claims about every run can be checked), the other
+ * roles' traces and the loss only for the runs of `traceSeed`.
  */
 export function compactResults(results: AblationResults, traceSeed: number, digits = 4): AblationResults {
   const round = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(digits)) : v);
   const runs = results.runs.map((run) => {
-    const keep = run.config.seed === traceSeed;
+    const keepAll = run.config.seed === traceSeed;
     const roles: DecayRunResult['roles'] = {};
-    if (keep) {
-      for (const [role, trace] of Object.entries(run.roles)) {
-        roles[role as keyof typeof roles] = {
-          weightNorm: trace.weightNorm.map(round),
-          effectiveLr: trace.effectiveLr.map(round),
-          angularStep: trace.angularStep.map(round)
-        };
-      }
+    for (const [role, trace] of Object.entries(run.roles)) {
+      if (!keepAll && role !== 'bn-fed-weight') continue;
+      roles[role as keyof typeof roles] = {
+        weightNorm: trace.weightNorm.map(round),
+        effectiveLr: trace.effectiveLr.map(round),
+        angularStep: trace.angularStep.map(round)
+      };
     }
+    const accuracy = (a: DecayRunResult['testAccuracy']) => ({ stale: round(a.stale), recalibrated: round(a.recalibrated) });
     return {
       ...run,
-      testAccuracy: round(run.testAccuracy),
-      trainAccuracy: round(run.trainAccuracy),
-      steps: keep ? run.steps : [],
-      loss: keep ? run.loss.map(round) : [],
+      testAccuracy: accuracy(run.testAccuracy),
+      trainAccuracy: accuracy(run.trainAccuracy),
+      loss: keepAll ? run.loss.map(round) : [],
       roles,
       seconds: round(run.seconds)
     };

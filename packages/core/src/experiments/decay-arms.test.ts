@@ -39,6 +39,7 @@ describe('decay arms', () => {
     expect(names(decayArmGroups(traced, 'decay-all', 1e-3), 'decay')).toEqual(all);
     expect(names(decayArmGroups(traced, 'no-decay-norm-bias', 1e-3), 'decay')).toEqual(['0.weight', '3.weight', '8.weight']);
     expect(names(decayArmGroups(traced, 'no-decay-bn-fed', 1e-3), 'no_decay')).toEqual(['0.weight', '3.weight']);
+    expect(names(decayArmGroups(traced, 'section5-recipe', 1e-3), 'decay')).toEqual(['8.weight']);
     const none = decayArmGroups(traced, 'no-decay', 1e-3);
     expect(none).toHaveLength(1);
     expect(none[0]).toMatchObject({ label: 'no_decay', weightDecay: 0 });

@@ -1,5 +1,5 @@
 /**
- * The four arms of the decay-group ablation (derivation row D13): which parameters get weight
+ * The five arms of the decay-group ablation (derivation row D13): which parameters get weight
  * decay. Parameters are sorted into roles by structure (module kind and the traced graph), never
  * by name, so the arms mean the same thing on any model.
  */
@@ -21,16 +21,17 @@ export const PARAM_ROLE_LABELS: Readonly<Record<ParamRole, string>> = {
 };
 
 /** An arm of the ablation. */
-export type DecayArm = 'decay-all' | 'no-decay-norm-bias' | 'no-decay-bn-fed' | 'no-decay';
+export type DecayArm = 'decay-all' | 'no-decay-norm-bias' | 'no-decay-bn-fed' | 'section5-recipe' | 'no-decay';
 
 /** The arms, in display order. */
-export const DECAY_ARMS: readonly DecayArm[] = ['decay-all', 'no-decay-norm-bias', 'no-decay-bn-fed', 'no-decay'];
+export const DECAY_ARMS: readonly DecayArm[] = ['decay-all', 'no-decay-norm-bias', 'no-decay-bn-fed', 'section5-recipe', 'no-decay'];
 
 /** Human labels of the arms. */
 export const DECAY_ARM_LABELS: Readonly<Record<DecayArm, string>> = {
   'decay-all': 'decay everything',
   'no-decay-norm-bias': 'no decay on γ, β and biases',
   'no-decay-bn-fed': 'no decay on weights feeding BN',
+  'section5-recipe': '§5 recipe: decay only weights not feeding BN',
   'no-decay': 'no decay at all'
 };
 
@@ -39,6 +40,8 @@ const EXEMPT: Readonly<Record<DecayArm, ReadonlySet<ParamRole>>> = {
   'decay-all': new Set(),
   'no-decay-norm-bias': new Set<ParamRole>(['norm-affine', 'bias']),
   'no-decay-bn-fed': new Set<ParamRole>(['bn-fed-weight']),
+  // The document's §5 in full: γ, β, biases and the weights that feed a normalization layer.
+  'section5-recipe': new Set<ParamRole>(['norm-affine', 'bias', 'bn-fed-weight']),
   'no-decay': new Set(PARAM_ROLES)
 };
 

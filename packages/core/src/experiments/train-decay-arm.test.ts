@@ -30,6 +30,7 @@ const base: DecayRunConfig = {
   arm: 'no-decay',
   weightDecay: 0.05,
   optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9 },
+  schedule: 'constant',
   seed: 3,
   epochs: 8,
   batchSize: 16,
@@ -64,7 +65,16 @@ describe('trainDecayArm', () => {
       trace.weightNorm.forEach((v) => expect(v).toBeGreaterThan(0));
     }
     expect(run.loss[run.loss.length - 1]).toBeLessThan(run.loss[0]);
-    expect(run.testAccuracy).toBeGreaterThan(0.6); // chance is 1/3
+    expect(run.testAccuracy.recalibrated).toBeGreaterThan(0.6); // chance is 1/3
+    expect(run.trainAccuracy.stale).toBeGreaterThan(0.6);
+  });
+
+  it('a cosine schedule ends with the rate near 0, so stale and recalibrated statistics nearly agree', async () => {
+    const cosine = await trainDecayArm(data, { ...base, arm: 'decay-all', schedule: 'cosine' });
+    const lastStep = (run: typeof cosine) => run.roles['bn-fed-weight']!.angularStep[run.steps.length - 1];
+    const constant = await trainDecayArm(data, { ...base, arm: 'decay-all' });
+    expect(lastStep(cosine)).toBeLessThan(0.05 * lastStep(constant));
+    expect(Math.abs(cosine.trainAccuracy.stale - cosine.trainAccuracy.recalibrated)).toBeLessThanOrEqual(2 / 96);
   });
 
   it('without decay the norm of the weights feeding BN grows; decay on them keeps it smaller and η/‖W‖² larger', async () => {
@@ -79,18 +89,24 @@ describe('trainDecayArm', () => {
     expect(lastLr(decayed)).toBeGreaterThan(lastLr(free));
   });
 
-  it('is reproducible for a seed and differs across seeds; runs AdamW too', async () => {
+  it('is reproducible for a seed and differs across seeds; runs AdamW and Adam + L2 too', async () => {
     const config: DecayRunConfig = { ...base, epochs: 1, optimizer: { kind: 'adamw', lr: 3e-3 }, arm: 'no-decay-norm-bias' };
     const a = await trainDecayArm(data, config);
     const b = await trainDecayArm(data, config);
     const c = await trainDecayArm(data, { ...config, seed: 4 });
     expect(b.loss).toEqual(a.loss);
     expect(c.loss).not.toEqual(a.loss);
+    const coupled = await trainDecayArm(data, { ...config, optimizer: { kind: 'adam-l2', lr: 3e-3 } });
+    expect(coupled.loss[0]).toBe(a.loss[0]); // same network, same first batch
+    expect(coupled.loss).not.toEqual(a.loss); // decay enters the gradient instead of shrinking W
   });
 
   it('names the bad setting', async () => {
     await expect(trainDecayArm(data, { ...base, batchSize: 0 })).rejects.toThrow(/batchSize must be a positive integer, got 0/);
     await expect(trainDecayArm(data, { ...base, batchSize: 500 })).rejects.toThrow(/batchSize 500 exceeds the 96 training images/);
-    await expect(trainDecayArm(data, { ...base, optimizer: { kind: 'lamb' as never, lr: 1 } })).rejects.toThrow(/optimizer.kind must be 'sgd' or 'adamw', got "lamb"/);
+    await expect(trainDecayArm(data, { ...base, optimizer: { kind: 'lamb' as never, lr: 1 } })).rejects.toThrow(
+      /optimizer.kind must be one of sgd, adamw, adam-l2, got "lamb"/
+    );
+    await expect(trainDecayArm(data, { ...base, schedule: 'step' as never })).rejects.toThrow(/schedule must be one of constant, cosine, got "step"/);
   });
 });

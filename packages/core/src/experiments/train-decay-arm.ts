@@ -1,7 +1,9 @@
 /**
  * One run of the decay-group ablation: a small BN CNN (`bnCnn`) trained on an image data set
- * with SGD-momentum or AdamW, the parameter groups of one arm, and per-role traces of the weight
- * norm and effective learning rate read from the optimizer's per-step diagnostics.
+ * with SGD-momentum, AdamW or Adam with coupled L2, the parameter groups of one arm, a constant or
+ * cosine learning rate, per-role traces of the weight norm and effective learning rate read from
+ * the optimizer's per-step diagnostics, and accuracies with the running BN statistics as training
+ * left them ("stale") and recalibrated at the final weights ("precise BN").
  */
 import * as tf from '@tensorflow/tfjs';
 import { manualSeed } from '../nn/init';
@@ -10,29 +12,62 @@ import { lossAndGrads, disposeGrads } from '../nn/grad';
 import type { Module } from '../nn/module';
 import { paramModelFromModule } from '../params/from-module';
 import { SGD } from '../optim/sgd';
-import { AdamW } from '../optim/adam';
+import { Adam, AdamW } from '../optim/adam';
+import { CosineAnnealingLR } from '../optim/lr-scheduler';
 import type { Optimizer } from '../optim/optimizer';
 import type { ParamStepDiagnostics } from '../optim/types';
 import type { ParamGroup } from '../params/types';
 import { ensureConv2dFilterGradient } from '../kernels';
 import { splitTensors, type ImageDataset } from './dataset';
 import { decayArmGroups, paramRole, PARAM_ROLES, type DecayArm, type ParamRole } from './decay-arms';
+import { recalibrateBatchNorm } from './precise-bn';
 import { seededUniform, shuffledIndices } from './random';
 
-/** The optimizer of a run. `momentum` is SGD's (default 0.9); `betas` AdamW's (default [0.9, 0.999]). */
+/** The optimizers of the ablation: SGD with momentum, AdamW (decoupled decay), Adam with coupled L2 decay. */
+export type OptimizerKind = 'sgd' | 'adamw' | 'adam-l2';
+
+/** The optimizer kinds, in display order. */
+export const OPTIMIZER_KINDS: readonly OptimizerKind[] = ['sgd', 'adamw', 'adam-l2'];
+
+/** Human labels of the optimizer kinds. */
+export const OPTIMIZER_LABELS: Readonly<Record<OptimizerKind, string>> = {
+  sgd: 'SGD-momentum',
+  adamw: 'AdamW',
+  'adam-l2': 'Adam + L2'
+};
+
+/** The optimizer of a run. `momentum` is SGD's (default 0.9); `betas` Adam's and AdamW's (default [0.9, 0.999]). */
 export interface OptimizerSetting {
-  kind: 'sgd' | 'adamw';
+  kind: OptimizerKind;
   lr: number;
   momentum?: number;
   betas?: [number, number];
 }
 
+/** The learning-rate schedule of a run: constant, or cosine from η to 0 over the run's steps (stepped every update). */
+export type LrSchedule = 'constant' | 'cosine';
+
+/** The schedules, in display order. */
+export const LR_SCHEDULES: readonly LrSchedule[] = ['constant', 'cosine'];
+
+/** Accuracy of the trained network in eval mode, with two sets of BN statistics. */
+export interface EvaluationAccuracy {
+  /** With the running statistics training left (momentum 0.1 averages over the last ~10 steps' weights). */
+  stale: number;
+  /** With the running statistics recomputed at the final weights over the training batches ({@link recalibrateBatchNorm}). */
+  recalibrated: number;
+}
+
 /** Everything that determines one run. */
 export interface DecayRunConfig {
   arm: DecayArm;
-  /** λ of the `decay` group (PyTorch's convention: SGD adds λW to the gradient, AdamW shrinks W by ηλ). */
+  /**
+   * λ of the `decay` group, in PyTorch's conventions: SGD and Adam + L2 add λW to the gradient,
+   * AdamW shrinks W by ηλ. 0 for the arm without decay.
+   */
   weightDecay: number;
   optimizer: OptimizerSetting;
+  schedule: LrSchedule;
   /** Seeds the initialisation and the batch order. */
   seed: number;
   epochs: number;
@@ -56,8 +91,8 @@ export interface RoleTrace {
 /** The outcome of one run. */
 export interface DecayRunResult {
   config: DecayRunConfig;
-  testAccuracy: number;
-  trainAccuracy: number;
+  testAccuracy: EvaluationAccuracy;
+  trainAccuracy: EvaluationAccuracy;
   /** Steps (completed updates) at which the traces were recorded. */
   steps: number[];
   /** Mini-batch loss at the recorded steps. */
@@ -72,7 +107,7 @@ export interface DecayRunResult {
 export type StepCallback = (done: number, total: number, loss: number | undefined) => void;
 
 function checkConfig(config: DecayRunConfig): void {
-  const where = `run (${config.arm}, ${config.optimizer?.kind}, λ=${config.weightDecay}, seed ${config.seed})`;
+  const where = `run (${config.arm}, ${config.optimizer?.kind}, λ=${config.weightDecay}, ${config.schedule}, seed ${config.seed})`;
   const positiveInt = (name: string, value: number) => {
     if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${where}: ${name} must be a positive integer, got ${value}`);
   };
@@ -81,15 +116,26 @@ function checkConfig(config: DecayRunConfig): void {
   positiveInt('recordEvery', config.recordEvery);
   if (!Number.isInteger(config.seed)) throw new RangeError(`${where}: seed must be an integer, got ${config.seed}`);
   if (!Array.isArray(config.channels) || config.channels.length === 0) throw new RangeError(`${where}: channels must list at least one width`);
-  if (config.optimizer?.kind !== 'sgd' && config.optimizer?.kind !== 'adamw') {
-    throw new RangeError(`${where}: optimizer.kind must be 'sgd' or 'adamw', got ${JSON.stringify(config.optimizer?.kind)}`);
+  if (!OPTIMIZER_KINDS.includes(config.optimizer?.kind)) {
+    throw new RangeError(`${where}: optimizer.kind must be one of ${OPTIMIZER_KINDS.join(', ')}, got ${JSON.stringify(config.optimizer?.kind)}`);
+  }
+  if (!LR_SCHEDULES.includes(config.schedule)) {
+    throw new RangeError(`${where}: schedule must be one of ${LR_SCHEDULES.join(', ')}, got ${JSON.stringify(config.schedule)}`);
+  }
+  if (!(config.weightDecay >= 0) || !Number.isFinite(config.weightDecay)) {
+    throw new RangeError(`${where}: weightDecay must be a finite number ≥ 0, got ${config.weightDecay}`);
   }
 }
 
+/** An optimizer whose groups have a learning rate (what the schedulers set). */
+type RunOptimizer = Optimizer<{ lr: number }>;
+
 /** The optimizer of a run over the arm's groups. */
-export function buildOptimizer(setting: OptimizerSetting, groups: ParamGroup[]): Optimizer<object> {
-  if (setting.kind === 'sgd') return new SGD(groups, { lr: setting.lr, momentum: setting.momentum ?? 0.9 }) as Optimizer<object>;
-  return new AdamW(groups, { lr: setting.lr, betas: setting.betas ?? [0.9, 0.999], weightDecay: 0 }) as Optimizer<object>;
+export function buildOptimizer(setting: OptimizerSetting, groups: ParamGroup[]): RunOptimizer {
+  if (setting.kind === 'sgd') return new SGD(groups, { lr: setting.lr, momentum: setting.momentum ?? 0.9 }) as RunOptimizer;
+  // The groups carry λ; the defaults' 0 only applies to groups without one.
+  const adam = { lr: setting.lr, betas: setting.betas ?? [0.9, 0.999], weightDecay: 0 };
+  return (setting.kind === 'adam-l2' ? new Adam(groups, adam) : new AdamW(groups, adam)) as RunOptimizer;
 }
 
 function summarizeRoles(diagnostics: ParamStepDiagnostics[], roleOf: Map<string, ParamRole>): Map<ParamRole, [number, number, number]> {
@@ -113,6 +159,33 @@ function accuracy(model: Module, images: tf.Tensor4D, labels: tf.Tensor1D): numb
   } finally {
     model.train();
   }
+}
+
+/** The training images in their stored order, in full batches of `batchSize` (the recalibration pass). */
+function trainingBatches(images: tf.Tensor4D, batchSize: number): tf.Tensor4D[] {
+  const batches = Math.floor(images.shape[0] / batchSize);
+  return Array.from({ length: batches }, (_, b) => images.slice(b * batchSize, batchSize));
+}
+
+/** Train and test accuracy with the stale running statistics, then with recalibrated ones. */
+function evaluateBothWays(
+  model: Module,
+  train: { images: tf.Tensor4D; labels: tf.Tensor1D },
+  test: { images: tf.Tensor4D; labels: tf.Tensor1D },
+  batchSize: number
+): { trainAccuracy: EvaluationAccuracy; testAccuracy: EvaluationAccuracy } {
+  const trainStale = accuracy(model, train.images, train.labels);
+  const testStale = accuracy(model, test.images, test.labels);
+  const batches = trainingBatches(train.images, batchSize);
+  try {
+    recalibrateBatchNorm(model, batches);
+  } finally {
+    tf.dispose(batches);
+  }
+  return {
+    trainAccuracy: { stale: trainStale, recalibrated: accuracy(model, train.images, train.labels) },
+    testAccuracy: { stale: testStale, recalibrated: accuracy(model, test.images, test.labels) }
+  };
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -141,8 +214,10 @@ export async function trainDecayArm(dataset: ImageDataset, config: DecayRunConfi
     const batchesPerEpoch = Math.floor(n / config.batchSize);
     if (batchesPerEpoch === 0) throw new RangeError(`batchSize ${config.batchSize} exceeds the ${n} training images`);
     const total = batchesPerEpoch * config.epochs;
+    const scheduler = config.schedule === 'cosine' ? new CosineAnnealingLR(optimizer, { tMax: total, etaMin: 0 }) : undefined;
     const uniform = seededUniform(config.seed);
-    const result: DecayRunResult = { config, testAccuracy: NaN, trainAccuracy: NaN, steps: [], loss: [], roles: {}, seconds: 0 };
+    const unset: EvaluationAccuracy = { stale: NaN, recalibrated: NaN };
+    const result: DecayRunResult = { config, testAccuracy: unset, trainAccuracy: unset, steps: [], loss: [], roles: {}, seconds: 0 };
     for (const role of PARAM_ROLES) if ([...roleOf.values()].includes(role)) result.roles[role] = { weightNorm: [], effectiveLr: [], angularStep: [] };
     let done = 0;
     for (let epoch = 0; epoch < config.epochs; epoch++) {
@@ -156,6 +231,7 @@ export async function trainDecayArm(dataset: ImageDataset, config: DecayRunConfi
           })
         );
         optimizer.step(grads);
+        scheduler?.step();
         disposeGrads(grads);
         indices.dispose();
         let recordedLoss: number | undefined;
@@ -176,8 +252,7 @@ export async function trainDecayArm(dataset: ImageDataset, config: DecayRunConfi
         if (done % 10 === 0) await yieldToEventLoop();
       }
     }
-    result.trainAccuracy = accuracy(model, train.images, train.labels);
-    result.testAccuracy = accuracy(model, test.images, test.labels);
+    Object.assign(result, evaluateBothWays(model, train, test, config.batchSize));
     result.seconds = (Date.now() - started) / 1000;
     return result;
   } finally {

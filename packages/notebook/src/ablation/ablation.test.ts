@@ -2,9 +2,9 @@ import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DecayRunResult } from '@paramscope/core';
+import { compareArms, type DecayRunResult } from '@paramscope/core';
 import { setDisplaySink, type MimeBundle } from '../display';
-import { accuracyFigure, accuracyTable, accuracyTableText, roleTraceFigure } from './figures';
+import { pairedDifferenceFigure, roleTraceFigure, staleVsRecalibratedFigure } from './figures';
 import { findUpwards, loadAblationResults, loadDigits, writeJsonFile } from './files';
 
 const written: MimeBundle[] = [];
@@ -29,9 +29,9 @@ function repo(): string {
 
 function run(arm: DecayRunResult['config']['arm'], optimizer: 'sgd' | 'adamw', weightDecay: number, seed: number, testAccuracy: number): DecayRunResult {
   return {
-    config: { arm, weightDecay, optimizer: { kind: optimizer, lr: 0.1 }, seed, epochs: 1, batchSize: 1, channels: [2], recordEvery: 1 },
-    testAccuracy,
-    trainAccuracy: 1,
+    config: { arm, weightDecay, optimizer: { kind: optimizer, lr: 0.1 }, schedule: 'constant', seed, epochs: 1, batchSize: 1, channels: [2], recordEvery: 1 },
+    testAccuracy: { stale: testAccuracy - 0.2, recalibrated: testAccuracy },
+    trainAccuracy: { stale: 0.8, recalibrated: 1 },
     steps: [0, 1, 2],
     loss: [1, 0.5, 0.25],
     roles: { 'bn-fed-weight': { weightNorm: [1, 1.5, 2], effectiveLr: [0.1, 0.04, 0.025], angularStep: [0.1, 0.1, 0.1] } },
@@ -64,7 +64,7 @@ describe('ablation results files', () => {
     const root = repo();
     expect(loadAblationResults({ from: root })).toBeUndefined();
     const path = join(root, 'results', 'ablation', 'full-grid.json');
-    const results = { grid: { seeds: [1] }, runs: [run('no-decay', 'sgd', 0.01, 1, 0.9)], backend: 'wasm', seconds: 3 };
+    const results = { grid: { seeds: [1] }, runs: [run('no-decay', 'sgd', 0, 1, 0.9)], backend: 'wasm', seconds: 3 };
     writeJsonFile(path, results);
     expect(existsSync(`${path}.tmp`)).toBe(false);
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(results);
@@ -74,34 +74,40 @@ describe('ablation results files', () => {
   });
 });
 
-describe('ablation figures and table', () => {
-  const runs = [run('decay-all', 'sgd', 0.01, 1, 0.9), run('decay-all', 'sgd', 0.01, 2, 0.94), run('no-decay', 'sgd', 0.01, 1, 0.8), run('no-decay', 'adamw', 0.1, 1, 0.7)];
+describe('ablation figures', () => {
+  const runs = [
+    run('decay-all', 'sgd', 0.01, 1, 0.9),
+    run('decay-all', 'sgd', 0.01, 2, 0.94),
+    run('no-decay', 'sgd', 0, 1, 0.8),
+    run('no-decay', 'sgd', 0, 2, 0.82),
+    run('no-decay', 'adamw', 0, 1, 0.7)
+  ];
+  const cell = { optimizer: 'sgd' as const, schedule: 'constant' as const, weightDecay: 0.01 };
 
-  it('accuracyFigure draws one box per arm with every seed as a point, in %', () => {
-    const figure = accuracyFigure(runs, 'sgd');
-    expect(figure.data.map((t) => t.name)).toEqual(['decay everything', 'no decay at all']);
-    expect(figure.data[0].y).toEqual([90, 94]);
-    expect(figure.data[0].x).toEqual(['λ = 0.01', 'λ = 0.01']);
-    expect(() => accuracyFigure([runs[0]], 'adamw')).toThrow("no runs with optimizer 'adamw'");
+  it('staleVsRecalibratedFigure: a stale and a recalibrated box per arm, every seed a point, in %', () => {
+    const figure = staleVsRecalibratedFigure(runs, cell);
+    expect(figure.data.map((t) => t.name)).toEqual(['stale BN statistics', 'recalibrated BN statistics']);
+    expect(figure.data[1].y).toEqual([90, 94, 80, 82]);
+    expect(figure.data[0].x).toEqual(['decay everything', 'decay everything', 'no decay at all', 'no decay at all']);
+    expect((figure.layout as { title: { text: string } }).title.text).toContain('SGD-momentum, λ = 0.01, constant η');
+    expect(() => staleVsRecalibratedFigure(runs, { ...cell, weightDecay: 0.5 })).toThrow(/no runs for SGD-momentum, λ = 0.5/);
   });
 
-  it('roleTraceFigure draws a role’s trace per arm; a missing combination is an error', () => {
-    const figure = roleTraceFigure(runs, { optimizer: 'sgd', weightDecay: 0.01, seed: 1, role: 'bn-fed-weight', metric: 'effectiveLr', logLog: true });
+  it('pairedDifferenceFigure: mean differences with asymmetric interval bars, titled with n and the level', () => {
+    const comparisons = compareArms(runs, { metric: 'testRecalibrated' });
+    const figure = pairedDifferenceFigure([comparisons], 'sgd');
+    expect(figure.data[0].x).toEqual([100 * comparisons[0].comparison.meanDifference]);
+    expect((figure.layout as { title: { text: string } }).title.text).toContain('95% t intervals, n = 2 seeds');
+    expect(() => pairedDifferenceFigure([comparisons], 'adamw')).toThrow('no comparisons for adamw');
+  });
+
+  it('roleTraceFigure draws a role’s trace per arm (no decay from λ = 0); a missing combination is an error', () => {
+    const figure = roleTraceFigure(runs, { ...cell, seed: 1, role: 'bn-fed-weight', metric: 'effectiveLr', logLog: true });
     expect(figure.data).toHaveLength(2);
     expect(figure.data[1]).toMatchObject({ name: 'no decay at all', x: [0, 1, 2], y: [0.1, 0.04, 0.025] });
     expect((figure.layout as { yaxis: { type: string } }).yaxis.type).toBe('log');
-    expect(() => roleTraceFigure(runs, { optimizer: 'sgd', weightDecay: 0.5, seed: 1, role: 'bn-fed-weight', metric: 'weightNorm' })).toThrow(/no traced runs for sgd, λ = 0.5/);
-  });
-
-  it('accuracyTable shows mean ± std per λ and pooled, per optimizer', () => {
-    const summary = [
-      { optimizer: 'sgd' as const, weightDecay: 0.01, arm: 'decay-all' as const, runs: 2, mean: 0.92, std: 0.02828, min: 0.9, max: 0.94 },
-      { optimizer: 'sgd' as const, weightDecay: null, arm: 'decay-all' as const, runs: 2, mean: 0.92, std: 0.02828, min: 0.9, max: 0.94 }
-    ];
-    expect(accuracyTableText(summary)).toBe('SGD-momentum | λ = 0.01 | all λ\ndecay everything | 92.0 ± 2.8 (n=2) | 92.0 ± 2.8 (n=2)');
-    accuracyTable(summary);
-    expect(written).toHaveLength(1);
-    expect(written[0]['text/html']).toContain('<td style="text-align:left">92.0 ± 2.8 (n=2)</td>');
-    expect(() => accuracyTable([])).toThrow('accuracyTable: empty summary');
+    expect(() => roleTraceFigure(runs, { ...cell, weightDecay: 0.5, seed: 3, role: 'bn-fed-weight', metric: 'weightNorm' })).toThrow(
+      /no traced runs for SGD-momentum, λ = 0.5, constant η, seed 3/
+    );
   });
 });

@@ -1,57 +1,129 @@
 /**
- * Plotly figures and tables of the decay-group ablation: test accuracy per arm (every seed a
- * point), and per-role traces of the weight norm and the effective learning rate.
+ * Plotly figures of the decay-group ablation: accuracy with stale and recalibrated BN statistics
+ * per arm, paired differences with their intervals (a forest plot), AdamW against Adam + L2, and
+ * per-role traces of the weight norm and the effective learning rate. Titles come from the data.
  */
 import {
+  ACCURACY_METRIC_LABELS,
+  cellRuns,
   DECAY_ARM_LABELS,
   DECAY_ARMS,
+  OPTIMIZER_LABELS,
   PARAM_ROLE_LABELS,
+  runAccuracy,
   selectRuns,
-  type AccuracySummary,
+  type AccuracyMetric,
+  type ArmComparison,
   type DecayArm,
   type DecayRunResult,
+  type GridCell,
+  type LrSchedule,
+  type OptimizerComparison,
+  type OptimizerKind,
   type ParamRole
 } from '@paramscope/core';
 import type { PlotlyFigure } from '../plotly';
-import { displayBundle } from '../display';
 
-const ARM_COLORS: Record<DecayArm, string> = {
+/** One colour per arm, the same in every figure. */
+export const ARM_COLORS: Readonly<Record<DecayArm, string>> = {
   'decay-all': '#cf222e',
   'no-decay-norm-bias': '#1a7f37',
   'no-decay-bn-fed': '#0969da',
+  'section5-recipe': '#bf8700',
   'no-decay': '#8250df'
 };
 
-const OPTIMIZER_LABELS: Record<string, string> = { sgd: 'SGD-momentum', adamw: 'AdamW' };
-
-function armsIn(runs: readonly DecayRunResult[]): DecayArm[] {
-  return DECAY_ARMS.filter((arm) => runs.some((run) => run.config.arm === arm));
+/** "SGD-momentum, λ = 0.01, constant η": a cell in words. */
+export function cellLabel(cell: GridCell): string {
+  return `${OPTIMIZER_LABELS[cell.optimizer]}, λ = ${cell.weightDecay}, ${cell.schedule === 'cosine' ? 'cosine η' : 'constant η'}`;
 }
 
-/** Test accuracy of every run of one optimizer: a box per arm and λ, each seed a point. */
-export function accuracyFigure(runs: readonly DecayRunResult[], optimizer: 'sgd' | 'adamw'): PlotlyFigure {
-  const mine = selectRuns(runs, { optimizer });
-  if (mine.length === 0) throw new RangeError(`accuracyFigure: no runs with optimizer '${optimizer}'`);
-  const data = armsIn(mine).map((arm) => {
-    const armRuns = selectRuns(mine, { arm });
+/**
+ * The artifact: test accuracy of every seed with stale and with recalibrated BN statistics, a pair
+ * of boxes per arm, for one cell of the grid.
+ */
+export function staleVsRecalibratedFigure(runs: readonly DecayRunResult[], cell: GridCell, split: 'test' | 'train' = 'test'): PlotlyFigure {
+  const arms = DECAY_ARMS.filter((arm) => cellRuns(runs, cell, arm).length > 0);
+  if (arms.length === 0) throw new RangeError(`staleVsRecalibratedFigure: no runs for ${cellLabel(cell)}`);
+  const trace = (statistics: 'stale' | 'recalibrated', color: string) => {
+    const metric = `${split}${statistics === 'stale' ? 'Stale' : 'Recalibrated'}` as AccuracyMetric;
+    const chosen = arms.flatMap((arm) => cellRuns(runs, cell, arm));
     return {
       type: 'box',
-      name: DECAY_ARM_LABELS[arm],
-      x: armRuns.map((run) => `λ = ${run.config.weightDecay}`),
-      y: armRuns.map((run) => 100 * run.testAccuracy),
+      name: `${statistics} BN statistics`,
+      x: chosen.map((run) => DECAY_ARM_LABELS[run.config.arm]),
+      y: chosen.map((run) => 100 * runAccuracy(run, metric)),
       boxpoints: 'all',
       jitter: 0.3,
       pointpos: 0,
-      marker: { color: ARM_COLORS[arm] }
+      marker: { color }
+    };
+  };
+  return {
+    data: [trace('stale', '#999999'), trace('recalibrated', '#0969da')],
+    layout: {
+      title: { text: `${split === 'test' ? 'Test' : 'Train'} accuracy with stale vs recalibrated BN statistics — ${cellLabel(cell)}` },
+      boxmode: 'group',
+      xaxis: { title: { text: 'arm' } },
+      yaxis: { title: { text: `${split} accuracy (%), each point a seed` } }
+    }
+  };
+}
+
+/**
+ * A forest plot: each arm's paired difference from the baseline arm (mean and interval, in
+ * percentage points) per cell of one optimizer, one trace per metric given.
+ */
+export function pairedDifferenceFigure(comparisonsByMetric: ReadonlyArray<readonly ArmComparison[]>, optimizer: OptimizerKind): PlotlyFigure {
+  const traces = comparisonsByMetric.map((comparisons, i) => {
+    const mine = comparisons.filter((c) => c.optimizer === optimizer);
+    if (mine.length === 0) throw new RangeError(`pairedDifferenceFigure: no comparisons for ${optimizer}`);
+    const metric = mine[0].metric;
+    return {
+      type: 'scatter',
+      mode: 'markers',
+      name: ACCURACY_METRIC_LABELS[metric],
+      y: mine.map((c) => `${DECAY_ARM_LABELS[c.arm]} · λ ${c.weightDecay} · ${c.schedule}`),
+      x: mine.map((c) => 100 * c.comparison.meanDifference),
+      error_x: {
+        type: 'data',
+        symmetric: false,
+        array: mine.map((c) => 100 * (c.comparison.ci[1] - c.comparison.meanDifference)),
+        arrayminus: mine.map((c) => 100 * (c.comparison.meanDifference - c.comparison.ci[0]))
+      },
+      marker: { color: i === 0 ? '#0969da' : '#999999', size: 8 }
     };
   });
+  const first = comparisonsByMetric[0].find((c) => c.optimizer === optimizer)!;
+  const level = Math.round(100 * first.comparison.confidence);
   return {
-    data,
+    data: traces,
     layout: {
-      title: { text: `Test accuracy per arm, ${OPTIMIZER_LABELS[optimizer] ?? optimizer} (each point a seed)` },
-      boxmode: 'group',
-      xaxis: { title: { text: 'weight decay of the decay group' } },
-      yaxis: { title: { text: 'test accuracy (%)' } }
+      title: { text: `${OPTIMIZER_LABELS[optimizer]}: paired difference from "${DECAY_ARM_LABELS[first.baseline]}" (${level}% t intervals, n = ${first.comparison.n} seeds)` },
+      xaxis: { title: { text: 'accuracy difference (percentage points)' }, zeroline: true },
+      yaxis: { automargin: true, autorange: 'reversed' },
+      height: 120 + 22 * traces[0].y.length,
+      shapes: [{ type: 'line', x0: 0, x1: 0, yref: 'paper', y0: 0, y1: 1, line: { color: '#444', dash: 'dot' } }]
+    }
+  };
+}
+
+/** D18: seed-to-seed spread (sample std of the metric) of optimizer a and b, per arm × λ × schedule. */
+export function optimizerSpreadFigure(comparisons: readonly OptimizerComparison[]): PlotlyFigure {
+  if (comparisons.length === 0) throw new RangeError('optimizerSpreadFigure: no comparisons');
+  const { a, b, metric } = comparisons[0];
+  const x = comparisons.map((c) => `${DECAY_ARM_LABELS[c.arm]} · λ ${c.weightDecay} · ${c.schedule}`);
+  const bar = (name: string, values: number[], color: string) => ({ type: 'bar', name, x, y: values, marker: { color } });
+  return {
+    data: [
+      bar(OPTIMIZER_LABELS[a], comparisons.map((c) => 100 * c.spread.sdA), '#1a7f37'),
+      bar(OPTIMIZER_LABELS[b], comparisons.map((c) => 100 * c.spread.sdB), '#cf222e')
+    ],
+    layout: {
+      title: { text: `Seed-to-seed spread of the ${ACCURACY_METRIC_LABELS[metric]}: ${OPTIMIZER_LABELS[a]} vs ${OPTIMIZER_LABELS[b]} (n = ${comparisons[0].spread.n})` },
+      barmode: 'group',
+      xaxis: { automargin: true },
+      yaxis: { title: { text: 'sample std across seeds (percentage points)' } }
     }
   };
 }
@@ -66,16 +138,18 @@ const METRIC_LABELS: Record<TraceMetric, string> = {
 };
 
 /**
- * One line per arm: a role's trace over the steps, for one optimizer, λ and seed. `logLog` puts
- * both axes on log scales (a power law is a straight line; step 0 is not drawn).
+ * One line per arm: a role's trace over the steps, for one optimizer, schedule, λ and seed (with
+ * "no decay at all" from λ = 0). `logLog` puts both axes on log scales (step 0 is not drawn).
  */
 export function roleTraceFigure(
   runs: readonly DecayRunResult[],
-  where: { optimizer: 'sgd' | 'adamw'; weightDecay: number; seed: number; role: ParamRole; metric: TraceMetric; logLog?: boolean }
+  where: GridCell & { seed: number; role: ParamRole; metric: TraceMetric; logLog?: boolean }
 ): PlotlyFigure {
-  const chosen = selectRuns(runs, where).filter((run) => run.roles[where.role] && run.steps.length > 0);
+  const chosen = DECAY_ARMS.flatMap((arm) => selectRuns(cellRuns(runs, where, arm), { seed: where.seed })).filter(
+    (run) => run.roles[where.role] && run.steps.length > 0
+  );
   if (chosen.length === 0) {
-    throw new RangeError(`roleTraceFigure: no traced runs for ${where.optimizer}, λ = ${where.weightDecay}, seed ${where.seed}, role ${where.role}`);
+    throw new RangeError(`roleTraceFigure: no traced runs for ${cellLabel(where)}, seed ${where.seed}, role ${where.role}`);
   }
   const data = chosen.map((run) => ({
     type: 'scatter',
@@ -88,47 +162,14 @@ export function roleTraceFigure(
   return {
     data,
     layout: {
-      title: { text: `${PARAM_ROLE_LABELS[where.role]}: ${METRIC_LABELS[where.metric]} — ${OPTIMIZER_LABELS[where.optimizer]}, λ = ${where.weightDecay}` },
+      title: { text: `${PARAM_ROLE_LABELS[where.role]}: ${METRIC_LABELS[where.metric]} — ${cellLabel(where)}, seed ${where.seed}` },
       xaxis: { title: { text: 'step' }, ...(where.logLog ? { type: 'log' } : {}) },
       yaxis: { title: { text: METRIC_LABELS[where.metric] }, ...(where.logLog ? { type: 'log', exponentformat: 'power' } : {}) }
     }
   };
 }
 
-function percent(value: number): string {
-  return (100 * value).toFixed(1);
-}
-
-/** The accuracy table as text: one line per optimizer × arm, a column per λ and one pooling all λ. */
-export function accuracyTableText(summary: readonly AccuracySummary[]): string {
-  const lines: string[] = [];
-  for (const optimizer of [...new Set(summary.map((row) => row.optimizer))]) {
-    const rows = summary.filter((row) => row.optimizer === optimizer);
-    const lambdas = [...new Set(rows.map((row) => row.weightDecay).filter((v): v is number => v !== null))];
-    lines.push(`${OPTIMIZER_LABELS[optimizer] ?? optimizer} | ${lambdas.map((l) => `λ = ${l}`).join(' | ')} | all λ`);
-    for (const arm of DECAY_ARMS) {
-      const cells = [...lambdas, null].map((l) => rows.find((row) => row.arm === arm && row.weightDecay === l));
-      if (cells.every((cell) => !cell)) continue;
-      lines.push(
-        `${DECAY_ARM_LABELS[arm]} | ${cells.map((c) => (c ? `${percent(c.mean)} ± ${percent(c.std)} (n=${c.runs})` : '—')).join(' | ')}`
-      );
-    }
-  }
-  return lines.join('\n');
-}
-
-/** Shows the accuracy table (mean ± sample std over seeds, in %) as HTML with a text fallback. */
-export function accuracyTable(summary: readonly AccuracySummary[]): void {
-  if (summary.length === 0) throw new RangeError('accuracyTable: empty summary');
-  const text = accuracyTableText(summary);
-  const html = text
-    .split('\n')
-    .map((line) => {
-      const cells = line.split(' | ');
-      const header = cells[0] in { 'SGD-momentum': 1, AdamW: 1 } || cells[1]?.startsWith('λ');
-      const tag = header ? 'th' : 'td';
-      return `<tr>${cells.map((cell) => `<${tag} style="text-align:left">${cell}</${tag}>`).join('')}</tr>`;
-    })
-    .join('');
-  displayBundle({ 'text/html': `<table>${html}</table><p>test accuracy in %, mean ± sample standard deviation across seeds</p>`, 'text/plain': text });
+/** The schedules present in `runs`, in display order. */
+export function schedulesIn(runs: readonly DecayRunResult[]): LrSchedule[] {
+  return (['constant', 'cosine'] as const).filter((s) => runs.some((run) => run.config.schedule === s));
 }
