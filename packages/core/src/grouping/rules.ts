@@ -4,7 +4,7 @@
  * `get_default_optimizer_params` and MMEngine's `paramwise_cfg` as rules.
  */
 import type { ParamInfo } from '../params/types';
-import { isNormalizationParam } from '../params/types';
+import { isNormalizationParam } from '../params/normalization';
 import { checkNonNegative } from './check';
 
 /** A hyperparameter value a rule may set (plain JSON). */
@@ -28,7 +28,10 @@ export interface GroupingRule {
   localName?: string;
   /** Owning module kind(s), compared with the kind and the base kind. */
   moduleKind?: string | string[];
-  /** Matches parameters of normalization modules (true) or of other modules (false). */
+  /**
+   * Matches parameters that a strong signal calls normalization (true: class, torch.nn hierarchy or
+   * behaviour probe, as the structural default decides) or the others (false).
+   */
   normalization?: boolean;
   /** Matches weights that feed normalization (needs a known graph). */
   feedsNormalization?: boolean;

@@ -1,12 +1,15 @@
 /**
- * The structural default: no weight decay for every parameter of a normalization module (judged
- * by module kind, never by name) and for every bias; optionally none for weights that feed
- * normalization; then the user's rules. Parameters with the same hyperparameters share a group,
- * and every placement records the reasons that decided it.
+ * The structural default: no weight decay for every parameter that a strong signal calls
+ * normalization (class, torch.nn hierarchy, behaviour probe — never the parameter's name), that
+ * the model declares decay-free, or that is a bias; for a module of unknown kind, none for its
+ * parameters with ndim ≤ 1 (timm's rule); optionally none for weights that feed normalization;
+ * then the user's rules. Parameters with the same hyperparameters share a group, and every
+ * placement records the reasons that decided it.
  */
 import type { ParamGroup, ParamInfo } from '../params/types';
-import { isNormalizationParam } from '../params/types';
+import { isBias, normalizationVerdict, type NormalizationVerdict } from '../params/normalization';
 import { toParamModel, type ModelSource } from '../params/source';
+import { SignalWarnings } from './signal-warnings';
 import { checkNonNegative } from './check';
 import { compileRule, type CompiledRule, type GroupingRule, type RuleValue } from './rules';
 
@@ -39,7 +42,11 @@ export interface GroupingResult {
   groups: ParamGroup[];
   /** Frozen parameters and those a rule skipped. */
   skipped: SkippedParam[];
-  /** Problems that did not stop the grouping, e.g. a rule that matched no parameter. */
+  /**
+   * Problems that did not stop the grouping: a rule that matched no parameter, parameters of a
+   * module of unknown kind placed by timm's ndim ≤ 1 rule, a decayed parameter whose class name
+   * alone says normalization.
+   */
   warnings: string[];
 }
 
@@ -51,15 +58,10 @@ interface Placement {
   reasons: string[];
 }
 
-/** A bias: `bias`, or a `…_bias` such as MultiheadAttention's `in_proj_bias`. */
-export function isBias(p: Pick<ParamInfo, 'localName'>): boolean {
-  return p.localName === 'bias' || p.localName.endsWith('_bias');
-}
-
 /** Whether the baseline decays one parameter, and why. */
-function baseline(p: ParamInfo, options: GroupParamsOptions): { decays: boolean; reason: string } {
+function baseline(p: ParamInfo, verdict: NormalizationVerdict, options: GroupParamsOptions): { decays: boolean; reason: string } {
   if (options.baseline === 'decay-all') return { decays: true, reason: 'baseline decay-all: weight decay' };
-  if (isNormalizationParam(p)) return { decays: false, reason: `${p.moduleKind} parameter (normalization, by module kind): no decay` };
+  if (verdict.noDecay) return { decays: false, reason: verdict.reason };
   if (isBias(p)) return { decays: false, reason: `bias of ${p.moduleKind}: no decay` };
   if (options.excludeScaleInvariant && p.feedsNormalization) {
     return { decays: false, reason: `feeds ${p.normalizedBy ?? 'a normalization'} (scale-invariant): no decay` };
@@ -131,6 +133,7 @@ export function groupParams(source: ModelSource, options: GroupParamsOptions = {
   if (options.excludeScaleInvariant && model.edges === null) {
     warnings.push('excludeScaleInvariant: the module graph is unknown, so no weight is known to feed normalization');
   }
+  const signalWarnings = new SignalWarnings();
   const matched = new Array<boolean>(rules.length).fill(false);
   const skipped: SkippedParam[] = [];
   const groups: ParamGroup[] = [];
@@ -142,7 +145,8 @@ export function groupParams(source: ModelSource, options: GroupParamsOptions = {
   const decayedKey = placementKey(decayed);
   const notDecayedKey = placementKey(notDecayed);
   for (const p of model.params) {
-    const { decays, reason } = baseline(p, options);
+    const verdict = normalizationVerdict(p);
+    const { decays, reason } = baseline(p, verdict, options);
     let changed: Placement | undefined;
     let skipBy: CompiledRule | undefined;
     for (let i = 0; i < rules.length; i++) {
@@ -176,9 +180,11 @@ export function groupParams(source: ModelSource, options: GroupParamsOptions = {
     }
     group.params.push(p);
     group.reasons![p.name] = changed ? changed.reasons.join('; ') : reason;
+    signalWarnings.note(p, verdict, placement.weightDecay);
   }
   rules.forEach((compiled, i) => {
     if (!matched[i]) warnings.push(`${compiled.describe} matches no parameter`);
   });
+  warnings.push(...signalWarnings.messages());
   return { groups, skipped, warnings };
 }

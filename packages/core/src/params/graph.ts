@@ -4,7 +4,7 @@
  * a LayersModel's inbound nodes, the edges of a structure file).
  */
 import type { ModuleEdge, ModuleInfo, ParamInfo } from './types';
-import { isNormalizationKind } from './types';
+import { isNormalizationModule } from './normalization';
 
 /** Operations that only move values around: a per-channel shift passes through them unchanged. */
 export const SHAPE_OPS: ReadonlySet<string> = new Set(['reshape', 'view', 'flatten', 'transpose', 'permute', 'identity', 'contiguous']);
@@ -49,12 +49,16 @@ export interface FeedVerdict {
 
 /**
  * Decides, for each module with a weight, whether its weight feeds normalization: every edge out
- * of the module ends at a normalization module (through scale-transparent operations), and a
+ * of the module ends at a normalization module (a strong signal says so: its kind, its torch.nn
+ * base class, or the behaviour probe — which measures exactly this: output unchanged when the
+ * input is scaled), through scale-transparent operations, and a
  * bias of the module would not break it (it cancels only in a per-channel normalization reached
  * through shape-only operations). Frozen or trainable, the verdict is about the function only.
  */
 export function feedsNormalization(modules: readonly ModuleInfo[], params: readonly ParamInfo[], edges: readonly ModuleEdge[]): Map<string, FeedVerdict> {
-  const kindOf = new Map(modules.map((m) => [m.path, m.baseKind && isNormalizationKind(m.baseKind) ? m.baseKind : m.kind]));
+  const normalizers = new Set(modules.filter(isNormalizationModule).map((m) => m.path));
+  // A per-channel test needs the torch.nn class: the base kind or hierarchy of a subclass.
+  const kindOf = new Map(modules.map((m) => [m.path, m.normalization?.hierarchy ?? m.baseKind ?? m.kind]));
   const edgesFrom = new Map<string, ModuleEdge[]>();
   for (const edge of edges) {
     const list = edgesFrom.get(edge.from) ?? [];
@@ -67,7 +71,7 @@ export function feedsNormalization(modules: readonly ModuleInfo[], params: reado
     if (!LINEAR_IN_WEIGHT_KINDS.has(module.kind) && !LINEAR_IN_WEIGHT_KINDS.has(module.baseKind ?? '')) continue;
     const out = edgesFrom.get(module.path) ?? [];
     const reachesNorm = (e: ModuleEdge): boolean =>
-      isNormalizationKind(kindOf.get(e.to) ?? '') && e.via.every(isScaleTransparentOp);
+      normalizers.has(e.to) && e.via.every(isScaleTransparentOp);
     const biasCancels = (e: ModuleEdge): boolean =>
       normalizesPerChannel(kindOf.get(e.to) ?? '') && e.via.every((op) => SHAPE_OPS.has(op));
     const feeds = out.length > 0 && out.every(reachesNorm) && (!hasBias.has(module.path) || out.every(biasCancels));

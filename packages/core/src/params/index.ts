@@ -1,4 +1,5 @@
 export * from './types';
+export * from './normalization';
 export * from './graph';
 export * from './from-module';
 export * from './source';

@@ -27,6 +27,12 @@ export interface ParamInfo {
    * `LayerNorm2d` → `LayerNorm`), so kind checks behave like `isinstance`.
    */
   moduleBaseKind?: string;
+  /** The owning module's class with its Python module (`transformers.models.t5.modeling_t5.T5LayerNorm`), when known. */
+  moduleClassPath?: string;
+  /** What the exporter measured about the owning module (structure files of version 2). */
+  moduleNormalization?: NormalizationEvidence;
+  /** The model declares this parameter decay-free; the text says where (timm's `no_weight_decay()`, a flag). */
+  noWeightDecay?: string;
   /** The name inside the owning module (`weight`, `bias`, `cls_token`, …). */
   localName: string;
   /** The TF.js variable that holds the values; absent for models described without weights. */
@@ -49,6 +55,10 @@ export interface ModuleInfo {
   kind: string;
   /** The nearest PyTorch class a user-defined module class derives from. */
   baseKind?: string;
+  /** The class with its Python module (`torch.nn.modules.normalization.LayerNorm`), when known. */
+  classPath?: string;
+  /** Evidence on whether this module normalizes its input (structure files of version 2). */
+  normalization?: NormalizationEvidence;
   /** Canonical names of the parameters this module owns directly (not those of its children). */
   params: string[];
 }
@@ -79,6 +89,53 @@ export interface ParamModel {
   modules: ModuleInfo[];
   /** Data-flow edges out of parameterized modules; `null` when the module graph is unknown. */
   edges: ModuleEdge[] | null;
+  /** How a structure file was made (route of the edges, device, notes), when it says. */
+  export?: ExportInfo;
+  /** What the model declares itself (timm's `no_weight_decay()` entries), when a structure file says. */
+  declarations?: ModelDeclarations;
+}
+
+/** The behaviour probe of a module: its output with the input scaled by each of `scales`. */
+export interface ScaleProbe {
+  scales: number[];
+  /** max over c of ‖f(c·x) − f(x)‖ / ‖f(x)‖, training mode, float32. */
+  maxRelChange: number;
+  tolerance: number;
+  /** `maxRelChange <= tolerance`. */
+  invariant: boolean;
+}
+
+/** A behaviour probe that did not run, and why. */
+export interface SkippedProbe {
+  skipped: string;
+}
+
+/**
+ * The exporter's evidence on whether a module normalizes its input. Present for every module that
+ * owns parameters in a structure file of version 2; see `normalizationVerdict` for how it decides.
+ */
+export interface NormalizationEvidence {
+  /** The torch.nn normalization class this class is or derives from (`LayerNorm`, `RMSNorm`, …). */
+  hierarchy?: string;
+  /** The behaviour probe: output unchanged when the input is scaled. */
+  probe?: ScaleProbe | SkippedProbe;
+  /** The class name, when it looks like a normalization (/norm/i): a weak signal. */
+  nameHint?: string;
+}
+
+/** How a structure file was made. */
+export interface ExportInfo {
+  /** Where the edges came from: a `torch.fx` trace, module hooks, or nowhere (`edges` is null). */
+  route: 'fx' | 'hooks' | 'none';
+  /** Device of the model's parameters (`cpu`, `meta`, …). */
+  device?: string;
+  notes?: string[];
+}
+
+/** What a model declares about its own parameters. */
+export interface ModelDeclarations {
+  /** The entries of timm's `model.no_weight_decay()`, verbatim and sorted. */
+  noWeightDecay?: string[];
 }
 
 /**
@@ -110,32 +167,4 @@ export interface ParamGroupLike {
   [hyperparameter: string]: unknown;
 }
 
-/** Normalization module kinds, as PyTorch names them. Judged by kind, never by name. */
-export const NORMALIZATION_KINDS: ReadonlySet<string> = new Set([
-  'BatchNorm1d',
-  'BatchNorm2d',
-  'BatchNorm3d',
-  'SyncBatchNorm',
-  'LazyBatchNorm1d',
-  'LazyBatchNorm2d',
-  'LazyBatchNorm3d',
-  'LayerNorm',
-  'GroupNorm',
-  'InstanceNorm1d',
-  'InstanceNorm2d',
-  'InstanceNorm3d',
-  'LocalResponseNorm',
-  'RMSNorm',
-  'LayerNorm2d',
-  'FrozenBatchNorm2d'
-]);
-
-/** True when `kind` is a normalization module kind. */
-export function isNormalizationKind(kind: string): boolean {
-  return NORMALIZATION_KINDS.has(kind);
-}
-
-/** True when the module owning `param` is a normalization (by kind or base kind, never by name). */
-export function isNormalizationParam(param: Pick<ParamInfo, 'moduleKind' | 'moduleBaseKind'>): boolean {
-  return isNormalizationKind(param.moduleKind) || (param.moduleBaseKind !== undefined && isNormalizationKind(param.moduleBaseKind));
-}
+export { NORMALIZATION_KINDS, isNormalizationKind, isNormalizationParam } from './normalization';

@@ -1,12 +1,22 @@
 /** The parameter model of a structure file. */
 import { markScaleInvariantWeights } from '../params/graph';
 import type { ModuleInfo, ParamInfo, ParamModel } from '../params/types';
-import { validateStructure } from './schema';
+import { validateStructure, type StructureModule } from './schema';
+
+/** The module's facts in the parameter model: kind, base kind, class and normalization evidence. */
+function moduleInfo(m: StructureModule): ModuleInfo {
+  const info: ModuleInfo = { path: m.path, kind: m.kind, params: [] };
+  if (m.baseKind) info.baseKind = m.baseKind;
+  if (m.classPath) info.classPath = m.classPath;
+  if (m.normalization) info.normalization = m.normalization;
+  return info;
+}
 
 /**
- * Reads a structure file (parsed JSON or its text) into a {@link ParamModel}: no variables, one
- * entry per distinct tensor (names given by `sameAs` become aliases), scale-invariant weights
- * marked when the file has edges.
+ * Reads a structure file (parsed JSON or its text; version 1 or 2) into a {@link ParamModel}: no
+ * variables, one entry per distinct tensor (names given by `sameAs` become aliases), each
+ * parameter carrying its module's normalization evidence and its own declaration, and
+ * scale-invariant weights marked when the file has edges.
  */
 export function paramModelFromStructure(input: unknown): ParamModel {
   let parsed = input;
@@ -20,18 +30,14 @@ export function paramModelFromStructure(input: unknown): ParamModel {
   const doc = validateStructure(parsed);
   const params: ParamInfo[] = [];
   const byName = new Map<string, ParamInfo>();
-  const modules: ModuleInfo[] = doc.modules.map((m) => {
-    const info: ModuleInfo = { path: m.path, kind: m.kind, params: [] };
-    if (m.baseKind) info.baseKind = m.baseKind;
-    return info;
-  });
+  const modules = doc.modules.map(moduleInfo);
   doc.modules.forEach((m, i) => {
+    const module = modules[i];
     for (const p of m.params ?? []) {
       const name = m.path ? `${m.path}.${p.name}` : p.name;
-      if (p.sameAs !== undefined && p.sameAs !== name) {
-        const target = byName.get(p.sameAs);
-        if (!target) throw new Error(`structure file: "${name}" is the same tensor as "${p.sameAs}", which is not listed before it`);
-        target.aliases.push(name);
+      // validateStructure guarantees the target is an earlier, untied parameter of the same shape.
+      if (p.sameAs !== undefined) {
+        byName.get(p.sameAs)!.aliases.push(name);
         continue;
       }
       const info: ParamInfo = {
@@ -44,13 +50,25 @@ export function paramModelFromStructure(input: unknown): ParamModel {
         moduleKind: m.kind,
         localName: p.name
       };
-      if (m.baseKind) info.moduleBaseKind = m.baseKind;
+      if (module.baseKind) info.moduleBaseKind = module.baseKind;
+      if (module.classPath) info.moduleClassPath = module.classPath;
+      if (module.normalization) info.moduleNormalization = module.normalization;
+      if (p.noWeightDecay !== undefined) info.noWeightDecay = p.noWeightDecay;
       params.push(info);
       byName.set(name, info);
-      modules[i].params.push(name);
+      module.params.push(name);
     }
   });
   const edges = doc.edges ?? null;
   markScaleInvariantWeights(modules, params, edges);
-  return { name: doc.model, source: 'structure', params, modules, edges: edges ? edges.map((e) => ({ ...e, via: [...e.via] })) : null };
+  const model: ParamModel = {
+    name: doc.model,
+    source: 'structure',
+    params,
+    modules,
+    edges: edges ? edges.map((e) => ({ ...e, via: [...e.via] })) : null
+  };
+  if (doc.export) model.export = doc.export;
+  if (doc.declarations) model.declarations = doc.declarations;
+  return model;
 }

@@ -44,19 +44,43 @@ describe('structure files', () => {
     expect(model.params[1].feedsNormalization).toBe(false);
   });
 
-  it('errors name the JSON path of every problem', () => {
+  it('errors name the JSON path of every problem and quote the offending value', () => {
     const doc = minimal() as unknown as Record<string, unknown>;
     const modules = doc.modules as Array<Record<string, unknown>>;
-    modules[1].params = [{ name: 'weight', shape: [4, -3] }];
+    modules[1].params = [{ name: 'weight', shape: [4, -3, 1.5] }];
     modules[2].kind = 7;
-    doc.version = 2;
+    (modules[2].params as Array<Record<string, unknown>>)[0].trainable = 'x';
+    doc.version = 3;
     expect(problems(doc)).toEqual([
-      '$.version: expected 1, got number',
-      '$.modules[1].params[0].shape[1]: expected a non-negative integer, got number',
-      '$.modules[2].kind: expected a string, got number'
+      '$.version: expected 1 or 2, got 3',
+      '$.modules[1].params[0].shape[1]: expected a non-negative integer ≤ 2^53 − 1, got -3',
+      '$.modules[1].params[0].shape[2]: expected a non-negative integer ≤ 2^53 − 1, got 1.5',
+      '$.modules[2].kind: expected a string, got 7',
+      '$.modules[2].params[0].trainable: expected a boolean, got "x"'
     ]);
     expect(() => paramModelFromStructure('{oops')).toThrow(/not JSON/);
     expect(problems([])).toEqual(['$: expected an object, got an array']);
+    expect(problems({ ...minimal(), model: undefined })).toEqual(['$.model: expected a string, got nothing']);
+  });
+
+  it('rejects element counts that are not exact in a double: over 2^53 − 1, or not finite', () => {
+    const doc = minimal();
+    doc.modules[1].params![0].shape = [2 ** 53, 1];
+    doc.modules[2].params![0].shape = [Number.POSITIVE_INFINITY];
+    doc.modules[2].params![1].shape = [Number.NaN];
+    doc.modules[3].params = [{ name: 'weight', shape: [2 ** 30, 2 ** 30] }];
+    expect(problems(doc)).toEqual([
+      '$.modules[1].params[0].shape[0]: expected a non-negative integer ≤ 2^53 − 1, got 9007199254740992',
+      '$.modules[2].params[0].shape[0]: expected a non-negative integer ≤ 2^53 − 1, got Infinity',
+      '$.modules[2].params[1].shape[0]: expected a non-negative integer ≤ 2^53 − 1, got NaN',
+      '$.modules[3].params[0].shape: [1073741824, 1073741824] holds 1152921504606846976 elements, more than 2^53 − 1'
+    ]);
+    // Each tensor fits, the model does not; a zero dimension makes any product exact.
+    const total = minimal();
+    total.modules[3].params = [{ name: 'weight', shape: [2 ** 26, 2 ** 26] }, { name: 'bias', shape: [2 ** 26, 2 ** 26] }];
+    expect(problems(total)).toEqual(['$.modules: the parameters hold 9007199254741012 elements in all, more than 2^53 − 1']);
+    total.modules[3].params = [{ name: 'weight', shape: [2 ** 40, 2 ** 40, 0] }];
+    expect(problems(total)).toEqual([]);
   });
 
   it('catches dangling references, duplicates and unknown fields', () => {
@@ -70,11 +94,59 @@ describe('structure files', () => {
     expect(problems(doc)).toEqual([
       '$.modules[4].path: duplicate module path "0" (first at $.modules[1])',
       '$.modules[3].params[0].sameAs: no parameter named "nope.weight"',
-      '$.edges[0].from: no module "9"'.replace('[0]', '[1]')
+      '$.edges[1].from: no module "9"'
     ]);
     const twice = minimal();
     twice.modules[1].params!.push({ name: 'weight', shape: [1] });
     expect(problems(twice)).toEqual(['$.modules[1].params[1].name: parameter "weight" given twice in module "0"']);
+  });
+
+  it('ties: a sameAs names an earlier, untied parameter of the same shape and trainable flag', () => {
+    const tie = (module: number, sameAs: string, shape = [4, 3], trainable?: boolean) => {
+      const doc = minimal();
+      doc.modules[module].params = [{ name: 'weight', shape, sameAs, ...(trainable === undefined ? {} : { trainable }) }];
+      return doc;
+    };
+    expect(problems(tie(3, '0.weight', [3, 4]))).toEqual(['$.modules[3].params[0].sameAs: ties shape [3, 4] to "0.weight" of shape [4, 3]']);
+    expect(problems(tie(3, '0.weight', [4, 3], false))).toEqual([
+      '$.modules[3].params[0].sameAs: ties a frozen name to "0.weight", which is trainable'
+    ]);
+    expect(problems(tie(3, '2.weight'))).toEqual(['$.modules[3].params[0].sameAs: "2.weight" is tied to itself']);
+    const later = minimal();
+    later.modules[1].params![0].sameAs = '2.weight';
+    delete later.modules[3].params![0].sameAs;
+    expect(problems(later)).toEqual([
+      '$.modules[1].params[0].sameAs: "2.weight" comes later ($.modules[3].params[0]); sameAs names the first reference to a tensor'
+    ]);
+    // A chain 0.weight ← 2.weight ← 3.weight: the error says where it resolves.
+    const chain = minimal();
+    chain.modules.push({ path: '3', kind: 'Linear', params: [{ name: 'weight', shape: [4, 3], sameAs: '2.weight' }] });
+    expect(problems(chain)).toEqual([
+      '$.modules[4].params[0].sameAs: "2.weight" is itself tied to "0.weight": name the first parameter, "0.weight"'
+    ]);
+  });
+
+  it('rejects empty path segments, quoting the path', () => {
+    for (const path of ['a..b', '.a', 'a.']) {
+      const doc = minimal();
+      doc.modules.push({ path, kind: 'Linear' });
+      expect(problems(doc)).toEqual([`$.modules[4].path: empty segment in "${path}"`]);
+    }
+  });
+
+  it('reports the first 100 problems and counts the rest', () => {
+    const doc = minimal();
+    doc.modules[1].params = Array.from({ length: 130 }, (_, i) => ({ name: `w${i}`, shape: [-1] }));
+    let error: StructureFileError | undefined;
+    try {
+      validateStructure(doc);
+    } catch (caught) {
+      error = caught as StructureFileError;
+    }
+    expect(error!.problems.length).toBe(100);
+    expect(error!.omitted).toBe(30);
+    expect(error!.problems[99]).toBe('$.modules[1].params[99].shape[0]: expected a non-negative integer ≤ 2^53 − 1, got -1');
+    expect(error!.message.endsWith('\n  … and 30 more')).toBe(true);
   });
 
   // ResNet and MobileNet convolutions feed BatchNorm directly. ViT's LayerNorms follow residual

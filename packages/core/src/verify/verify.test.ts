@@ -23,7 +23,9 @@ describe('verifyParamGroups', () => {
     expect(report.ok).toBe(false);
     const decayed = report.findings.filter((f) => f.code === 'norm-param-decayed');
     expect(decayed.map((f) => f.params[0])).toEqual([1, 2, 3, 4].map((i) => `layer${i}.0.downsample.1.weight`));
-    expect(decayed[0].message).toBe('layer1.0.downsample.1.weight (BatchNorm2d weight) has weight decay 0.01 in group 0');
+    expect(decayed[0].message).toBe(
+      'layer1.0.downsample.1.weight (BatchNorm2d weight) has weight decay 0.01 in group 0; BatchNorm2d: torch.nn normalization class'
+    );
     expect(() => verifyParamGroups(r50, groups, { strict: true })).toThrow(ParamGroupsError);
     expect(() => verifyParamGroups(r50, groups, { strict: true })).toThrow(/layer4\.0\.downsample\.1\.weight/);
   });

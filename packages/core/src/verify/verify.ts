@@ -1,15 +1,15 @@
 /**
- * Verification of parameter groups against a model, judged by module kind (never by name):
- * every trainable parameter in exactly one group, nothing foreign, no decay on normalization
- * parameters, and the per-group totals. The report's findings have the snapshot's `Finding`
- * shape, so the inspector can show them as they are.
+ * Verification of parameter groups against a model, never by parameter name: every trainable
+ * parameter in exactly one group, nothing foreign, no decay where the normalization verdict
+ * (`normalizationVerdict`: class, torch.nn hierarchy, behaviour probe, declarations, timm's rule
+ * for unknown kinds) says none, and the per-group totals. The report's findings have the
+ * snapshot's `Finding` shape, so the inspector can show them as they are.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Finding, FindingSeverity } from '@paramscope/protocol';
 import type { ParamGroupLike, ParamInfo, ParamModel } from '../params/types';
-import { isNormalizationParam } from '../params/types';
+import { isBias, normalizationVerdict } from '../params/normalization';
 import { allNames, toParamModel, type ModelSource } from '../params/source';
-import { isBias } from '../grouping/structural';
 
 /** Something with parameter groups: an optimizer (`paramGroups`, optional `defaults`) or the groups. */
 export type GroupsSource =
@@ -18,8 +18,11 @@ export type GroupsSource =
 
 /** Options of {@link verifyParamGroups}. */
 export interface VerifyOptions {
-  /** Throw a {@link ParamGroupsError} when the report has an error. */
-  strict?: boolean;
+  /**
+   * Throw a {@link ParamGroupsError}: `true` or `'errors'` when the report has an error,
+   * `'warnings'` when it has an error or a warning.
+   */
+  strict?: boolean | 'errors' | 'warnings';
   /** Weight decay of a group that sets none (default: the optimizer's `defaults`, else 0 as in torch.optim). */
   defaultWeightDecay?: number;
 }
@@ -34,23 +37,62 @@ export interface GroupSummary {
   elementCount: number;
 }
 
+/** The worst severity among a report's findings (information does not count). */
+export type VerificationVerdict = 'ok' | 'warnings' | 'errors';
+
 /** What {@link verifyParamGroups} found. */
 export interface VerificationReport {
-  /** True when no finding is an error. */
+  /** True when nothing detectable is wrong: no error and no warning (information findings allowed). */
   ok: boolean;
+  /** `'errors'` when a finding is an error, else `'warnings'` when one is a warning, else `'ok'`. */
+  verdict: VerificationVerdict;
   findings: Finding[];
   groups: GroupSummary[];
   /** Trainable tensors and values of the model, for comparison with the groups' totals. */
   model: { name: string; tensorCount: number; elementCount: number; trainableCount: number };
 }
 
-/** Thrown by strict verification; carries the whole report. */
+/** Thrown by strict verification; carries the whole report. Its message lists the findings that failed it. */
 export class ParamGroupsError extends Error {
   constructor(readonly report: VerificationReport) {
-    const errors = report.findings.filter((f) => f.severity === 'error');
-    super(`parameter groups failed verification (${errors.length} error${errors.length === 1 ? '' : 's'}):\n  ${errors.map((f) => f.message).join('\n  ')}`);
+    const failing = report.findings.filter((f) => f.severity === 'error' || (report.verdict === 'warnings' && f.severity === 'warning'));
+    const noun = report.verdict === 'errors' ? 'error' : 'warning';
+    const count = `${failing.length} ${noun}${failing.length === 1 ? '' : 's'}`;
+    super(`parameter groups failed verification (${count}):\n  ${failing.map((f) => f.message).join('\n  ')}`);
     this.name = 'ParamGroupsError';
   }
+}
+
+/** The verdict of a list of findings. */
+function verdictOf(findings: readonly Finding[]): VerificationVerdict {
+  if (findings.some((f) => f.severity === 'error')) return 'errors';
+  return findings.some((f) => f.severity === 'warning') ? 'warnings' : 'ok';
+}
+
+/** The finding, if any, about decay `decay` on `param` in group `index`. */
+function decayFinding(param: ParamInfo, decay: number, index: number): Omit<Finding, 'params' | 'groups'> | undefined {
+  const verdict = normalizationVerdict(param);
+  const subject = `${param.name} (${param.moduleKind} ${param.localName}) has weight decay ${decay} in group ${index}`;
+  switch (verdict.verdict) {
+    case 'normalization':
+      return { severity: 'error', code: 'norm-param-decayed', message: `${subject}; ${param.moduleKind}: ${verdict.evidence}` };
+    case 'declared':
+      return { severity: 'warning', code: 'declared-no-decay-decayed', message: `${subject}, but the model ${verdict.evidence}` };
+    case 'unknown-kind': {
+      const rule = `timm's rule leaves its ${param.shape.length}-D parameter without decay`;
+      return { severity: 'warning', code: 'unknown-kind-1d-decayed', message: `${subject}: ${verdict.evidence}; ${rule}` };
+    }
+    case 'name-only':
+      return { severity: 'warning', code: 'norm-name-only-decayed', message: `${subject}: ${verdict.evidence}` };
+  }
+  if (isBias(param)) {
+    return { severity: 'warning', code: 'bias-decayed', message: `${param.name} (bias of ${param.moduleKind}) has weight decay ${decay} in group ${index}` };
+  }
+  if (param.feedsNormalization) {
+    const message = `${param.name} feeds ${param.normalizedBy} (scale-invariant) and has weight decay ${decay} in group ${index}`;
+    return { severity: 'info', code: 'scale-invariant-decayed', message };
+  }
+  return undefined;
 }
 
 type Member = ParamGroupLike['params'][number];
@@ -93,12 +135,16 @@ function resolver(model: ParamModel): (member: Member) => { param?: ParamInfo; l
 }
 
 /**
- * Checks `groups` (or an optimizer's `paramGroups`) against `model`. Findings: `missing`
- * (trainable parameter in no group), `duplicate` (in several groups, or twice in one),
- * `unknown-param` (not in the model), `norm-param-decayed` (a normalization module's parameter,
- * by kind, with decay), `bias-decayed` (warning), `frozen-in-group` (warning),
- * `invalid-hyperparameter`, `empty-group` (warning), `empty-model`, and `scale-invariant-decayed`
- * (info: a weight that feeds normalization has decay). With `strict`, errors throw.
+ * Checks `groups` (or an optimizer's `paramGroups`) against `model`. Errors: `missing` (trainable
+ * parameter in no group), `duplicate` (in several groups, or twice in one), `unknown-param` (not in
+ * the model), `norm-param-decayed` (decay on a parameter that a strong signal calls normalization:
+ * class, torch.nn hierarchy or behaviour probe), `invalid-hyperparameter`, `invalid-group`,
+ * `empty-model`. Warnings: `unknown-kind-1d-decayed` (decay on a parameter with ndim ≤ 1 of a
+ * module of unknown kind without behaviour evidence), `norm-name-only-decayed` (only the class
+ * name says normalization), `declared-no-decay-decayed` (the model declares it decay-free),
+ * `bias-decayed`, `frozen-in-group`, `empty-group`. Information: `scale-invariant-decayed` (a
+ * weight that feeds normalization has decay). `ok` is true only without errors and warnings;
+ * `verdict` says which. With `strict`, errors (or with `'warnings'`, warnings too) throw.
  */
 export function verifyParamGroups(source: ModelSource, groupsSource: GroupsSource, options: VerifyOptions = {}): VerificationReport {
   const model = toParamModel(source);
@@ -150,13 +196,8 @@ export function verifyParamGroups(source: ModelSource, groupsSource: GroupsSourc
       elements += param.size;
       if (!param.trainable) add('warning', 'frozen-in-group', `group ${index}: ${param.name} is frozen (not trainable)`, [param.name], [index]);
       if (!(decay > 0)) continue;
-      if (isNormalizationParam(param)) {
-        add('error', 'norm-param-decayed', `${param.name} (${param.moduleKind} ${param.localName}) has weight decay ${decay} in group ${index}`, [param.name], [index]);
-      } else if (isBias(param)) {
-        add('warning', 'bias-decayed', `${param.name} (bias of ${param.moduleKind}) has weight decay ${decay} in group ${index}`, [param.name], [index]);
-      } else if (param.feedsNormalization) {
-        add('info', 'scale-invariant-decayed', `${param.name} feeds ${param.normalizedBy} (scale-invariant) and has weight decay ${decay} in group ${index}`, [param.name], [index]);
-      }
+      const finding = decayFinding(param, decay, index);
+      if (finding) add(finding.severity, finding.code, finding.message, [param.name], [index]);
     }
     const summary: GroupSummary = { index, weightDecay: decay, tensorCount: tensors, elementCount: elements };
     if (typeof group.label === 'string') summary.label = group.label;
@@ -172,8 +213,10 @@ export function verifyParamGroups(source: ModelSource, groupsSource: GroupsSourc
   for (const p of missing) add('error', 'missing', `${p.name} (${p.moduleKind}) is trainable but in no group`, [p.name], []);
 
   const trainable = model.params.filter((p) => p.trainable);
+  const verdict = verdictOf(findings);
   const report: VerificationReport = {
-    ok: !findings.some((f) => f.severity === 'error'),
+    ok: verdict === 'ok',
+    verdict,
     findings,
     groups: summaries,
     model: {
@@ -183,7 +226,9 @@ export function verifyParamGroups(source: ModelSource, groupsSource: GroupsSourc
       trainableCount: trainable.length
     }
   };
-  if (options.strict && !report.ok) throw new ParamGroupsError(report);
+  const strictness = options.strict === true ? 'errors' : options.strict || undefined;
+  if (strictness === 'errors' && verdict === 'errors') throw new ParamGroupsError(report);
+  if (strictness === 'warnings' && !report.ok) throw new ParamGroupsError(report);
   return report;
 }
 
