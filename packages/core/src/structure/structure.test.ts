@@ -4,6 +4,7 @@ import { FIXTURE_MODELS, structureFixture } from '../../fixtures/load-fixtures';
 import { paramModelFromStructure, StructureFileError, validateStructure } from './index';
 import type { StructureFile } from './schema';
 import { paramModelFromModule } from '../params';
+import { groupParams } from '../grouping';
 import { resnet18, resnet50 } from '../nn';
 
 beforeAll(async () => {
@@ -147,6 +148,70 @@ describe('structure files', () => {
     expect(error!.omitted).toBe(30);
     expect(error!.problems[99]).toBe('$.modules[1].params[99].shape[0]: expected a non-negative integer ≤ 2^53 − 1, got -1');
     expect(error!.message.endsWith('\n  … and 30 more')).toBe(true);
+  });
+
+  it('version 2: loads the export route, declarations, class paths and evidence into the model', () => {
+    const doc = {
+      ...minimal(),
+      version: 2,
+      generator: 'paramscope 0.1.0 (torch 2.13.0)',
+      export: { route: 'fx', device: 'meta', notes: ['probes ran on one small real instance per class'] },
+      declarations: { noWeightDecay: ['0.weight'] }
+    } as StructureFile;
+    doc.modules[0].params = [{ name: 'scale', shape: [], noWeightDecay: "model.no_weight_decay() lists 'scale'" }];
+    doc.modules[1].classPath = 'torch.nn.modules.linear.Linear';
+    doc.modules[1].normalization = { probe: { skipped: 'meta device: no real instance could be built' } };
+    doc.modules[2].normalization = { hierarchy: 'BatchNorm1d', probe: { scales: [0.5, 4], maxRelChange: 1e-7, tolerance: 1e-3, invariant: true }, nameHint: 'BatchNorm1d' };
+    const model = paramModelFromStructure(doc);
+    expect(model.export).toEqual(doc.export);
+    expect(model.declarations).toEqual({ noWeightDecay: ['0.weight'] });
+    expect(model.modules[1]).toMatchObject({ classPath: 'torch.nn.modules.linear.Linear', normalization: doc.modules[1].normalization });
+    const [scale, weight, bnWeight] = model.params;
+    expect(scale.noWeightDecay).toBe("model.no_weight_decay() lists 'scale'");
+    expect(weight.moduleClassPath).toBe('torch.nn.modules.linear.Linear');
+    expect(bnWeight.moduleNormalization).toBe(doc.modules[2].normalization);
+    expect(weight.feedsNormalization).toBe(true);
+  });
+
+  it('version 2 fields: checked, and refused in a version 1 file', () => {
+    const v1 = minimal() as unknown as Record<string, unknown>;
+    v1.export = { route: 'fx' };
+    (v1.modules as Array<Record<string, unknown>>)[1].classPath = 'torch.nn.modules.linear.Linear';
+    expect(problems(v1)).toEqual([
+      '$.export: a version 2 field, but the file says version 1',
+      '$.modules[1].classPath: a version 2 field, but the file says version 1'
+    ]);
+    const doc = { ...minimal(), version: 2, export: { route: 'trace' }, declarations: { noWeightDecay: [3] } } as unknown as StructureFile;
+    doc.modules[1].normalization = { probe: { scales: [0.5, -4], maxRelChange: 0.5, tolerance: 1e-3, invariant: true }, colour: 'red' } as never;
+    doc.modules[2].normalization = { probe: { skipped: '' } };
+    doc.modules[2].params![0].noWeightDecay = 7 as never;
+    expect(problems(doc)).toEqual([
+      '$.export.route: expected one of "fx", "hooks", "none", got "trace"',
+      '$.declarations.noWeightDecay[0]: expected a string, got 3',
+      '$.modules[1].normalization.colour: unknown field',
+      '$.modules[1].normalization.probe.scales[1]: expected a finite number > 0, got -4',
+      '$.modules[1].normalization.probe.invariant: is true, but maxRelChange 0.5 > tolerance 0.001',
+      '$.modules[2].normalization.probe.skipped: must not be empty',
+      '$.modules[2].params[0].noWeightDecay: expected a string, got 7'
+    ]);
+    const noEdges = { ...minimal(), version: 2, export: { route: 'none' } } as StructureFile;
+    expect(problems(noEdges)).toEqual(['$.export.route: "none" says the file has no edges, but $.edges is an array']);
+    expect(problems({ ...noEdges, edges: null })).toEqual([]);
+    expect(problems({ ...noEdges, export: { route: 'hooks' }, edges: null })).toEqual(['$.edges: expected the edges the "hooks" route found, got null']);
+  });
+
+  it('text from the model is data: a module named <img src=x onerror=alert(1)> loads, groups and is quoted', () => {
+    const name = '<img src=x onerror=alert(1)>';
+    const doc = { ...minimal(), version: 2, edges: null } as StructureFile;
+    doc.modules.push({ path: name, kind: name, classPath: `evil.${name}`, normalization: { nameHint: name }, params: [{ name: 'weight', shape: [4] }] });
+    const model = paramModelFromStructure(doc);
+    const evil = model.params.find((p) => p.modulePath === name)!;
+    expect([evil.name, evil.moduleKind]).toEqual([`${name}.weight`, name]);
+    const { groups, warnings } = groupParams(model);
+    expect(groups.find((g) => g.weightDecay === 0)!.reasons![`${name}.weight`]).toMatch(/^<img src=x onerror=alert\(1\)> weight: <img/);
+    expect(warnings[0]).toContain(name);
+    doc.modules[4].path = `${name}..x`;
+    expect(problems(doc)).toEqual([`$.modules[4].path: empty segment in "${name}..x"`]);
   });
 
   // ResNet and MobileNet convolutions feed BatchNorm directly. ViT's LayerNorms follow residual

@@ -32,13 +32,29 @@ describe('verifyParamGroups', () => {
 
   it('passes the structural default and the module-type recipe, with per-group totals', () => {
     const report = verifyParamGroups(r50, groupParams(r50).groups, { strict: true });
-    expect(report.ok).toBe(true);
+    expect([report.ok, report.verdict]).toEqual([true, 'ok']);
     expect(report.findings.every((f) => f.code === 'scale-invariant-decayed' && f.severity === 'info')).toBe(true);
     expect(report.findings.length).toBe(53);
     expect(report.groups.map((g) => [g.label, g.weightDecay, g.tensorCount])).toEqual([['decay', 1e-4, 54], ['no_decay', 0, 107]]);
     expect(report.groups.reduce((s, g) => s + g.elementCount, 0)).toBe(25_557_032);
     expect(report.model).toEqual({ name: 'resnet50', tensorCount: 161, elementCount: 25_557_032, trainableCount: 161 });
     expect(verifyParamGroups(r50, groupsByModuleType(r50)).ok).toBe(true);
+  });
+
+  it('ok means no error and no warning; verdict says which; strict throws on errors, or with "warnings" on warnings too', () => {
+    const { groups } = groupParams(r50);
+    const biasDecayed = groups.map((g) => ({ ...g, params: [...g.params] }));
+    const fcBias = biasDecayed[1].params.findIndex((p) => p.name === 'fc.bias');
+    biasDecayed[0].params.push(...biasDecayed[1].params.splice(fcBias, 1));
+    const report = verifyParamGroups(r50, biasDecayed, { strict: true });
+    expect(report.findings.filter((f) => f.severity !== 'info').map((f) => f.code)).toEqual(['bias-decayed']);
+    expect([report.ok, report.verdict]).toEqual([false, 'warnings']);
+    expect(() => verifyParamGroups(r50, biasDecayed, { strict: 'errors' })).not.toThrow();
+    expect(() => verifyParamGroups(r50, biasDecayed, { strict: 'warnings' })).toThrow(
+      'parameter groups failed verification (1 warning):\n  fc.bias (bias of Linear) has weight decay 0.0001 in group 0'
+    );
+    // Information findings alone leave the verdict ok.
+    expect(verifyParamGroups(r50, groups, { strict: 'warnings' }).verdict).toBe('ok');
   });
 
   it('reports missing, duplicate, unknown, frozen, bias and bad hyperparameters', () => {
