@@ -54,7 +54,8 @@ const rules = [
 function buildAndVerify(model, withRules) {
   const { groups } = core.groupParams(model, withRules ? { lr: 0.1, rules } : {});
   const report = core.verifyParamGroups(model, groups);
-  if (!report.ok) throw new Error(`verification failed: ${report.findings[0].message}`);
+  // The rules decay Linear biases on purpose (a bias-decayed warning): only errors stop the bench.
+  if (report.verdict === 'errors') throw new Error(`verification failed: ${report.findings.find((f) => f.severity === 'error').message}`);
   return groups;
 }
 

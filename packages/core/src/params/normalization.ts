@@ -160,33 +160,44 @@ function knownClass(facts: ModuleFacts): boolean {
   return facts.classPath !== undefined && facts.classPath.startsWith('torch.nn.');
 }
 
+/** The torch.nn normalization class a module is or derives from, when known. */
+function normalizationBase(facts: ModuleFacts): string | undefined {
+  if (facts.normalization?.hierarchy !== undefined) return facts.normalization.hierarchy;
+  return facts.baseKind !== undefined && isNormalizationKind(facts.baseKind) ? facts.baseKind : undefined;
+}
+
 /**
- * The strong signals of a module, each with what it says; the most specific first (a subclass
- * names its torch.nn base, then class knowledge, then the probe).
+ * The strong signals of a module, the most specific first (a subclass names its torch.nn base,
+ * then class knowledge, then the probe). Cheap: no text is built.
  */
-function strongSignals(facts: ModuleFacts): Array<[NormalizationSignal, string]> {
-  const found: Array<[NormalizationSignal, string]> = [];
-  const base = facts.normalization?.hierarchy ?? (facts.baseKind && isNormalizationKind(facts.baseKind) ? facts.baseKind : undefined);
-  if (base !== undefined && base !== facts.kind) found.push(['hierarchy', `subclass of torch.nn ${base}`]);
-  if (kindIsTrusted(facts) && isNormalizationKind(facts.kind)) {
-    const torchvision = TORCHVISION_NORMALIZATION_KINDS.has(facts.kind);
-    found.push(['class', `${torchvision ? 'torchvision' : 'torch.nn'} normalization class`]);
-  }
-  if (base !== undefined && base === facts.kind) found.push(['hierarchy', 'torch.nn normalization class']);
-  const probe = ranProbe(facts.normalization);
-  if (probe?.invariant) found.push(['probe', `${invariantText(probe)}: normalization`]);
+function strongSignals(facts: ModuleFacts): NormalizationSignal[] {
+  const found: NormalizationSignal[] = [];
+  const base = normalizationBase(facts);
+  if (base !== undefined && base !== facts.kind) found.push('hierarchy');
+  if (kindIsTrusted(facts) && isNormalizationKind(facts.kind)) found.push('class');
+  if (base !== undefined && base === facts.kind) found.push('hierarchy');
+  if (ranProbe(facts.normalization)?.invariant) found.push('probe');
   return found;
+}
+
+/** What a strong signal says about a module. */
+function strongSignalText(signal: NormalizationSignal, facts: ModuleFacts): string {
+  const base = normalizationBase(facts);
+  if (signal === 'hierarchy' && base !== facts.kind) return `subclass of torch.nn ${base}`;
+  if (signal === 'probe') return `${invariantText(ranProbe(facts.normalization)!)}: normalization`;
+  return `${TORCHVISION_NORMALIZATION_KINDS.has(facts.kind) ? 'torchvision' : 'torch.nn'} normalization class`;
 }
 
 /** Assesses one module from its class and the exporter's evidence. */
 export function assessModule(facts: ModuleFacts): ModuleAssessment {
-  const strong = strongSignals(facts);
+  const signals = strongSignals(facts);
   const probe = ranProbe(facts.normalization);
   const nameHint = facts.normalization ? facts.normalization.nameHint : /norm/i.test(facts.kind) ? facts.kind : undefined;
-  const signals = strong.map(([signal]) => signal);
+  const strong = signals.length > 0;
   if (nameHint !== undefined) signals.push('name');
-  if (strong.length > 0) {
-    const assessment: ModuleAssessment = { normalization: true, signals, evidence: strong[0][1], unknownKind: false, nameHint };
+  if (strong) {
+    const evidence = strongSignalText(signals[0], facts);
+    const assessment: ModuleAssessment = { normalization: true, signals, evidence, unknownKind: false, nameHint };
     if (probe && !probe.invariant) assessment.contrary = variantText(probe);
     return assessment;
   }
@@ -266,10 +277,10 @@ export function normalizationVerdict(param: VerdictInput): NormalizationVerdict 
 
 /** True when a strong signal calls the module owning `param` a normalization (never by parameter name). */
 export function isNormalizationParam(param: Pick<ParamInfo, 'moduleKind' | 'moduleBaseKind' | 'moduleClassPath' | 'moduleNormalization'>): boolean {
-  return assessModule(moduleFactsOf(param)).normalization;
+  return strongSignals(moduleFactsOf(param)).length > 0;
 }
 
 /** True when a strong signal calls `module` a normalization. */
 export function isNormalizationModule(module: Pick<ModuleInfo, 'kind' | 'baseKind' | 'classPath' | 'normalization'>): boolean {
-  return assessModule(module).normalization;
+  return strongSignals(module).length > 0;
 }

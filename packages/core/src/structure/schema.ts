@@ -114,7 +114,6 @@ function quote(text: string): string {
   return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
 }
 
-const MAX_ELEMENTS = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Collects the problems of a document; the messages start with the JSON path (`$.modules[3].kind`). */
 class Checker {
@@ -179,14 +178,22 @@ class Checker {
   }
 }
 
-/** Element count of a checked shape, exactly; `undefined` when a dimension is not a safe integer. */
-function elementCount(shape: Json[]): bigint | undefined {
-  let count = 1n;
+/**
+ * Element count of a shape of safe integers, or `undefined`. Exact while ≤ 2^53 − 1; above, it is
+ * still above (rounding is monotone), which is all the check needs.
+ */
+function elementCount(shape: readonly Json[]): number | undefined {
+  let count = 1;
   for (const d of shape) {
     if (!Number.isSafeInteger(d) || (d as number) < 0) return undefined;
-    count *= BigInt(d as number);
+    count *= d as number;
   }
   return count;
+}
+
+/** The exact product of a shape, for a message. */
+function exactCount(shape: readonly number[]): bigint {
+  return shape.reduce((count, d) => count * BigInt(d), 1n);
 }
 
 function checkParam(c: Checker, value: Json, path: string): void {
@@ -201,8 +208,8 @@ function checkParam(c: Checker, value: Json, path: string): void {
     }
   });
   const count = shape && elementCount(shape);
-  if (count !== undefined && count > MAX_ELEMENTS) {
-    c.fail(`${path}.shape`, `[${shape!.join(', ')}] holds ${count} elements, more than 2^53 − 1`);
+  if (count !== undefined && count > Number.MAX_SAFE_INTEGER) {
+    c.fail(`${path}.shape`, `[${shape!.join(', ')}] holds ${exactCount(shape as number[])} elements, more than 2^53 − 1`);
   }
   if (value.trainable !== undefined && typeof value.trainable !== 'boolean') {
     c.fail(`${path}.trainable`, `expected a boolean, got ${describe(value.trainable)}`);
@@ -292,13 +299,18 @@ function checkDeclarations(c: Checker, value: Json): void {
   c.strings(value, 'noWeightDecay', '$.declarations');
 }
 
-/** A parameter as listed in the file, with where it is listed. */
+/** A parameter as listed in the file, with where it is listed (`$.modules[module].params[param]`). */
 interface Listed {
-  path: string;
+  module: number;
+  param: number;
   order: number;
   shape: number[];
   trainable: boolean;
   sameAs?: string;
+}
+
+function listedPath(listed: Listed): string {
+  return `$.modules[${listed.module}].params[${listed.param}]`;
 }
 
 /** The first parameter a chain of `sameAs` ends at (cycles stop where they close). */
@@ -319,13 +331,13 @@ function chainEnd(start: Listed, byName: Map<string, Listed>): string {
 function checkTies(c: Checker, byName: Map<string, Listed>): void {
   for (const [name, listed] of byName) {
     if (listed.sameAs === undefined) continue;
-    const where = `${listed.path}.sameAs`;
+    const where = `${listedPath(listed)}.sameAs`;
     const target = byName.get(listed.sameAs);
     const targetName = quote(listed.sameAs);
     if (!target) c.fail(where, `no parameter named ${targetName}`);
     else if (target === listed) c.fail(where, `${quote(name)} is tied to itself`);
     else if (target.order > listed.order) {
-      c.fail(where, `${targetName} comes later (${target.path}); sameAs names the first reference to a tensor`);
+      c.fail(where, `${targetName} comes later (${listedPath(target)}); sameAs names the first reference to a tensor`);
     } else if (target.sameAs !== undefined) {
       c.fail(where, `${targetName} is itself tied to ${quote(target.sameAs)}: name the first parameter, ${quote(chainEnd(listed, byName))}`);
     } else if (target.shape.join(',') !== listed.shape.join(',')) {
@@ -340,7 +352,7 @@ function checkTies(c: Checker, byName: Map<string, Listed>): void {
 function checkReferences(c: Checker, doc: StructureFile): void {
   const paths = new Map<string, number>();
   const byName = new Map<string, Listed>();
-  let total = 0n;
+  let total = 0;
   doc.modules.forEach((m, i) => {
     if (paths.has(m.path)) c.fail(`$.modules[${i}].path`, `duplicate module path ${quote(m.path)} (first at $.modules[${paths.get(m.path)}])`);
     else paths.set(m.path, i);
@@ -349,17 +361,19 @@ function checkReferences(c: Checker, doc: StructureFile): void {
     }
     const local = new Set<string>();
     m.params?.forEach((p, j) => {
-      const path = `$.modules[${i}].params[${j}]`;
-      if (local.has(p.name)) return c.fail(`${path}.name`, `parameter ${quote(p.name)} given twice in module ${quote(m.path)}`);
+      if (local.has(p.name)) return c.fail(`$.modules[${i}].params[${j}].name`, `parameter ${quote(p.name)} given twice in module ${quote(m.path)}`);
       local.add(p.name);
       const name = m.path ? `${m.path}.${p.name}` : p.name;
-      byName.set(name, { path, order: byName.size, shape: p.shape, trainable: p.trainable ?? true, sameAs: p.sameAs });
-      if (p.sameAs === undefined) total += elementCount(p.shape) ?? 0n;
+      byName.set(name, { module: i, param: j, order: byName.size, shape: p.shape, trainable: p.trainable ?? true, sameAs: p.sameAs });
+      if (p.sameAs === undefined) total += elementCount(p.shape) ?? 0;
     });
   });
   if (doc.modules.length > 0 && doc.modules[0].path !== '') c.fail('$.modules[0].path', 'the first module must be the root, path ""');
   checkTies(c, byName);
-  if (total > MAX_ELEMENTS) c.fail('$.modules', `the parameters hold ${total} elements in all, more than 2^53 − 1`);
+  if (total > Number.MAX_SAFE_INTEGER) {
+    const exact = doc.modules.flatMap((m) => m.params ?? []).filter((p) => p.sameAs === undefined).reduce((s, p) => s + exactCount(p.shape), 0n);
+    c.fail('$.modules', `the parameters hold ${exact} elements in all, more than 2^53 − 1`);
+  }
   doc.edges?.forEach((e, i) => {
     if (!paths.has(e.from)) c.fail(`$.edges[${i}].from`, `no module ${quote(e.from)}`);
     if (!paths.has(e.to) && e.to !== 'output' && !e.to.startsWith('op:')) {
