@@ -195,7 +195,7 @@ describe('normalizationVerdict: one verdict per parameter, from every signal', (
     expect([verdict.verdict, verdict.signals]).toEqual(['unknown-kind', ['name', 'ndim']]);
     expect(verdict.evidence).toBe(
       'T5LayerNorm is not a known class and its behaviour is unknown (no behaviour probe); its class name T5LayerNorm looks ' +
-        'like a normalization, but no strong signal says so (no behaviour probe)'
+        'like a normalization'
     );
   });
 

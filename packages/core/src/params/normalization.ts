@@ -204,10 +204,10 @@ export function assessModule(facts: ModuleFacts): ModuleAssessment {
   const unknownKind = !knownClass(facts) && probe === undefined;
   let evidence = '';
   if (unknownKind) evidence = `${facts.kind} is not a known class and its behaviour is unknown (${behaviourUnknown(facts.normalization)})`;
-  if (nameHint !== undefined) {
-    const why = probe ? variantText(probe) : unknownKind ? behaviourUnknown(facts.normalization) : 'its class is known';
-    const weak = `its class name ${nameHint} looks like a normalization, but no strong signal says so (${why})`;
-    evidence = unknownKind ? `${evidence}; ${weak}` : weak;
+  if (nameHint !== undefined && unknownKind) evidence += `; its class name ${nameHint} looks like a normalization`;
+  else if (nameHint !== undefined) {
+    const why = probe ? variantText(probe) : 'its class is known';
+    evidence = `its class name ${nameHint} looks like a normalization, but no strong signal says so (${why})`;
   }
   return { normalization: false, signals, evidence, unknownKind, nameHint };
 }
