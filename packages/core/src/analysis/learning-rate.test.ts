@@ -1,11 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { documentEffectiveLearningRate, liAroraLearningRate, liAroraWeightScale, stationarityResidual } from './learning-rate';
+import {
+  documentEffectiveLearningRate,
+  liAroraLearningRate,
+  liAroraWeightScale,
+  naturalEffectiveLearningRate,
+  stationarityResidual
+} from './learning-rate';
 
 describe('documentEffectiveLearningRate', () => {
   it('is η·g/(g+λγ), shrinking when λγ dominates and infinite at stationarity', () => {
     expect(documentEffectiveLearningRate(0.1, 0.01, 0.1, 0.9)).toBeCloseTo((0.1 * 0.01) / 0.1, 12);
     expect(documentEffectiveLearningRate(0.1, -0.05, 0.1, 0.5)).toBe(Number.NEGATIVE_INFINITY);
     expect(documentEffectiveLearningRate(0.1, 0, 0.1, 0)).toBeNaN();
+  });
+});
+
+describe('naturalEffectiveLearningRate', () => {
+  it('is the rate that turns the data gradient into the step taken: −η_eff·g = −η(g + λγ)', () => {
+    const [lr, g, wd, gamma] = [0.1, 0.02, 0.05, 0.3];
+    const natural = naturalEffectiveLearningRate(lr, g, wd, gamma);
+    expect(-natural * g).toBeCloseTo(-lr * (g + wd * gamma), 15);
+    expect(natural * documentEffectiveLearningRate(lr, g, wd, gamma)).toBeCloseTo(lr * lr, 15);
+  });
+
+  it("is 0 at the stationary point, where the document's is singular", () => {
+    expect(naturalEffectiveLearningRate(0.1, -0.05, 0.1, 0.5)).toBeCloseTo(0, 15);
+    expect(naturalEffectiveLearningRate(0.1, 0, 0.1, 0.5)).toBe(Number.POSITIVE_INFINITY);
+    expect(naturalEffectiveLearningRate(0.1, 0, 0.1, 0)).toBeNaN();
   });
 });
 

@@ -21,6 +21,24 @@ export function documentEffectiveLearningRate(lr: number, gradient: number, weig
 }
 
 /**
+ * The effective learning rate by its natural definition: the rate that, applied to the data
+ * gradient alone, gives the step decay actually takes, Δγ = −η(g + λγ) = −η_eff·g, so
+ * η_eff = η·(g + λγ)/g, the reciprocal (times η²) of {@link documentEffectiveLearningRate}. It is
+ * 0 at the stationary point g + λγ = 0, where the step vanishes, and singular only where g = 0.
+ */
+export function naturalEffectiveLearningRate(
+  lr: number,
+  gradient: number,
+  weightDecay: number,
+  value: number
+): number {
+  requireDecayStep(lr, weightDecay);
+  const total = gradient + weightDecay * value;
+  if (gradient === 0) return total === 0 ? Number.NaN : Math.sign(total) * Number.POSITIVE_INFINITY;
+  return (lr * total) / gradient;
+}
+
+/**
  * Li & Arora 2020: GD with decay (η, λ) on a scale-invariant loss gives the same directions as GD
  * without decay at η̃_t = η(1 − ηλ)^(−2t−1), for step t = 0, 1, …
  */
