@@ -115,3 +115,23 @@ def test_a_module_that_raises_is_skipped_with_the_error():
 def test_integer_inputs_are_skipped():
     result = probe_scale_invariance(nn.Embedding(10, 4), ExampleInputs((torch.tensor([1, 2]),)))
     assert result == {"skipped": "its input has no floating-point tensor to scale"}
+
+
+def test_a_composite_invariant_through_its_own_normalizer_is_skipped():
+    class Encoder(nn.Module):
+        """torchvision's ViT Encoder: adds its own table, then blocks, then a LayerNorm."""
+
+        def __init__(self):
+            super().__init__()
+            self.pos = nn.Parameter(torch.randn(1, 3, 8))
+            self.fc = nn.Linear(8, 8)
+            self.ln = nn.LayerNorm(8)
+
+        def forward(self, x):
+            x = x + self.pos
+            return self.ln(x + self.fc(x))
+
+    doc = export_structure(Encoder(), example_args=torch.randn(2, 3, 8))
+    assert probe(doc, "") == {"skipped": "its output passes through the normalizer 'ln' inside it: "
+                                         "invariance says nothing about its own parameters"}
+    assert probe(doc, "ln")["invariant"] is True

@@ -1,26 +1,30 @@
 """Normalization evidence for the modules that own parameters: the class hierarchy, a behaviour
 probe (is the output unchanged when the input is scaled?) and the class name as a weak hint.
 
-The probe, in numbers. A normalizer f (BatchNorm, LayerNorm, GroupNorm, RMSNorm, ...) satisfies
-f(c·x) = f(x) for every c > 0 up to its eps: LayerNorm on rows of variance σ² gives
-f(c·x)/f(x) = sqrt((σ² + eps) / (σ² + eps/c²)), a relative change of about eps·|1 − 1/c²| / (2σ²).
-Hidden states of randomly initialised models are small (GPT-2 and Llama: RMS ≈ 0.02, σ² ≈ 4e-4),
-where eps = 1e-5 alone moves the output by 2e-2 at c = 0.5. So the probe first brings the recorded
-input onto a standard scale along its own ray, multiplying every floating tensor by one power of
-two so that the largest RMS lies in [4, 8): a point on the same ray, exactly representable, where
-eps ≤ 1e-3 moves the output by at most 1.5·eps/16 ≈ 1e-4. It then compares f at c = 0.5 and
-c = 4 (powers of two: scaling is exact in float32) with f at the base point.
+The probe, in numbers (docs/normalization-signals.md has the long form). A normalizer f
+(BatchNorm, LayerNorm, GroupNorm, RMSNorm, ...) satisfies f(c·x) = f(x) for c > 0 up to its eps:
+LayerNorm on rows of variance σ² gives f(c·x)/f(x) = sqrt((σ² + eps)/(σ² + eps/c²)), a relative
+change of about eps·|1 − 1/c²|/(2σ²). Hidden states of randomly initialised models are small
+(GPT-2, Llama: RMS ≈ 0.02), where eps = 1e-5 alone moves the output by 2e-2 at c = 0.5, and a
+BatchNorm channel that is nearly dead after a ReLU6 has a variance 1e-8 of the tensor's. So the
+probe first moves the recorded input along its own ray to a standard scale: every floating tensor
+times one power of two, so that the largest RMS lies in [2^20, 2^21). There eps (≤ 1e-3) is below
+one ulp of any variance above 1e-13 of the tensor's, and scaling by a power of two (the base, then
+c = 0.5 and c = 4) commutes exactly with float32 rounding, so a normalizer's output comes out
+bit-identical: maxRelChange = 0 (rounding enters only where a module mixes in unscaled values;
+then a few ulp, 2^-23 ≈ 1.2e-7 each, i.e. 1e-7..1e-6). Every other module changes by O(1): at
+that scale biases are negligible and Linear, Conv, layer scale, GELU/ReLU MLPs and attention are
+homogeneous of degree one, changing by |c − 1|, so max over c = 3.
 
-The tolerance, 1e-3, sits between the two populations it separates:
-- a normalizer's change is float32 rounding: each output element carries a relative error of a
-  few ulp (2^-23 ≈ 1.2e-7 each), so ‖f(cx) − f(x)‖/‖f(x)‖ lands at 1e-8..1e-6 (measured on BERT,
-  GPT-2, T5, Llama, Gemma, ConvNeXt, Swin, ViT, ResNet, MobileNetV3 at random init: at most 4e-7),
-  plus the eps term above (≤ 1e-4 for eps ≤ 1e-3);
-- anything else changes by O(1): a map homogeneous of degree one (Linear or Conv without bias,
-  layer scale, ReLU MLPs, attention's value path) by |c − 1| ≥ 0.5, and affine or saturating
-  maps by amounts of the same order at this input scale (measured: at least 0.2).
-So 1e-3 is four orders above rounding, ten times above a large eps, and over two orders below
-the smallest change of a non-normalizer.
+The tolerance, 1e-3, sits between the two: over three orders above float32 rounding of a
+normalized output, and over two orders below the smallest change of a non-normalizer (0.5 at
+c = 0.5). Measured on the 13 architectures of tools/fixtures (104 normalizers, 229 other
+modules): every normalizer 0, every other module 3.0.
+
+Known blind spot: a module that owns parameters and ends in a saturating function of its own
+affine map (tanh(W x), a sigmoid gate alone) saturates at that scale and looks invariant. No
+module of the fixtures does; a composite module whose output passes through a normalizing
+submodule is handled by `discount_composites`.
 """
 import copy
 import math
@@ -31,12 +35,12 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import torch
 from torch import nn
 
-from .inputs import ExampleInputs, map_tensors, tensors_in
+from .inputs import ExampleInputs, tensors_in
 
 PROBE_SCALES = (0.5, 4.0)
 PROBE_TOLERANCE = 1e-3
-# log2 of the lower end of the RMS range [4, 8) the probe's base point is brought to.
-BASE_RMS_LOG2 = 2
+# log2 of the lower end of the RMS range [2^20, 2^21) the probe's base point is brought to.
+BASE_RMS_LOG2 = 20
 NAME_HINT = re.compile("norm", re.IGNORECASE)
 PROBE_SEED = 0
 # The noise of the dependence check comes from its own seed: a common one (0) could reproduce
@@ -166,7 +170,7 @@ def _float32_copy(module: nn.Module, inputs: ExampleInputs) -> Tuple[nn.Module, 
 
 def probe_scale_invariance(module: nn.Module, inputs: ExampleInputs,
                            scales=PROBE_SCALES, tolerance=PROBE_TOLERANCE) -> Dict[str, Any]:
-    """Runs `module` in training mode on `inputs` (brought to RMS in [4, 8) by a power of two)
+    """Runs `module` in training mode on `inputs` (brought to RMS in [2^20, 2^21) by a power of two)
     and on the same inputs with every floating tensor scaled by each c in `scales`; returns the
     contract's probe record, or `{"skipped": why}`. The module's buffers and modes are restored."""
     try:
@@ -225,6 +229,28 @@ def _ignores_input_values(module, base: ExampleInputs, reference: torch.Tensor, 
     if noisy.shape != reference.shape or not torch.isfinite(noisy).all():
         return False
     return (noisy - reference).norm().item() / reference.norm().item() <= tolerance
+
+
+def discount_composites(model: nn.Module, paths: List[str], probes: Dict[str, dict]) -> Dict[str, dict]:
+    """A module with submodules whose output passes through a normalizer (torchvision's ViT
+    Encoder: its own pos_embedding, then blocks, then LayerNorm) is invariant because of that
+    submodule, which says nothing about its own parameters: such a verdict becomes a skip."""
+    modules = dict(model.named_modules())
+
+    def normalizes(path: str) -> bool:
+        return (isinstance(modules[path], TORCH_NORM_CLASSES)
+                or probes.get(path, {}).get("invariant") is True)
+
+    result = dict(probes)
+    for path in paths:
+        if probes[path].get("invariant") is not True:
+            continue
+        prefix = f"{path}." if path else ""
+        inner = next((p for p in modules if p != path and p.startswith(prefix) and normalizes(p)), None)
+        if inner is not None:
+            result[path] = {"skipped": f"its output passes through the normalizer '{inner}' inside it: "
+                                       "invariance says nothing about its own parameters"}
+    return result
 
 
 def _require_finite(output: torch.Tensor, where: str) -> None:

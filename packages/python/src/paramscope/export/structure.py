@@ -12,8 +12,8 @@ from torch import nn
 from .. import __version__
 from .declarations import declarations
 from .edges import trace_edges
-from .evidence import (class_path, describe_error, name_hint, norm_hierarchy, owns_parameters,
-                       probe_scale_invariance, recorded_inputs)
+from .evidence import (class_path, describe_error, discount_composites, name_hint, norm_hierarchy,
+                       owns_parameters, probe_scale_invariance, recorded_inputs)
 from .inputs import ExampleInputs, model_device
 from .meta_probe import probe_meta_classes
 
@@ -130,6 +130,7 @@ def normalization_evidence(model: nn.Module, inputs: ExampleInputs,
         probes, forward_note = _probe_recorded(model, inputs, paths)
         if forward_note:
             notes.append(forward_note)
+    probes = discount_composites(model, paths, probes)
     evidence = {}
     for path in paths:
         module = modules[path]
