@@ -56,13 +56,23 @@ fi
 py_hash=$(hash_of requirements-dev.txt)
 if ! fresh venv "$py_hash" || ! "$VENV/bin/python" -c 'import jupyterlab, nbclient, hatch_jupyter_builder' >/dev/null 2>&1; then
   step "creating the Python environment .venv (JupyterLab, nbclient)"
-  rm -rf "$VENV" "$STAMPS/extension" "$STAMPS/kernel"
+  rm -rf "$VENV" "$STAMPS/extension" "$STAMPS/kernel" "$STAMPS/python-package"
   python3 -m venv "$VENV" || fail "python3 -m venv .venv (on Debian: apt-get install python3-venv)"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check -r requirements-dev.txt \
     || fail "pip install -r requirements-dev.txt"
   mark venv "$py_hash"
 fi
 export PATH="$VENV/bin:$ROOT/node_modules/.bin:$PATH"
+
+# 4b. The Python package paramscope (packages/python), editable, so its tests run from source ----
+pkg_hash=$(hash_of packages/python/pyproject.toml)
+if ! fresh python-package "$pkg_hash" || ! "$VENV/bin/python" -c 'import importlib.util as u, sys; sys.exit(u.find_spec("paramscope") is None)'; then
+  step "installing the Python package paramscope into .venv (editable)"
+  # torch comes from requirements-dev.txt; the build backend (hatchling, editables) too.
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-build-isolation --no-deps -e packages/python \
+    || fail "pip install -e packages/python"
+  mark python-package "$pkg_hash"
+fi
 
 # 5. Build the packages (incremental: tsc -b and make-style staleness checks) ------------------
 step "building packages"

@@ -14,7 +14,8 @@ lint() {
   npm run --silent lint
 }
 unit() {
-  lerna run test --concurrency 1 --stream && node --test test/declarations/
+  lerna run test --concurrency 1 --stream && node --test test/declarations/ \
+    && python -m pytest packages/python/tests -q -p no:cacheprovider
 }
 integration() {
   python -m pytest test/notebooks test/lab -q -rA --durations=0 -p no:cacheprovider
