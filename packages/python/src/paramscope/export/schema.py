@@ -20,7 +20,7 @@ def validate_structure(doc: Any) -> Problems:
         problems.append(f"$.version: expected 1 or 2, got {version!r}")
     _string(doc, "model", "$", problems, required=True)
     _string(doc, "generator", "$", problems)
-    if "export" in doc and _object(doc["export"], "$.export", problems):
+    if version == 2 and "export" in doc and _object(doc["export"], "$.export", problems):
         export = doc["export"]
         _fields(export, "$.export", ["route", "device", "notes"], problems)
         if export.get("route") not in ("fx", "hooks", "none"):
@@ -29,7 +29,7 @@ def validate_structure(doc: Any) -> Problems:
             problems.append(f"$.export.route: {export['route']!r} does not match edges {'null' if doc.get('edges') is None else 'given'}")
         _string(export, "device", "$.export", problems)
         _strings(export, "notes", "$.export", problems)
-    if "declarations" in doc and _object(doc["declarations"], "$.declarations", problems):
+    if version == 2 and "declarations" in doc and _object(doc["declarations"], "$.declarations", problems):
         _fields(doc["declarations"], "$.declarations", ["noWeightDecay"], problems)
         _strings(doc["declarations"], "noWeightDecay", "$.declarations", problems)
     modules = doc.get("modules")
