@@ -67,6 +67,14 @@ def test_the_probe_leaves_running_statistics_and_modes_as_they_were():
     assert not any(m.training for m in model.modules())
 
 
+def test_mixed_training_modes_are_kept():
+    torch.manual_seed(0)
+    model = ConvNet().train()
+    model.bn.eval()  # a frozen BatchNorm inside a model that trains
+    export_structure(model, example_args=torch.randn(4, 3, 8, 8))
+    assert model.training and model.conv.training and not model.bn.training
+
+
 def test_hierarchy_follows_the_mro_not_the_name():
     class Renamed(nn.BatchNorm1d):
         pass

@@ -12,7 +12,7 @@ from typing import Dict, List, Optional, Set
 import torch
 from torch import fx, nn
 
-from .evidence import TORCH_NORM_CLASSES, describe_error, owns_parameters
+from .evidence import TORCH_NORM_CLASSES, describe_error, modes_restored, owns_parameters
 from .inputs import ExampleInputs, tensors_in
 
 # Operations a weight's output may pass through on its way to a normalization and keep its
@@ -158,15 +158,13 @@ def hook_edges(model: nn.Module, inputs: ExampleInputs, norm_paths: Set[str]) ->
                 recorder.ops.append(("module:" + path, tensors_in(args), tensors_in(out)))
         handles.append(module.register_forward_pre_hook(pre))
         handles.append(module.register_forward_hook(post))
-    was_training = model.training
-    model.eval()
     try:
-        with torch.no_grad(), recorder:
+        with modes_restored(model), torch.no_grad(), recorder:
+            model.eval()
             output = inputs.call(model)
     finally:
         for handle in handles:
             handle.remove()
-        model.train(was_training)
     return _edges_from_calls(modules, recorder.ops, calls, {id(t) for t in tensors_in(output)})
 
 

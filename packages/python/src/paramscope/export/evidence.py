@@ -34,6 +34,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import torch
 from torch import nn
+from torch.nn.modules import batchnorm, instancenorm
 
 from .inputs import ExampleInputs, tensors_in
 
@@ -49,7 +50,8 @@ NOISE_SEED = 0x5EED_4A11
 
 
 def _torch_norm_classes() -> List[type]:
-    """torch.nn's normalization classes, most specific first (RMSNorm exists from torch 2.4)."""
+    """torch.nn's normalization classes (RMSNorm exists from torch 2.4). `norm_hierarchy` walks
+    a class's MRO, so the most derived of them names a module."""
     names = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm",
              "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LayerNorm", "GroupNorm",
              "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
@@ -57,7 +59,6 @@ def _torch_norm_classes() -> List[type]:
              "LocalResponseNorm", "RMSNorm"]
     classes = [getattr(nn, name) for name in names if hasattr(nn, name)]
     # Their private bases, for classes that derive from those directly.
-    from torch.nn.modules import batchnorm, instancenorm
     classes += [getattr(module, name) for module, name in
                 [(batchnorm, "_BatchNorm"), (instancenorm, "_InstanceNorm"), (batchnorm, "_NormBase")]
                 if hasattr(module, name)]
@@ -134,18 +135,28 @@ def _floating_output(value: Any) -> torch.Tensor:
 
 
 @contextmanager
+def modes_restored(model: nn.Module) -> Iterator[None]:
+    """Restores every submodule's own training flag (a model in training mode may hold frozen
+    BatchNorms in eval mode: `model.train(was_training)` would lose that)."""
+    modes = [(m, m.training) for m in model.modules()]
+    try:
+        yield
+    finally:
+        for m, training in modes:
+            m.training = training
+
+
+@contextmanager
 def _preserved_state(module: nn.Module) -> Iterator[None]:
     """Restores buffers (BatchNorm's running statistics) and every submodule's training flag."""
     buffers = [(b, b.detach().clone()) for b in module.buffers()]
-    modes = [(m, m.training) for m in module.modules()]
     try:
-        yield
+        with modes_restored(module):
+            yield
     finally:
         with torch.no_grad():
             for buffer, saved in buffers:
                 buffer.copy_(saved)
-        for m, training in modes:
-            m.training = training
 
 
 def _cuda_devices(module: nn.Module) -> List[int]:

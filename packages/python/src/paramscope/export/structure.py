@@ -4,7 +4,7 @@ that a module normalizes, without weights. Schema: docs/normalization-signals.md
 packages/core/README.md ("Structure files")."""
 import json
 import sys
-from typing import Any, Dict, List, Mapping, Optional, Set
+from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 import torch
 from torch import nn
@@ -12,8 +12,8 @@ from torch import nn
 from .. import __version__
 from .declarations import declarations
 from .edges import trace_edges
-from .evidence import (class_path, describe_error, discount_composites, name_hint, norm_hierarchy,
-                       owns_parameters, probe_scale_invariance, recorded_inputs)
+from .evidence import (class_path, describe_error, discount_composites, modes_restored, name_hint,
+                       norm_hierarchy, owns_parameters, probe_scale_invariance, recorded_inputs)
 from .inputs import ExampleInputs, model_device
 from .meta_probe import probe_meta_classes
 
@@ -114,7 +114,7 @@ def torch_base_kind(module: nn.Module) -> Optional[str]:
 
 
 def normalization_evidence(model: nn.Module, inputs: ExampleInputs,
-                           device: Optional[torch.device]) -> "tuple[Dict[str, dict], List[str]]":
+                           device: Optional[torch.device]) -> Tuple[Dict[str, dict], List[str]]:
     """The contract's `normalization` object for every module that owns parameters, and notes."""
     modules = dict(model.named_modules())
     paths = [p for p, m in modules.items() if owns_parameters(m)]
@@ -147,26 +147,19 @@ def normalization_evidence(model: nn.Module, inputs: ExampleInputs,
 
 
 def _probe_recorded(model: nn.Module, inputs: ExampleInputs, paths: List[str]):
-    """Records each module's input in one forward pass (eval mode, no gradients), then probes."""
-    was_training = model.training
-    model.eval()
+    """Records each module's input in one forward pass (eval mode, no gradients), then probes.
+    Returns the probes and a note when the forward pass failed."""
     try:
-        with recorded_inputs(model, paths) as recorded, torch.no_grad():
+        with modes_restored(model), recorded_inputs(model, paths) as recorded, torch.no_grad():
+            model.eval()
             inputs.call(model)
-        forward_note = None
     except Exception as error:
         reason = f"the example forward pass raised {describe_error(error)}"
         return {p: {"skipped": reason} for p in paths}, f"{reason}: behaviour probes skipped"
-    finally:
-        model.train(was_training)
     modules = dict(model.named_modules())
-    probes = {}
-    for path in paths:
-        if path in recorded:
-            probes[path] = probe_scale_invariance(modules[path], recorded[path])
-        else:
-            probes[path] = {"skipped": NEVER_CALLED}
-    return probes, forward_note
+    probes = {path: probe_scale_invariance(modules[path], recorded[path]) if path in recorded
+              else {"skipped": NEVER_CALLED} for path in paths}
+    return probes, None
 
 
 def strong_norm_paths(evidence: Dict[str, dict]) -> Set[str]:
