@@ -1,9 +1,9 @@
-import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { displayBundle, updateDisplay } from './display';
+import { tslabJupyter } from './tslab-internals';
 
-// The module tslab sets `lastWriteDisplayData` on while a cell runs.
-const jupyter = createRequire(__filename)('tslab/dist/jupyter') as { lastWriteDisplayData: unknown };
+// The module tslab sets its display writer on while a cell runs, as tslab's handler would.
+const jupyter = tslabJupyter() as unknown as { lastWriteDisplayData: unknown };
 
 function busy(): Error {
   return Object.assign(new Error('Socket is busy writing; only one send operation may be in progress at any time'), { code: 'EBUSY' });

@@ -1,17 +1,13 @@
 /**
  * Sending rich output from a tslab cell. tslab's public `display.raw` sends one MIME type per
  * output; a bundle (a JSON payload plus its text fallback) needs the writer tslab keeps for the
- * running request, so we use it when present and fall back to `display.raw` otherwise.
+ * running request (reached through the seam `tslab-internals`).
  */
 import { randomBytes } from 'node:crypto';
+import { currentDisplayWriter, tslabJupyter } from './tslab-internals';
 
 /** A MIME bundle: MIME type → payload (JSON-able objects for `+json` types, strings otherwise). */
 export type MimeBundle = Record<string, unknown>;
-
-type WriteDisplayData = (
-  content: { data: MimeBundle; metadata: Record<string, unknown>; transient: { display_id?: string } },
-  update: boolean
-) => void;
 
 /** Where display data goes; tests and non-tslab hosts can install their own. */
 export interface DisplaySink {
@@ -67,16 +63,10 @@ function flushWaiting(): void {
 }
 
 function tslabSink(): DisplaySink {
-  let jupyter: { lastWriteDisplayData?: WriteDisplayData };
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    jupyter = require('tslab/dist/jupyter');
-  } catch {
-    throw new Error('@paramscope/notebook: display needs the tslab kernel (the "tslab" package was not found)');
-  }
+  tslabJupyter(); // throws at once when tslab is absent or changed
   return {
     write(bundle, displayId, update) {
-      const write = jupyter.lastWriteDisplayData;
+      const write = currentDisplayWriter();
       if (!write) throw new Error('@paramscope/notebook: display is only available while a tslab cell runs');
       // The writer of the running request, kept for a send that has to wait.
       sendWhenFree(() => write({ data: bundle, metadata: {}, transient: displayId ? { display_id: displayId } : {} }, update));

@@ -1,33 +1,16 @@
 /**
  * TensorFlow's own kernels, reached through the op executor of TF.js's native backend
- * (`@tensorflow/tfjs-node`, backend name `tensorflow`), for the few operations where composing
- * TF.js ops costs several passes over the activations: fused batch norm and its gradient, and ReLU's
- * gradient. Nothing here imports a Node
- * module: the backend object is probed at run time, and every caller has a portable path for
- * the other backends (cpu, wasm, webgl) and for when this one is switched off.
+ * (`@tensorflow/tfjs-node`, backend name `tensorflow`, through its seam `tfjs-internals/tfjs-node`), for
+ * the few operations where composing TF.js ops costs several passes over the activations: fused
+ * batch norm and its gradient, and ReLU's gradient. Nothing here imports a Node module, and every
+ * caller has a portable path for the other backends (cpu, wasm, webgl) and for when this one is
+ * switched off.
  */
 import * as tf from '@tensorflow/tfjs';
+import { gradientDepth } from '../tfjs-internals/gradient-tape';
+import { tfjsNodeBackend, type NativeBackend, type NativeOpAttr } from '../tfjs-internals/tfjs-node';
 
-/** An attribute of a TensorFlow op, as tfjs-node's executor takes it. */
-export interface NativeOpAttr {
-  name: string;
-  type: number;
-  value: unknown;
-}
-
-/** The part of tfjs-node's `NodeJSKernelBackend` used here. */
-export interface NativeBackend {
-  binding: {
-    TF_ATTR_TYPE: number;
-    TF_ATTR_FLOAT: number;
-    TF_ATTR_STRING: number;
-    TF_ATTR_BOOL: number;
-    TF_ATTR_INT: number;
-    TF_FLOAT: number;
-  };
-  executeSingleOutput(name: string, attrs: NativeOpAttr[], inputs: tf.Tensor[]): tf.Tensor;
-  executeMultipleOutputs(name: string, attrs: NativeOpAttr[], inputs: tf.Tensor[], numOutputs: number): tf.Tensor[];
-}
+export type { NativeBackend, NativeOpAttr } from '../tfjs-internals/tfjs-node';
 
 let nativeKernelsEnabled = true;
 
@@ -44,26 +27,14 @@ export function useNativeKernels(enabled: boolean): boolean {
 
 /** The active backend's op executor when it is TF.js's native backend and the fast paths are on. */
 export function nativeBackend(): NativeBackend | null {
-  if (!nativeKernelsEnabled || tf.getBackend() !== 'tensorflow') return null;
-  const backend = tf.backend() as unknown as Partial<NativeBackend>;
-  const ok =
-    typeof backend.executeSingleOutput === 'function' &&
-    typeof backend.executeMultipleOutputs === 'function' &&
-    typeof backend.binding?.TF_ATTR_TYPE === 'number';
-  return ok ? (backend as NativeBackend) : null;
+  return nativeKernelsEnabled ? tfjsNodeBackend() : null;
 }
 
 /**
- * How many gradient computations enclose the current one (TF.js engine state). The custom
- * gradients are written with ops that are not themselves differentiated, so inside a nested
- * gradient (`tf.grad` of `tf.grad`, a Hessian-vector product) the modules fall back to autograd.
+ * True when custom (first-order only) gradients may be used for the op being built. They are
+ * written with ops that are not themselves differentiated, so inside a nested gradient (`tf.grad`
+ * of `tf.grad`, a Hessian-vector product) the modules fall back to autograd.
  */
-export function gradientDepth(): number {
-  const state = (tf.engine() as unknown as { state?: { gradientDepth?: number } }).state;
-  return state?.gradientDepth ?? 0;
-}
-
-/** True when custom (first-order only) gradients may be used for the op being built. */
 export function customGradientsAllowed(): boolean {
   return gradientDepth() <= 1;
 }

@@ -4,27 +4,15 @@
  * observer says which kernels ran inside which leaf module. Kernels outside modules (the
  * residual `add`, a `reshape`) appear as operations.
  *
- * The tape is TF.js engine state without a public API (`startTape`/`endTape`/`state.activeTape`,
- * stable since tfjs-core 1.x); the trace checks it is there and says so when it is not.
+ * The tape is TF.js engine state without a public API, reached through its seam
+ * (`tfjs-internals/gradient-tape`), which says so when it is not there.
  */
 import * as tf from '@tensorflow/tfjs';
+import { gradientDepth, recordKernels, type TapeNode } from '../tfjs-internals/gradient-tape';
 import type { Module } from './module';
 import { moduleCallObserver } from './observer';
 import type { ModuleEdge } from '../params/types';
 import { isScaleTransparentOp } from '../params/graph';
-
-interface TapeNode {
-  kernelName: string;
-  inputs: Record<string, tf.Tensor>;
-  outputs: tf.Tensor[];
-  saved?: tf.Tensor[];
-}
-
-interface TapeEngine {
-  startTape(): void;
-  endTape(): void;
-  state: { activeTape: TapeNode[] | null; gradientDepth: number };
-}
 
 interface LeafCall {
   path: string | null;
@@ -57,26 +45,17 @@ const MODULE_OPS: Record<string, string> = {
   Dropout: 'dropout'
 };
 
-function tapeEngine(): TapeEngine {
-  const engine = tf.engine() as unknown as Partial<TapeEngine>;
-  if (typeof engine.startTape !== 'function' || typeof engine.endTape !== 'function' || !engine.state) {
-    throw new Error('traceModuleGraph: this TF.js engine has no gradient tape to trace (expected tfjs-core 4.x)');
-  }
-  return engine as TapeEngine;
-}
-
 /**
  * Runs `root` once on `input` (in evaluation mode, so running statistics do not move) and
  * returns the data-flow edges out of every module that owns parameters.
  */
 export function traceModuleGraph(root: Module, input: tf.Tensor): ModuleEdge[] {
-  const engine = tapeEngine();
-  if (engine.state.gradientDepth > 0) throw new Error('traceModuleGraph: cannot trace inside a gradient computation');
+  if (gradientDepth() > 0) throw new Error('traceModuleGraph: cannot trace inside a gradient computation');
   const paths = new Map(root.namedModules().map(([path, module]) => [module, path] as const));
   const modes = root.namedModules().map(([, module]) => [module, module.training] as const);
   const calls: LeafCall[] = [];
   const open: Array<LeafCall | null> = [];
-  const tapeLength = (): number => engine.state.activeTape?.length ?? 0;
+  let tapeLength = (): number => 0;
   let outputId = -1;
   let tape: TapeNode[] = [];
   root.eval();
@@ -96,8 +75,8 @@ export function traceModuleGraph(root: Module, input: tf.Tensor): ModuleEdge[] {
     }
   };
   try {
-    engine.startTape();
-    try {
+    tape = recordKernels((recorded) => {
+      tapeLength = recorded;
       tf.dispose(
         tf.tidy(() => {
           const output = root.call(input);
@@ -105,12 +84,7 @@ export function traceModuleGraph(root: Module, input: tf.Tensor): ModuleEdge[] {
           return output;
         })
       );
-    } finally {
-      engine.endTape();
-      tape = engine.state.activeTape ?? [];
-      for (const node of tape) tf.dispose(node.saved ?? []);
-      if (engine.state.gradientDepth === 0) engine.state.activeTape = null;
-    }
+    });
   } finally {
     moduleCallObserver.current = null;
     for (const [module, training] of modes) module.training = training;

@@ -1,53 +1,26 @@
 /**
  * Float32 views of TF.js tensors for the update loops. On CPU-resident backends (cpu, wasm) the
- * view aliases the backend's own storage, so writing to it updates the variable in place; on
- * other backends (webgl, webgpu, tensorflow) values are read, updated and assigned back.
+ * view aliases the backend's own storage (reached through the seams in `tfjs-internals/`), so
+ * writing to it updates the variable in place; on other backends (webgl, webgpu, tensorflow)
+ * values are read, updated and assigned back.
  */
 import * as tf from '@tensorflow/tfjs';
+import { cpuBackendValues } from '../tfjs-internals/cpu-backend';
+import { tfjsNodeUsesGpu } from '../tfjs-internals/tfjs-node';
+import { renumberWasmTensor, wasmHeapView } from '../tfjs-internals/wasm-backend';
 
 /** Allocates the float32 arrays an optimizer owns (state, detached weights). */
 export type Float32Allocator = (length: number) => Float32Array;
 
 export const allocateFloat32: Float32Allocator = (length) => new Float32Array(length);
 
-// The two backends' storage, as far as we touch it (not part of TF.js's public types).
-interface CpuStorage {
-  data: { has(id: object): boolean; get(id: object): { values?: unknown } };
-  refCount(id: object): number;
-}
-interface WasmStorage {
-  dataIdMap: { has(id: object): boolean; get(id: object): { id: number; memoryOffset: number | null } };
-  dataIdNextNumber: number;
-  refCount(id: object): number;
-  wasm: {
-    HEAPU8: Uint8Array;
-    tfjs: { registerTensor(id: number, size: number, memoryOffset: number): void; disposeData(id: number): void };
-  };
-}
-
+/** The backend's own float32 storage of `tensor` where the loops can write it (cpu, wasm). */
 function residentView(tensor: tf.Tensor): Float32Array | undefined {
-  if (tensor.dtype !== 'float32') return undefined;
-  const backendName = tf.getBackend();
-  const dataId = tensor.dataId as object;
-  if (backendName === 'cpu') {
-    const storage = tf.backend() as unknown as CpuStorage;
-    if (!storage.data.has(dataId)) return undefined;
-    const values = storage.data.get(dataId).values;
-    return values instanceof Float32Array && values.length === tensor.size ? values : undefined;
-  }
-  if (backendName === 'wasm') {
-    const storage = tf.backend() as unknown as WasmStorage;
-    if (!storage.dataIdMap.has(dataId)) return undefined;
-    const offset = storage.dataIdMap.get(dataId).memoryOffset;
-    if (offset == null) return undefined;
-    // The heap may have grown since the last call: always build the view from the current buffer.
-    return new Float32Array(storage.wasm.HEAPU8.buffer, offset, tensor.size);
-  }
-  return undefined;
+  return cpuBackendValues(tensor) ?? wasmHeapView(tensor);
 }
 
 function backendRefCount(tensor: tf.Tensor): number {
-  return (tf.backend() as unknown as CpuStorage).refCount(tensor.dataId as object);
+  return tf.backend().refCount(tensor.dataId);
 }
 
 /** Read-only float32 values of a gradient, without a copy where the backend allows it. */
@@ -118,7 +91,7 @@ interface HostCopy {
 const hostCopies = new WeakMap<tf.Variable, HostCopy>();
 
 function backendHolds(dataId: object): boolean {
-  return (tf.backend() as unknown as { refCount(id: object): number }).refCount(dataId) > 0;
+  return tf.backend().refCount(dataId) > 0;
 }
 
 /**
@@ -153,21 +126,6 @@ export function writableWeights(variable: tf.Variable, inPlace: boolean): Writab
 }
 
 /**
- * The wasm backend caches weights packed for XNNPACK (matMul, conv2d) under the tensor's number in
- * its C++ registry, and drops that cache when the number is disposed. After a write in place the
- * tensor gets a new number for the same memory, so those ops repack the new values (what a new
- * tensor from `assign` would cost) instead of computing with the old ones.
- */
-function renumberWasmTensor(tensor: tf.Tensor): void {
-  const storage = tf.backend() as unknown as WasmStorage;
-  const data = storage.dataIdMap.get(tensor.dataId as object);
-  if (data.memoryOffset == null) return;
-  storage.wasm.tfjs.disposeData(data.id);
-  data.id = storage.dataIdNextNumber++;
-  storage.wasm.tfjs.registerTensor(data.id, tensor.size, data.memoryOffset);
-}
-
-/**
  * Whether an update runs as TF.js ops by default rather than with the loops: on GPUs (webgl,
  * webgpu, tfjs-node-gpu), where reading weights back each step is what costs. On cpu and wasm the
  * loops update in place; with tfjs-node's CPU build, reading, updating and assigning back measured
@@ -176,6 +134,6 @@ function renumberWasmTensor(tensor: tf.Tensor): void {
 export function prefersTensorOps(): boolean {
   const backendName = tf.getBackend();
   if (backendName === 'cpu' || backendName === 'wasm') return false;
-  if (backendName === 'tensorflow') return (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
+  if (backendName === 'tensorflow') return tfjsNodeUsesGpu();
   return true;
 }

@@ -1,0 +1,94 @@
+/**
+ * Seam onto the wasm backend's storage (`@tensorflow/tfjs-backend-wasm`, private): `dataIdMap`
+ * (data id → `{ id, memoryOffset }` in the WebAssembly heap), `dataIdNextNumber`, the heap
+ * (`wasm.HEAPU8`) and the C++ registry's `wasm.tfjs.registerTensor`/`disposeData`. The optimizers
+ * update variables in place in the heap through it. Nothing else in the package reaches these.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { WRITTEN_FOR, hasMapLike, hasMethod, internalsMessage, warnFallback, type SeamInfo } from './seam';
+
+export const WASM_BACKEND_SEAM: SeamInfo = {
+  module: 'tfjs-internals/wasm-backend',
+  dependency: '@tensorflow/tfjs-backend-wasm',
+  writtenFor: WRITTEN_FOR.tfjs
+};
+
+/** The part of `BackendWasm` used here. */
+interface WasmStorage {
+  dataIdMap: { has(id: object): boolean; get(id: object): { id: number; memoryOffset: number | null } | undefined };
+  dataIdNextNumber: number;
+  wasm: {
+    HEAPU8: Uint8Array;
+    tfjs: { registerTensor(id: number, size: number, memoryOffset: number): void; disposeData(id: number): void };
+  };
+}
+
+/**
+ * The wasm backend's version is not visible through `@tensorflow/tfjs` (it is a separate
+ * package); it is released with tfjs-core, whose version is named instead.
+ */
+function installedWasmVersion(): string {
+  return `(released with tfjs-core ${tf.version_core})`;
+}
+
+const checked = new WeakMap<object, string | null>();
+
+/** Why `backend` does not have the storage this seam expects, or null when it does. */
+export function wasmBackendProblem(backend: unknown): string | null {
+  const storage = backend as Partial<WasmStorage> | null;
+  if (!hasMapLike(backend, 'dataIdMap')) return 'the backend has no `dataIdMap` (data id → { id, memoryOffset })';
+  if (typeof storage?.dataIdNextNumber !== 'number') return 'the backend has no numeric `dataIdNextNumber`';
+  if (!(storage.wasm?.HEAPU8 instanceof Uint8Array)) return 'the backend has no heap `wasm.HEAPU8`';
+  if (!hasMethod(storage.wasm.tfjs, 'registerTensor') || !hasMethod(storage.wasm.tfjs, 'disposeData')) {
+    return 'the backend has no `wasm.tfjs.registerTensor`/`disposeData`';
+  }
+  return null;
+}
+
+/** The full message when the wasm backend changed, or null (for tests). */
+export function describeWasmBackendProblem(backend: unknown, installed = installedWasmVersion()): string | null {
+  const problem = wasmBackendProblem(backend);
+  return problem === null ? null : internalsMessage(WASM_BACKEND_SEAM, problem, installed);
+}
+
+function activeStorage(): WasmStorage | undefined {
+  if (tf.getBackend() !== 'wasm') return undefined;
+  const backend = tf.backend() as unknown as object;
+  let problem = checked.get(backend);
+  if (problem === undefined) {
+    problem = wasmBackendProblem(backend);
+    checked.set(backend, problem);
+    if (problem !== null) {
+      const fallback = 'optimizers read, update and assign weights back';
+      warnFallback(WASM_BACKEND_SEAM, problem, installedWasmVersion(), fallback);
+    }
+  }
+  return problem === null ? (backend as WasmStorage) : undefined;
+}
+
+/**
+ * A float32 view of `tensor` in the wasm heap (writing to it changes the tensor), or undefined when
+ * the active backend is not wasm, the tensor is not float32 or has no memory of its own. Build a
+ * new view after anything that may grow the heap: an old one then sees a detached buffer.
+ */
+export function wasmHeapView(tensor: tf.Tensor): Float32Array | undefined {
+  if (tensor.dtype !== 'float32') return undefined;
+  const storage = activeStorage();
+  const offset = storage?.dataIdMap.get(tensor.dataId as object)?.memoryOffset;
+  if (storage === undefined || offset == null) return undefined;
+  return new Float32Array(storage.wasm.HEAPU8.buffer, offset, tensor.size);
+}
+
+/**
+ * Gives `tensor` a new number in the C++ registry for the same memory. The backend caches weights
+ * packed for XNNPACK (matMul, conv2d) under the old number and drops that cache when the number is
+ * disposed, so after a write in place those ops repack the new values.
+ */
+export function renumberWasmTensor(tensor: tf.Tensor): void {
+  const storage = activeStorage();
+  const data = storage?.dataIdMap.get(tensor.dataId as object);
+  if (storage === undefined || data == null || data.memoryOffset == null) return;
+  storage.wasm.tfjs.disposeData(data.id);
+  data.id = storage.dataIdNextNumber++;
+  storage.wasm.tfjs.registerTensor(data.id, tensor.size, data.memoryOffset);
+}
