@@ -1,5 +1,7 @@
 // Time to build and verify parameter groups: torchvision's ResNet-50 (161 tensors, from the
-// committed structure fixture) and a synthetic model with 10,000 parameter tensors (2,500
+// committed structure fixture), a Llama-2-7B-shaped model exported on torch's meta device
+// (bench/fixtures/llama-2-7b-meta.json, written by packages/python/bench/export_meta_bench.py
+// --out; target: load + group + verify under 100 ms) and a synthetic model with 10,000 parameter tensors (2,500
 // conv → BatchNorm → linear-with-bias blocks, with graph edges). Each workload is timed against
 // two baselines measured in the same run: a bare loop that splits the tensors into two arrays by
 // name, and the document's name-heuristic recipe (6.1). Target: under 50 ms for the 10,000-tensor
@@ -74,6 +76,7 @@ function workload(label, structureJson) {
 }
 
 workload('resnet50', readFileSync(join(here, '../fixtures/structures/resnet50.json'), 'utf8'));
+workload('llama-2-7b (meta export)', readFileSync(join(here, 'fixtures/llama-2-7b-meta.json'), 'utf8'));
 workload('synthetic', JSON.stringify(syntheticStructure(2500)));
 
 // The nn ResNet-50 (TF.js variables): reading its parameter model, then grouping and verifying.
@@ -102,6 +105,9 @@ console.log('\nresnet50 as nn modules (TF.js variables): 161 tensors');
 console.log(`  paramModelFromModule (no trace)        ${ms(nnRead)}`);
 console.log(`  groupParams + verifyParamGroups        ${ms(nnBoth)}`);
 console.log(`  read + group + verify (end to end)     ${ms(nnEnd)}`);
+const llama = rows.find((r) => r.label.startsWith('llama'));
+const llamaVerdict = llama.endToEnd < 100 ? 'meets' : 'MISSES';
+console.log(`\ntarget: load, group and verify the Llama-2-7B structure under 100 ms: ${ms(llama.endToEnd)} (${llamaVerdict} it)`);
 const synthetic = rows.find((r) => r.label === 'synthetic');
 const verdict = synthetic.both < 50 ? 'meets' : 'MISSES';
 console.log(`\ntarget: build and verify groups for 10,000 tensors under 50 ms: ${ms(synthetic.both)} (${verdict} it)`);
