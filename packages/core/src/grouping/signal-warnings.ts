@@ -4,10 +4,11 @@
  * parameters whose class name alone says normalization.
  */
 import type { NormalizationVerdict } from '../params/normalization';
-import type { ParamInfo } from '../params/types';
+import type { ParamInfo, ParamModelSource } from '../params/types';
 
 interface Doubt {
   verdict: 'unknown-kind' | 'name-only';
+  kind: string;
   evidence: string;
   modules: Set<string>;
   names: string[];
@@ -28,6 +29,9 @@ function plural(count: number, word: string): string {
 export class SignalWarnings {
   private readonly doubts = new Map<string, Doubt>();
 
+  /** `source` chooses the advice: a structure file can be exported again with example inputs. */
+  constructor(private readonly source: ParamModelSource) {}
+
   /** Records `param`, placed with `weightDecay`, when its verdict is one to warn about. */
   note(param: ParamInfo, verdict: NormalizationVerdict, weightDecay: number): void {
     const kind = verdict.verdict;
@@ -35,7 +39,7 @@ export class SignalWarnings {
     const key = `${kind}\u0000${verdict.evidence}`;
     let doubt = this.doubts.get(key);
     if (!doubt) {
-      doubt = { verdict: kind, evidence: verdict.evidence, modules: new Set(), names: [], decayed: 0 };
+      doubt = { verdict: kind, kind: param.moduleKind, evidence: verdict.evidence, modules: new Set(), names: [], decayed: 0 };
       this.doubts.set(key, doubt);
     }
     doubt.modules.add(param.modulePath);
@@ -49,10 +53,11 @@ export class SignalWarnings {
       const where = `${plural(d.modules.size, 'module')}, ${plural(d.names.length, 'parameter')}: ${someNames(d.names)}`;
       if (d.verdict === 'name-only') return `${d.evidence}: they keep weight decay (${where})`;
       const decayed = d.decayed > 0 ? `; ${d.decayed} of them have weight decay all the same (baseline decay-all or a rule)` : '';
-      return (
-        `${d.evidence}: its parameters with ndim ≤ 1 go without weight decay by timm's rule (${where})${decayed}; ` +
-        'export the model with example inputs so that the behaviour probe can decide'
-      );
+      const advice =
+        this.source === 'structure'
+          ? 'export the model with example inputs so that the behaviour probe can decide'
+          : `a rule such as { moduleKind: ${JSON.stringify(d.kind)}, weightDecay: 0 } makes the choice explicit`;
+      return `${d.evidence}: its parameters with ndim ≤ 1 go without weight decay by timm's rule (${where})${decayed}; ${advice}`;
     });
   }
 }

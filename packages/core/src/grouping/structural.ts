@@ -133,7 +133,7 @@ export function groupParams(source: ModelSource, options: GroupParamsOptions = {
   if (options.excludeScaleInvariant && model.edges === null) {
     warnings.push('excludeScaleInvariant: the module graph is unknown, so no weight is known to feed normalization');
   }
-  const signalWarnings = new SignalWarnings();
+  const signalWarnings = new SignalWarnings(model.source);
   const matched = new Array<boolean>(rules.length).fill(false);
   const skipped: SkippedParam[] = [];
   const groups: ParamGroup[] = [];

@@ -1,9 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Linear, Module, Sequential } from '../nn';
 import { paramModelFromStructure, type StructureFile, type StructureModule } from '../structure';
 import { groupParams, groupsByModuleType, groupsByNameHeuristic } from '../grouping';
 import { verifyParamGroups } from '../verify';
 import { formatMeasure, normalizationVerdict, type NormalizationVerdictKind } from './normalization';
 import type { ParamModel, ScaleProbe } from './types';
+import { paramModelFromModule } from './from-module';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
 
 const invariant = (maxRelChange: number): ScaleProbe => ({ scales: [0.5, 4], maxRelChange, tolerance: 1e-4, invariant: true });
 const variant = (maxRelChange: number): ScaleProbe => ({ scales: [0.5, 4], maxRelChange, tolerance: 1e-4, invariant: false });
@@ -280,5 +287,34 @@ describe('the headline regression: RMSNorm classes that no list names', () => {
     const expected = [...NORM_WEIGHTS.map(() => 'warning unknown-kind-1d-decayed'), 'warning empty-group'];
     expect(report.findings.map((f) => `${f.severity} ${f.code}`)).toEqual(expected);
     expect([report.ok, report.verdict]).toEqual([false, 'warnings']);
+  });
+});
+
+/** An RMSNorm written as a plain nn Module: a class this package does not know. */
+class MyRMSNorm extends Module {
+  readonly kind = 'MyRMSNorm';
+  readonly weight: tf.Variable;
+  constructor(features: number) {
+    super();
+    this.weight = this.registerParameter('weight', tf.variable(tf.ones([features]))) as tf.Variable;
+  }
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => tf.mul(tf.div(x, tf.sqrt(tf.add(tf.mean(tf.square(x), -1, true), 1e-6))), this.weight));
+  }
+}
+
+describe('nn modules: class knowledge, and timm’s rule for a class of unknown kind', () => {
+  it('a custom norm module goes without decay by timm’s rule, with a warning; a known class as before', () => {
+    const net = new Sequential(new Linear(4, 4), new MyRMSNorm(4), new Linear(4, 2, { bias: false }));
+    const model = paramModelFromModule(net);
+    const { groups, warnings } = groupParams(model);
+    const exempt = groups.filter((g) => g.weightDecay === 0).flatMap((g) => g.params.map((p) => p.name));
+    expect(exempt).toEqual(['0.bias', '1.weight']);
+    expect(warnings).toEqual([
+      "MyRMSNorm is not a known class and its behaviour is unknown (no behaviour probe); its class name MyRMSNorm looks like a " +
+        "normalization: its parameters with ndim ≤ 1 go without weight decay by timm's rule (1 module, 1 parameter: 1.weight); " +
+        'a rule such as { moduleKind: "MyRMSNorm", weightDecay: 0 } makes the choice explicit'
+    ]);
+    net.dispose();
   });
 });
