@@ -39,7 +39,8 @@ export class SignalWarnings {
     const key = `${kind}\u0000${verdict.evidence}`;
     let doubt = this.doubts.get(key);
     if (!doubt) {
-      doubt = { verdict: kind, kind: param.moduleKind, evidence: verdict.evidence, modules: new Set(), names: [], decayed: 0 };
+      doubt = { verdict: kind, kind: param.moduleKind, evidence: verdict.evidence, modules: new Set(),
+        names: [], decayed: 0 };
       this.doubts.set(key, doubt);
     }
     doubt.modules.add(param.modulePath);
@@ -50,14 +51,17 @@ export class SignalWarnings {
   /** One message per kind and evidence, in the order first seen. */
   messages(): string[] {
     return [...this.doubts.values()].map((d) => {
-      const where = `${plural(d.modules.size, 'module')}, ${plural(d.names.length, 'parameter')}: ${someNames(d.names)}`;
+      const counts = `${plural(d.modules.size, 'module')}, ${plural(d.names.length, 'parameter')}`;
+      const where = `${counts}: ${someNames(d.names)}`;
       if (d.verdict === 'name-only') return `${d.evidence}: they keep weight decay (${where})`;
-      const decayed = d.decayed > 0 ? `; ${d.decayed} of them have weight decay all the same (baseline decay-all or a rule)` : '';
+      const decayed =
+        d.decayed > 0 ? `; ${d.decayed} of them have weight decay all the same (baseline decay-all or a rule)` : '';
       const advice =
         this.source === 'structure'
           ? 'export the model with example inputs so that the behaviour probe can decide'
           : `a rule such as { moduleKind: ${JSON.stringify(d.kind)}, weightDecay: 0 } makes the choice explicit`;
-      return `${d.evidence}: its parameters with ndim ≤ 1 go without weight decay by timm's rule (${where})${decayed}; ${advice}`;
+      const placed = `its parameters with ndim ≤ 1 go without weight decay by timm's rule (${where})${decayed}`;
+      return `${d.evidence}: ${placed}; ${advice}`;
     });
   }
 }

@@ -59,7 +59,11 @@ interface Placement {
 }
 
 /** Whether the baseline decays one parameter, and why. */
-function baseline(p: ParamInfo, verdict: NormalizationVerdict, options: GroupParamsOptions): { decays: boolean; reason: string } {
+function baseline(
+  p: ParamInfo,
+  verdict: NormalizationVerdict,
+  options: GroupParamsOptions
+): { decays: boolean; reason: string } {
   if (options.baseline === 'decay-all') return { decays: true, reason: 'baseline decay-all: weight decay' };
   if (verdict.noDecay) return { decays: false, reason: verdict.reason };
   if (isBias(p)) return { decays: false, reason: `bias of ${p.moduleKind}: no decay` };

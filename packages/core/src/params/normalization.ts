@@ -5,7 +5,7 @@
  * returns a verdict with the reason text. Grouping, its rules, the graph and verification all
  * ask here, so they never disagree.
  */
-import type { ModuleInfo, NormalizationEvidence, ParamInfo, ScaleProbe } from './types';
+import type { NormalizationEvidence, ParamInfo, ScaleProbe } from './types';
 
 /** Normalization module kinds, as PyTorch (and torchvision) name them: class knowledge. */
 export const NORMALIZATION_KINDS: ReadonlySet<string> = new Set([
@@ -83,7 +83,7 @@ export function isNormalizationKind(kind: string): boolean {
  */
 export type NormalizationSignal = 'class' | 'hierarchy' | 'probe' | 'name' | 'declaration' | 'ndim';
 
-/** What is known about a module, as a {@link ModuleInfo} or a {@link ParamInfo} mirrors it. */
+/** What is known about a module, as a `ModuleInfo` or a {@link ParamInfo} mirrors it. */
 export interface ModuleFacts {
   kind: string;
   baseKind?: string;
@@ -127,7 +127,8 @@ function ranProbe(evidence: NormalizationEvidence | undefined): ScaleProbe | und
 }
 
 function invariantText(probe: ScaleProbe): string {
-  return `output unchanged when its input is scaled by ${listScales(probe.scales)} (max rel. change ${formatMeasure(probe.maxRelChange)})`;
+  const change = formatMeasure(probe.maxRelChange);
+  return `output unchanged when its input is scaled by ${listScales(probe.scales)} (max rel. change ${change})`;
 }
 
 function variantText(probe: ScaleProbe): string {
@@ -154,7 +155,8 @@ function kindIsTrusted(facts: ModuleFacts): boolean {
 
 /** True when the class is known: a listed kind, a subclass of a torch.nn class, or any torch.nn class. */
 function knownClass(facts: ModuleFacts): boolean {
-  if (kindIsTrusted(facts) && (NORMALIZATION_KINDS.has(facts.kind) || KNOWN_ORDINARY_KINDS.has(facts.kind))) return true;
+  const listed = NORMALIZATION_KINDS.has(facts.kind) || KNOWN_ORDINARY_KINDS.has(facts.kind);
+  if (listed && kindIsTrusted(facts)) return true;
   if (facts.baseKind !== undefined && facts.baseKind !== 'Module') return true;
   if (facts.normalization?.hierarchy !== undefined) return true;
   return facts.classPath !== undefined && facts.classPath.startsWith('torch.nn.');
@@ -188,11 +190,17 @@ function strongSignalText(signal: NormalizationSignal, facts: ModuleFacts): stri
   return `${TORCHVISION_NORMALIZATION_KINDS.has(facts.kind) ? 'torchvision' : 'torch.nn'} normalization class`;
 }
 
+/** The kind, when it looks like a normalization's name (the weak signal of files without evidence). */
+function kindNameHint(kind: string): string | undefined {
+  return /norm/i.test(kind) ? kind : undefined;
+}
+
 /** Assesses one module from its class and the exporter's evidence. */
 export function assessModule(facts: ModuleFacts): ModuleAssessment {
   const signals = strongSignals(facts);
   const probe = ranProbe(facts.normalization);
-  const nameHint = facts.normalization ? facts.normalization.nameHint : /norm/i.test(facts.kind) ? facts.kind : undefined;
+  // Version 2 files say whether the name looks like a normalization; otherwise the kind is tested.
+  const nameHint = facts.normalization ? facts.normalization.nameHint : kindNameHint(facts.kind);
   const strong = signals.length > 0;
   if (nameHint !== undefined) signals.push('name');
   if (strong) {
@@ -203,7 +211,10 @@ export function assessModule(facts: ModuleFacts): ModuleAssessment {
   }
   const unknownKind = !knownClass(facts) && probe === undefined;
   let evidence = '';
-  if (unknownKind) evidence = `${facts.kind} is not a known class and its behaviour is unknown (${behaviourUnknown(facts.normalization)})`;
+  if (unknownKind) {
+    const why = behaviourUnknown(facts.normalization);
+    evidence = `${facts.kind} is not a known class and its behaviour is unknown (${why})`;
+  }
   if (nameHint !== undefined && unknownKind) evidence += `; its class name ${nameHint} looks like a normalization`;
   else if (nameHint !== undefined) {
     const why = probe ? variantText(probe) : 'its class is known';
@@ -212,9 +223,20 @@ export function assessModule(facts: ModuleFacts): ModuleAssessment {
   return { normalization: false, signals, evidence, unknownKind, nameHint };
 }
 
+/** What a parameter mirrors of its owning module. */
+export type ParamModuleFacts = Pick<
+  ParamInfo,
+  'moduleKind' | 'moduleBaseKind' | 'moduleClassPath' | 'moduleNormalization'
+>;
+
 /** The facts about a parameter's owning module, as the parameter mirrors them. */
-export function moduleFactsOf(param: Pick<ParamInfo, 'moduleKind' | 'moduleBaseKind' | 'moduleClassPath' | 'moduleNormalization'>): ModuleFacts {
-  return { kind: param.moduleKind, baseKind: param.moduleBaseKind, classPath: param.moduleClassPath, normalization: param.moduleNormalization };
+export function moduleFactsOf(param: ParamModuleFacts): ModuleFacts {
+  return {
+    kind: param.moduleKind,
+    baseKind: param.moduleBaseKind,
+    classPath: param.moduleClassPath,
+    normalization: param.moduleNormalization
+  };
 }
 
 /**
@@ -259,28 +281,33 @@ export function normalizationVerdict(param: VerdictInput): NormalizationVerdict 
   if (module.normalization) {
     const contrary = module.contrary ? ` (though ${module.contrary})` : '';
     const evidence = module.contrary ? `${module.evidence}, though ${module.contrary}` : module.evidence;
-    return { verdict: 'normalization', noDecay: true, signals, evidence, reason: `${kind}: ${module.evidence} → no decay${contrary}` };
+    const reason = `${kind}: ${module.evidence} → no decay${contrary}`;
+    return { verdict: 'normalization', noDecay: true, signals, evidence, reason };
   }
   if (param.noWeightDecay !== undefined) {
     signals.push('declaration');
     const evidence = `declared decay-free: ${param.noWeightDecay}`;
-    return { verdict: 'declared', noDecay: true, signals, evidence, reason: `${kind} ${param.localName}: ${evidence} → no decay` };
+    const reason = `${kind} ${param.localName}: ${evidence} → no decay`;
+    return { verdict: 'declared', noDecay: true, signals, evidence, reason };
   }
   if (module.unknownKind && param.shape.length <= 1 && !isBias(param)) {
     signals.push('ndim');
-    const reason = `${kind} ${param.localName}: ${module.evidence}; ${param.shape.length}-D → no decay (timm's ndim ≤ 1 rule)`;
+    const rule = `${param.shape.length}-D → no decay (timm's ndim ≤ 1 rule)`;
+    const reason = `${kind} ${param.localName}: ${module.evidence}; ${rule}`;
     return { verdict: 'unknown-kind', noDecay: true, signals, evidence: module.evidence, reason };
   }
-  if (module.nameHint !== undefined) return { verdict: 'name-only', noDecay: false, signals, evidence: module.evidence, reason: '' };
+  if (module.nameHint !== undefined) {
+    return { verdict: 'name-only', noDecay: false, signals, evidence: module.evidence, reason: '' };
+  }
   return { verdict: 'ordinary', noDecay: false, signals, evidence: '', reason: '' };
 }
 
 /** True when a strong signal calls the module owning `param` a normalization (never by parameter name). */
-export function isNormalizationParam(param: Pick<ParamInfo, 'moduleKind' | 'moduleBaseKind' | 'moduleClassPath' | 'moduleNormalization'>): boolean {
+export function isNormalizationParam(param: ParamModuleFacts): boolean {
   return strongSignals(moduleFactsOf(param)).length > 0;
 }
 
 /** True when a strong signal calls `module` a normalization. */
-export function isNormalizationModule(module: Pick<ModuleInfo, 'kind' | 'baseKind' | 'classPath' | 'normalization'>): boolean {
+export function isNormalizationModule(module: ModuleFacts): boolean {
   return strongSignals(module).length > 0;
 }

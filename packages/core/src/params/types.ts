@@ -27,7 +27,7 @@ export interface ParamInfo {
    * `LayerNorm2d` → `LayerNorm`), so kind checks behave like `isinstance`.
    */
   moduleBaseKind?: string;
-  /** The owning module's class with its Python module (`transformers.models.t5.modeling_t5.T5LayerNorm`), when known. */
+  /** The owning module's class with its Python module (`transformers…modeling_t5.T5LayerNorm`), when known. */
   moduleClassPath?: string;
   /** What the exporter measured about the owning module (structure files of version 2). */
   moduleNormalization?: NormalizationEvidence;

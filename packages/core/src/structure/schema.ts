@@ -155,7 +155,14 @@ class Checker {
     });
   }
 
-  number(obj: Record<string, Json>, key: string, path: string, test: (x: number) => boolean, what: string): number | undefined {
+  /** `obj[key]` when it is a number that passes `test`; else a problem that says `what` was expected. */
+  number(
+    obj: Record<string, Json>,
+    key: string,
+    path: string,
+    test: (x: number) => boolean,
+    what: string
+  ): number | undefined {
     const value = obj[key];
     if (typeof value === 'number' && test(value)) return value;
     this.fail(`${path}.${key}`, `expected ${what}, got ${describe(value)}`);
@@ -200,7 +207,9 @@ function checkParam(c: Checker, value: Json, path: string): void {
   if (!c.object(value, path)) return;
   c.keys(value, ['name', 'shape', 'trainable', 'sameAs'], ['noWeightDecay'], path);
   const name = c.string(value, 'name', path);
-  if (name !== undefined && (name === '' || name.includes('.'))) c.fail(`${path}.name`, `must be non-empty without ".", got ${quote(name)}`);
+  if (name !== undefined && (name === '' || name.includes('.'))) {
+    c.fail(`${path}.name`, `must be non-empty without ".", got ${quote(name)}`);
+  }
   const shape = c.array(value, 'shape', path);
   shape?.forEach((d, i) => {
     if (!Number.isSafeInteger(d) || (d as number) < 0) {
@@ -209,7 +218,8 @@ function checkParam(c: Checker, value: Json, path: string): void {
   });
   const count = shape && elementCount(shape);
   if (count !== undefined && count > Number.MAX_SAFE_INTEGER) {
-    c.fail(`${path}.shape`, `[${shape!.join(', ')}] holds ${exactCount(shape as number[])} elements, more than 2^53 − 1`);
+    const exact = exactCount(shape as number[]);
+    c.fail(`${path}.shape`, `[${shape!.join(', ')}] holds ${exact} elements, more than 2^53 − 1`);
   }
   if (value.trainable !== undefined && typeof value.trainable !== 'boolean') {
     c.fail(`${path}.trainable`, `expected a boolean, got ${describe(value.trainable)}`);
@@ -229,13 +239,17 @@ function checkProbe(c: Checker, value: Json, path: string): void {
   const scales = c.array(value, 'scales', path);
   if (scales && scales.length === 0) c.fail(`${path}.scales`, 'expected at least one scale');
   scales?.forEach((s, i) => {
-    if (typeof s !== 'number' || !Number.isFinite(s) || s <= 0) c.fail(`${path}.scales[${i}]`, `expected a finite number > 0, got ${describe(s)}`);
+    if (typeof s !== 'number' || !Number.isFinite(s) || s <= 0) {
+      c.fail(`${path}.scales[${i}]`, `expected a finite number > 0, got ${describe(s)}`);
+    }
   });
   const change = c.number(value, 'maxRelChange', path, (x) => Number.isFinite(x) && x >= 0, 'a finite number ≥ 0');
   const tolerance = c.number(value, 'tolerance', path, (x) => Number.isFinite(x) && x > 0, 'a finite number > 0');
-  if (typeof value.invariant !== 'boolean') c.fail(`${path}.invariant`, `expected a boolean, got ${describe(value.invariant)}`);
-  else if (change !== undefined && tolerance !== undefined && value.invariant !== change <= tolerance) {
-    c.fail(`${path}.invariant`, `is ${value.invariant}, but maxRelChange ${change} ${change <= tolerance ? '≤' : '>'} tolerance ${tolerance}`);
+  if (typeof value.invariant !== 'boolean') {
+    c.fail(`${path}.invariant`, `expected a boolean, got ${describe(value.invariant)}`);
+  } else if (change !== undefined && tolerance !== undefined && value.invariant !== change <= tolerance) {
+    const comparison = `maxRelChange ${change} ${change <= tolerance ? '≤' : '>'} tolerance ${tolerance}`;
+    c.fail(`${path}.invariant`, `is ${value.invariant}, but ${comparison}`);
   }
 }
 
@@ -339,11 +353,13 @@ function checkTies(c: Checker, byName: Map<string, Listed>): void {
     else if (target.order > listed.order) {
       c.fail(where, `${targetName} comes later (${listedPath(target)}); sameAs names the first reference to a tensor`);
     } else if (target.sameAs !== undefined) {
-      c.fail(where, `${targetName} is itself tied to ${quote(target.sameAs)}: name the first parameter, ${quote(chainEnd(listed, byName))}`);
+      const first = quote(chainEnd(listed, byName));
+      c.fail(where, `${targetName} is itself tied to ${quote(target.sameAs)}: name the first parameter, ${first}`);
     } else if (target.shape.join(',') !== listed.shape.join(',')) {
       c.fail(where, `ties shape [${listed.shape.join(', ')}] to ${targetName} of shape [${target.shape.join(', ')}]`);
     } else if (target.trainable !== listed.trainable) {
-      c.fail(where, `ties a ${listed.trainable ? 'trainable' : 'frozen'} name to ${targetName}, which is ${target.trainable ? 'trainable' : 'frozen'}`);
+      const flag = (trainable: boolean) => (trainable ? 'trainable' : 'frozen');
+      c.fail(where, `ties a ${flag(listed.trainable)} name to ${targetName}, which is ${flag(target.trainable)}`);
     }
   }
 }
@@ -354,24 +370,30 @@ function checkReferences(c: Checker, doc: StructureFile): void {
   const byName = new Map<string, Listed>();
   let total = 0;
   doc.modules.forEach((m, i) => {
-    if (paths.has(m.path)) c.fail(`$.modules[${i}].path`, `duplicate module path ${quote(m.path)} (first at $.modules[${paths.get(m.path)}])`);
+    const first = paths.get(m.path);
+    const where = `$.modules[${i}]`;
+    if (first !== undefined) c.fail(`${where}.path`, `duplicate module path ${quote(m.path)} (first at $.modules[${first}])`);
     else paths.set(m.path, i);
     if (m.path !== '' && !paths.has(m.path.includes('.') ? m.path.slice(0, m.path.lastIndexOf('.')) : '')) {
       c.fail(`$.modules[${i}].path`, `the parent of ${quote(m.path)} is not listed before it`);
     }
     const local = new Set<string>();
     m.params?.forEach((p, j) => {
-      if (local.has(p.name)) return c.fail(`$.modules[${i}].params[${j}].name`, `parameter ${quote(p.name)} given twice in module ${quote(m.path)}`);
+      if (local.has(p.name)) {
+        return c.fail(`${where}.params[${j}].name`, `parameter ${quote(p.name)} given twice in module ${quote(m.path)}`);
+      }
       local.add(p.name);
       const name = m.path ? `${m.path}.${p.name}` : p.name;
-      byName.set(name, { module: i, param: j, order: byName.size, shape: p.shape, trainable: p.trainable ?? true, sameAs: p.sameAs });
+      const trainable = p.trainable ?? true;
+      byName.set(name, { module: i, param: j, order: byName.size, shape: p.shape, trainable, sameAs: p.sameAs });
       if (p.sameAs === undefined) total += elementCount(p.shape) ?? 0;
     });
   });
   if (doc.modules.length > 0 && doc.modules[0].path !== '') c.fail('$.modules[0].path', 'the first module must be the root, path ""');
   checkTies(c, byName);
   if (total > Number.MAX_SAFE_INTEGER) {
-    const exact = doc.modules.flatMap((m) => m.params ?? []).filter((p) => p.sameAs === undefined).reduce((s, p) => s + exactCount(p.shape), 0n);
+    const distinct = doc.modules.flatMap((m) => m.params ?? []).filter((p) => p.sameAs === undefined);
+    const exact = distinct.reduce((sum, p) => sum + exactCount(p.shape), 0n);
     c.fail('$.modules', `the parameters hold ${exact} elements in all, more than 2^53 − 1`);
   }
   doc.edges?.forEach((e, i) => {
@@ -392,7 +414,9 @@ export function validateStructure(doc: unknown): StructureFile {
   const c = new Checker(version);
   c.keys(doc, ['format', 'version', 'model', 'generator', 'modules', 'edges'], ['export', 'declarations'], '$');
   if (doc.format !== 'paramscope-structure') c.fail('$.format', `expected "paramscope-structure", got ${describe(doc.format)}`);
-  if (!STRUCTURE_VERSIONS.includes(doc.version as number)) c.fail('$.version', `expected 1 or 2, got ${describe(doc.version)}`);
+  if (!STRUCTURE_VERSIONS.includes(doc.version as number)) {
+    c.fail('$.version', `expected 1 or 2, got ${describe(doc.version)}`);
+  }
   c.string(doc, 'model', '$');
   c.string(doc, 'generator', '$', true);
   if (doc.export !== undefined) checkExport(c, doc.export, doc.edges);

@@ -55,7 +55,8 @@ export interface VerificationReport {
 /** Thrown by strict verification; carries the whole report. Its message lists the findings that failed it. */
 export class ParamGroupsError extends Error {
   constructor(readonly report: VerificationReport) {
-    const failing = report.findings.filter((f) => f.severity === 'error' || (report.verdict === 'warnings' && f.severity === 'warning'));
+    const failingSeverity = report.verdict === 'warnings' ? 'warning' : 'error';
+    const failing = report.findings.filter((f) => f.severity === failingSeverity);
     const noun = report.verdict === 'errors' ? 'error' : 'warning';
     const count = `${failing.length} ${noun}${failing.length === 1 ? '' : 's'}`;
     super(`parameter groups failed verification (${count}):\n  ${failing.map((f) => f.message).join('\n  ')}`);
@@ -74,22 +75,29 @@ function decayFinding(param: ParamInfo, decay: number, index: number): Omit<Find
   const verdict = normalizationVerdict(param);
   const subject = `${param.name} (${param.moduleKind} ${param.localName}) has weight decay ${decay} in group ${index}`;
   switch (verdict.verdict) {
-    case 'normalization':
-      return { severity: 'error', code: 'norm-param-decayed', message: `${subject}; ${param.moduleKind}: ${verdict.evidence}` };
-    case 'declared':
-      return { severity: 'warning', code: 'declared-no-decay-decayed', message: `${subject}, but the model ${verdict.evidence}` };
+    case 'normalization': {
+      const message = `${subject}; ${param.moduleKind}: ${verdict.evidence}`;
+      return { severity: 'error', code: 'norm-param-decayed', message };
+    }
+    case 'declared': {
+      const message = `${subject}, but the model ${verdict.evidence}`;
+      return { severity: 'warning', code: 'declared-no-decay-decayed', message };
+    }
     case 'unknown-kind': {
       const rule = `timm's rule leaves its ${param.shape.length}-D parameter without decay`;
-      return { severity: 'warning', code: 'unknown-kind-1d-decayed', message: `${subject}: ${verdict.evidence}; ${rule}` };
+      const message = `${subject}: ${verdict.evidence}; ${rule}`;
+      return { severity: 'warning', code: 'unknown-kind-1d-decayed', message };
     }
     case 'name-only':
       return { severity: 'warning', code: 'norm-name-only-decayed', message: `${subject}: ${verdict.evidence}` };
   }
   if (isBias(param)) {
-    return { severity: 'warning', code: 'bias-decayed', message: `${param.name} (bias of ${param.moduleKind}) has weight decay ${decay} in group ${index}` };
+    const message = `${param.name} (bias of ${param.moduleKind}) has weight decay ${decay} in group ${index}`;
+    return { severity: 'warning', code: 'bias-decayed', message };
   }
   if (param.feedsNormalization) {
-    const message = `${param.name} feeds ${param.normalizedBy} (scale-invariant) and has weight decay ${decay} in group ${index}`;
+    const message =
+      `${param.name} feeds ${param.normalizedBy} (scale-invariant) and has weight decay ${decay} in group ${index}`;
     return { severity: 'info', code: 'scale-invariant-decayed', message };
   }
   return undefined;
