@@ -27,7 +27,7 @@ export class Adam extends Optimizer<AdamHyperparameters> {
   static readonly defaults: AdamHyperparameters = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false };
 
   constructor(params: ParamLike[] | ParamGroupInput[], defaults: Partial<AdamHyperparameters> = {}, options: BaseOptimizerOptions = {}) {
-    super(params, { ...Adam.defaults, ...defaults }, adamL2Rule as never, options);
+    super(params, Adam.defaults, defaults, adamL2Rule, options);
   }
 
   protected validateHyperparameters(group: AdamHyperparameters, where: string): void {
@@ -44,7 +44,7 @@ export class AdamW extends Optimizer<AdamHyperparameters> {
   static readonly defaults: AdamHyperparameters = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false };
 
   constructor(params: ParamLike[] | ParamGroupInput[], defaults: Partial<AdamHyperparameters> = {}, options: BaseOptimizerOptions = {}) {
-    super(params, { ...AdamW.defaults, ...defaults }, adamWRule as never, options);
+    super(params, AdamW.defaults, defaults, adamWRule, options);
   }
 
   protected validateHyperparameters(group: AdamHyperparameters, where: string): void {

@@ -4,6 +4,7 @@ export { SGD, type SgdHyperparameters } from './sgd';
 export { Adam, AdamW, type AdamHyperparameters } from './adam';
 export { LARS, type LarsHyperparameters } from './lars';
 export { OptimizerError } from './validate';
+export type { EncodedFloat } from './state-encoding';
 export { inlineExecutor, scalarExecutor, type KernelExecutor, type MeasureTask, type UpdateTask } from './executor';
 export type { UpdateRule, UpdateKernel, PrePassSums } from './rules/rule';
 export type {

@@ -25,7 +25,7 @@ export class LARS extends Optimizer<LarsHyperparameters> {
   };
 
   constructor(params: ParamLike[] | ParamGroupInput[], defaults: Partial<LarsHyperparameters> = {}, options: BaseOptimizerOptions = {}) {
-    super(params, { ...LARS.defaults, ...defaults }, larsRule as never, options);
+    super(params, LARS.defaults, defaults, larsRule, options);
   }
 
   protected validateHyperparameters(group: LarsHyperparameters, where: string): void {

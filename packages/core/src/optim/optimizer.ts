@@ -5,7 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { inlineExecutor, type KernelExecutor, type UpdateTask } from './executor';
+import { rejectMisspelledGroupKeys, rejectUnknownKeys } from './keys';
 import type { PrePassSums, UpdateRule } from './rules/rule';
+import { decodeFloat, encodeFloats } from './state-encoding';
 import { prefersTensorOps, prepareInPlace, readGradient, writableWeights } from './tensor-access';
 import type {
   Gradients,
@@ -45,6 +47,8 @@ export interface BaseOptimizerOptions extends OptimizerOptions {
   executor?: KernelExecutor;
 }
 
+const OPTION_KEYS: ReadonlyArray<keyof BaseOptimizerOptions> = ['nonFinite', 'inPlace', 'tensorOps', 'executor'];
+
 /** Σ x² (square and sum: a dot product is several times slower on the tensorflow backend). */
 function sumOfSquares(x: tf.Tensor): tf.Tensor {
   return tf.sum(tf.square(x));
@@ -65,13 +69,23 @@ function resolveParam(p: ParamLike, owner: string, where: string): OptimizerPara
   return { name: p.name, variable: p.variable, source: p };
 }
 
+/** What a state tensor's values may be, for the error about one that is none of them. */
+const NOT_A_STATE_VALUE =
+  'not a number or "NaN", "Infinity", "-Infinity" (JSON.stringify writes null for NaN and ±Infinity; ' +
+  'stateDict() writes them as those strings)';
+
+/** How to change a group's parameters, for the errors about replaced params. */
+const KEEP_PARAMS =
+  'The optimizer resolves parameters when a group is added and keeps their state by them: add parameters ' +
+  'with addParamGroup, remove them by filtering the array, or build a new optimizer';
+
 function isGroupList(params: ParamLike[] | ParamGroupInput[]): params is ParamGroupInput[] {
   const first = params[0] as unknown;
   return typeof first === 'object' && first !== null && !(first instanceof tf.Variable) && 'params' in first;
 }
 
 function serializeTensor(values: Float32Array, shape: number[]): SerializedTensor {
-  return { shape: [...shape], values: Array.from(values) };
+  return { shape: [...shape], values: encodeFloats(values) };
 }
 
 /**
@@ -87,6 +101,8 @@ export abstract class Optimizer<H extends object> {
   skippedSteps = 0;
 
   private readonly state = new Map<tf.Variable, ParamState>();
+  /** The optimizer's hyperparameter names (the keys of its full defaults). */
+  private readonly hyperparameterNames: readonly string[];
   private readonly nonFinite: NonFinitePolicy;
   private readonly inPlace: boolean;
   private readonly tensorOps?: boolean;
@@ -99,15 +115,30 @@ export abstract class Optimizer<H extends object> {
   /**
    * @param params - parameters (`tf.Variable`s or `{ name, variable }`), or groups of them
    *   `{ params, ...overrides }`.
-   * @param defaults - hyperparameters for groups that do not set them.
+   * @param fullDefaults - every hyperparameter of the optimizer with its default value.
+   * @param defaults - the caller's defaults for groups that do not set them: a key outside
+   *   `fullDefaults` is an error (see `keys.ts`).
+   * @param rule - the update rule.
+   * @param options - the options every optimizer takes; another key is an error.
    */
   protected constructor(
     params: ParamLike[] | ParamGroupInput[],
-    defaults: H,
+    fullDefaults: H,
+    defaults: Partial<H>,
     private readonly rule: UpdateRule<H, unknown>,
     options: BaseOptimizerOptions = {}
   ) {
-    this.defaults = { ...defaults };
+    this.hyperparameterNames = Object.keys(fullDefaults);
+    if (defaults == null || typeof defaults !== 'object') {
+      const got = describe(defaults);
+      throw new OptimizerError(`${this.owner}: defaults must be an object of hyperparameters, got ${got}`);
+    }
+    if (options == null || typeof options !== 'object') {
+      throw new OptimizerError(`${this.owner}: options must be an object, got ${describe(options)}`);
+    }
+    rejectUnknownKeys(defaults, this.hyperparameterNames, 'defaults', this.owner);
+    rejectUnknownKeys(options, OPTION_KEYS, 'options', this.owner);
+    this.defaults = { ...fullDefaults, ...defaults };
     this.validateHyperparameters(this.defaults, 'defaults');
     if (options.nonFinite !== undefined && options.nonFinite !== 'throw' && options.nonFinite !== 'skip') {
       throw new OptimizerError(`${this.constructor.name}: nonFinite must be 'throw' or 'skip', got ${describe(options.nonFinite)}`);
@@ -130,11 +161,18 @@ export abstract class Optimizer<H extends object> {
     return this.constructor.name;
   }
 
+  /** Checks a group's keys (a misspelled hyperparameter is an error) and values. */
+  private checkGroup(group: OptimizerParamGroup<H>, where: string): void {
+    rejectMisspelledGroupKeys(group, this.hyperparameterNames, where, this.owner);
+    this.validateHyperparameters(group, where);
+  }
+
   /**
    * Adds a group, filling unset hyperparameters from the defaults and keeping every other key.
    * A parameter already in another group is an error, as in PyTorch.
    */
   addParamGroup(group: ParamGroupInput): void {
+    this.checkParams('addParamGroup', { live: false });
     const where = `group ${this.paramGroups.length}`;
     if (group == null || typeof group !== 'object' || !Array.isArray(group.params)) {
       throw new OptimizerError(`${this.owner}: ${where} must be an object with a params array`);
@@ -153,7 +191,7 @@ export abstract class Optimizer<H extends object> {
       });
     }
     const merged = { ...this.defaults, ...group, params } as OptimizerParamGroup<H>;
-    this.validateHyperparameters(merged, where);
+    this.checkGroup(merged, where);
     this.paramGroups.push(merged);
   }
 
@@ -162,6 +200,7 @@ export abstract class Optimizer<H extends object> {
    * `backward()` adding into `.grad`). The optimizer keeps its own copies; dispose yours.
    */
   accumulateGrad(grads: Gradients): void {
+    this.checkParams('accumulateGrad', { live: true });
     const resolved = this.resolveGradients(grads);
     for (const [param, grad] of resolved) {
       const previous = this.accumulated.get(param);
@@ -181,16 +220,16 @@ export abstract class Optimizer<H extends object> {
    * `tf.variableGrads(loss)`; without it, the gradients gathered by {@link accumulateGrad}. The
    * caller keeps ownership of `grads` (dispose them after the step).
    *
-   * Everything is checked before anything changes: unknown parameters, shapes, hyperparameters and
-   * non-finite gradients throw (or, with `nonFinite: 'skip'`, skip the step) and leave weights and
-   * state as they were.
+   * Everything is checked before anything changes: replaced or disposed parameters, unknown
+   * parameters, shapes, hyperparameters and non-finite gradients throw (or, with
+   * `nonFinite: 'skip'`, skip the step) and leave weights and state as they were.
    *
    * @returns false when the step was skipped because of non-finite gradients.
    */
   step(grads?: Gradients): boolean {
+    this.checkParams('step', { live: true });
     const resolved = grads === undefined ? new Map(this.accumulated) : this.resolveGradients(grads);
-    this.paramGroups.forEach((group, g) => this.validateGroupShape(group, `group ${g}`));
-    this.paramGroups.forEach((group, g) => this.validateHyperparameters(group, `group ${g}`));
+    this.paramGroups.forEach((group, g) => this.checkGroup(group, `group ${g}`));
 
     const entries: StepEntry<H>[] = [];
     let paramIndex = 0;
@@ -394,8 +433,13 @@ export abstract class Optimizer<H extends object> {
     this.state.clear();
   }
 
-  /** PyTorch's `state_dict()`: state by parameter index, groups with their hyperparameters. Plain JSON. */
+  /**
+   * PyTorch's `state_dict()`: state by parameter index, groups with their hyperparameters. Plain
+   * JSON: NaN and ±Infinity in state tensors are written as `"NaN"`, `"Infinity"`, `"-Infinity"`
+   * (see `state-encoding.ts`), which {@link loadStateDict} reads back.
+   */
   stateDict(): OptimizerStateDict {
+    this.checkParams('stateDict', { live: false });
     const state: Record<string, SerializedParamState> = {};
     const paramGroups: OptimizerStateDict['paramGroups'] = [];
     let index = 0;
@@ -423,9 +467,12 @@ export abstract class Optimizer<H extends object> {
   /**
    * PyTorch's `load_state_dict()`: takes the groups' hyperparameters and the per-parameter state
    * from `dict`, matching parameters by position. Checks everything first; on error (naming the
-   * group or parameter index and the field) the optimizer is unchanged.
+   * group or parameter index and the field) the optimizer is unchanged. A parameter's entry must
+   * hold every state tensor its group uses (`expAvgSq` for Adam, `momentumBuffer` for SGD with
+   * momentum, …): torch.optim fails on a missing one too. A parameter without an entry starts fresh.
    */
   loadStateDict(dict: OptimizerStateDict): void {
+    this.checkParams('loadStateDict', { live: false });
     const owner = `${this.owner}.loadStateDict`;
     if (dict == null || typeof dict !== 'object' || !Array.isArray(dict.paramGroups) || dict.state == null || typeof dict.state !== 'object') {
       throw new OptimizerError(`${owner}: expected { state, paramGroups }`);
@@ -447,7 +494,7 @@ export abstract class Optimizer<H extends object> {
       });
       const { params: _saved, ...hyperparameters } = saved;
       const merged = { ...(JSON.parse(JSON.stringify(hyperparameters)) as object), params: current.params } as OptimizerParamGroup<H>;
-      this.validateHyperparameters(merged, `group ${g}`);
+      this.checkGroup(merged, `group ${g}`);
       return merged;
     });
     const newState = new Map<tf.Variable, ParamState>();
@@ -467,7 +514,16 @@ export abstract class Optimizer<H extends object> {
 
   private parseParamState(entry: SerializedParamState, param: OptimizerParam, group: OptimizerParamGroup<H>, where: string): ParamState {
     if (entry == null || typeof entry !== 'object') throw new OptimizerError(`${where} must be an object`);
-    const allowed = new Set(this.rule.slots(group));
+    const required = this.rule.slots(group);
+    const missing = required.filter((field) => !(field in entry));
+    if (missing.length > 0) {
+      const expected = [...(this.rule.countsSteps ? ['step'] : []), ...required].join(', ');
+      throw new OptimizerError(
+        `${where}: missing field ${missing.join(', ')} (with its group's settings the state of a parameter is ` +
+          `${expected}; torch.optim fails on a missing one too)`
+      );
+    }
+    const allowed = new Set(required);
     let step = 0;
     if (this.rule.countsSteps) {
       const value = entry.step;
@@ -490,11 +546,20 @@ export abstract class Optimizer<H extends object> {
       if (tensor.shape.length !== shape.length || tensor.shape.some((d, i) => d !== shape[i])) {
         throw new OptimizerError(`${where}: field ${field} has shape [${tensor.shape}], the parameter [${shape}]`);
       }
-      if (tensor.values.length !== param.variable.size || tensor.values.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
-        throw new OptimizerError(`${where}: field ${field} must hold ${param.variable.size} finite numbers`);
+      if (tensor.values.length !== param.variable.size) {
+        const count = tensor.values.length;
+        throw new OptimizerError(`${where}: field ${field} has ${count} values, the parameter ${param.variable.size}`);
       }
+      const decoded = new Float64Array(tensor.values.length);
+      tensor.values.forEach((v, i) => {
+        const value = decodeFloat(v);
+        if (value === undefined) {
+          throw new OptimizerError(`${where}: field ${field} values[${i}] is ${describe(v)}, ${NOT_A_STATE_VALUE}`);
+        }
+        decoded[i] = value;
+      });
       const values = this.executor.allocate(param.variable.size);
-      values.set(tensor.values);
+      values.set(decoded);
       slots.set(field, values);
     }
     return { step, slots };
@@ -509,11 +574,36 @@ export abstract class Optimizer<H extends object> {
     return state;
   }
 
-  /** Checks a (possibly mutated) group still has a params array of resolved parameters. */
-  private validateGroupShape(group: OptimizerParamGroup<H>, where: string): void {
-    if (!Array.isArray(group.params) || group.params.some((p) => !(p?.variable instanceof tf.Variable))) {
-      throw new OptimizerError(`${this.owner}: params of ${where} were replaced; use addParamGroup to add parameters`);
-    }
+  /**
+   * Checks every group still holds the parameters the optimizer resolved (`paramGroups[g].params`
+   * is live and may have been replaced) and, with `live`, that none was disposed.
+   */
+  private checkParams(method: string, { live }: { live: boolean }): void {
+    const owner = `${this.owner}.${method}`;
+    this.paramGroups.forEach((group, g) => {
+      if (!Array.isArray(group.params)) {
+        const got = describe(group.params);
+        throw new OptimizerError(`${owner}: paramGroups[${g}].params is ${got}, not an array; ${KEEP_PARAMS}`);
+      }
+      group.params.forEach((p: unknown, i) => {
+        const resolved = p as Partial<OptimizerParam> | null;
+        const isResolved = resolved?.variable instanceof tf.Variable && typeof resolved.name === 'string';
+        if (isResolved && resolved.source !== undefined) {
+          if (live && resolved.variable.isDisposed) {
+            throw new OptimizerError(
+              `${owner}: parameter '${resolved.name}' (paramGroups[${g}].params[${i}]) was disposed; nothing was ` +
+                `updated. Drop it from the group (filter paramGroups[${g}].params) or build a new optimizer`
+            );
+          }
+          return;
+        }
+        const what = p instanceof tf.Variable ? `a bare tf.Variable ('${p.name}')` : describe(p);
+        throw new OptimizerError(
+          `${owner}: paramGroups[${g}].params[${i}] is ${what}, not one of the optimizer's parameters: the params ` +
+            `array of group ${g} was replaced after the group was added. ${KEEP_PARAMS}`
+        );
+      });
+    });
   }
 
   private resolveGradients(grads: Gradients): Map<OptimizerParam, tf.Tensor> {

@@ -22,7 +22,7 @@ export class SGD extends Optimizer<SgdHyperparameters> {
   static readonly defaults: SgdHyperparameters = { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false };
 
   constructor(params: ParamLike[] | ParamGroupInput[], defaults: Partial<SgdHyperparameters> = {}, options: BaseOptimizerOptions = {}) {
-    super(params, { ...SGD.defaults, ...defaults }, sgdRule as never, options);
+    super(params, SGD.defaults, defaults, sgdRule, options);
   }
 
   protected validateHyperparameters(group: SgdHyperparameters, where: string): void {

@@ -3,6 +3,7 @@
  * handed to `step`, what a state dict holds and what each step reports per parameter.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { EncodedFloat } from './state-encoding';
 
 /**
  * A parameter as an optimizer accepts it: a bare `tf.Variable`, or any object with a `name` and a
@@ -42,10 +43,13 @@ export type OptimizerParamGroup<H> = H & { params: OptimizerParam[]; [key: strin
  */
 export type Gradients = Record<string, tf.Tensor> | Map<tf.Variable | string, tf.Tensor>;
 
-/** A float32 tensor in a state dict: shape plus row-major values (exact for float32). */
+/**
+ * A float32 tensor in a state dict: shape plus row-major values (exact for float32; NaN and
+ * ±Infinity as the strings `"NaN"`, `"Infinity"`, `"-Infinity"`, so the dict survives JSON).
+ */
 export interface SerializedTensor {
   shape: number[];
-  values: number[];
+  values: EncodedFloat[];
 }
 
 /** Per-parameter state in a state dict: `step` counts and tensors by PyTorch's field meaning. */

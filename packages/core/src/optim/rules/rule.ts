@@ -50,8 +50,9 @@ export interface UpdateRule<H, S> {
   /**
    * The element loop. It must be self-contained (no references outside its own body but globals
    * such as `Math`), written as a method named `kernel`: worker threads rebuild it from its source.
+   * (Declared as a method, as it is written: a rule then fits `UpdateRule<H, unknown>`.)
    */
-  readonly kernel: UpdateKernel<S>;
+  kernel(...args: Parameters<UpdateKernel<S>>): void;
   /**
    * The same step in TF.js ops on the tensors' own backend: the new weights and state tensors.
    * Called inside `tf.tidy`; must not return `grad` or a slot it was given (clone instead).
