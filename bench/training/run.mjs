@@ -66,9 +66,9 @@ function checkList(flag, values, allowed) {
   return values;
 }
 
-/** A Python with torch: $PARAMSCOPE_TORCH_PYTHON, the torch-venv beside the checkout, or python3. */
+/** A Python with torch: $PARAMSCOPE_TORCH_PYTHON, then python3. */
 function findTorchPython() {
-  const candidates = [process.env.PARAMSCOPE_TORCH_PYTHON, path.join(ROOT, '..', 'torch-venv', 'bin', 'python'), 'python3'];
+  const candidates = [process.env.PARAMSCOPE_TORCH_PYTHON, 'python3'];
   for (const python of candidates.filter(Boolean)) {
     const probe = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' });
     if (probe.status === 0) return python;

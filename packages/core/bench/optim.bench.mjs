@@ -48,9 +48,11 @@ function resnet50Params() {
 
 const show = (t) => `${t.median.toFixed(1).padStart(8)} ms (min ${t.min.toFixed(1)})`;
 
+/** Pythons to try for PyTorch, in order: $PARAMSCOPE_TORCH_PYTHON, then python3. */
+const torchPythons = [process.env.PARAMSCOPE_TORCH_PYTHON, 'python3'].filter(Boolean);
+
 /** PyTorch's fused and default (foreach) optimizers on the same shapes, in a child process. */
 function torchTimes(params) {
-  const candidates = ['/work/torch-venv/bin/python', 'python3'];
   const script = `
 import json, sys, time, torch
 spec = json.load(sys.stdin)
@@ -74,8 +76,7 @@ out = {"threads": torch.get_num_threads(), "version": torch.__version__,
        "SGD momentum foreach": bench(torch.optim.SGD(groups(), lr=0.1, momentum=0.9, foreach=True), n)}
 print(json.dumps(out))
 `;
-  for (const python of candidates) {
-    if (python.startsWith('/') && !existsSync(python)) continue;
+  for (const python of torchPythons) {
     const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
     if (probe.status !== 0) continue;
     const run = spawnSync(python, ['-c', script], { input: JSON.stringify({ params, steps }), encoding: 'utf8', maxBuffer: 1 << 20 });
@@ -85,7 +86,10 @@ print(json.dumps(out))
     }
     return { python, ...JSON.parse(run.stdout.trim().split('\n').pop()) };
   }
-  console.log('PyTorch not importable (tried /work/torch-venv/bin/python, python3): skipping the PyTorch baselines.');
+  console.log(
+    `PyTorch not importable (tried ${torchPythons.join(', ')}; set PARAMSCOPE_TORCH_PYTHON to a Python with torch): ` +
+      'skipping the PyTorch baselines.'
+  );
   return undefined;
 }
 

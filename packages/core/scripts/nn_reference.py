@@ -8,8 +8,9 @@ training-mode forward pass. Also the worst relative error of PyTorch's own float
 so the tests can say how close float32 can be. Inputs are NHWC (TF.js's layout); PyTorch runs
 them as NCHW.
 
-Run with PyTorch 2.13 CPU (outside the repository's .venv):
-    /work/torch-venv/bin/python packages/core/scripts/nn_reference.py
+Run from the repository root with a Python that has PyTorch 2.13 CPU (a virtual environment
+outside the repository's .venv, which has no torch), e.g.:
+    "${PARAMSCOPE_TORCH_PYTHON:-python3}" packages/core/scripts/nn_reference.py
 """
 
 import json

@@ -3,13 +3,14 @@
 Writes packages/core/fixtures/optim/*.json: for each optimizer, the initial parameters, the
 groups and their hyperparameters, every parameter after each of 50 steps, and the final state
 dict, all float32. Gradients follow g = 0.5 * w + noise, where the noise comes from xorshift32 so
-the TypeScript tests regenerate it bit for bit (see optim/parity-fixtures.ts).
+the TypeScript tests regenerate it bit for bit (see src/optim/parity.test.ts).
 
 LARS has no torch.optim class: the reference below follows SimCLR's LARSOptimizer
 (google-research/simclr, lars_optimizer.py, classic_momentum=True) line by line, in torch.
 
-Run with PyTorch 2.13 CPU (outside the repository's .venv):
-    /work/torch-venv/bin/python packages/core/scripts/optim_reference.py
+Run from the repository root with a Python that has PyTorch 2.13 CPU (a virtual environment
+outside the repository's .venv, which has no torch), e.g.:
+    "${PARAMSCOPE_TORCH_PYTHON:-python3}" packages/core/scripts/optim_reference.py
 """
 
 import json

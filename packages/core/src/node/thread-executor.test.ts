@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdamW, LARS, SGD } from '../optim';
+import { AdamW, LARS, OptimizerError, SGD } from '../optim';
 import { simdArena } from '../optim/simd/arena';
 import { simdEngine } from '../optim/simd/driver';
 import { createThreadExecutor } from './thread-executor';
@@ -72,6 +72,8 @@ describe('worker-thread executor', () => {
     tf.dispose([w, g]);
     await quarter.close();
     expect(() => createThreadExecutor({ callerShare: 1.5 })).toThrow(/callerShare must be in \[0, 1\], got 1.5/);
+    expect(() => createThreadExecutor({ thread: 2 } as object)).toThrow(OptimizerError);
+    expect(() => createThreadExecutor({ thread: 2 } as object)).toThrow(/unknown key "thread" in options; did you mean threads\?/);
   });
 
   // SGD's Σ g² is taken while the gradient is staged; LARS's norms are measured by both threads.

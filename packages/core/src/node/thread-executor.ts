@@ -14,10 +14,12 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { fastMeasure, fastUpdate, inlineExecutor, type KernelExecutor, type MeasureTask, type UpdateTask } from '../optim/executor';
+import { rejectUnknownKeys } from '../optim/keys';
 import { allocateInArena, simdArena } from '../optim/simd/arena';
 import { measureGradient, type SimdCall, type UpdateRule } from '../optim/rules/rule';
 import { simdEngine, simdMeasure, simdUpdate } from '../optim/simd/driver';
 import { simdModuleBytes } from '../optim/simd/kernels';
+import { OptimizerError } from '../optim/validate';
 import { WORKER_SOURCE } from './worker-source';
 
 /** Options of {@link createThreadExecutor}. */
@@ -85,13 +87,23 @@ function sharedFloat32(length: number): Float32Array {
   return new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
 }
 
+const THREAD_EXECUTOR_OPTIONS: ReadonlyArray<keyof ThreadExecutorOptions> = [
+  'threads',
+  'minSplitSize',
+  'timeoutMs',
+  'callerShare'
+];
+
 /** Creates a worker-thread executor; pass it as `{ executor }` to any optimizer. */
 export function createThreadExecutor(options: ThreadExecutorOptions = {}): ThreadExecutor {
+  rejectUnknownKeys(options, THREAD_EXECUTOR_OPTIONS, 'options', 'createThreadExecutor');
   const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
   const minSplitSize = options.minSplitSize ?? 65536;
   const timeoutMs = options.timeoutMs ?? 60000;
   const callerShare = options.callerShare ?? 1 / threads;
-  if (!(callerShare >= 0 && callerShare <= 1)) throw new RangeError(`createThreadExecutor: callerShare must be in [0, 1], got ${callerShare}`);
+  if (!(callerShare >= 0 && callerShare <= 1)) {
+    throw new OptimizerError(`createThreadExecutor: callerShare must be in [0, 1], got ${callerShare}`);
+  }
   const ids = new WeakMap<Float32Array, number>();
   let nextId = 1;
   const released: number[] = [];
