@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the test stages in order (all by default, or those named): typecheck, lint, unit,
-# integration (notebooks through tslab, the `make lab` server), ui. Stops at the first failing stage and prints how long each took.
+# integration (notebooks through tslab, the `make lab` server, the ablation's check subset), ui. Stops at the first failing stage and prints how long each took.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PWD/node_modules/.bin:$PATH"
@@ -18,7 +18,7 @@ unit() {
     && python -m pytest packages/python/tests -q -p no:cacheprovider
 }
 integration() {
-  python -m pytest test/notebooks test/lab -q -rA --durations=0 -p no:cacheprovider
+  python -m pytest test/notebooks test/lab test/ablation -q -rA --durations=0 -p no:cacheprovider
 }
 ui() {
   rm -rf test/ui/.work

@@ -8,7 +8,8 @@
  * Usage (from the repository root, after `make lab` or `scripts/setup.sh` built the packages):
  *   node tools/ablation/run-full-grid.js [--quick | --check-subset] [--out results/ablation]
  * --quick runs the notebook's reduced grid (quick-grid.json, quick-summary.json); --check-subset the
- * runs CI re-runs (check-subset.json, unrounded). PARAMSCOPE_BACKEND forces a backend.
+ * runs CI re-runs (check-subset.json, unrounded); --summary-only recomputes summary.json from the
+ * committed full-grid.json (its rounded numbers) without training. PARAMSCOPE_BACKEND forces a backend.
  */
 'use strict';
 const path = require('node:path');
@@ -20,8 +21,9 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--quick') args.mode = 'quick';
     else if (argv[i] === '--check-subset') args.mode = 'check-subset';
+    else if (argv[i] === '--summary-only') args.mode = 'summary-only';
     else if (argv[i] === '--out' && argv[i + 1]) args.out = path.resolve(argv[++i]);
-    else throw new Error(`run-full-grid: unknown argument '${argv[i]}' (expected --quick, --check-subset, --out <dir>)`);
+    else throw new Error(`run-full-grid: unknown argument '${argv[i]}' (expected --quick, --check-subset, --summary-only, --out <dir>)`);
   }
   return args;
 }
@@ -48,10 +50,46 @@ function describeRun(run) {
   );
 }
 
+/** The statistics the notebook shows: per cell × arm summaries, paired comparisons, AdamW against Adam + L2. */
+function summarize(core, results) {
+  const compare = (metric) => core.compareArms(results.runs, { metric });
+  const optimizers = results.grid.optimizers.map((o) => o.setting.kind);
+  return {
+    provenance: results.provenance,
+    seconds: results.seconds,
+    grid: results.grid,
+    arms: core.summarizeArms(results.runs),
+    comparisons: { testRecalibrated: compare('testRecalibrated'), testStale: compare('testStale') },
+    adamwVsAdamL2:
+      optimizers.includes('adamw') && optimizers.includes('adam-l2')
+        ? core.compareOptimizers(results.runs, { a: 'adamw', b: 'adam-l2', metric: 'testRecalibrated' })
+        : []
+  };
+}
+
+function printComparisons(summary) {
+  for (const row of summary.comparisons.testRecalibrated) {
+    const c = row.comparison;
+    console.log(
+      `${row.optimizer} ${row.schedule} λ=${row.weightDecay} ${row.arm} − ${row.baseline}: ` +
+        `${(100 * c.meanDifference).toFixed(2)} pp [${(100 * c.ci[0]).toFixed(2)}, ${(100 * c.ci[1]).toFixed(2)}], d_z ${c.effectSizeDz.toFixed(2)}, Holm p ${row.holmP.toFixed(3)}`
+    );
+  }
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const core = requirePackage('@paramscope/core');
   const notebook = requirePackage('@paramscope/notebook');
+  if (args.mode === 'summary-only') {
+    const results = notebook.loadAblationResults({ path: path.join(args.out, 'full-grid.json') });
+    if (!results) throw new Error(`run-full-grid: no ${path.join(args.out, 'full-grid.json')} to summarize`);
+    delete results.path;
+    const summary = summarize(core, results);
+    notebook.writeJsonFile(path.join(args.out, 'summary.json'), summary);
+    printComparisons(summary);
+    return;
+  }
   const backend = await notebook.useBestBackend();
   console.log(notebook.describeBackend(backend));
   const provenance = notebook.provenance(ROOT, commandLine());
@@ -74,25 +112,11 @@ async function main() {
   if (args.mode === 'check-subset') {
     notebook.writeJsonFile(path.join(args.out, 'check-subset.json'), results);
   } else {
-    const name = args.mode === 'quick' ? 'quick-' : '';
-    notebook.writeJsonFile(path.join(args.out, `${name === '' ? 'full-' : name}grid.json`), core.compactResults(results, grid.seeds[0]));
-    const metric = (m) => core.compareArms(results.runs, { metric: m });
-    const summary = {
-      provenance,
-      seconds: results.seconds,
-      grid,
-      arms: core.summarizeArms(results.runs),
-      comparisons: { testRecalibrated: metric('testRecalibrated'), testStale: metric('testStale') },
-      adamwVsAdamL2: core.compareOptimizers(results.runs, { a: 'adamw', b: 'adam-l2', metric: 'testRecalibrated' })
-    };
-    notebook.writeJsonFile(path.join(args.out, `${name}summary.json`), summary);
-    for (const row of summary.comparisons.testRecalibrated) {
-      const c = row.comparison;
-      console.log(
-        `${row.optimizer} ${row.schedule} λ=${row.weightDecay} ${row.arm} − ${row.baseline}: ` +
-          `${(100 * c.meanDifference).toFixed(2)} pp [${(100 * c.ci[0]).toFixed(2)}, ${(100 * c.ci[1]).toFixed(2)}], d_z ${c.effectSizeDz.toFixed(2)}, Holm p ${row.holmP.toFixed(3)}`
-      );
-    }
+    const prefix = args.mode === 'quick' ? 'quick-' : '';
+    notebook.writeJsonFile(path.join(args.out, `${prefix || 'full-'}grid.json`), core.compactResults(results, grid.seeds[0]));
+    const summary = summarize(core, results);
+    notebook.writeJsonFile(path.join(args.out, `${prefix}summary.json`), summary);
+    printComparisons(summary);
   }
   console.log(`${configs.length} runs in ${results.seconds.toFixed(0)} s on ${results.backend}; results in ${args.out}`);
 }

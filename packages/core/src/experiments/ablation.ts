@@ -63,16 +63,24 @@ function checkGrid(grid: AblationGrid): void {
   const unknown = grid.arms.find((arm) => !DECAY_ARMS.includes(arm));
   if (unknown) throw new RangeError(`ablation grid: unknown arm '${unknown}' (expected ${DECAY_ARMS.join(', ')})`);
   if (!Array.isArray(grid.seeds) || grid.seeds.length === 0) throw new RangeError('ablation grid: seeds is empty');
-  if (!Array.isArray(grid.schedules) || grid.schedules.length === 0) throw new RangeError('ablation grid: schedules is empty');
+  if (!Array.isArray(grid.schedules) || grid.schedules.length === 0) {
+    throw new RangeError('ablation grid: schedules is empty');
+  }
   const schedule = grid.schedules.find((s) => !LR_SCHEDULES.includes(s));
-  if (schedule) throw new RangeError(`ablation grid: unknown schedule '${schedule}' (expected ${LR_SCHEDULES.join(', ')})`);
-  if (!Array.isArray(grid.optimizers) || grid.optimizers.length === 0) throw new RangeError('ablation grid: optimizers is empty');
+  if (schedule) {
+    throw new RangeError(`ablation grid: unknown schedule '${schedule}' (expected ${LR_SCHEDULES.join(', ')})`);
+  }
+  if (!Array.isArray(grid.optimizers) || grid.optimizers.length === 0) {
+    throw new RangeError('ablation grid: optimizers is empty');
+  }
   grid.optimizers.forEach((entry, i) => {
     if (!Array.isArray(entry.weightDecays) || entry.weightDecays.length === 0) {
       throw new RangeError(`ablation grid: optimizers[${i}] (${entry.setting?.kind}) has no weightDecays`);
     }
     const bad = entry.weightDecays.find((l) => !(l > 0) || !Number.isFinite(l));
-    if (bad !== undefined) throw new RangeError(`ablation grid: optimizers[${i}] λ must be finite and > 0, got ${bad}`);
+    if (bad !== undefined) {
+      throw new RangeError(`ablation grid: optimizers[${i}] λ must be finite and > 0, got ${bad}`);
+    }
   });
 }
 
@@ -163,7 +171,10 @@ export function compactResults(results: AblationResults, traceSeed: number, digi
         angularStep: trace.angularStep.map(round)
       };
     }
-    const accuracy = (a: DecayRunResult['testAccuracy']) => ({ stale: round(a.stale), recalibrated: round(a.recalibrated) });
+    const accuracy = (a: DecayRunResult['testAccuracy']) => ({
+      stale: round(a.stale),
+      recalibrated: round(a.recalibrated)
+    });
     return {
       ...run,
       testAccuracy: accuracy(run.testAccuracy),

@@ -8,7 +8,7 @@ const grid: AblationGrid = {
   arms: ['decay-all', 'no-decay-norm-bias', 'no-decay'],
   optimizers: [
     { setting: { kind: 'adamw', lr: 3e-3 }, weightDecays: [0.2, 0.8] },
-    { setting: { kind: 'adam-l2', lr: 3e-3 }, weightDecays: [0.2, 0.8] }
+    { setting: { kind: 'adam-l2', lr: 3e-3 }, weightDecays: [2e-3, 1e-2] }
   ],
   schedules: ['constant'],
   seeds: [1, 2, 3, 4],
@@ -23,7 +23,7 @@ function accuracyOf(config: DecayRunConfig): number {
   const seedEffect = [0, 0.8, 0.9, 0.85, 0.95][config.seed];
   const armEffect = { 'decay-all': 0, 'no-decay-norm-bias': 0.01, 'no-decay': 0.02 }[config.arm as string] ?? 0;
   const noise = config.seed % 2 ? 0.002 : -0.002;
-  const coupledPenalty = config.optimizer.kind === 'adam-l2' ? 0.1 * config.weightDecay * (config.seed % 2) : 0; // odd seeds only
+  const coupledPenalty = config.optimizer.kind === 'adam-l2' ? 8 * config.weightDecay * (config.seed % 2) : 0; // odd seeds only
   return seedEffect + armEffect + noise * (config.arm === 'decay-all' ? 1 : -1) - coupledPenalty;
 }
 
@@ -39,7 +39,7 @@ const runs: DecayRunResult[] = expandGrid(grid).map((config) => ({
 
 describe('grid cells', () => {
   it('lists optimizer × schedule × λ > 0 in order; "no decay at all" belongs to every λ', () => {
-    expect(gridCells(runs).map((c) => `${c.optimizer} ${c.weightDecay}`)).toEqual(['adamw 0.2', 'adamw 0.8', 'adam-l2 0.2', 'adam-l2 0.8']);
+    expect(gridCells(runs).map((c) => `${c.optimizer} ${c.weightDecay}`)).toEqual(['adamw 0.2', 'adamw 0.8', 'adam-l2 0.002', 'adam-l2 0.01']);
     const cell = gridCells(runs)[1];
     expect(cellRuns(runs, cell, 'no-decay').map((r) => r.config.weightDecay)).toEqual([0, 0, 0, 0]);
     expect(cellRuns(runs, cell, 'decay-all').every((r) => r.config.weightDecay === 0.8)).toBe(true);
@@ -85,11 +85,18 @@ describe('summarizeArms', () => {
 });
 
 describe('compareOptimizers', () => {
-  it('AdamW against Adam + L2 per arm that decays: the difference and the spreads', () => {
+  it('AdamW against Adam + L2 per arm that decays, the i-th λ of one with the i-th of the other', () => {
     const rows = compareOptimizers(runs, { a: 'adamw', b: 'adam-l2', metric: 'testRecalibrated' });
-    expect(rows.map((r) => `${r.weightDecay} ${r.arm}`)).toEqual(['0.2 decay-all', '0.2 no-decay-norm-bias', '0.8 decay-all', '0.8 no-decay-norm-bias']);
+    expect(rows.map((r) => `${r.weightDecayA}/${r.weightDecayB} ${r.arm}`)).toEqual([
+      '0.2/0.002 decay-all',
+      '0.2/0.002 no-decay-norm-bias',
+      '0.8/0.01 decay-all',
+      '0.8/0.01 no-decay-norm-bias'
+    ]);
     const strong = rows[2];
-    expect(strong.comparison.meanDifference).toBeCloseTo(0.1 * 0.8 * 0.5, 12);
+    expect(strong.comparison.meanDifference).toBeCloseTo(8 * 0.01 * 0.5, 12);
     expect(strong.spread.sdA).toBeLessThan(strong.spread.sdB);
+    const unbalanced = runs.filter((r) => !(r.config.optimizer.kind === 'adam-l2' && r.config.weightDecay === 0.01));
+    expect(() => compareOptimizers(unbalanced, { a: 'adamw', b: 'adam-l2', metric: 'testStale' })).toThrow('adamw has 2 λ values at constant, adam-l2 has 1');
   });
 });

@@ -5,9 +5,22 @@
  * Nothing is pooled over λ, and the λ-free "no decay at all" runs enter each λ's comparison once.
  */
 import { DECAY_ARMS, type DecayArm } from './decay-arms';
-import { holmAdjust, pairedComparison, pairedVarianceComparison, sampleStd, type PairedComparison, type PairedVarianceComparison } from './paired-stats';
+import {
+  holmAdjust,
+  pairedComparison,
+  pairedVarianceComparison,
+  sampleStd,
+  type PairedComparison,
+  type PairedVarianceComparison
+} from './paired-stats';
 import { selectRuns } from './ablation';
-import { LR_SCHEDULES, OPTIMIZER_KINDS, type DecayRunResult, type LrSchedule, type OptimizerKind } from './train-decay-arm';
+import {
+  LR_SCHEDULES,
+  OPTIMIZER_KINDS,
+  type DecayRunResult,
+  type LrSchedule,
+  type OptimizerKind
+} from './train-decay-arm';
 
 /** Which accuracy of a run: test or train, with stale or recalibrated BN statistics. */
 export type AccuracyMetric = 'testRecalibrated' | 'testStale' | 'trainRecalibrated' | 'trainStale';
@@ -73,14 +86,16 @@ export function pairBySeed(
   const bySeed = (runs: readonly DecayRunResult[], side: string) => {
     const map = new Map<number, DecayRunResult>();
     for (const run of runs) {
-      if (map.has(run.config.seed)) throw new RangeError(`pairBySeed: seed ${run.config.seed} appears twice in ${side}`);
-      map.set(run.config.seed, run);
+      const seed = run.config.seed;
+      if (map.has(seed)) throw new RangeError(`pairBySeed: seed ${seed} appears twice in ${side}`);
+      map.set(seed, run);
     }
     return map;
   };
   const [left, right] = [bySeed(a, 'a'), bySeed(b, 'b')];
   const seeds = [...left.keys()].filter((seed) => right.has(seed)).sort((x, y) => x - y);
-  return { seeds, a: seeds.map((s) => runAccuracy(left.get(s)!, metric)), b: seeds.map((s) => runAccuracy(right.get(s)!, metric)) };
+  const values = (side: Map<number, DecayRunResult>) => seeds.map((s) => runAccuracy(side.get(s)!, metric));
+  return { seeds, a: values(left), b: values(right) };
 }
 
 /** Mean and sample std of one arm's metric across seeds in one cell. */
@@ -102,7 +117,9 @@ export function summarizeArms(runs: readonly DecayRunResult[]): ArmSummary[] {
       const chosen = cellRuns(runs, cell, arm);
       if (chosen.length === 0) continue;
       const stat = (f: (values: number[]) => number) =>
-        Object.fromEntries(METRICS.map((m) => [m, f(chosen.map((r) => runAccuracy(r, m)))])) as Record<AccuracyMetric, number>;
+        Object.fromEntries(
+          METRICS.map((m) => [m, f(chosen.map((r) => runAccuracy(r, m)))])
+        ) as Record<AccuracyMetric, number>;
       rows.push({
         ...cell,
         arm,
@@ -143,19 +160,21 @@ export function compareArms(
       if (arm === baseline) continue;
       const paired = pairBySeed(cellRuns(runs, cell, arm), base, options.metric);
       if (paired.seeds.length < 2) continue;
-      rows.push({ ...cell, arm, baseline, metric: options.metric, comparison: pairedComparison(paired.a, paired.b, options.confidence) });
+      const comparison = pairedComparison(paired.a, paired.b, options.confidence);
+      rows.push({ ...cell, arm, baseline, metric: options.metric, comparison });
     }
   }
   const adjusted = holmAdjust(rows.map((r) => r.comparison.p));
   return rows.map((row, i) => ({ ...row, holmP: adjusted[i] }));
 }
 
-/** One arm of one schedule × λ: optimizer `a` against optimizer `b`, same seeds. */
+/** One arm of one schedule: optimizer `a` at λ_a against optimizer `b` at λ_b, same seeds. */
 export interface OptimizerComparison {
   a: OptimizerKind;
   b: OptimizerKind;
   schedule: LrSchedule;
-  weightDecay: number;
+  weightDecayA: number;
+  weightDecayB: number;
   arm: DecayArm;
   metric: AccuracyMetric;
   /** a − b, paired by seed. */
@@ -166,32 +185,43 @@ export interface OptimizerComparison {
 
 /**
  * Optimizer `a` against optimizer `b` (D18: AdamW against Adam + L2) for every arm that decays
- * something, at every schedule × λ both were run at, paired over seeds (same initialisation and
- * batch order): the accuracy difference and whether the seed-to-seed spread differs.
+ * something, per schedule, paired over seeds (same initialisation and batch order): the accuracy
+ * difference and whether the seed-to-seed spread differs. λ means different things to the two
+ * (AdamW shrinks W by ηλ, Adam + L2 adds λW to the gradient), so the i-th smallest λ of `a` is
+ * paired with the i-th smallest λ of `b`; both must have been run at as many λ values.
  */
 export function compareOptimizers(
   runs: readonly DecayRunResult[],
   options: { a: OptimizerKind; b: OptimizerKind; metric: AccuracyMetric }
 ): OptimizerComparison[] {
   const { a, b, metric } = options;
+  const cells = gridCells(runs);
   const rows: OptimizerComparison[] = [];
-  for (const cell of gridCells(runs).filter((c) => c.optimizer === a)) {
-    const other: GridCell = { ...cell, optimizer: b };
-    for (const arm of DECAY_ARMS) {
-      if (arm === 'no-decay') continue;
-      const paired = pairBySeed(cellRuns(runs, cell, arm), cellRuns(runs, other, arm), metric);
-      if (paired.seeds.length < 3) continue;
-      rows.push({
-        a,
-        b,
-        schedule: cell.schedule,
-        weightDecay: cell.weightDecay,
-        arm,
-        metric,
-        comparison: pairedComparison(paired.a, paired.b),
-        spread: pairedVarianceComparison(paired.a, paired.b)
-      });
+  for (const schedule of LR_SCHEDULES) {
+    const [cellsA, cellsB] = [a, b].map((kind) => cells.filter((c) => c.optimizer === kind && c.schedule === schedule));
+    if (cellsA.length !== cellsB.length) {
+      throw new RangeError(
+        `compareOptimizers: ${a} has ${cellsA.length} λ values at ${schedule}, ${b} has ${cellsB.length}`
+      );
     }
+    cellsA.forEach((cellA, i) => {
+      for (const arm of DECAY_ARMS) {
+        if (arm === 'no-decay') continue;
+        const paired = pairBySeed(cellRuns(runs, cellA, arm), cellRuns(runs, cellsB[i], arm), metric);
+        if (paired.seeds.length < 3) continue;
+        rows.push({
+          a,
+          b,
+          schedule,
+          weightDecayA: cellA.weightDecay,
+          weightDecayB: cellsB[i].weightDecay,
+          arm,
+          metric,
+          comparison: pairedComparison(paired.a, paired.b),
+          spread: pairedVarianceComparison(paired.a, paired.b)
+        });
+      }
+    });
   }
   return rows;
 }

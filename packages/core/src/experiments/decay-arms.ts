@@ -24,7 +24,13 @@ export const PARAM_ROLE_LABELS: Readonly<Record<ParamRole, string>> = {
 export type DecayArm = 'decay-all' | 'no-decay-norm-bias' | 'no-decay-bn-fed' | 'section5-recipe' | 'no-decay';
 
 /** The arms, in display order. */
-export const DECAY_ARMS: readonly DecayArm[] = ['decay-all', 'no-decay-norm-bias', 'no-decay-bn-fed', 'section5-recipe', 'no-decay'];
+export const DECAY_ARMS: readonly DecayArm[] = [
+  'decay-all',
+  'no-decay-norm-bias',
+  'no-decay-bn-fed',
+  'section5-recipe',
+  'no-decay'
+];
 
 /** Human labels of the arms. */
 export const DECAY_ARM_LABELS: Readonly<Record<DecayArm, string>> = {

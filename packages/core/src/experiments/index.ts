@@ -8,4 +8,5 @@ export * from './ablation';
 export * from './paired-stats';
 export * from './comparisons';
 export * from './grids';
+export * from './reproduction';
 export * from './fit';

@@ -60,7 +60,9 @@ function regularizedBeta(x: number, a: number, b: number): number {
 }
 
 function requireDegrees(df: number, owner: string): void {
-  if (!(df > 0) || !Number.isFinite(df)) throw new RangeError(`${owner}: degrees of freedom must be positive, got ${df}`);
+  if (!(df > 0) || !Number.isFinite(df)) {
+    throw new RangeError(`${owner}: degrees of freedom must be positive, got ${df}`);
+  }
 }
 
 /** Two-sided p-value of Student's t with `df` degrees of freedom: P(|T| ≥ |t|). */
@@ -74,7 +76,9 @@ export function studentTTwoSidedP(t: number, df: number): number {
 /** The quantile of Student's t: the q with P(T ≤ q) = `probability` (bisection to 1e-12). */
 export function studentTQuantile(probability: number, df: number): number {
   requireDegrees(df, 'studentTQuantile');
-  if (!(probability > 0 && probability < 1)) throw new RangeError(`studentTQuantile: probability must be in (0, 1), got ${probability}`);
+  if (!(probability > 0 && probability < 1)) {
+    throw new RangeError(`studentTQuantile: probability must be in (0, 1), got ${probability}`);
+  }
   if (probability === 0.5) return 0;
   const upper = probability > 0.5;
   const tail = upper ? 1 - probability : probability; // P(T ≥ q) for the positive quantile
@@ -102,7 +106,9 @@ export function sampleStd(values: readonly number[]): number {
 }
 
 function checkPaired(owner: string, a: readonly number[], b: readonly number[], minimum: number): void {
-  if (a.length !== b.length) throw new RangeError(`${owner}: the samples must pair up, got ${a.length} and ${b.length} values`);
+  if (a.length !== b.length) {
+    throw new RangeError(`${owner}: the samples must pair up, got ${a.length} and ${b.length} values`);
+  }
   if (a.length < minimum) throw new RangeError(`${owner}: need at least ${minimum} pairs, got ${a.length}`);
   const bad = [...a, ...b].find((v) => !Number.isFinite(v));
   if (bad !== undefined) throw new RangeError(`${owner}: every value must be finite, got ${bad}`);
@@ -136,7 +142,9 @@ export interface PairedComparison {
  */
 export function pairedComparison(a: readonly number[], b: readonly number[], confidence = 0.95): PairedComparison {
   checkPaired('pairedComparison', a, b, 2);
-  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`pairedComparison: confidence must be in (0, 1), got ${confidence}`);
+  if (!(confidence > 0 && confidence < 1)) {
+    throw new RangeError(`pairedComparison: confidence must be in (0, 1), got ${confidence}`);
+  }
   const n = a.length;
   const differences = a.map((v, i) => v - b[i]);
   const meanDifference = mean(differences);
@@ -199,7 +207,8 @@ export function pairedVarianceComparison(a: readonly number[], b: readonly numbe
   const t = Math.abs(r) < 1 ? (r * Math.sqrt(n - 2)) / Math.sqrt(1 - r * r) : Math.sign(r) * Infinity;
   const sdA = sampleStd(a);
   const sdB = sampleStd(b);
-  return { n, sdA, sdB, sdRatio: sdB > 0 ? sdA / sdB : sdA > 0 ? Infinity : 1, r, t, p: n > 2 ? studentTTwoSidedP(t, n - 2) : 1 };
+  const sdRatio = sdB > 0 ? sdA / sdB : sdA > 0 ? Infinity : 1;
+  return { n, sdA, sdB, sdRatio, r, t, p: studentTTwoSidedP(t, n - 2) };
 }
 
 /** Holm's step-down adjustment of p-values for multiple comparisons (same order as given). */

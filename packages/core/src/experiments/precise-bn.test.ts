@@ -43,7 +43,8 @@ describe('recalibrateBatchNorm', () => {
     recalibrateBatchNorm(model, batches);
     const z = linear.call(data);
     const fullMean = values(tf.mean(z, 0));
-    const batchVariances = batches.map((b) => values(tf.tidy(() => tf.mul(tf.moments(linear.call(b), 0).variance, 8 / 7))));
+    const unbiasedVariance = (b: tf.Tensor) => tf.tidy(() => tf.mul(tf.moments(linear.call(b), 0).variance, 8 / 7));
+    const batchVariances = batches.map((b) => values(unbiasedVariance(b)));
     const meanVariance = fullMean.map((_, i) => batchVariances.reduce((s, v) => s + v[i], 0) / batches.length);
     values(norm.runningMean!).forEach((v, i) => expect(v).toBeCloseTo(fullMean[i], 5));
     values(norm.runningVar!).forEach((v, i) => expect(v).toBeCloseTo(meanVariance[i], 4));

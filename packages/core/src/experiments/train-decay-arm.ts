@@ -44,7 +44,9 @@ export interface OptimizerSetting {
   betas?: [number, number];
 }
 
-/** The learning-rate schedule of a run: constant, or cosine from η to 0 over the run's steps (stepped every update). */
+/**
+ * The learning-rate schedule of a run: constant, or cosine from η to 0 over the run's steps (stepped
+ * every update). */
 export type LrSchedule = 'constant' | 'cosine';
 
 /** The schedules, in display order. */
@@ -54,7 +56,9 @@ export const LR_SCHEDULES: readonly LrSchedule[] = ['constant', 'cosine'];
 export interface EvaluationAccuracy {
   /** With the running statistics training left (momentum 0.1 averages over the last ~10 steps' weights). */
   stale: number;
-  /** With the running statistics recomputed at the final weights over the training batches ({@link recalibrateBatchNorm}). */
+  /**
+   * With the running statistics recomputed at the final weights over the training
+   * batches ({@link recalibrateBatchNorm}). */
   recalibrated: number;
 }
 
@@ -107,7 +111,8 @@ export interface DecayRunResult {
 export type StepCallback = (done: number, total: number, loss: number | undefined) => void;
 
 function checkConfig(config: DecayRunConfig): void {
-  const where = `run (${config.arm}, ${config.optimizer?.kind}, λ=${config.weightDecay}, ${config.schedule}, seed ${config.seed})`;
+  const { arm, optimizer, weightDecay, schedule, seed } = config;
+  const where = `run (${arm}, ${optimizer?.kind}, λ=${weightDecay}, ${schedule}, seed ${seed})`;
   const positiveInt = (name: string, value: number) => {
     if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${where}: ${name} must be a positive integer, got ${value}`);
   };
@@ -117,10 +122,11 @@ function checkConfig(config: DecayRunConfig): void {
   if (!Number.isInteger(config.seed)) throw new RangeError(`${where}: seed must be an integer, got ${config.seed}`);
   if (!Array.isArray(config.channels) || config.channels.length === 0) throw new RangeError(`${where}: channels must list at least one width`);
   if (!OPTIMIZER_KINDS.includes(config.optimizer?.kind)) {
-    throw new RangeError(`${where}: optimizer.kind must be one of ${OPTIMIZER_KINDS.join(', ')}, got ${JSON.stringify(config.optimizer?.kind)}`);
+    const kind = JSON.stringify(config.optimizer?.kind);
+    throw new RangeError(`${where}: optimizer.kind must be one of ${OPTIMIZER_KINDS.join(', ')}, got ${kind}`);
   }
   if (!LR_SCHEDULES.includes(config.schedule)) {
-    throw new RangeError(`${where}: schedule must be one of ${LR_SCHEDULES.join(', ')}, got ${JSON.stringify(config.schedule)}`);
+    throw new RangeError(`${where}: schedule must be one of ${LR_SCHEDULES.join(', ')}, got ${JSON.stringify(schedule)}`);
   }
   if (!(config.weightDecay >= 0) || !Number.isFinite(config.weightDecay)) {
     throw new RangeError(`${where}: weightDecay must be a finite number ≥ 0, got ${config.weightDecay}`);
@@ -132,7 +138,9 @@ type RunOptimizer = Optimizer<{ lr: number }>;
 
 /** The optimizer of a run over the arm's groups. */
 export function buildOptimizer(setting: OptimizerSetting, groups: ParamGroup[]): RunOptimizer {
-  if (setting.kind === 'sgd') return new SGD(groups, { lr: setting.lr, momentum: setting.momentum ?? 0.9 }) as RunOptimizer;
+  if (setting.kind === 'sgd') {
+    return new SGD(groups, { lr: setting.lr, momentum: setting.momentum ?? 0.9 }) as RunOptimizer;
+  }
   // The groups carry λ; the defaults' 0 only applies to groups without one.
   const adam = { lr: setting.lr, betas: setting.betas ?? [0.9, 0.999], weightDecay: 0 };
   return (setting.kind === 'adam-l2' ? new Adam(groups, adam) : new AdamW(groups, adam)) as RunOptimizer;
@@ -214,10 +222,19 @@ export async function trainDecayArm(dataset: ImageDataset, config: DecayRunConfi
     const batchesPerEpoch = Math.floor(n / config.batchSize);
     if (batchesPerEpoch === 0) throw new RangeError(`batchSize ${config.batchSize} exceeds the ${n} training images`);
     const total = batchesPerEpoch * config.epochs;
-    const scheduler = config.schedule === 'cosine' ? new CosineAnnealingLR(optimizer, { tMax: total, etaMin: 0 }) : undefined;
+    const scheduler =
+      config.schedule === 'cosine' ? new CosineAnnealingLR(optimizer, { tMax: total, etaMin: 0 }) : undefined;
     const uniform = seededUniform(config.seed);
     const unset: EvaluationAccuracy = { stale: NaN, recalibrated: NaN };
-    const result: DecayRunResult = { config, testAccuracy: unset, trainAccuracy: unset, steps: [], loss: [], roles: {}, seconds: 0 };
+    const result: DecayRunResult = {
+      config,
+      testAccuracy: unset,
+      trainAccuracy: unset,
+      steps: [],
+      loss: [],
+      roles: {},
+      seconds: 0
+    };
     for (const role of PARAM_ROLES) if ([...roleOf.values()].includes(role)) result.roles[role] = { weightNorm: [], effectiveLr: [], angularStep: [] };
     let done = 0;
     for (let epoch = 0; epoch < config.epochs; epoch++) {

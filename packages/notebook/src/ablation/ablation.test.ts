@@ -2,9 +2,10 @@ import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { compareArms, type DecayRunResult } from '@paramscope/core';
+import { compareArms, pairedComparison, summarizeArms, type DecayRunResult, type OptimizerComparison } from '@paramscope/core';
 import { setDisplaySink, type MimeBundle } from '../display';
-import { pairedDifferenceFigure, roleTraceFigure, staleVsRecalibratedFigure } from './figures';
+import { classifyDifference, formatDifference, pairedTableRows, PAIRED_TABLE_COLUMNS, summarizeClasses, thresholdsText } from './conclusions';
+import { optimizerSpreadFigure, pairedDifferenceFigure, roleTraceFigure, staleVsRecalibratedFigure } from './figures';
 import { findUpwards, loadAblationResults, loadDigits, writeJsonFile } from './files';
 
 const written: MimeBundle[] = [];
@@ -90,7 +91,7 @@ describe('ablation figures', () => {
     expect(figure.data[1].y).toEqual([90, 94, 80, 82]);
     expect(figure.data[0].x).toEqual(['decay everything', 'decay everything', 'no decay at all', 'no decay at all']);
     expect((figure.layout as { title: { text: string } }).title.text).toContain('SGD-momentum, λ = 0.01, constant η');
-    expect(() => staleVsRecalibratedFigure(runs, { ...cell, weightDecay: 0.5 })).toThrow(/no runs for SGD-momentum, λ = 0.5/);
+    expect(() => staleVsRecalibratedFigure(runs, { ...cell, schedule: 'cosine' })).toThrow(/no runs for SGD-momentum, λ = 0.01, cosine η/);
   });
 
   it('pairedDifferenceFigure: mean differences with asymmetric interval bars, titled with n and the level', () => {
@@ -109,5 +110,48 @@ describe('ablation figures', () => {
     expect(() => roleTraceFigure(runs, { ...cell, weightDecay: 0.5, seed: 3, role: 'bn-fed-weight', metric: 'weightNorm' })).toThrow(
       /no traced runs for SGD-momentum, λ = 0.5, constant η, seed 3/
     );
+  });
+});
+
+describe('conclusions from the statistics', () => {
+  const comparison = (a: number[], b: number[]) => pairedComparison(a, b);
+
+  it('classifyDifference: by the interval, against 0 and the stated margin', () => {
+    expect(classifyDifference(comparison([0.95, 0.96, 0.97], [0.9, 0.92, 0.91]), 0.01)).toBe('higher');
+    expect(classifyDifference(comparison([0.9, 0.92, 0.91], [0.95, 0.96, 0.97]), 0.01)).toBe('lower');
+    expect(classifyDifference(comparison([0.9, 0.91, 0.92], [0.901, 0.909, 0.92]), 0.01)).toBe('equivalent');
+    expect(classifyDifference(comparison([0.9, 0.95, 0.8], [0.92, 0.85, 0.9]), 0.01)).toBe('inconclusive');
+    expect(() => classifyDifference(comparison([1, 2], [1, 2]), 0)).toThrow('margin must be > 0, got 0');
+    expect(thresholdsText(0.95, 0.01)).toContain('95% t interval excludes 0');
+    expect(formatDifference(comparison([0.95, 0.96, 0.97], [0.9, 0.92, 0.91]))).toMatch(/^\+5\.0 pp \[\+\d\.\d, \+\d\.\d\], d_z \d+\.\d$/);
+  });
+
+  it('pairedTableRows and summarizeClasses: one row per cell × arm, sentences per arm from the classes', () => {
+    const runs = [
+      run('decay-all', 'sgd', 0.01, 1, 0.9),
+      run('decay-all', 'sgd', 0.01, 2, 0.94),
+      run('no-decay', 'sgd', 0, 1, 0.95),
+      run('no-decay', 'sgd', 0, 2, 0.99)
+    ];
+    const recal = compareArms(runs, { metric: 'testRecalibrated' });
+    const stale = compareArms(runs, { metric: 'testStale' });
+    const rows = pairedTableRows(summarizeArms(runs), recal, stale, 0.01);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toHaveLength(PAIRED_TABLE_COLUMNS.length);
+    expect(rows[0].slice(1, 5)).toEqual(['decay everything', '92.0 ± 2.8', '72.0 ± 2.8', 'baseline']);
+    expect(rows[1][1]).toBe('no decay at all (λ = 0)');
+    expect(rows[1][6]).toBe('higher');
+    const [sentence] = summarizeClasses(recal, 0.01);
+    expect(sentence).toMatch(/^no decay at all vs decay everything: higher in 1 of 1 cells \(SGD-momentum, λ = 0\.01, constant η: \+5\.0 pp \[\+5\.0, \+5\.0\]/);
+  });
+
+  it('optimizerSpreadFigure: the seed spread of each optimizer per arm, λ pair and schedule', () => {
+    const row = { a: 'adamw', b: 'adam-l2', schedule: 'constant', weightDecayA: 0.8, weightDecayB: 0.01, arm: 'decay-all', metric: 'testRecalibrated',
+      comparison: pairedComparison([0.9, 0.91, 0.92], [0.8, 0.9, 0.85]),
+      spread: { n: 3, sdA: 0.01, sdB: 0.05, sdRatio: 0.2, r: -0.9, t: -2, p: 0.3 } } as OptimizerComparison;
+    const figure = optimizerSpreadFigure([row]);
+    expect(figure.data.map((t) => t.y)).toEqual([[1], [5]]);
+    expect(figure.data[0].x).toEqual(['decay everything · λ 0.8 / 0.01 · constant']);
+    expect(() => optimizerSpreadFigure([])).toThrow('no comparisons');
   });
 });

@@ -35,14 +35,19 @@ export const ARM_COLORS: Readonly<Record<DecayArm, string>> = {
 
 /** "SGD-momentum, λ = 0.01, constant η": a cell in words. */
 export function cellLabel(cell: GridCell): string {
-  return `${OPTIMIZER_LABELS[cell.optimizer]}, λ = ${cell.weightDecay}, ${cell.schedule === 'cosine' ? 'cosine η' : 'constant η'}`;
+  const schedule = cell.schedule === 'cosine' ? 'cosine η' : 'constant η';
+  return `${OPTIMIZER_LABELS[cell.optimizer]}, λ = ${cell.weightDecay}, ${schedule}`;
 }
 
 /**
  * The artifact: test accuracy of every seed with stale and with recalibrated BN statistics, a pair
  * of boxes per arm, for one cell of the grid.
  */
-export function staleVsRecalibratedFigure(runs: readonly DecayRunResult[], cell: GridCell, split: 'test' | 'train' = 'test'): PlotlyFigure {
+export function staleVsRecalibratedFigure(
+  runs: readonly DecayRunResult[],
+  cell: GridCell,
+  split: 'test' | 'train' = 'test'
+): PlotlyFigure {
   const arms = DECAY_ARMS.filter((arm) => cellRuns(runs, cell, arm).length > 0);
   if (arms.length === 0) throw new RangeError(`staleVsRecalibratedFigure: no runs for ${cellLabel(cell)}`);
   const trace = (statistics: 'stale' | 'recalibrated', color: string) => {
@@ -62,7 +67,9 @@ export function staleVsRecalibratedFigure(runs: readonly DecayRunResult[], cell:
   return {
     data: [trace('stale', '#999999'), trace('recalibrated', '#0969da')],
     layout: {
-      title: { text: `${split === 'test' ? 'Test' : 'Train'} accuracy with stale vs recalibrated BN statistics — ${cellLabel(cell)}` },
+      title: {
+        text: `${split === 'test' ? 'Test' : 'Train'} accuracy with stale vs recalibrated BN statistics — ${cellLabel(cell)}`
+      },
       boxmode: 'group',
       xaxis: { title: { text: 'arm' } },
       yaxis: { title: { text: `${split} accuracy (%), each point a seed` } }
@@ -74,7 +81,10 @@ export function staleVsRecalibratedFigure(runs: readonly DecayRunResult[], cell:
  * A forest plot: each arm's paired difference from the baseline arm (mean and interval, in
  * percentage points) per cell of one optimizer, one trace per metric given.
  */
-export function pairedDifferenceFigure(comparisonsByMetric: ReadonlyArray<readonly ArmComparison[]>, optimizer: OptimizerKind): PlotlyFigure {
+export function pairedDifferenceFigure(
+  comparisonsByMetric: ReadonlyArray<readonly ArmComparison[]>,
+  optimizer: OptimizerKind
+): PlotlyFigure {
   const traces = comparisonsByMetric.map((comparisons, i) => {
     const mine = comparisons.filter((c) => c.optimizer === optimizer);
     if (mine.length === 0) throw new RangeError(`pairedDifferenceFigure: no comparisons for ${optimizer}`);
@@ -99,7 +109,11 @@ export function pairedDifferenceFigure(comparisonsByMetric: ReadonlyArray<readon
   return {
     data: traces,
     layout: {
-      title: { text: `${OPTIMIZER_LABELS[optimizer]}: paired difference from "${DECAY_ARM_LABELS[first.baseline]}" (${level}% t intervals, n = ${first.comparison.n} seeds)` },
+      title: {
+        text:
+          `${OPTIMIZER_LABELS[optimizer]}: paired difference from "${DECAY_ARM_LABELS[first.baseline]}" ` +
+          `(${level}% t intervals, n = ${first.comparison.n} seeds)`
+      },
       xaxis: { title: { text: 'accuracy difference (percentage points)' }, zeroline: true },
       yaxis: { automargin: true, autorange: 'reversed' },
       height: 120 + 22 * traces[0].y.length,
@@ -112,15 +126,19 @@ export function pairedDifferenceFigure(comparisonsByMetric: ReadonlyArray<readon
 export function optimizerSpreadFigure(comparisons: readonly OptimizerComparison[]): PlotlyFigure {
   if (comparisons.length === 0) throw new RangeError('optimizerSpreadFigure: no comparisons');
   const { a, b, metric } = comparisons[0];
-  const x = comparisons.map((c) => `${DECAY_ARM_LABELS[c.arm]} · λ ${c.weightDecay} · ${c.schedule}`);
-  const bar = (name: string, values: number[], color: string) => ({ type: 'bar', name, x, y: values, marker: { color } });
+  const x = comparisons.map((c) => `${DECAY_ARM_LABELS[c.arm]} · λ ${c.weightDecayA} / ${c.weightDecayB} · ${c.schedule}`);
+  const bar = (name: string, y: number[], color: string) => ({ type: 'bar', name, x, y, marker: { color } });
   return {
     data: [
       bar(OPTIMIZER_LABELS[a], comparisons.map((c) => 100 * c.spread.sdA), '#1a7f37'),
       bar(OPTIMIZER_LABELS[b], comparisons.map((c) => 100 * c.spread.sdB), '#cf222e')
     ],
     layout: {
-      title: { text: `Seed-to-seed spread of the ${ACCURACY_METRIC_LABELS[metric]}: ${OPTIMIZER_LABELS[a]} vs ${OPTIMIZER_LABELS[b]} (n = ${comparisons[0].spread.n})` },
+      title: {
+        text:
+          `Seed-to-seed spread of the ${ACCURACY_METRIC_LABELS[metric]}: ` +
+          `${OPTIMIZER_LABELS[a]} vs ${OPTIMIZER_LABELS[b]} (n = ${comparisons[0].spread.n})`
+      },
       barmode: 'group',
       xaxis: { automargin: true },
       yaxis: { title: { text: 'sample std across seeds (percentage points)' } }
@@ -149,7 +167,8 @@ export function roleTraceFigure(
     (run) => run.roles[where.role] && run.steps.length > 0
   );
   if (chosen.length === 0) {
-    throw new RangeError(`roleTraceFigure: no traced runs for ${cellLabel(where)}, seed ${where.seed}, role ${where.role}`);
+    const what = `${cellLabel(where)}, seed ${where.seed}, role ${where.role}`;
+    throw new RangeError(`roleTraceFigure: no traced runs for ${what}`);
   }
   const data = chosen.map((run) => ({
     type: 'scatter',
@@ -162,9 +181,14 @@ export function roleTraceFigure(
   return {
     data,
     layout: {
-      title: { text: `${PARAM_ROLE_LABELS[where.role]}: ${METRIC_LABELS[where.metric]} — ${cellLabel(where)}, seed ${where.seed}` },
+      title: {
+        text: `${PARAM_ROLE_LABELS[where.role]}: ${METRIC_LABELS[where.metric]} — ${cellLabel(where)}, seed ${where.seed}`
+      },
       xaxis: { title: { text: 'step' }, ...(where.logLog ? { type: 'log' } : {}) },
-      yaxis: { title: { text: METRIC_LABELS[where.metric] }, ...(where.logLog ? { type: 'log', exponentformat: 'power' } : {}) }
+      yaxis: {
+        title: { text: METRIC_LABELS[where.metric] },
+        ...(where.logLog ? { type: 'log', exponentformat: 'power' } : {})
+      }
     }
   };
 }

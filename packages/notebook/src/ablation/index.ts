@@ -1,4 +1,8 @@
-/** The decay-group ablation in a notebook: data and results files and provenance (Node-only), figures and tables. */
+/**
+ * The decay-group ablation in a notebook: data and results files and provenance (Node-only),
+ * figures, tables, conclusions.
+ */
 export * from './files';
 export * from './provenance';
 export * from './figures';
+export * from './conclusions';

@@ -14,7 +14,8 @@ function git(root: string, args: string[]): string {
   try {
     return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   } catch (error) {
-    throw new Error(`provenance: "git ${args.join(' ')}" failed in ${root} (${(error as Error).message.split('\n')[0]})`);
+    const why = (error as Error).message.split('\n')[0];
+    throw new Error(`provenance: "git ${args.join(' ')}" failed in ${root} (${why})`);
   }
 }
 
