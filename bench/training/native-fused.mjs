@@ -1,13 +1,16 @@
 // Batch norm and ReLU on TensorFlow's own fused kernels (FusedBatchNormV3 / FusedBatchNormGradV3,
-// ReluGrad), called through tfjs-node's op executor: what a native-only fast path in a library
-// could gain over composing TF.js ops. Needs the `tensorflow` backend (@tensorflow/tfjs-node).
+// ReluGrad), called through tfjs-node's op executor (reached through @paramscope/core/node's seam):
+// what a native-only fast path in a library could gain over composing TF.js ops. Needs the
+// `tensorflow` backend (@tensorflow/tfjs-node).
 import tf from '@tensorflow/tfjs';
+import coreNode from '@paramscope/core/node';
 import { updateRunningStats } from './tfjs-models.mjs';
 
 /** The layers for tfjs-models.mjs's networks, bound to the active tfjs-node backend. */
 export function nativeFusedLayers() {
-  const backend = tf.backend();
-  if (tf.getBackend() !== 'tensorflow' || typeof backend.executeMultipleOutputs !== 'function') {
+  // tfjs-node's op executor is private: reached through core's seam, which checks it.
+  const backend = coreNode.tfjsNodeBackend();
+  if (backend === null) {
     throw new Error(`native-fused layers need the tensorflow backend (tfjs-node), not '${tf.getBackend()}'`);
   }
   const { binding } = backend;
