@@ -8,6 +8,7 @@
  * Stale vectors (cases that no longer exist) are removed. packages/core's
  * src/verify/conformance.test.ts fails when the committed vectors differ from what this writes.
  */
+import { Buffer } from 'node:buffer';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
