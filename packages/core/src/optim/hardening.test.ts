@@ -135,6 +135,7 @@ describe('a disposed variable', () => {
     b.dispose();
     const step = () => opt.step(grads);
     expect(step).toThrow(/^SGD.step: parameter 'fc.bias' \(paramGroups\[0\]\.params\[1\]\) was disposed; nothing /);
+    expect(() => opt.accumulateGrad(grads)).toThrow(/SGD.accumulateGrad: parameter 'fc.bias' .* was disposed/);
     expect(JSON.stringify({ w: values(w), state: opt.stateDict() })).toBe(before);
     opt.paramGroups[0].params = opt.paramGroups[0].params.filter((p) => !p.variable.isDisposed);
     opt.step(grads);

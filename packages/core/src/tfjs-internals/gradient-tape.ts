@@ -5,7 +5,7 @@
  * current one). Nothing else in the package reaches the engine's state.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InternalsChangedError, WRITTEN_FOR, hasMethod, internalsMessage, warnFallback, type SeamInfo } from './seam';
+import { WRITTEN_FOR, hasMethod, internalsMessage, warnFallback, type SeamInfo } from './seam';
 
 export const GRADIENT_TAPE_SEAM: SeamInfo = {
   module: 'tfjs-internals/gradient-tape',
@@ -50,7 +50,7 @@ export function describeGradientTapeProblem(engine: unknown = tf.engine(), insta
 function tapeEngine(): TapeEngine {
   const engine = tf.engine() as unknown;
   const message = describeGradientTapeProblem(engine);
-  if (message !== null) throw new InternalsChangedError(message);
+  if (message !== null) throw new Error(message);
   return engine as TapeEngine;
 }
 
@@ -71,8 +71,8 @@ export function gradientDepth(): number {
 /**
  * Runs `run` with the tape on and returns every kernel it recorded, in order. `run` gets the
  * number of kernels recorded so far. Tensors the tape saved for gradients are disposed; outside a
- * gradient computation the tape is dropped afterwards. Throws {@link InternalsChangedError} when
- * the engine has no tape.
+ * gradient computation the tape is dropped afterwards. Throws, naming this seam and the installed
+ * version, when the engine has no tape.
  */
 export function recordKernels(run: (recorded: () => number) => void): TapeNode[] {
   const engine = tapeEngine();

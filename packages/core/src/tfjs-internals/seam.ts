@@ -1,19 +1,14 @@
 /**
- * What every seam onto a private TF.js internal shares: the error that says an internal is no
+ * What every seam onto a private TF.js internal shares: the message that says an internal is no
  * longer what its seam was written for, naming the seam's module and the installed version, and a
  * warning printed once per seam when code falls back to a portable path because of it.
  *
  * A seam is the only module that reaches its internal; it checks the internal's shape before the
- * first use and its test (next to it) fails with this message when an upgrade changes it.
+ * first use, and its test (next to it) fails with this message when an upgrade changes it.
  */
 
 /** The versions the seams were written against; the package.json files pin exactly these. */
 export const WRITTEN_FOR = { tfjs: '4.22.0', tfjsNode: '4.22.0' } as const;
-
-/** An internal of a dependency is not what its seam in this package expects. */
-export class InternalsChangedError extends Error {
-  override name = 'InternalsChangedError';
-}
 
 /** Describes one seam for its messages. */
 export interface SeamInfo {
