@@ -23,3 +23,24 @@ export interface InspectorRegistryHandle {
 export const REFRESH_CODE =
   `{ const registry = (globalThis as any)[Symbol.for(${JSON.stringify(INSPECTOR_REGISTRY_KEY)})]; ` +
   `if (registry) registry.publishSnapshot(); else console.log(${JSON.stringify(NOT_LOADED_MARKER)}); }`;
+
+/** The module a Python kernel loads with `import paramscope` that answers the panel's refresh. */
+export const PYTHON_INSPECTOR_MODULE = 'paramscope.inspector';
+
+/**
+ * {@link REFRESH_CODE} for a Python kernel (ipykernel): one expression that publishes a snapshot
+ * if `paramscope` is imported, and prints {@link NOT_LOADED_MARKER} otherwise. It defines no name
+ * in the user's namespace and imports nothing but `sys`; the panel sends it silent and without
+ * history, which ipykernel honours (no execution count, no input echoed).
+ */
+export const PYTHON_REFRESH_CODE =
+  `(lambda m: print(${JSON.stringify(NOT_LOADED_MARKER)}) if m is None else m.publish_snapshot())` +
+  `(__import__("sys").modules.get(${JSON.stringify(PYTHON_INSPECTOR_MODULE)}))`;
+
+/** Kernel languages the panel can ask for a snapshot (`language_info.name` of the kernel). */
+export type RefreshLanguage = 'python' | 'typescript';
+
+/** The refresh statement for a kernel language: Python's for `python`, tslab's otherwise. */
+export function refreshCodeFor(language: string | undefined): string {
+  return language?.toLowerCase() === 'python' ? PYTHON_REFRESH_CODE : REFRESH_CODE;
+}
