@@ -9,7 +9,7 @@ from typing import Any, List, Mapping, Optional, Tuple
 
 from .export.cli import FactoryError
 from .export.example_spec import ExampleSpecError, load_example_spec
-from .live import param_model_from_module
+from .live import gc_paused, param_model_from_module
 from .model import to_param_model
 from .verify import ParamGroupsError, check_groups
 
@@ -34,7 +34,8 @@ def check(optimizer: Any, model: Any, *, example_args: Any = (),
         param_model = param_model_from_module(model, example_args=example_args, example_kwargs=example_kwargs, edges=False)
     else:
         param_model = to_param_model(model)
-    report = check_groups(param_model, optimizer)
+    with gc_paused():
+        report = check_groups(param_model, optimizer)
     if not report["ok"]:
         raise ParamGroupsError(report)
     return report

@@ -26,11 +26,12 @@ class Module:
     parameters it owns directly. Its normalization assessment is computed once."""
     __slots__ = ("path", "facts", "params", "_assessment")
 
-    def __init__(self, path: str, facts: ModuleFacts):
+    def __init__(self, path: str, facts: ModuleFacts, assessment: Optional[ModuleAssessment] = None):
         self.path = path
         self.facts = facts
         self.params: List[str] = []
-        self._assessment: Optional[ModuleAssessment] = None
+        # Given when modules share their facts (every instance of a class, without probes).
+        self._assessment = assessment
 
     @property
     def kind(self) -> str:

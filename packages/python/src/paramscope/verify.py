@@ -46,6 +46,9 @@ def _verdict_of(findings: Sequence[Mapping[str, Any]]) -> str:
 def _decay_finding(param: Param, decay: float, index: int) -> Optional[Tuple[str, str, str]]:
     """(severity, code, message) about decay `decay` on `param` in group `index`, if any."""
     verdict = param.verdict
+    bias = param.local_name == "bias" or param.local_name.endswith("_bias")
+    if verdict.verdict == "ordinary" and not bias and not param.feeds_normalization:
+        return None  # the common case, decided before any text is built
     kind = param.module_kind
     shown = js_number(decay)
     subject = f"{param.name} ({kind} {param.local_name}) has weight decay {shown} in group {index}"
@@ -58,7 +61,7 @@ def _decay_finding(param: Param, decay: float, index: int) -> Optional[Tuple[str
         return "warning", "unknown-kind-1d-decayed", f"{subject}: {verdict.evidence}; {rule}"
     if verdict.verdict == "name-only":
         return "warning", "norm-name-only-decayed", f"{subject}: {verdict.evidence}"
-    if param.local_name == "bias" or param.local_name.endswith("_bias"):
+    if bias:
         return "warning", "bias-decayed", f"{param.name} (bias of {kind}) has weight decay {shown} in group {index}"
     if param.feeds_normalization:
         message = f"{param.name} feeds {param.normalized_by} (scale-invariant) and has weight decay {shown} in group {index}"
@@ -95,13 +98,13 @@ def _groups_of(source: Any) -> Tuple[Sequence[Mapping[str, Any]], Mapping[str, A
 
 def _resolve(model: ParamModel, member: Any, group_index: int, position: int) -> Tuple[Optional[Param], str]:
     """The model's parameter for a group member (a name, a tensor, or a `Param`), and its label."""
+    param = model.by_tensor.get(id(member))
+    if param is not None and param.tensor is member:
+        return param, param.name
     if isinstance(member, Param):
         return model.by_name.get(member.name), member.name
     if isinstance(member, str):
         return model.by_name.get(member), member
-    param = model.by_tensor.get(id(member))
-    if param is not None and param.tensor is member:
-        return param, param.name
     shape = list(getattr(member, "shape", []))
     return None, f"group[{group_index}].params[{position}] (a tensor of shape {shape})"
 
