@@ -1,15 +1,16 @@
 import { Signal } from '@lumino/signaling';
-import { NOT_LOADED_MARKER, REFRESH_CODE, SNAPSHOT_MIME_TYPE } from '@paramscope/protocol';
+import { NOT_LOADED_MARKER, PYTHON_REFRESH_CODE, REFRESH_CODE, SNAPSHOT_MIME_TYPE } from '@paramscope/protocol';
 import { describe, expect, it, vi } from 'vitest';
 import { resnet50Params, twoGroupSnapshot } from '../test-utils/snapshots';
 import { KernelLink, pickSavedPayload } from './kernel-link';
 import { InspectorModel } from './panel-model';
 
 /** The parts of a NotebookPanel, its session context and kernel that the link uses. */
-function fakeNotebook(savedOutputs: unknown[] = []) {
+function fakeNotebook(savedOutputs: unknown[] = [], language?: string) {
   const owner = {};
   const kernel = {
     status: 'idle',
+    info: language ? Promise.resolve({ language_info: { name: language } }) : undefined,
     anyMessage: new Signal<object, { msg: unknown; direction: 'send' | 'recv' }>(owner),
     requestExecute: vi.fn()
   };
@@ -146,6 +147,7 @@ describe('KernelLink', () => {
     const link = new KernelLink(model);
     link.follow(panel as never);
     const refreshing = link.refresh();
+    await vi.waitFor(() => expect(kernel.requestExecute).toHaveBeenCalled());
     expect(kernel.requestExecute).toHaveBeenCalledWith(expect.objectContaining({ code: REFRESH_CODE, silent: true, store_history: false }), true);
     future.onIOPub?.(message('stream', { name: 'stdout', text: `${NOT_LOADED_MARKER}\n` }));
     await refreshing;
@@ -176,6 +178,80 @@ describe('KernelLink', () => {
     second.sessionContext.iopubMessage.emit(message('display_data', { data: { [SNAPSHOT_MIME_TYPE]: twoGroupSnapshot(resnet50Params(), { sequence: 7 }) }, metadata: {}, transient: {} }));
     expect(model.origin).toBe('kernel');
     expect(model.snapshot?.sequence).toBe(7);
+  });
+
+  it('refreshes a Python kernel with the Python statement, silent and without history, and says how to load paramscope there', async () => {
+    const { panel, kernel } = fakeNotebook([], 'python');
+    const future = { onIOPub: undefined as undefined | ((msg: unknown) => void), done: Promise.resolve() };
+    kernel.requestExecute.mockReturnValue(future);
+    const model = new InspectorModel();
+    const link = new KernelLink(model);
+    link.follow(panel as never);
+    const refreshing = link.refresh();
+    await vi.waitFor(() => expect(kernel.requestExecute).toHaveBeenCalled());
+    expect(kernel.requestExecute).toHaveBeenCalledWith(
+      { code: PYTHON_REFRESH_CODE, silent: true, store_history: false, allow_stdin: false, stop_on_error: false },
+      true
+    );
+    future.onIOPub?.(message('stream', { name: 'stdout', text: `${NOT_LOADED_MARKER}\n` }));
+    await refreshing;
+    expect(model.kernelLanguage).toBe('python');
+    expect(model.headline()).toEqual({
+      level: 'warning',
+      text: 'paramscope is not loaded in this kernel: run `import paramscope` and `paramscope.inspect(optimizer, model)`.'
+    });
+  });
+
+  it("takes busy and idle from ipykernel's status messages, also for requests of other clients", () => {
+    const { panel, kernel, sessionContext } = fakeNotebook([], 'python');
+    const model = new InspectorModel();
+    new KernelLink(model).follow(panel as never);
+    kernel.status = 'busy';
+    sessionContext.statusChanged.emit('busy');
+    expect(model.kernelState).toBe('busy');
+    kernel.status = 'idle';
+    sessionContext.statusChanged.emit('idle');
+    expect(model.kernelState).toBe('idle');
+    // Our own request: busy until its reply, whatever order status and reply arrive in.
+    const request = message('execute_request', {});
+    kernel.anyMessage.emit({ msg: request, direction: 'send' });
+    kernel.status = 'busy';
+    sessionContext.statusChanged.emit('busy');
+    kernel.status = 'idle';
+    sessionContext.statusChanged.emit('idle');
+    expect(model.kernelState).toBe('busy');
+    kernel.anyMessage.emit({ msg: message('execute_reply', {}, request.header.msg_id), direction: 'recv' });
+    expect(model.kernelState).toBe('idle');
+  });
+
+  it('follows the active notebook across languages: a Python and a TypeScript notebook, and a kernel change in one', async () => {
+    const python = fakeNotebook([], 'python');
+    const typescript = fakeNotebook([], 'typescript');
+    typescript.panel.title.label = 'tslab.ipynb';
+    for (const { kernel } of [python, typescript]) kernel.requestExecute.mockReturnValue({ done: Promise.resolve() });
+    const tracker = { currentWidget: python.panel, currentChanged: new Signal<object, unknown>({}) };
+    const model = new InspectorModel();
+    const link = new KernelLink(model, tracker as never);
+    await link.refresh();
+    expect(python.kernel.requestExecute).toHaveBeenLastCalledWith(expect.objectContaining({ code: PYTHON_REFRESH_CODE }), true);
+    expect(model.kernelLanguage).toBe('python');
+
+    tracker.currentWidget = typescript.panel;
+    tracker.currentChanged.emit(typescript.panel);
+    await link.refresh();
+    expect(typescript.kernel.requestExecute).toHaveBeenLastCalledWith(expect.objectContaining({ code: REFRESH_CODE }), true);
+    expect(model.kernelLanguage).toBe('typescript');
+    expect(python.kernel.requestExecute).toHaveBeenCalledTimes(1);
+
+    // The TypeScript notebook switches to a Python kernel: stale, and refreshed in Python.
+    model.receive(twoGroupSnapshot(resnet50Params()), 'kernel', 0);
+    const switched = fakeNotebook([], 'python').kernel;
+    switched.requestExecute.mockReturnValue({ done: Promise.resolve() });
+    typescript.sessionContext.kernelChanged.emit({ oldValue: typescript.kernel, newValue: switched });
+    expect(model.staleReason).toBe('the notebook switched to another kernel');
+    await link.refresh();
+    expect(switched.requestExecute).toHaveBeenCalledWith(expect.objectContaining({ code: PYTHON_REFRESH_CODE }), true);
+    expect(model.kernelLanguage).toBe('python');
   });
 
   it('follows no notebook', () => {

@@ -13,12 +13,16 @@
  * panel says "restarting" until JupyterLab's restart is over (the status moves on) or the kernel
  * answers a request sent since the restart, whichever comes first, and shows live data again
  * with the first snapshot of the new kernel.
+ *
+ * Python kernels (ipykernel) publish the same snapshots (`paramscope.inspect`); the refresh
+ * request is written in the kernel's language, read from its `kernel_info` reply, and ipykernel's
+ * status messages say busy and idle like any kernel's.
  */
 import type { ISessionContext } from '@jupyterlab/apputils';
 import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import type { IDisposable } from '@lumino/disposable';
-import { NOT_LOADED_MARKER, REFRESH_CODE, SNAPSHOT_MIME_TYPE, validateSnapshot } from '@paramscope/protocol';
+import { NOT_LOADED_MARKER, refreshCodeFor, SNAPSHOT_MIME_TYPE, validateSnapshot } from '@paramscope/protocol';
 import type { InspectorModel, KernelState } from './panel-model';
 
 const DISPLAY_TYPES = new Set(['display_data', 'update_display_data', 'execute_result']);
@@ -66,6 +70,8 @@ export function pickSavedPayload(payloads: readonly unknown[]): unknown {
 export class KernelLink implements IDisposable {
   private panel: NotebookPanel | null = null;
   private kernel: Kernel.IKernelConnection | null = null;
+  /** The bound kernel's language (`language_info.name` of its `kernel_info` reply), once known. */
+  private language: Promise<string | undefined> = Promise.resolve(undefined);
   private readonly running = new Set<string>();
   /**
    * While a restart is under way: the ids of the requests sent since it began (null otherwise).
@@ -123,15 +129,18 @@ export class KernelLink implements IDisposable {
   }
 
   /**
-   * Shows a snapshot held back while auto-refresh was off, or asks the kernel for a fresh one
-   * (one short execute request, which bumps tslab's execution count).
+   * Shows a snapshot held back while auto-refresh was off, or asks the kernel for a fresh one:
+   * one short, silent execute request without history in the kernel's language (tslab bumps its
+   * execution count all the same; ipykernel honours `silent`).
    */
   async refresh(): Promise<void> {
     if (this.model.applyPending(performance.now())) return;
     const kernel = this.kernel;
     if (!kernel) return;
+    const language = await this.language;
+    if (kernel !== this.kernel) return;
     const future = kernel.requestExecute(
-      { code: REFRESH_CODE, silent: true, store_history: false, allow_stdin: false, stop_on_error: false },
+      { code: refreshCodeFor(language), silent: true, store_history: false, allow_stdin: false, stop_on_error: false },
       true
     );
     future.onIOPub = (msg) => {
@@ -147,6 +156,10 @@ export class KernelLink implements IDisposable {
     this.kernel = kernel;
     this.running.clear();
     this.sentSinceRestart = null;
+    this.language = kernelLanguage(kernel);
+    void this.language.then((language) => {
+      if (this.kernel === kernel) this.model.setKernelLanguage(language);
+    });
     if (kernel) kernel.anyMessage.connect(this.onAnyMessage, this);
     this.updateKernelState(kernel?.status ?? 'unknown');
   }
@@ -229,6 +242,16 @@ export class KernelLink implements IDisposable {
     else if (status === 'starting' && !this.model.kernelHasRun && this.model.kernelState !== 'idle') state = 'starting';
     else state = 'idle';
     this.model.setKernelState(state);
+  }
+}
+
+/** The kernel's language from its `kernel_info` reply; undefined when there is none. */
+async function kernelLanguage(kernel: Kernel.IKernelConnection | null): Promise<string | undefined> {
+  try {
+    const info = await kernel?.info;
+    return info?.language_info.name?.toLowerCase();
+  } catch {
+    return undefined;
   }
 }
 

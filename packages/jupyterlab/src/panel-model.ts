@@ -52,6 +52,8 @@ export function groupKey(entryId: string, groupIndex: number): string {
 export class InspectorModel {
   notebookName: string | undefined;
   kernelState: KernelState = 'no-notebook';
+  /** The kernel's language (`python`, `typescript`, …), once its `kernel_info` reply is in. */
+  kernelLanguage: string | undefined;
   loadState: LoadState = 'unknown';
   /** True once the kernel answered a request since the panel connected (it is up and running code). */
   kernelHasRun = false;
@@ -88,6 +90,7 @@ export class InspectorModel {
   setNotebook(name: string | undefined): void {
     this.notebookName = name;
     this.kernelState = name === undefined ? 'no-notebook' : 'no-kernel';
+    this.kernelLanguage = undefined;
     this.loadState = 'unknown';
     this.kernelHasRun = false;
     this.snapshot = this.pending = this.error = this.staleReason = this.origin = this.revealed = undefined;
@@ -100,6 +103,12 @@ export class InspectorModel {
   setKernelState(state: KernelState): void {
     if (state === this.kernelState) return;
     this.kernelState = state;
+    this.emit();
+  }
+
+  setKernelLanguage(language: string | undefined): void {
+    if (language === this.kernelLanguage) return;
+    this.kernelLanguage = language;
     this.emit();
   }
 
@@ -228,7 +237,10 @@ export class InspectorModel {
       default:
         break;
     }
-    const notLoaded = "paramscope is not loaded in this kernel: run `import { inspect } from '@paramscope/notebook'` and `inspect(optimizer)`.";
+    const notLoaded =
+      this.kernelLanguage === 'python'
+        ? 'paramscope is not loaded in this kernel: run `import paramscope` and `paramscope.inspect(optimizer, model)`.'
+        : "paramscope is not loaded in this kernel: run `import { inspect } from '@paramscope/notebook'` and `inspect(optimizer)`.";
     if (this.staleReason) {
       const next = this.loadState === 'not-loaded' ? notLoaded : 'Re-run the cells that inspect optimizers.';
       return { level: 'warning', text: `Stale: ${this.staleReason}. ${next}` };
