@@ -97,6 +97,13 @@ if [ ! -f "$kernel_json" ] || ! grep -q "$ROOT/node_modules/.bin/tslab" "$kernel
   "$ROOT/node_modules/.bin/tslab" install --python="$VENV/bin/python" --sys-prefix \
     --binary="$ROOT/node_modules/.bin/tslab" >/dev/null || fail "tslab install"
 fi
+# 7b. The Python kernel (ipykernel from requirements-dev.txt), registered in .venv with its own
+#     python, so notebooks on `python3` (notebook 08, the panel's Python tests) import paramscope.
+py_kernel_json=$VENV/share/jupyter/kernels/python3/kernel.json
+if [ ! -f "$py_kernel_json" ] || ! grep -q "\"$VENV/bin/python" "$py_kernel_json"; then
+  step "registering the Python kernel (ipykernel) in .venv"
+  "$VENV/bin/python" -m ipykernel install --sys-prefix >/dev/null || fail "python -m ipykernel install --sys-prefix"
+fi
 # 8. The real data set of the ablation notebook, exported from scikit-learn (no download) -----
 if [ ! -f "$ROOT/data/digits.json" ]; then
   step "exporting the digits data set to data/digits.json"

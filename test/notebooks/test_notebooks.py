@@ -1,4 +1,5 @@
-"""Runs every notebook in notebooks/ through the real tslab kernel with nbclient.
+"""Runs every notebook in notebooks/ through its own real kernel (tslab, or ipykernel's python3)
+with nbclient.
 
 A cell that raises (a failed assertion on a reproduced number included) fails the test, with
 the cell's source and the kernel's error in the report. Notebooks must be committed without
@@ -22,6 +23,8 @@ NOTEBOOKS = [p for p in NOTEBOOKS if ".ipynb_checkpoints" not in p.parts]
 ARTIFACTS = ROOT / "artifacts" / "notebooks"
 # One cell may train a small network; the whole notebook has its own budget in the issue (2 min).
 CELL_TIMEOUT = int(os.environ.get("PARAMSCOPE_CELL_TIMEOUT", "600"))
+# The kernels scripts/setup.sh registers in .venv: TypeScript (tslab) and Python (ipykernel).
+KERNELS = ("tslab", "python3")
 
 
 def _id(path: Path) -> str:
@@ -36,7 +39,8 @@ def test_committed_without_outputs(path: Path) -> None:
         if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count"))
     ]
     assert not with_outputs, f"{_id(path)}: cells {with_outputs} carry outputs; clear them before committing"
-    assert nb["metadata"]["kernelspec"]["name"] == "tslab", f"{_id(path)} does not use the tslab kernel"
+    kernel = nb["metadata"]["kernelspec"]["name"]
+    assert kernel in KERNELS, f"{_id(path)} uses kernel {kernel!r}, not one set up in .venv ({', '.join(KERNELS)})"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_id)
@@ -44,7 +48,7 @@ def test_notebook_runs(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb,
-        kernel_name="tslab",
+        kernel_name=nb.metadata.kernelspec.name,
         timeout=CELL_TIMEOUT,
         resources={"metadata": {"path": str(path.parent)}},
     )
