@@ -1,11 +1,14 @@
 """The conformance suite: the Python grouping and verification against the vectors that the
 TypeScript implementation wrote (test/conformance/vectors, from tools/conformance/generate.mjs).
 Every group, label, decay, reason, skipped parameter, warning, finding and verdict must be equal;
-a difference names the first place where they part."""
+a difference names the first place where they part. Every finding also has the shape of the
+protocol's JSON Schema (`$defs/finding` of packages/protocol/schema/snapshot.schema.json), which
+is how the inspector publishes them."""
 import json
 from pathlib import Path
 from typing import Any, Dict, List
 
+import jsonschema
 import pytest
 
 from paramscope.grouping import build_groups
@@ -14,6 +17,7 @@ from paramscope.rules import detectron2_rules, no_weight_decay_rule, paramwise_c
 from paramscope.verify import check_groups
 
 VECTORS = Path(__file__).resolve().parents[3] / "test" / "conformance" / "vectors"
+SNAPSHOT_SCHEMA = Path(__file__).resolve().parents[2] / "protocol" / "schema" / "snapshot.schema.json"
 REGENERATE = "npx tsc -b packages/core && node tools/conformance/generate.mjs"
 
 # The TypeScript spelling of option, rule and report keys, and the Python one.
@@ -96,6 +100,16 @@ def _first_difference(expected: Any, actual: Any, where: str = "$") -> str:
     return "" if same else f"{where}: expected {json.dumps(expected)}, Python gave {json.dumps(actual)}"
 
 
+def _findings_validator() -> jsonschema.Draft202012Validator:
+    """Validates a list of findings against the protocol's `finding` definition."""
+    schema = json.loads(SNAPSHOT_SCHEMA.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator({"$defs": schema["$defs"], "type": "array",
+                                            "items": {"$ref": "#/$defs/finding"}})
+
+
+FINDINGS = _findings_validator()
+
+
 def _vector_files() -> List[Path]:
     return sorted(VECTORS.glob("*.json"))
 
@@ -143,3 +157,5 @@ def test_conformance(path: Path):
         actual = _camel_report(check_groups(model, groups, **options))
         difference = _first_difference(run["expected"], actual)
         assert not difference, f"{where}: {difference}"
+        problems = [f"{list(e.absolute_path)}: {e.message}" for e in FINDINGS.iter_errors(actual["findings"])]
+        assert not problems, f"{where}: findings outside the protocol's schema: {problems[:5]}"
