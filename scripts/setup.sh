@@ -97,6 +97,13 @@ if [ ! -f "$kernel_json" ] || ! grep -q "$ROOT/node_modules/.bin/tslab" "$kernel
   "$ROOT/node_modules/.bin/tslab" install --python="$VENV/bin/python" --sys-prefix \
     --binary="$ROOT/node_modules/.bin/tslab" >/dev/null || fail "tslab install"
 fi
+# 7a. tslab's installer also registers a JavaScript kernel (jslab); the notebooks are TypeScript only,
+#     so it is taken out of .venv (only there: a jslab registered elsewhere is left alone).
+jslab_dir=$VENV/share/jupyter/kernels/jslab
+if [ -d "$jslab_dir" ]; then
+  step "removing the JavaScript kernel (jslab) that tslab install registers"
+  rm -rf "$jslab_dir" || fail "removing $jslab_dir"
+fi
 # 7b. The Python kernel (ipykernel from requirements-dev.txt), registered in .venv with its own
 #     python, so notebooks on `python3` (notebook 08, the panel's Python tests) import paramscope.
 py_kernel_json=$VENV/share/jupyter/kernels/python3/kernel.json
