@@ -179,8 +179,8 @@ function buildVector(api, rng, testCase, randomGroupings) {
 }
 
 /**
- * Every vector, by file name: the fixtures (with one random grouping each) and
- * {@link RANDOM_CASES} random models (with two), all from fixed seeds.
+ * Every vector, by file name: the fixtures (with one random grouping each),
+ * {@link RANDOM_CASES} random models (with two) and a model without parameters, all from fixed seeds.
  */
 function buildVectors(api, repoRoot) {
   const cases = fixtureCases(repoRoot).map((c) => ({ ...c, randomGroupings: 1 }));
@@ -188,6 +188,9 @@ function buildVectors(api, repoRoot) {
     const seed = RANDOM_SEED * 1000 + i;
     cases.push({ name: `random-${String(i).padStart(3, '0')}`, source: `tools/conformance/random-structures.js seed ${seed}`, structure: randomStructure(seed), randomGroupings: 2 });
   }
+  // A model without parameters: the grouping's warning and the verification's empty-model error.
+  const empty = { format: 'paramscope-structure', version: 2, model: 'empty', modules: [{ path: '', kind: 'Identity' }], edges: [] };
+  cases.push({ name: 'edge-empty-model', source: 'tools/conformance/cases.js', structure: empty, randomGroupings: 1 });
   const files = {};
   cases.forEach((c, i) => {
     files[`${c.name}.json`] = buildVector(api, makeRng(RANDOM_SEED + i), c, c.randomGroupings);
