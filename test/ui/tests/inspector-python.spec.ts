@@ -1,0 +1,59 @@
+import { expect, test } from '@jupyterlab/galata';
+import * as path from 'node:path';
+import { collectConsoleErrors, REAL_KERNELS_API, restartKernel, STALE_AFTER_RESTART } from './support';
+
+/**
+ * The Parameter groups panel on a Python kernel (ipykernel, registered in .venv by
+ * scripts/setup.sh): `paramscope.inspect` of a mis-grouped torch optimizer shows the error naming
+ * the parameter, fixing the cell clears it, a restart marks the data stale, and Refresh (a silent
+ * Python statement) tells a fresh kernel without paramscope.
+ */
+const notebooks = path.resolve(__dirname, '../notebooks');
+const FIXED = [
+  'decay = [model.conv.weight, model.fc.weight]',
+  'no_decay = [model.bn.weight, model.bn.bias, model.fc.bias]',
+  "optimizer = torch.optim.SGD([{'params': decay, 'weight_decay': 1e-4}, {'params': no_decay, 'weight_decay': 0.0}], lr=0.1, momentum=0.9)",
+  "paramscope.inspect(optimizer, model, label='SGD in Python')"
+].join('\n');
+
+test.use(REAL_KERNELS_API);
+
+test('a Python notebook: the finding names the parameter, the fixed cell clears it, a restart marks it stale', async ({ page, tmpPath }) => {
+  test.setTimeout(300_000);
+  const consoleErrors = collectConsoleErrors(page);
+  await page.contents.uploadFile(path.join(notebooks, 'inspector-python.ipynb'), `${tmpPath}/inspector-python.ipynb`);
+  await page.notebook.openByPath(`${tmpPath}/inspector-python.ipynb`);
+  await page.notebook.activate('inspector-python.ipynb');
+  await page.evaluate(() => window.jupyterapp.commands.execute('paramscope:open-inspector'));
+  const panel = page.locator('.jp-Paramscope-panel');
+  await expect(panel).toBeVisible();
+  const headline = panel.locator('.jp-Paramscope-headline');
+
+  // Refresh before paramscope is imported: the Python statement finds no inspector.
+  await page.notebook.runCell(0);
+  await panel.locator('.jp-Paramscope-refresh').click();
+  await expect(headline).toHaveText(/paramscope is not loaded in this kernel: run `import paramscope`/);
+
+  await page.notebook.runCell(1);
+  await page.notebook.runCell(2);
+  const error = panel.locator('.jp-Paramscope-finding[data-severity="error"]');
+  await expect(error).toHaveCount(1);
+  await expect(error).toContainText('bn.weight (BatchNorm2d weight) has weight decay 0.0001 in group 0');
+  await expect(headline).toHaveText(/^Snapshot #\d+ \(PyTorch [^)]+\) at /);
+  await expect(panel.locator('.jp-Paramscope-groupToggle')).toHaveText([/Group 0.*3 tensors/, /Group 1.*2 tensors/]);
+  // The inline output: the same finding, and a text/plain fallback in the saved notebook.
+  await expect(page.locator('.jp-ParamscopeSnapshot').first().locator('.jp-Paramscope-finding[data-severity="error"]')).toContainText('bn.weight');
+
+  // Fix the cell and run it again: same label, so the entry is replaced and the error is gone.
+  await page.notebook.setCell(2, 'code', FIXED);
+  await page.notebook.runCell(2);
+  await expect(panel.locator('.jp-Paramscope-groupToggle')).toHaveText([/Group 0.*2 tensors/, /Group 1.*3 tensors/]);
+  await expect(error).toHaveCount(0);
+
+  await restartKernel(page);
+  await expect(headline).toHaveText(STALE_AFTER_RESTART);
+  await expect(panel).toHaveClass(/jp-mod-stale/);
+  await panel.locator('.jp-Paramscope-refresh').click();
+  await expect(headline).toHaveText(/^Stale: the kernel restarted\. paramscope is not loaded in this kernel: run `import paramscope`/);
+  expect(consoleErrors).toEqual([]);
+});
