@@ -4,7 +4,7 @@ keeps each entry's last build, and publishes: inline under a display id per labe
 cell updates its output), and panel-only as an update of a display id no cell shows."""
 import secrets
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional
 
 import torch
@@ -26,7 +26,6 @@ class Registration:
     display_id: str
     #: Execution count of the cell that last showed this label's output.
     shown_in: Optional[int] = None
-    extra: Dict[str, object] = field(default_factory=dict)
 
 
 class Registry:
