@@ -8,15 +8,12 @@
 """
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-import paramscope  # noqa: E402
-from torchvision_resnet import resnet18, resnet50  # noqa: E402
+import paramscope
+from paramscope.testing.torchvision_resnet import resnet18, resnet50
 
 
 def two_groups(model):

@@ -11,7 +11,7 @@ from torch import nn
 import paramscope
 from paramscope.inspector import InspectError
 from paramscope.inspector.registry import REGISTRY
-from torchvision_resnet import resnet18
+from paramscope.testing.torchvision_resnet import resnet18
 
 MIME = "application/vnd.paramscope.snapshot.v1+json"
 

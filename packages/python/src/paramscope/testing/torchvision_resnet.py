@@ -1,6 +1,7 @@
 """ResNet-18/50 built with torch.nn the way torchvision builds them, with torchvision's module names
 (`conv1`, `bn1`, `layer1.0.downsample.1`, `fc`): torchvision does not install beside the torch of
-.venv, and the inspector's tests and benchmark need real architectures of these sizes."""
+.venv, and the inspector's tests and benchmark and notebook 08 need real architectures of these
+sizes. Same parameter names, shapes and order as `torchvision.models.resnet18()`/`resnet50()`."""
 from typing import List, Type, Union
 
 from torch import nn
