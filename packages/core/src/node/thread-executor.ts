@@ -16,7 +16,10 @@ import { Worker } from 'node:worker_threads';
 import { fastMeasure, fastUpdate, inlineExecutor, type KernelExecutor, type MeasureTask, type UpdateTask } from '../optim/executor';
 import { rejectUnknownKeys } from '../optim/keys';
 import { allocateInArena, simdArena } from '../optim/simd/arena';
-import { measureGradient, type SimdCall, type UpdateRule } from '../optim/rules/rule';
+import { normsProgram, sumOfSquaresProgram } from '../optim/rules/measure';
+import { allVariants, variantFor } from '../optim/rules/program';
+import { scalarKernelSource } from '../optim/rules/scalar-kernel';
+import type { SimdCall, UpdateRule } from '../optim/rules/rule';
 import { simdEngine, simdMeasure, simdUpdate } from '../optim/simd/driver';
 import { simdModuleBytes } from '../optim/simd/kernels';
 import { OptimizerError } from '../optim/validate';
@@ -254,7 +257,10 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
     });
   }
 
-  const measureSource = functionExpression(measureGradient);
+  const measureSources: Array<[string, string]> = [normsProgram, sumOfSquaresProgram].map((program) => {
+    const [variant] = allVariants(program);
+    return [variant.name, scalarKernelSource(variant)];
+  });
   const simd = simdEngine();
   const arena = simd ? simdArena() : null;
   /** Addresses for the workers' in-place kernels, when every array of a piece is in the arena. */
@@ -300,7 +306,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
           addresses: addressesOf(tasks[i].param, grad, [])
         })
       );
-      dispatch(remote, [['measure', measureSource]]);
+      dispatch(remote, measureSources);
       for (const { task, start, end, grad } of local) {
         if (measured[task]) continue;
         fastMeasure(simd, { ...tasks[task], grad }, start, end, sums[task]);
@@ -312,6 +318,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
       if (workers.length === 0) return inlineExecutor.update(rule, tasks);
       const sums = tasks.map(() => new Float64Array(2));
       const calls = tasks.map((t) => (simd && rule.simd ? rule.simd(t.scalars) : undefined));
+      const variants = tasks.map((t) => variantFor(rule.programFor(t.scalars), t.scalars));
       const { local, remote } = plan(
         tasks,
         (i) => isShared(tasks[i].param) && tasks[i].slots.every(isShared),
@@ -323,13 +330,13 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
           slots: tasks[i].slots.map(idOf),
           start,
           end,
-          rule: rule.id,
+          rule: variants[i].name,
           scalars: tasks[i].scalars,
           call: calls[i],
           addresses: addressesOf(tasks[i].param, grad, tasks[i].slots)
         })
       );
-      dispatch(remote, [[rule.id, functionExpression(rule.kernel)]]);
+      dispatch(remote, [...new Set(variants)].map((v) => [v.name, scalarKernelSource(v)]));
       for (const pieces of remote) for (const piece of pieces) updatedValues.workers += piece.end - piece.start;
       for (const { task, start, end, grad } of local) {
         const t = tasks[task];

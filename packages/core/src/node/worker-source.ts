@@ -44,7 +44,7 @@ parentPort.on('message', (job) => {
       if (piece.kind === 'measure') {
         if (inPlace) arenaRun(piece.withNorms ? 'norms' : 'sumsq', piece, count, piece.withNorms ? [piece.weightDecay] : [], out);
         const done = inPlace ? piece.start + count : simd ? functions.get('simdMeasure')(simd, param, grad, piece.start, piece.end, piece.weightDecay, piece.withNorms, out) : piece.start;
-        functions.get('measure')(param, grad, done, piece.end, piece.weightDecay, piece.withNorms, out);
+        functions.get(piece.withNorms ? 'norms' : 'sumsq')(param, grad, [], done, piece.end, { weightDecay: piece.weightDecay }, out);
       } else {
         const slots = piece.slots.map((id) => arrays.get(id));
         if (inPlace && piece.call) arenaRun(piece.call.fn, piece, count, piece.call.args, out);

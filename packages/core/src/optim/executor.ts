@@ -3,7 +3,8 @@
  * default runs them in the calling thread. `@paramscope/core/node` provides one that splits the
  * work across worker threads over shared memory.
  */
-import { measureGradient, type UpdateRule } from './rules/rule';
+import { measureCall, measureGradient } from './rules/measure';
+import type { UpdateRule } from './rules/rule';
 import { allocateInArena, runInArena, simdArena } from './simd/arena';
 import { simdEngine, simdMeasure, simdUpdate, type SimdEngine } from './simd/driver';
 import type { SimdCall } from './rules/rule';
@@ -64,7 +65,7 @@ export function fastUpdate(
 export function fastMeasure(simd: SimdEngine | null, task: MeasureTask, start: number, end: number, sums: Float64Array): void {
   const { param, grad, weightDecay, withNorms } = task;
   const arena = simdArena();
-  const call = withNorms ? { fn: 'norms', args: [weightDecay] } : { fn: 'sumsq', args: [] };
+  const call = measureCall(weightDecay, withNorms);
   let done = arena ? runInArena(arena, call, param, grad, [], start, end, sums) : start;
   if (done === start && simd) done = simdMeasure(simd, param, grad, start, end, weightDecay, withNorms, sums);
   measureGradient(param, grad, done, end, weightDecay, withNorms, sums);

@@ -8,9 +8,8 @@
  *   v̂ ← max(v̂, v) with amsgrad (the denominator then uses v̂ instead of v)
  *   w ← w − (η / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
  */
-import * as tf from '@tensorflow/tfjs';
-import { simdCall } from '../simd/kernels';
-import type { UpdateRule } from './rule';
+import { updateStep, type ElementProgram } from './program';
+import { defineRule, type UpdateRule } from './rule';
 
 /** Adam/AdamW hyperparameters (camelCase versions of PyTorch's). */
 export interface AdamHyperparameters {
@@ -22,13 +21,15 @@ export interface AdamHyperparameters {
   maximize: boolean;
 }
 
-/** Per-tensor scalars of the Adam kernel. */
+/** Per-tensor scalars of the Adam program. */
 export interface AdamScalars {
   stepSize: number;
-  beta1: number;
+  oneMinusBeta1: number;
   beta2: number;
+  oneMinusBeta2: number;
   eps: number;
-  biasCorrection2Sqrt: number;
+  /** 1 / √(1 − β₂ᵗ): a factor, so the SIMD loop's divider only serves the step's one division. */
+  inverseBiasCorrection2Sqrt: number;
   /** λ for Adam's coupled L2 term (0 for AdamW). */
   l2: number;
   /** w's factor before the update: 1 − η·λ for AdamW, 1 for Adam. */
@@ -37,8 +38,32 @@ export interface AdamScalars {
   amsgrad: boolean;
 }
 
+/**
+ * w ← w·decay; g ← ±∇ + l2·w; m ← m + (1 − β₁)(g − m); v ← β₂v + (1 − β₂)g²;
+ * v̂ ← max(v̂, v) with amsgrad; w ← w − stepSize·m / (√v̂·(1/√bc₂) + ε). Σ Δw² is taken against the weights before decay.
+ */
+const adamProgram: ElementProgram<AdamScalars> = {
+  name: 'adam',
+  optional: { gradSign: 1, l2: 0, decayFactor: 1 },
+  switches: ['amsgrad'],
+  exclusive: [['l2', 'decayFactor']], // Adam's coupled L2, AdamW's decoupled decay
+  unroll: 1, // more copies spill its vectors out of registers
+  body(x) {
+    const w0 = x.param;
+    const w = x.on('decayFactor') ? x.f32(x.mul(w0, x.scalar('decayFactor'))) : w0;
+    const g = x.plusScaled(x.scaled('gradSign', x.grad), 'l2', w);
+    const m0 = x.slot(0);
+    const m = x.add(m0, x.mul(x.scalar('oneMinusBeta1'), x.sub(g, m0)));
+    const v = x.add(x.mul(x.scalar('beta2'), x.slot(1)), x.mul(x.mul(x.scalar('oneMinusBeta2'), g), g));
+    const vMax = x.on('amsgrad') ? x.max(x.slot(2), v) : v;
+    const denominator = x.add(x.mul(x.sqrt(vMax), x.scalar('inverseBiasCorrection2Sqrt')), x.scalar('eps'));
+    const next = x.sub(w, x.div(x.mul(x.scalar('stepSize'), m), denominator));
+    return updateStep(x, w0, next, x.on('amsgrad') ? [m, v, vMax] : [m, v]);
+  }
+};
+
 function adamRule(decoupled: boolean): UpdateRule<AdamHyperparameters, AdamScalars> {
-  return {
+  return defineRule({
     id: decoupled ? 'adamw' : 'adam',
     slots: (group) => (group.amsgrad ? ['expAvg', 'expAvgSq', 'maxExpAvgSq'] : ['expAvg', 'expAvgSq']),
     countsSteps: true,
@@ -47,72 +72,19 @@ function adamRule(decoupled: boolean): UpdateRule<AdamHyperparameters, AdamScala
       const [beta1, beta2] = group.betas;
       return {
         stepSize: group.lr / (1 - beta1 ** step),
-        beta1,
+        oneMinusBeta1: 1 - beta1,
         beta2,
+        oneMinusBeta2: 1 - beta2,
         eps: group.eps,
-        biasCorrection2Sqrt: Math.sqrt(1 - beta2 ** step),
+        inverseBiasCorrection2Sqrt: 1 / Math.sqrt(1 - beta2 ** step),
         l2: decoupled ? 0 : group.weightDecay,
         decayFactor: decoupled ? Math.fround(1 - group.lr * group.weightDecay) : 1,
         gradSign: group.maximize ? -1 : 1,
         amsgrad: group.amsgrad
       };
     },
-    tensorKernel(w0, grad, [expAvg, expAvgSq, maxExpAvgSq], s) {
-      const w = s.decayFactor === 1 ? w0 : tf.mul(w0, s.decayFactor);
-      let g = s.gradSign === 1 ? grad : tf.neg(grad);
-      if (s.l2 !== 0) g = tf.add(g, tf.mul(w, s.l2));
-      const m = tf.add(expAvg, tf.mul(tf.sub(g, expAvg), 1 - s.beta1));
-      const v = tf.add(tf.mul(expAvgSq, s.beta2), tf.mul(tf.square(g), 1 - s.beta2));
-      const vMax = s.amsgrad ? tf.maximum(maxExpAvgSq, v) : v;
-      const denominator = tf.add(tf.div(tf.sqrt(vMax), s.biasCorrection2Sqrt), s.eps);
-      const next = tf.sub(w, tf.div(tf.mul(m, s.stepSize), denominator));
-      return { param: next, slots: s.amsgrad ? [m, v, vMax] : [m, v] };
-    },
-    simd: (s) =>
-      simdCall(
-        'adam',
-        {
-          stepSize: s.stepSize,
-          oneMinusBeta1: 1 - s.beta1,
-          beta2: s.beta2,
-          oneMinusBeta2: 1 - s.beta2,
-          eps: s.eps,
-          inverseBiasCorrection2Sqrt: 1 / s.biasCorrection2Sqrt,
-          gradSign: s.gradSign,
-          l2: s.l2,
-          decayFactor: s.decayFactor
-        },
-        { amsgrad: s.amsgrad }
-      ),
-    kernel(param, grad, slots, start, end, s, out) {
-      const { stepSize, beta1, beta2, eps, biasCorrection2Sqrt, l2, decayFactor, gradSign } = s;
-      const [expAvg, expAvgSq, maxExpAvgSq] = slots;
-      const oneMinusBeta1 = 1 - beta1;
-      const oneMinusBeta2 = 1 - beta2;
-      // amsgrad keeps the running maximum in its own slot; without it that slot is v itself.
-      const maxSq = s.amsgrad ? maxExpAvgSq : expAvgSq;
-      let updateSq = 0;
-      let weightSq = 0;
-      for (let i = start; i < end; i++) {
-        const w0 = param[i];
-        const w = Math.fround(w0 * decayFactor);
-        const g = gradSign * grad[i] + l2 * w;
-        const m0 = expAvg[i];
-        const m = Math.fround(m0 + oneMinusBeta1 * (g - m0));
-        const v = Math.fround(beta2 * expAvgSq[i] + oneMinusBeta2 * g * g);
-        expAvg[i] = m;
-        expAvgSq[i] = v;
-        const vMax = Math.max(maxSq[i], v);
-        maxSq[i] = vMax;
-        const next = Math.fround(w - (stepSize * m) / (Math.sqrt(vMax) / biasCorrection2Sqrt + eps));
-        param[i] = next;
-        updateSq += (next - w0) * (next - w0);
-        weightSq += w0 * w0;
-      }
-      out[0] += updateSq;
-      out[1] += weightSq;
-    }
-  };
+    programs: [adamProgram]
+  });
 }
 
 export const adamL2Rule = adamRule(false);

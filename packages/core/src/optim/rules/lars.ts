@@ -12,9 +12,8 @@
  * ε defaults to 0, which is SimCLR exactly (SimCLR has no ε); a positive ε guards the division
  * the way timm's and NVIDIA's LARC do.
  */
-import * as tf from '@tensorflow/tfjs';
-import { simdCall } from '../simd/kernels';
-import type { UpdateRule } from './rule';
+import { updateStep, type ElementProgram } from './program';
+import { defineRule } from './rule';
 
 /** LARS hyperparameters. `layerAdaptation` and `weightDecay` are per group, as in SimCLR. */
 export interface LarsHyperparameters {
@@ -37,7 +36,21 @@ export interface LarsScalars {
   trustRatio: number;
 }
 
-export const larsRule: UpdateRule<LarsHyperparameters, LarsScalars> = {
+/** s ← η·r·(∇ + λw); b ← μb + s; w ← w − (μb + s) with nesterov, else w − b. */
+const larsProgram: ElementProgram<LarsScalars> = {
+  name: 'lars',
+  optional: { weightDecay: 0 },
+  switches: ['nesterov'],
+  unroll: 2,
+  body(x) {
+    const scaled = x.mul(x.scalar('scaledLr'), x.f32(x.plusScaled(x.grad, 'weightDecay', x.param)));
+    const b = x.add(x.mul(x.scalar('momentum'), x.slot(0)), scaled);
+    const direction = x.on('nesterov') ? x.add(x.mul(x.scalar('momentum'), b), scaled) : b;
+    return updateStep(x, x.param, x.sub(x.param, direction), [b]);
+  }
+};
+
+export const larsRule = defineRule<LarsHyperparameters, LarsScalars>({
   id: 'lars-simclr',
   slots: () => ['momentumBuffer'],
   countsSteps: false,
@@ -56,30 +69,5 @@ export const larsRule: UpdateRule<LarsHyperparameters, LarsScalars> = {
     };
   },
   trustRatio: (s) => s.trustRatio,
-  tensorKernel(w, grad, [buffer], s) {
-    const step = tf.mul(tf.add(grad, tf.mul(w, s.weightDecay)), s.scaledLr);
-    const b = tf.add(tf.mul(buffer, s.momentum), step);
-    const direction = s.nesterov ? tf.add(tf.mul(b, s.momentum), step) : b;
-    return { param: tf.sub(w, direction), slots: [b] };
-  },
-  simd: (s) => simdCall('lars', { scaledLr: s.scaledLr, momentum: s.momentum, weightDecay: s.weightDecay }, { nesterov: s.nesterov }),
-  kernel(param, grad, slots, start, end, s, out) {
-    const { momentum, weightDecay, scaledLr } = s;
-    const nesterov = s.nesterov ? 1 : 0;
-    const buffer = slots[0];
-    let updateSq = 0;
-    let weightSq = 0;
-    for (let i = start; i < end; i++) {
-      const w = param[i];
-      const step = scaledLr * Math.fround(grad[i] + weightDecay * w);
-      const b = Math.fround(momentum * buffer[i] + step);
-      buffer[i] = b;
-      const next = Math.fround(w - (nesterov * (momentum * b + step) + (1 - nesterov) * b));
-      param[i] = next;
-      updateSq += (next - w) * (next - w);
-      weightSq += w * w;
-    }
-    out[0] += updateSq;
-    out[1] += weightSq;
-  }
-};
+  programs: [larsProgram]
+});

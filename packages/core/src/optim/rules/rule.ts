@@ -1,11 +1,14 @@
 /**
  * The contract between an optimizer and its update rule. A rule is plain data plus pure
- * functions: an element loop over typed arrays, which runs in the main thread and in worker
- * threads (they rebuild it from its source) on float32 views of the weights, the gradient and the
- * per-parameter state tensors ("slots"); and the same step in TF.js ops, for backends whose memory
- * the loops cannot reach (webgl, webgpu, tensorflow).
+ * functions: the per-tensor scalars, and its per-element arithmetic written once as a program
+ * (`program.ts`), from which {@link defineRule} derives the scalar loop over typed arrays, the
+ * WebAssembly SIMD call and the same step in TF.js ops, for backends whose memory the loops cannot
+ * reach (webgl, webgpu, tensorflow).
  */
 import type * as tf from '@tensorflow/tfjs';
+import { variantFor, type ElementProgram, type Program } from './program';
+import { runScalarKernel } from './scalar-kernel';
+import { tensorStep } from './tensor-kernel';
 
 /** Sums measured over one parameter before any update (see {@link measureGradient}). */
 export interface PrePassSums {
@@ -47,18 +50,18 @@ export interface UpdateRule<H, S> {
    * tensors were just created (zeros).
    */
   scalars(group: H, step: number, fresh: boolean, sums: PrePassSums): S;
-  /**
-   * The element loop. It must be self-contained (no references outside its own body but globals
-   * such as `Math`), written as a method named `kernel`: worker threads rebuild it from its source.
-   * (Declared as a method, as it is written: a rule then fits `UpdateRule<H, unknown>`.)
-   */
+  /** The per-element programs (one for most rules; SGD has one without momentum, one with). */
+  readonly programs: readonly Program[];
+  /** The program that runs a tensor with these scalars. */
+  programFor(scalars: S): Program;
+  /** The scalar loop (generated from the program). */
   kernel(...args: Parameters<UpdateKernel<S>>): void;
   /**
    * The same step in TF.js ops on the tensors' own backend: the new weights and state tensors.
-   * Called inside `tf.tidy`; must not return `grad` or a slot it was given (clone instead).
+   * Called inside `tf.tidy`; never returns `grad` or a slot it was given.
    */
   tensorKernel(param: tf.Tensor, grad: tf.Tensor, slots: tf.Tensor[], scalars: S): TensorStep;
-  /** The same step as a call of a SIMD kernel (`simd/kernels.ts`), where one exists. */
+  /** The same step as a call of a SIMD loop (`simd/kernels.ts` builds them from the programs). */
   simd?(scalars: S): SimdCall;
   /** The trust ratio for diagnostics, when the rule has one. */
   trustRatio?(scalars: S): number;
@@ -76,36 +79,28 @@ export interface SimdCall {
   args: number[];
 }
 
-/**
- * Pass over one gradient before any update: Σ g² (doubles as the NaN/Infinity check) and,
- * when `withNorms`, Σ w² and Σ (g + λw)².
- */
-export function measureGradient(
-  param: Float32Array,
-  grad: Float32Array,
-  start: number,
-  end: number,
-  weightDecay: number,
-  withNorms: boolean,
-  out: Float64Array
-): void {
-  let gradSq = 0;
-  if (!withNorms) {
-    for (let i = start; i < end; i++) gradSq += grad[i] * grad[i];
-    out[0] += gradSq;
-    return;
-  }
-  let weightSq = 0;
-  let decayedSq = 0;
-  for (let i = start; i < end; i++) {
-    const g = grad[i];
-    const w = param[i];
-    const d = Math.fround(g + weightDecay * w);
-    gradSq += g * g;
-    weightSq += w * w;
-    decayedSq += d * d;
-  }
-  out[0] += gradSq;
-  out[1] += weightSq;
-  out[2] += decayedSq;
+type DerivedMembers = 'kernel' | 'tensorKernel' | 'simd' | 'programs' | 'programFor';
+
+/** What a rule file writes: everything but the loops, which {@link defineRule} derives. */
+export type RuleDefinition<H, S> = Omit<UpdateRule<H, S>, DerivedMembers> & {
+  readonly programs: ReadonlyArray<ElementProgram<S>>;
+  /** Picks the program when the rule has several (default: the only one). */
+  programFor?(scalars: S): ElementProgram<S>;
+};
+
+/** An update rule with its scalar loop, SIMD call and tensor-op step derived from its programs. */
+export function defineRule<H, S>(definition: RuleDefinition<H, S>): UpdateRule<H, S> {
+  const programFor = definition.programFor ?? (() => definition.programs[0]);
+  return {
+    ...definition,
+    programFor,
+    kernel: (param, grad, slots, start, end, scalars, out) =>
+      runScalarKernel(programFor(scalars), param, grad, slots, start, end, scalars, out),
+    tensorKernel: (param, grad, slots, scalars) => tensorStep(programFor(scalars), param, grad, slots, scalars),
+    simd: (scalars) => {
+      const variant = variantFor(programFor(scalars), scalars);
+      const values = scalars as Record<string, number>;
+      return { fn: variant.name, args: variant.scalars.map((name) => values[name]) };
+    }
+  };
 }

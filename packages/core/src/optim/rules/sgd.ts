@@ -6,9 +6,8 @@
  *   g ← g + μ·b with nesterov, else g ← b               (only when μ ≠ 0)
  *   w ← w − η·g
  */
-import * as tf from '@tensorflow/tfjs';
-import { simdCall } from '../simd/kernels';
-import type { UpdateRule } from './rule';
+import { updateStep, type Builder, type ElementProgram } from './program';
+import { defineRule } from './rule';
 
 /** SGD hyperparameters (camelCase versions of PyTorch's). */
 export interface SgdHyperparameters {
@@ -20,19 +19,47 @@ export interface SgdHyperparameters {
   maximize: boolean;
 }
 
-/** Per-tensor scalars of the SGD kernel. */
+/** Per-tensor scalars of the SGD programs. */
 export interface SgdScalars {
   lr: number;
   momentum: number;
-  dampening: number;
+  /** The buffer's factor: μ, or 0 on the step that creates it (PyTorch clones g into it). */
+  decay: number;
+  /** The gradient's factor in the buffer: 1 − τ, or 1 on the step that creates it. */
+  blend: number;
   weightDecay: number;
   nesterov: boolean;
   gradSign: number;
-  /** True on the step that creates the momentum buffer (PyTorch clones g into it). */
-  initBuffer: boolean;
 }
 
-export const sgdRule: UpdateRule<SgdHyperparameters, SgdScalars> = {
+/** g = ±∇ + λw. */
+const gradient = (x: Builder<SgdScalars>) => x.plusScaled(x.scaled('gradSign', x.grad), 'weightDecay', x.param);
+
+/** w ← w − η·g. */
+const plain: ElementProgram<SgdScalars> = {
+  name: 'sgdPlain',
+  optional: { gradSign: 1, weightDecay: 0 },
+  switches: [],
+  unroll: 2,
+  body: (x) => updateStep(x, x.param, x.sub(x.param, x.mul(x.scalar('lr'), gradient(x))), [])
+};
+
+/** b ← decay·b + blend·g; w ← w − η·(g + μb) with nesterov, else w − η·b. */
+const withMomentum: ElementProgram<SgdScalars> = {
+  name: 'sgdMomentum',
+  optional: { gradSign: 1, weightDecay: 0, blend: 1 },
+  switches: ['nesterov'],
+  exclusive: [['blend', 'nesterov']], // PyTorch's nesterov requires zero dampening
+  unroll: 2,
+  body(x) {
+    const g = gradient(x);
+    const b = x.add(x.mul(x.scalar('decay'), x.slot(0)), x.scaled('blend', g));
+    const direction = x.on('nesterov') ? x.add(g, x.mul(x.scalar('momentum'), b)) : b;
+    return updateStep(x, x.param, x.sub(x.param, x.mul(x.scalar('lr'), direction)), [b]);
+  }
+};
+
+export const sgdRule = defineRule<SgdHyperparameters, SgdScalars>({
   id: 'sgd',
   slots: (group) => (group.momentum !== 0 ? ['momentumBuffer'] : []),
   countsSteps: false,
@@ -40,68 +67,12 @@ export const sgdRule: UpdateRule<SgdHyperparameters, SgdScalars> = {
   scalars: (group, _step, fresh) => ({
     lr: group.lr,
     momentum: group.momentum,
-    dampening: group.dampening,
+    decay: fresh ? 0 : group.momentum,
+    blend: fresh ? 1 : 1 - group.dampening,
     weightDecay: group.weightDecay,
     nesterov: group.nesterov,
-    gradSign: group.maximize ? -1 : 1,
-    initBuffer: fresh
+    gradSign: group.maximize ? -1 : 1
   }),
-  tensorKernel(w, grad, [buffer], s) {
-    let g = s.gradSign === 1 ? grad : tf.neg(grad);
-    if (s.weightDecay !== 0) g = tf.add(g, tf.mul(w, s.weightDecay));
-    if (s.momentum === 0) return { param: tf.sub(w, tf.mul(g, s.lr)), slots: [] };
-    const b = s.initBuffer ? tf.clone(g) : tf.add(tf.mul(buffer, s.momentum), s.dampening === 0 ? g : tf.mul(g, 1 - s.dampening));
-    const direction = s.nesterov ? tf.add(g, tf.mul(b, s.momentum)) : b;
-    return { param: tf.sub(w, tf.mul(direction, s.lr)), slots: [b] };
-  },
-  simd: (s) =>
-    s.momentum === 0
-      ? simdCall('sgdPlain', { lr: s.lr, gradSign: s.gradSign, weightDecay: s.weightDecay })
-      : simdCall(
-          'sgdMomentum',
-          {
-            lr: s.lr,
-            momentum: s.momentum,
-            // The step that creates the buffer clones g into it (b = g), later ones blend.
-            decay: s.initBuffer ? 0 : s.momentum,
-            blend: s.initBuffer ? 1 : 1 - s.dampening,
-            gradSign: s.gradSign,
-            weightDecay: s.weightDecay
-          },
-          { nesterov: s.nesterov }
-        ),
-  kernel(param, grad, slots, start, end, s, out) {
-    // Hyperparameters in locals, one loop per case: no per-element branching on them.
-    const { lr, momentum, weightDecay, gradSign } = s;
-    const keep = 1 - s.dampening;
-    const nesterov = s.nesterov ? 1 : 0;
-    const buffer = slots[0];
-    let updateSq = 0;
-    let weightSq = 0;
-    if (momentum === 0) {
-      for (let i = start; i < end; i++) {
-        const w = param[i];
-        const next = Math.fround(w - lr * (gradSign * grad[i] + weightDecay * w));
-        param[i] = next;
-        updateSq += (next - w) * (next - w);
-        weightSq += w * w;
-      }
-    } else {
-      // The step that creates the buffer clones g into it (b = g), later ones blend.
-      const decay = s.initBuffer ? 0 : momentum;
-      const blend = s.initBuffer ? 1 : keep;
-      for (let i = start; i < end; i++) {
-        const w = param[i];
-        const g = gradSign * grad[i] + weightDecay * w;
-        const b = Math.fround(decay * buffer[i] + blend * g);
-        buffer[i] = b;
-        const next = Math.fround(w - lr * (nesterov * (g + momentum * b) + (1 - nesterov) * b));
-        param[i] = next;
-        updateSq += (next - w) * (next - w);
-        weightSq += w * w;
-      }
-    }
-    out[0] += updateSq;
-    out[1] += weightSq;
-  }
-};
+  programs: [plain, withMomentum],
+  programFor: (scalars) => (scalars.momentum === 0 ? plain : withMomentum)
+});

@@ -1,28 +1,22 @@
 /**
- * The update rules again, as WebAssembly SIMD loops (f32x4) over one chunk of at most
- * {@link CHUNK} values copied into the module's memory. Each loop is the same formula as the
- * scalar kernel in `rules/` (see there for the math), in float32 like PyTorch's CPU kernels.
- * Each rule comes in variants, one per combination of the terms a group uses ({@link simdCall}
- * picks one); the same loops exist with byte-address arguments for the shared arena.
+ * The SIMD backend of the rules' programs (`rules/program.ts`): one WebAssembly loop (f32x4) per
+ * program variant, over one chunk of at most {@link CHUNK} values copied into the module's memory,
+ * in float32 like PyTorch's CPU kernels; the same loops exist with byte-address arguments for the
+ * shared arena.
  *
- * Memory layout (bytes): weights at 0, gradient at 1·C, state slots at 2·C, 3·C, 4·C, and two
- * three f32x4 sums at 5·C (C = CHUNK·4). Update kernels leave Σ Δw² and Σ w² there; `norms`
- * leaves Σ g², Σ w² and Σ (g + λw)².
+ * Memory layout (bytes): weights at 0, gradient at 1·C, state slots at 2·C, 3·C, 4·C, and
+ * three f32x4 sums at 5·C (C = CHUNK·4): each loop leaves its program's sums there.
  */
 import { F32, I32, V128, encodeModule, op, type FunctionSpec } from './wasm-encoder';
-import type { SimdCall } from '../rules/rule';
+import { MEASURE_PROGRAMS } from '../rules/measure';
+import { UPDATE_RULES } from '../rules/registry';
+import { allVariants, arraysRead, useCounts, type Program, type Value, type Variant } from '../rules/program';
 export type { SimdCall } from '../rules/rule';
 
 /** Values per chunk: 32 KiB per array, so a chunk's arrays stay in L2 cache. */
 export const CHUNK = 8192;
-/**
- * Copies of the loop body per iteration, each with its own accumulators: one f32x4 sum chain
- * stalls every iteration on the add's latency. The sums before an update do little else, so they
- * take four; the update loops take two (Adam one: more spill its vectors out of registers).
- */
-const UNROLL = { sums: 4, update: 2, adam: 1 };
 /** Values the widest loop iteration handles: every vector loop stops at a multiple of this. */
-export const SIMD_BLOCK = 4 * Math.max(...Object.values(UNROLL));
+export const SIMD_BLOCK = 4 * Math.max(...[...MEASURE_PROGRAMS, ...updatePrograms()].map((p) => p.unroll));
 const C = CHUNK * 4;
 const REGION = { param: 0, grad: C, slot0: 2 * C, slot1: 3 * C, slot2: 4 * C, out: 5 * C };
 const PAGES = 4;
@@ -111,188 +105,82 @@ function kernel(
   return { name, params, locals, body: [...prologue, ...loop, ...epilogue] };
 }
 
-const add = (a: Expr, b: Expr): Expr => [...a, ...b, ...op.f32x4Add()];
-const sub = (a: Expr, b: Expr): Expr => [...a, ...b, ...op.f32x4Sub()];
-const mul = (a: Expr, b: Expr): Expr => [...a, ...b, ...op.f32x4Mul()];
-const div = (a: Expr, b: Expr): Expr => [...a, ...b, ...op.f32x4Div()];
-const max = (a: Expr, b: Expr): Expr => [...a, ...b, ...op.f32x4Max()];
-const sqrt = (a: Expr): Expr => [...a, ...op.f32x4Sqrt()];
-
 type Helpers = Parameters<Parameters<typeof kernel>[5]>[0];
 
 type Builder = (...args: Parameters<typeof kernel> extends [boolean, ...infer Rest] ? Rest : never) => FunctionSpec;
 
-/**
- * An update rule's loops: one per combination of its optional terms, so a loop carries only the
- * terms its group uses. The loops are bound by instruction count and register pressure, not by
- * memory (a term such as ±∇ or λ·w costs about a tenth of a step), and a term whose scalar has its
- * identity value (a sign of +1, a decay of 0) changes no result when left out.
- */
-interface Family {
-  /** Optional scalars with their identity values: passed, and in the loop, only when different. */
-  optional: Record<string, number>;
-  /** Structural switches (no argument). */
-  switches: string[];
-  /** Pairs of terms no group has together (no loop is built for them). */
-  exclusive?: Array<[string, string]>;
-  /** The scalars passed, in order, given which optional terms and switches are on. */
-  scalars: (on: (term: string) => boolean) => string[];
-  temps: string[];
-  body: (h: Helpers, on: (term: string) => boolean) => Expr;
+const BINARY = { add: op.f32x4Add, sub: op.f32x4Sub, mul: op.f32x4Mul, div: op.f32x4Div, max: op.f32x4Max } as const;
+
+/** The distinct programs of the registered rules. */
+function updatePrograms(): Program[] {
+  return [...new Set(UPDATE_RULES.flatMap((rule) => rule.programs))];
 }
-
-/** Σ Δw² and Σ w² of an update from `w` to `next` (temp names). */
-function accumulateStep(h: Helpers, w = 'w', next = 'next'): Expr {
-  return [
-    ...h.set('d', sub(h.get(next), h.get(w))),
-    ...h.accumulate(0, mul(h.get('d'), h.get('d'))),
-    ...h.accumulate(1, mul(h.get(w), h.get(w)))
-  ];
-}
-
-/** The gradient term: ±∇ (+ λ·w when `decay` is on), into temp `g`. */
-function gradient(h: Helpers, on: (term: string) => boolean, decay: string, w: string): Expr {
-  let g = h.load('grad');
-  if (on('gradSign')) g = mul(h.splat('gradSign'), g);
-  if (on(decay)) g = add(g, mul(h.splat(decay), h.get(w)));
-  return h.set('g', g);
-}
-
-const FAMILIES: Record<string, Family> = {
-  // SGD without momentum: w ← w − η(±∇ + λw).
-  sgdPlain: {
-    optional: { gradSign: 1, weightDecay: 0 },
-    switches: [],
-    scalars: (on) => ['lr', ...['gradSign', 'weightDecay'].filter(on)],
-    temps: ['w', 'g', 'next', 'd'],
-    body: (h, on) => [
-      ...h.set('w', h.load('param')),
-      ...gradient(h, on, 'weightDecay', 'w'),
-      ...h.set('next', sub(h.get('w'), mul(h.splat('lr'), h.get('g')))),
-      ...h.store('param', h.get('next')),
-      ...accumulateStep(h)
-    ]
-  },
-  // SGD with momentum: b ← decay·b + blend·g; w ← w − η·(g + μb) with nesterov, else w − η·b.
-  sgdMomentum: {
-    optional: { gradSign: 1, weightDecay: 0, blend: 1 },
-    switches: ['nesterov'],
-    exclusive: [['blend', 'nesterov']], // PyTorch's nesterov requires zero dampening
-    scalars: (on) => ['lr', 'decay', ...(on('nesterov') ? ['momentum'] : []), ...['gradSign', 'weightDecay', 'blend'].filter(on)],
-    temps: ['w', 'g', 'b', 'next', 'd'],
-    body: (h, on) => [
-      ...h.set('w', h.load('param')),
-      ...gradient(h, on, 'weightDecay', 'w'),
-      ...h.set('b', add(mul(h.splat('decay'), h.load('slot0')), on('blend') ? mul(h.splat('blend'), h.get('g')) : h.get('g'))),
-      ...h.store('slot0', h.get('b')),
-      ...h.set('next', sub(h.get('w'), mul(h.splat('lr'), on('nesterov') ? add(h.get('g'), mul(h.splat('momentum'), h.get('b'))) : h.get('b')))),
-      ...h.store('param', h.get('next')),
-      ...accumulateStep(h)
-    ]
-  },
-  // Adam/AdamW: w ← w·decay; g ← ±∇ + l2·w; m, v moments; w ← w − stepSize·m / (√v̂·(1/√bc₂) + ε).
-  // √bc₂ enters as a reciprocal (f32x4 sqrt and div share the divider): a last-bit difference.
-  adam: {
-    optional: { gradSign: 1, l2: 0, decayFactor: 1 },
-    switches: ['amsgrad'],
-    exclusive: [['l2', 'decayFactor']], // Adam's coupled L2, AdamW's decoupled decay
-    scalars: (on) => ['stepSize', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2', 'eps', 'inverseBiasCorrection2Sqrt', ...['gradSign', 'l2', 'decayFactor'].filter(on)],
-    temps: ['w0', 'w', 'g', 'm', 'v', 'next', 'd'],
-    body: (h, on) => {
-      const w = on('decayFactor') ? 'w' : 'w0';
-      return [
-        ...h.set('w0', h.load('param')),
-        ...(on('decayFactor') ? h.set('w', mul(h.get('w0'), h.splat('decayFactor'))) : []),
-        ...gradient(h, on, 'l2', w),
-        ...h.set('m', h.load('slot0')),
-        ...h.set('m', add(h.get('m'), mul(h.splat('oneMinusBeta1'), sub(h.get('g'), h.get('m'))))),
-        ...h.set('v', add(mul(h.splat('beta2'), h.load('slot1')), mul(mul(h.splat('oneMinusBeta2'), h.get('g')), h.get('g')))),
-        ...h.store('slot0', h.get('m')),
-        ...h.store('slot1', h.get('v')),
-        ...(on('amsgrad') ? [...h.set('v', max(h.load('slot2'), h.get('v'))), ...h.store('slot2', h.get('v'))] : []),
-        ...h.set('next', sub(h.get(w), div(mul(h.splat('stepSize'), h.get('m')), add(mul(sqrt(h.get('v')), h.splat('inverseBiasCorrection2Sqrt')), h.splat('eps'))))),
-        ...h.store('param', h.get('next')),
-        // Σ Δw² against the weights before decay.
-        ...accumulateStep(h, 'w0')
-      ];
-    }
-  },
-  // LARS (SimCLR): s ← η·r·(∇ + λw); b ← μb + s; w ← w − (μb + s) with nesterov, else w − b.
-  lars: {
-    optional: { weightDecay: 0 },
-    switches: ['nesterov'],
-    scalars: (on) => ['scaledLr', 'momentum', ...['weightDecay'].filter(on)],
-    temps: ['w', 's', 'b', 'next', 'd'],
-    body: (h, on) => [
-      ...h.set('w', h.load('param')),
-      ...h.set('s', mul(h.splat('scaledLr'), on('weightDecay') ? add(h.load('grad'), mul(h.splat('weightDecay'), h.get('w'))) : h.load('grad'))),
-      ...h.set('b', add(mul(h.splat('momentum'), h.load('slot0')), h.get('s'))),
-      ...h.store('slot0', h.get('b')),
-      ...h.set('next', sub(h.get('w'), on('nesterov') ? add(mul(h.splat('momentum'), h.get('b')), h.get('s')) : h.get('b'))),
-      ...h.store('param', h.get('next')),
-      ...accumulateStep(h)
-    ]
-  }
-};
-
-/** The loops that only read (the sums before an update), and whether each reads the weights. */
-export const READ_ONLY_KERNELS: Readonly<Record<string, { readsParam: boolean }>> = { sumsq: { readsParam: false }, norms: { readsParam: true } };
-
-/** A variant's export name: the family and its terms that are on. */
-const variantName = (family: string, on: string[]): string => [family, ...on].join('+');
-
-/** The update loops' export names with the terms each has on. */
-function variants(): Array<{ family: string; name: string; on: string[] }> {
-  return Object.entries(FAMILIES).flatMap(([family, spec]) => {
-    const terms = [...Object.keys(spec.optional), ...spec.switches];
-    return Array.from({ length: 2 ** terms.length }, (_, mask) => terms.filter((_, k) => mask & (1 << k)))
-      .filter((on) => !(spec.exclusive ?? []).some(([a, b]) => on.includes(a) && on.includes(b)))
-      .map((on) => ({ family, name: variantName(family, on), on }));
-  });
-}
-
-/** Export names of every update loop (tests check each is reachable from some group). */
-export const UPDATE_KERNELS: readonly string[] = variants().map((v) => v.name);
-
-/** Every kernel, built with `kernel` (region or pointer addressing). */
-const functions = (kernel: Builder): FunctionSpec[] => [
-  // Pass before the update: Σg², Σw², Σ(g + λw)².
-  kernel('norms', ['weightDecay'], ['g', 'w', 'd'], UNROLL.sums, (h) => [
-    ...h.set('g', h.load('grad')),
-    ...h.set('w', h.load('param')),
-    ...h.set('d', add(h.get('g'), mul(h.splat('weightDecay'), h.get('w')))),
-    ...h.accumulate(0, mul(h.get('g'), h.get('g'))),
-    ...h.accumulate(1, mul(h.get('w'), h.get('w'))),
-    ...h.accumulate(2, mul(h.get('d'), h.get('d')))
-  ]),
-  kernel('sumsq', [], ['g'], UNROLL.sums, (h) => [...h.set('g', h.load('grad')), ...h.accumulate(0, mul(h.get('g'), h.get('g')))]),
-  ...variants().map(({ family, name, on: onTerms }) => {
-    const spec = FAMILIES[family];
-    const on = (term: string) => onTerms.includes(term);
-    return kernel(name, spec.scalars(on), spec.temps, family === 'adam' ? UNROLL.adam : UNROLL.update, (h) => spec.body(h, on));
-  })
-];
 
 /**
- * The call of `family`'s loop for these scalar values: optional terms at their identity value
- * are left out (same result, fewer instructions), `switches` pick the structural variant.
+ * A variant's loop body: each node used more than once is computed once into a temp local (in
+ * f32 like every value here, so `f32` nodes add no instruction), the rest inline.
  */
-export function simdCall(family: keyof typeof FAMILIES, values: Record<string, number>, switches: Record<string, boolean> = {}): SimdCall {
-  const spec = FAMILIES[family];
-  const terms = [...Object.keys(spec.optional), ...spec.switches];
-  const onTerms = terms.filter((term) => (term in spec.optional ? values[term] !== spec.optional[term] : switches[term]));
-  const on = (term: string) => onTerms.includes(term);
-  const clash = (spec.exclusive ?? []).find(([a, b]) => on(a) && on(b));
-  if (clash) throw new Error(`simd kernel ${family}: ${clash[0]} and ${clash[1]} together have no loop`);
-  return {
-    fn: variantName(family, onTerms),
-    args: spec.scalars(on).map((scalar) => {
-      const value = values[scalar];
-      if (value === undefined) throw new Error(`simd kernel ${family}: no value for ${scalar}`);
-      return value;
-    })
+function compile(variant: Variant, temps: Map<Value, string>): (h: Helpers) => Expr {
+  return (h) => {
+    const done = new Set<Value>();
+    const written = new Set<string>();
+    const emit = (v: Value): Expr => {
+      const temp = temps.get(v);
+      if (temp && done.has(v)) return h.get(temp);
+      let code: Expr;
+      switch (v.op) {
+        case 'load':
+          if (written.has(v.array)) throw new Error(`simd loop ${variant.name}: ${v.array} is read after it is stored`);
+          code = h.load(v.array);
+          break;
+        case 'scalar':
+          return h.splat(v.name);
+        case 'f32':
+          code = emit(v.a);
+          break;
+        case 'sqrt':
+          code = [...emit(v.a), ...op.f32x4Sqrt()];
+          break;
+        default:
+          code = [...emit(v.a), ...emit(v.b), ...BINARY[v.op]()];
+      }
+      if (!temp) return code;
+      done.add(v);
+      return [...h.set(temp, code), ...h.get(temp)];
+    };
+    const stores = variant.step.stores.flatMap(([array, value]) => {
+      const code = h.store(array, emit(value));
+      written.add(array);
+      return code;
+    });
+    return [...stores, ...variant.step.sums.flatMap((sum, k) => h.accumulate(k as 0 | 1 | 2, emit(sum)))];
   };
 }
+
+/** The loop of one variant. */
+function loopOf(build: Builder, variant: Variant, unroll: number): FunctionSpec {
+  const temps = new Map<Value, string>();
+  for (const [value, count] of useCounts(variant.step)) {
+    if (count > 1 && value.op !== 'scalar') temps.set(value, `t${temps.size}`);
+  }
+  return build(variant.name, variant.scalars, [...temps.values()], unroll, compile(variant, temps));
+}
+
+/** Measuring loops (they store nothing), and whether each reads the weights. */
+export const READ_ONLY_KERNELS: Readonly<Record<string, { readsParam: boolean }>> = Object.fromEntries(
+  MEASURE_PROGRAMS.flatMap(allVariants).map((v) => [v.name, { readsParam: arraysRead(v.step).has('param') }])
+);
+
+/** Export names of every update loop (tests check each is reachable from some group). */
+export const UPDATE_KERNELS: readonly string[] = updatePrograms()
+  .flatMap(allVariants)
+  .map((v) => v.name);
+
+/** Every loop, built with `build` (region or pointer addressing). */
+const functions = (build: Builder): FunctionSpec[] =>
+  [...MEASURE_PROGRAMS, ...updatePrograms()].flatMap((program) =>
+    allVariants(program).map((variant) => loopOf(build, variant, program.unroll))
+  );
 
 /** The module's bytes (built once): chunk regions in its own memory. */
 let bytes: Uint8Array | undefined;
