@@ -8,3 +8,4 @@ export * from './init';
 export * from './trace';
 export * from './functional';
 export { useNativeKernels } from './native';
+export type { FactoryOptions } from './options';

@@ -7,9 +7,10 @@ import * as tf from '@tensorflow/tfjs';
 import { Module } from './module';
 import { constantVariable, shapeSize } from './init';
 import { batchNormTraining, normalizeWith as normalize, type RunningStats } from './functional';
+import { checkOptions, unsupported, type FactoryOptions } from './options';
 
 /** Options of the batch-norm modules, as PyTorch's. */
-export interface BatchNormOptions {
+export interface BatchNormOptions extends FactoryOptions {
   eps?: number;
   /** Weight of the new batch in the running statistics; `null` gives a cumulative average. */
   momentum?: number | null;
@@ -40,6 +41,7 @@ abstract class BatchNormBase extends Module {
   constructor(readonly numFeatures: number, options: BatchNormOptions) {
     super();
     const kind = new.target.name;
+    checkOptions(kind, options, ['eps', 'momentum', 'affine', 'trackRunningStats'], '2nd');
     checkFeatures(kind, 'numFeatures', numFeatures);
     this.eps = checkEps(kind, options.eps ?? 1e-5);
     this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
@@ -102,6 +104,29 @@ export class BatchNorm2d extends BatchNormBase {
   }
 }
 
+/** Options of {@link LayerNorm}, as PyTorch's. */
+export interface LayerNormOptions extends FactoryOptions {
+  eps?: number;
+  elementwiseAffine?: boolean;
+  bias?: boolean;
+}
+
+/** Options of {@link GroupNorm}, as PyTorch's. */
+export interface GroupNormOptions extends FactoryOptions {
+  eps?: number;
+  affine?: boolean;
+}
+
+/** Options of {@link InstanceNorm2d}, as PyTorch's. */
+export interface InstanceNormOptions extends FactoryOptions {
+  eps?: number;
+  affine?: boolean;
+  /** Unused, as in PyTorch without running statistics. */
+  momentum?: number | null;
+  /** PyTorch's `track_running_stats`: only false (each instance is normalized by its own statistics). */
+  trackRunningStats?: boolean;
+}
+
 /** Normalizes over the last `normalizedShape.length` axes of each sample. */
 export class LayerNorm extends Module {
   readonly kind = 'LayerNorm';
@@ -110,8 +135,9 @@ export class LayerNorm extends Module {
   readonly bias: tf.Variable | null;
   readonly eps: number;
 
-  constructor(normalizedShape: number | number[], options: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } = {}) {
+  constructor(normalizedShape: number | number[], options: LayerNormOptions = {}) {
     super();
+    checkOptions('LayerNorm', options, ['eps', 'elementwiseAffine', 'bias'], '2nd');
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     this.normalizedShape.forEach((d, i) => checkFeatures('LayerNorm', `normalizedShape[${i}]`, d));
     this.eps = checkEps('LayerNorm', options.eps ?? 1e-5);
@@ -143,8 +169,9 @@ export class GroupNorm extends Module {
   readonly bias: tf.Variable | null;
   readonly eps: number;
 
-  constructor(readonly numGroups: number, readonly numChannels: number, options: { eps?: number; affine?: boolean } = {}) {
+  constructor(readonly numGroups: number, readonly numChannels: number, options: GroupNormOptions = {}) {
     super();
+    checkOptions('GroupNorm', options, ['eps', 'affine'], '3rd');
     checkFeatures('GroupNorm', 'numGroups', numGroups);
     checkFeatures('GroupNorm', 'numChannels', numChannels);
     if (numChannels % numGroups !== 0) {
@@ -180,8 +207,12 @@ export class InstanceNorm2d extends Module {
   readonly eps: number;
 
   /** PyTorch's defaults: no affine parameters, no running statistics. */
-  constructor(readonly numFeatures: number, options: { eps?: number; affine?: boolean } = {}) {
+  constructor(readonly numFeatures: number, options: InstanceNormOptions = {}) {
     super();
+    checkOptions('InstanceNorm2d', options, ['eps', 'affine', 'momentum', 'trackRunningStats'], '2nd');
+    if (options.trackRunningStats) {
+      unsupported('InstanceNorm2d', 'trackRunningStats', true, 'only false is (no running statistics are kept)');
+    }
     checkFeatures('InstanceNorm2d', 'numFeatures', numFeatures);
     this.eps = checkEps('InstanceNorm2d', options.eps ?? 1e-5);
     const affine = options.affine ?? false;
