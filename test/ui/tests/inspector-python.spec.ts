@@ -9,6 +9,7 @@ import { collectConsoleErrors, REAL_KERNELS_API, restartKernel, STALE_AFTER_REST
  * Python statement) tells a fresh kernel without paramscope.
  */
 const notebooks = path.resolve(__dirname, '../notebooks');
+const artifacts = path.resolve(__dirname, '../../../artifacts/ui');
 const FIXED = [
   'decay = [model.conv.weight, model.fc.weight]',
   'no_decay = [model.bn.weight, model.bn.bias, model.fc.bias]',
@@ -43,6 +44,8 @@ test('a Python notebook: the finding names the parameter, the fixed cell clears 
   await expect(panel.locator('.jp-Paramscope-groupToggle')).toHaveText([/Group 0.*3 tensors/, /Group 1.*2 tensors/]);
   // The inline output: the same finding, and a text/plain fallback in the saved notebook.
   await expect(page.locator('.jp-ParamscopeSnapshot').first().locator('.jp-Paramscope-finding[data-severity="error"]')).toContainText('bn.weight');
+  // The README's picture of the panel on a Python notebook (kept as packages/jupyterlab/docs/inspector-panel-python.png).
+  await panel.screenshot({ path: path.join(artifacts, 'inspector-panel-python.png') });
 
   // Fix the cell and run it again: same label, so the entry is replaced and the error is gone.
   await page.notebook.setCell(2, 'code', FIXED);
