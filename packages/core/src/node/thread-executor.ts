@@ -13,17 +13,18 @@
 /// <reference types="node" />
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { fastMeasure, fastUpdate, inlineExecutor, type KernelExecutor, type MeasureTask, type UpdateTask } from '../optim/executor';
+import { fastMeasure, inlineExecutor, type KernelExecutor, type MeasureTask, type UpdateTask } from '../optim/executor';
 import { rejectUnknownKeys } from '../optim/keys';
-import { allocateInArena, simdArena } from '../optim/simd/arena';
-import { normsProgram, sumOfSquaresProgram } from '../optim/rules/measure';
-import { allVariants, variantFor } from '../optim/rules/program';
+import { measureCall, normsProgram, sumOfSquaresProgram } from '../optim/rules/measure';
+import { variantFor, type Variant } from '../optim/rules/program';
 import { scalarKernelSource } from '../optim/rules/scalar-kernel';
-import type { SimdCall, UpdateRule } from '../optim/rules/rule';
-import { simdEngine, simdMeasure, simdUpdate } from '../optim/simd/driver';
+import type { UpdateRule } from '../optim/rules/rule';
+import { allocateInArena, simdArena, type SimdArena } from '../optim/simd/arena';
+import { runLoop, type FastPath } from '../optim/simd/dispatch';
+import { ENGINE_LAYOUT, simdEngine } from '../optim/simd/driver';
 import { simdModuleBytes } from '../optim/simd/kernels';
 import { OptimizerError } from '../optim/validate';
-import { WORKER_SOURCE } from './worker-source';
+import { workerSource, type Piece, type WorkerJob } from './worker';
 
 /** Options of {@link createThreadExecutor}. */
 export interface ThreadExecutorOptions {
@@ -45,40 +46,17 @@ export interface ThreadExecutor extends KernelExecutor {
   close(): Promise<void>;
 }
 
-interface Piece {
-  kind: 'measure' | 'update';
-  task: number;
-  param: number;
-  grad: number;
-  slots: number[];
-  start: number;
-  end: number;
-  rule?: string;
-  scalars?: unknown;
-  call?: SimdCall;
-  weightDecay?: number;
-  withNorms?: boolean;
-  /** Byte addresses of the arrays' first values when all of them live in the arena. */
-  addresses?: { param: number; grad: number; slots: number[] };
-}
-
 interface WorkerHandle {
   worker: Worker;
   control: Int32Array;
   results: Float64Array;
-  sentFunctions: Set<string>;
+  sentKernels: Set<string>;
   sentSimd: boolean;
   /** The worker's own block for the arena kernels' sums (kept alive with the handle). */
   sums?: Float32Array;
-  pendingRegister: Array<[number, Float32Array]>;
+  pendingRegister: WorkerJob['register'];
   registered: WeakSet<Float32Array>;
   lastError?: string;
-}
-
-/** Source of `fn` as an expression (method shorthand `kernel(…) {…}` becomes a function expression). */
-function functionExpression(fn: (...args: never[]) => unknown): string {
-  const source = fn.toString();
-  return /^(async\s+)?(function\b|\(|[A-Za-z_$][\w$]*\s*=>)/.test(source) ? source : `function ${source}`;
 }
 
 const isShared = (a: Float32Array): boolean => a.buffer instanceof SharedArrayBuffer;
@@ -117,13 +95,17 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
   let sequence = 0;
   const updatedValues = { workers: 0, caller: 0 };
 
+  const simd = simdEngine();
+  const arena = simd ? simdArena() : null;
+  const fast: FastPath = { engine: simd, arena };
+  const source = workerSource();
   const workers: WorkerHandle[] = Array.from({ length: threads - 1 }, () => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    const worker = new Worker(source, { eval: true });
     const handle: WorkerHandle = {
       worker,
       control: new Int32Array(new SharedArrayBuffer(8)),
       results: new Float64Array(new SharedArrayBuffer(8)),
-      sentFunctions: new Set(),
+      sentKernels: new Set(),
       sentSimd: false,
       pendingRegister: [],
       registered: new WeakSet()
@@ -145,7 +127,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
     for (const w of workers) {
       if (!w.registered.has(array)) {
         w.registered.add(array);
-        w.pendingRegister.push([id, array]);
+        w.pendingRegister.push([id, array, arena?.addressOf(array)]);
       }
     }
     return id;
@@ -158,7 +140,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
    */
   function sharedGradient(param: Float32Array, grad: Float32Array, gradSq?: Float64Array): Float32Array {
     const sumSquares = (values: Float32Array, start: number, end: number) => {
-      if (gradSq) fastMeasure(simd, { param, grad: values, weightDecay: 0, withNorms: false }, start, end, gradSq);
+      if (gradSq) fastMeasure(fast, { param, grad: values, weightDecay: 0, withNorms: false }, start, end, gradSq);
     };
     if (isShared(grad)) {
       sumSquares(grad, 0, grad.length);
@@ -209,31 +191,40 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
     return { local, remote };
   }
 
-  function dispatch(remote: Piece[][], functions: Array<[string, string]>): void {
+  /** The arena's memory and pointer module for a worker, and a block of its own for the sums. */
+  function arenaFor(w: WorkerHandle, arena: SimdArena): WorkerJob['arena'] {
+    w.sums = arena.alloc(16);
+    const sums = arena.addressOf(w.sums) as number;
+    return { memory: arena.memory, bytes: arena.moduleBytes, sums, block: arena.block, readOnly: arena.readOnly };
+  }
+
+  /** Sends each worker its pieces, with the scalar loops of `variants` it has not had yet. */
+  function dispatch(remote: Piece[][], variants: Variant[]): void {
     const seq = ++sequence;
     const unregister = released.splice(0);
     workers.forEach((w, index) => {
       const pieces = remote[index];
       if (pieces.length === 0 && unregister.length === 0) return;
       if (w.results.length < pieces.length * 3) w.results = new Float64Array(new SharedArrayBuffer(pieces.length * 3 * 8 * 2));
-      const newFunctions = [...functions, ...driverFunctions].filter(([id]) => !w.sentFunctions.has(id));
-      newFunctions.forEach(([id]) => w.sentFunctions.add(id));
-      const simdModule = simd && !w.sentSimd ? { bytes: simdModuleBytes(), chunk: simd.chunk, block: simd.block } : undefined;
-      const arenaSetup =
-        arena && simdModule ? { memory: arena.memory, bytes: arena.moduleBytes, sums: arena.addressOf((w.sums = arena.alloc(16))) } : undefined;
-      w.sentSimd ||= simdModule !== undefined;
+      const kernels = variants
+        .filter((v) => !w.sentKernels.has(v.name))
+        .map((v): [string, string] => [v.name, scalarKernelSource(v)]);
+      kernels.forEach(([name]) => w.sentKernels.add(name));
+      const firstJob = !w.sentSimd;
+      w.sentSimd = true;
       Atomics.store(w.control, 0, 0);
-      w.worker.postMessage({
+      const job: WorkerJob = {
         sequence: seq,
         control: w.control,
         results: w.results,
-        functions: newFunctions,
-        simd: simdModule,
-        arena: arenaSetup,
+        kernels,
+        simd: simd && firstJob ? { bytes: simdModuleBytes(), layout: ENGINE_LAYOUT } : undefined,
+        arena: arena && firstJob ? arenaFor(w, arena) : undefined,
         register: w.pendingRegister,
         unregister,
         pieces
-      });
+      };
+      w.worker.postMessage(job);
       w.pendingRegister = [];
     });
   }
@@ -257,24 +248,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
     });
   }
 
-  const measureSources: Array<[string, string]> = [normsProgram, sumOfSquaresProgram].map((program) => {
-    const [variant] = allVariants(program);
-    return [variant.name, scalarKernelSource(variant)];
-  });
-  const simd = simdEngine();
-  const arena = simd ? simdArena() : null;
-  /** Addresses for the workers' in-place kernels, when every array of a piece is in the arena. */
-  function addressesOf(param: Float32Array, grad: Float32Array, slots: Float32Array[]): Piece['addresses'] {
-    if (!arena) return undefined;
-    const all = [param, grad, ...slots].map((a) => arena.addressOf(a));
-    return all.every((a) => a !== undefined) ? { param: all[0] as number, grad: all[1] as number, slots: all.slice(2) as number[] } : undefined;
-  }
-  const driverFunctions: Array<[string, string]> = simd
-    ? [
-        ['simdMeasure', functionExpression(simdMeasure)],
-        ['simdUpdate', functionExpression(simdUpdate)]
-      ]
-    : [];
+  const measureVariants = [sumOfSquaresProgram, normsProgram].map((program) => variantFor(program, {}));
 
   return {
     threads,
@@ -294,22 +268,21 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
         tasks,
         (i) => splittable(i) && !measured[i],
         (i, start, end, grad) => ({
-          kind: 'measure',
           task: i,
+          kernel: measureVariants[tasks[i].withNorms ? 1 : 0].name,
+          call: simd ? measureCall(tasks[i].weightDecay, tasks[i].withNorms) : undefined,
+          scalars: { weightDecay: tasks[i].weightDecay },
           param: idOf(tasks[i].param),
           grad: idOf(grad),
           slots: [],
           start,
-          end,
-          weightDecay: tasks[i].weightDecay,
-          withNorms: tasks[i].withNorms,
-          addresses: addressesOf(tasks[i].param, grad, [])
+          end
         })
       );
-      dispatch(remote, measureSources);
+      dispatch(remote, measureVariants);
       for (const { task, start, end, grad } of local) {
         if (measured[task]) continue;
-        fastMeasure(simd, { ...tasks[task], grad }, start, end, sums[task]);
+        fastMeasure(fast, { ...tasks[task], grad }, start, end, sums[task]);
       }
       collect(remote, sums);
       return sums;
@@ -319,31 +292,28 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
       const sums = tasks.map(() => new Float64Array(2));
       const calls = tasks.map((t) => (simd && rule.simd ? rule.simd(t.scalars) : undefined));
       const variants = tasks.map((t) => variantFor(rule.programFor(t.scalars), t.scalars));
+      const kernel = rule.kernel.bind(rule);
       const { local, remote } = plan(
         tasks,
         (i) => isShared(tasks[i].param) && tasks[i].slots.every(isShared),
         (i, start, end, grad) => ({
-          kind: 'update',
           task: i,
+          kernel: variants[i].name,
+          call: calls[i],
+          scalars: tasks[i].scalars,
           param: idOf(tasks[i].param),
           grad: idOf(grad),
           slots: tasks[i].slots.map(idOf),
           start,
-          end,
-          rule: variants[i].name,
-          scalars: tasks[i].scalars,
-          call: calls[i],
-          addresses: addressesOf(tasks[i].param, grad, tasks[i].slots)
+          end
         })
       );
-      dispatch(remote, [...new Set(variants)].map((v) => [v.name, scalarKernelSource(v)]));
+      dispatch(remote, [...new Set(variants)]);
       for (const pieces of remote) for (const piece of pieces) updatedValues.workers += piece.end - piece.start;
       for (const { task, start, end, grad } of local) {
         const t = tasks[task];
         updatedValues.caller += end - start;
-        const call = calls[task];
-        const done = simd && call ? fastUpdate(simd, call, t.param, grad, t.slots, start, end, sums[task]) : start;
-        rule.kernel(t.param, grad, t.slots, done, end, t.scalars, sums[task]);
+        runLoop(fast, calls[task], kernel, t.scalars, t.param, grad, t.slots, start, end, sums[task]);
       }
       collect(remote, sums);
       return sums;

@@ -3,11 +3,11 @@
  * default runs them in the calling thread. `@paramscope/core/node` provides one that splits the
  * work across worker threads over shared memory.
  */
-import { measureCall, measureGradient } from './rules/measure';
+import { measureCall, measureKernel } from './rules/measure';
 import type { UpdateRule } from './rules/rule';
-import { allocateInArena, runInArena, simdArena } from './simd/arena';
-import { simdEngine, simdMeasure, simdUpdate, type SimdEngine } from './simd/driver';
-import type { SimdCall } from './rules/rule';
+import { allocateInArena, simdArena } from './simd/arena';
+import { runLoop, type FastPath } from './simd/dispatch';
+import { simdEngine } from './simd/driver';
 import { allocateFloat32, type Float32Allocator } from './tensor-access';
 
 /** The pass before an update over one parameter. */
@@ -38,37 +38,20 @@ export interface KernelExecutor {
   update<S>(rule: UpdateRule<unknown, S>, tasks: UpdateTask<S>[]): Float64Array[];
 }
 
-/**
- * The SIMD step over `[start, end)`: in place when the arrays live in the arena, else through the
- * engine's chunk copies. Returns where the scalar kernel must take over.
- */
-export function fastUpdate(
-  simd: SimdEngine,
-  call: SimdCall,
-  param: Float32Array,
-  grad: Float32Array,
-  slots: Float32Array[],
-  start: number,
-  end: number,
-  sums: Float64Array
-): number {
-  const arena = simdArena();
-  const done = arena ? runInArena(arena, call, param, grad, slots, start, end, sums) : start;
-  return done !== start || end - start < 4 ? done : simdUpdate(simd, call, param, grad, slots, start, end, sums);
+/** This thread's fast path: the SIMD engine and the arena, where the platform has them. */
+export function fastPath(): FastPath {
+  const engine = simdEngine();
+  return { engine, arena: engine ? simdArena() : null };
 }
 
 /**
- * The pass before an update over `[start, end)` of `task` with SIMD (in the arena, or through the
- * engine's chunk copies), then the scalar loop for the last few values: adds Σ g² (and with
- * `withNorms` Σ w², Σ (g + λw)²) to `sums`.
+ * The pass before an update over `[start, end)` of `task` by the fastest path: adds Σ g² (and
+ * with `withNorms` Σ w², Σ (g + λw)²) to `sums`.
  */
-export function fastMeasure(simd: SimdEngine | null, task: MeasureTask, start: number, end: number, sums: Float64Array): void {
+export function fastMeasure(fast: FastPath, task: MeasureTask, start: number, end: number, sums: Float64Array): void {
   const { param, grad, weightDecay, withNorms } = task;
-  const arena = simdArena();
   const call = measureCall(weightDecay, withNorms);
-  let done = arena ? runInArena(arena, call, param, grad, [], start, end, sums) : start;
-  if (done === start && simd) done = simdMeasure(simd, param, grad, start, end, weightDecay, withNorms, sums);
-  measureGradient(param, grad, done, end, weightDecay, withNorms, sums);
+  runLoop(fast, call, measureKernel(withNorms), { weightDecay }, param, grad, [], start, end, sums);
 }
 
 /** Runs every loop in the calling thread with the scalar (plain JavaScript) kernels. */
@@ -77,7 +60,8 @@ export const scalarExecutor: KernelExecutor = {
   measure(tasks) {
     return tasks.map((task) => {
       const sums = new Float64Array(3);
-      measureGradient(task.param, task.grad, 0, task.grad.length, task.weightDecay, task.withNorms, sums);
+      const { param, grad, weightDecay, withNorms } = task;
+      measureKernel(withNorms)(param, grad, [], 0, grad.length, { weightDecay }, sums);
       return sums;
     });
   },
@@ -101,22 +85,23 @@ export const inlineExecutor: KernelExecutor = {
     return arena === null || arena.addressOf(storage) !== undefined;
   },
   measure(tasks) {
-    const simd = simdEngine();
-    if (!simd) return scalarExecutor.measure(tasks);
+    const fast = fastPath();
+    if (!fast.engine) return scalarExecutor.measure(tasks);
     return tasks.map((task) => {
       const sums = new Float64Array(3);
-      fastMeasure(simd, task, 0, task.grad.length, sums);
+      fastMeasure(fast, task, 0, task.grad.length, sums);
       return sums;
     });
   },
   update(rule, tasks) {
-    const simd = simdEngine();
-    if (!simd || !rule.simd) return scalarExecutor.update(rule, tasks);
+    const fast = fastPath();
+    if (!fast.engine || !rule.simd) return scalarExecutor.update(rule, tasks);
+    const simd = rule.simd.bind(rule);
+    const kernel = rule.kernel.bind(rule);
     return tasks.map((task) => {
       const sums = new Float64Array(2);
-      const n = task.param.length;
-      const done = fastUpdate(simd, (rule.simd as NonNullable<typeof rule.simd>)(task.scalars), task.param, task.grad, task.slots, 0, n, sums);
-      rule.kernel(task.param, task.grad, task.slots, done, n, task.scalars, sums);
+      const { param, grad, slots, scalars } = task;
+      runLoop(fast, simd(scalars), kernel, scalars, param, grad, slots, 0, param.length, sums);
       return sums;
     });
   }

@@ -40,7 +40,8 @@ export interface AdamScalars {
 
 /**
  * w ← w·decay; g ← ±∇ + l2·w; m ← m + (1 − β₁)(g − m); v ← β₂v + (1 − β₂)g²;
- * v̂ ← max(v̂, v) with amsgrad; w ← w − stepSize·m / (√v̂·(1/√bc₂) + ε). Σ Δw² is taken against the weights before decay.
+ * v̂ ← max(v̂, v) with amsgrad; w ← w − stepSize·m / (√v̂·(1/√bc₂) + ε).
+ * Σ Δw² is taken against the weights before decay.
  */
 const adamProgram: ElementProgram<AdamScalars> = {
   name: 'adam',

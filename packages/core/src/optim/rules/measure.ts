@@ -2,8 +2,9 @@
  * The pass over a gradient before any update, as programs like the update rules': Σ g² (which
  * doubles as the NaN/Infinity check) and, for rules with a trust ratio, Σ w² and Σ (g + λw)².
  */
-import type { ElementProgram } from './program';
-import { runScalarKernel } from './scalar-kernel';
+import { variantFor, type ElementProgram } from './program';
+import type { UpdateKernel } from './rule';
+import { scalarKernelOf } from './scalar-kernel';
 
 /** The measuring pass's one scalar: the group's weight decay λ. */
 export interface MeasureScalars {
@@ -40,17 +41,10 @@ export function measureCall(weightDecay: number, withNorms: boolean): { fn: stri
 }
 
 /**
- * The pass with the scalar loop over `[start, end)`: adds Σ g² to `out[0]` and, with `withNorms`,
- * Σ w² and Σ (g + λw)² to `out[1]`, `out[2]`.
+ * The pass's scalar loop (on `[]` slots, scalars `{ weightDecay }`): adds Σ g² to `out[0]` and,
+ * with `withNorms`, Σ w² and Σ (g + λw)² to `out[1]`, `out[2]`.
  */
-export function measureGradient(
-  param: Float32Array,
-  grad: Float32Array,
-  start: number,
-  end: number,
-  weightDecay: number,
-  withNorms: boolean,
-  out: Float64Array
-): void {
-  runScalarKernel(withNorms ? normsProgram : sumOfSquaresProgram, param, grad, [], start, end, { weightDecay }, out);
+export function measureKernel(withNorms: boolean): UpdateKernel<MeasureScalars> {
+  const program = withNorms ? normsProgram : sumOfSquaresProgram;
+  return scalarKernelOf(variantFor(program, {}));
 }

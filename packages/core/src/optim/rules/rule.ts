@@ -10,7 +10,7 @@ import { variantFor, type ElementProgram, type Program } from './program';
 import { runScalarKernel } from './scalar-kernel';
 import { tensorStep } from './tensor-kernel';
 
-/** Sums measured over one parameter before any update (see {@link measureGradient}). */
+/** Sums measured over one parameter before any update (see `measure.ts`). */
 export interface PrePassSums {
   /** Σ g² (NaN or Infinity when the gradient is not finite). */
   gradSq: number;

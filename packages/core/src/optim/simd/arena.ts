@@ -6,7 +6,10 @@
  * Shared memory never detaches its buffers when it grows, so views handed out stay valid. A
  * block returns to the free list when its view is garbage-collected.
  */
+import type { ArenaKernels } from './dispatch';
 import { READ_ONLY_KERNELS, SIMD_BLOCK, simdPointerModuleBytes } from './kernels';
+
+export { runInArena } from './dispatch';
 
 const MAXIMUM_PAGES = 65536; // 4 GiB, wasm32's limit
 const PAGE = 65536;
@@ -18,15 +21,11 @@ const ALIGN = 16;
 const SCRATCH = 65536;
 
 /** The arena: allocation, and the kernels on addresses in it. */
-export interface SimdArena {
+export interface SimdArena extends ArenaKernels {
   alloc(length: number): Float32Array;
-  /** Byte address of `view` if it lives in the arena. */
-  addressOf(view: Float32Array): number | undefined;
-  exports: Record<string, (...args: number[]) => void>;
-  /** Scratch for one chunk of gradient values and one of weights, and the kernels' sums. */
+  /** Scratch for one chunk of gradient values and one of weights. */
   scratch: Float32Array;
   paramScratch: Float32Array;
-  sums: Float32Array;
   /** The memory and the module's bytes, for worker threads to instantiate the kernels on it. */
   memory: object;
   moduleBytes: Uint8Array;
@@ -114,6 +113,8 @@ function createArena(): SimdArena {
     scratch,
     paramScratch,
     sums,
+    block: SIMD_BLOCK,
+    readOnly: READ_ONLY_KERNELS,
     memory,
     moduleBytes
   };
@@ -147,54 +148,4 @@ export function simdArena(): SimdArena | null {
     }
   }
   return arena;
-}
-
-/**
- * Runs the pointer kernel `call` over `[start, stop)` (stop = start + a multiple of SIMD_BLOCK ≤
- * end) when every slot lives in the arena; returns `stop`, or `start` when one does not (nothing
- * done). Slots are updated in place. Weights and gradients outside the arena (the wasm backend's
- * heap, host copies) go through scratch chunks, the weights copied back after each chunk. Adds
- * the kernel's sums to `out` (as many as `out` holds, at most three): an update's Σ Δw² and Σ w²,
- * a measure's Σ g², Σ w² and Σ (g + λw)².
- */
-export function runInArena(
-  arena: SimdArena,
-  call: { fn: string; args: number[] },
-  param: Float32Array,
-  grad: Float32Array,
-  slots: Float32Array[],
-  start: number,
-  end: number,
-  out: Float64Array
-): number {
-  const slotAddresses = slots.map((slot) => arena.addressOf(slot));
-  if (slotAddresses.some((a) => a === undefined)) return start;
-  const stop = end - ((end - start) % SIMD_BLOCK);
-  const fn = arena.exports[call.fn];
-  const { scratch, paramScratch, sums } = arena;
-  const sumsAddress = arena.addressOf(sums) as number;
-  const gradAddress = arena.addressOf(grad);
-  const paramAddress = arena.addressOf(param);
-  const chunk = gradAddress === undefined || paramAddress === undefined ? scratch.length : stop - start;
-  const slot = (k: number, c: number) => (k < slots.length ? (slotAddresses[k] as number) + c * 4 : 0);
-  const outputs = Math.min(out.length, 3);
-  const readOnly = READ_ONLY_KERNELS[call.fn];
-  const stagesParam = paramAddress === undefined && readOnly?.readsParam !== false;
-  for (let c = start; c < stop; c += chunk) {
-    const len = Math.min(chunk, stop - c);
-    let g = gradAddress === undefined ? 0 : gradAddress + c * 4;
-    if (gradAddress === undefined) {
-      scratch.set(grad.subarray(c, c + len));
-      g = arena.addressOf(scratch) as number;
-    }
-    let w = paramAddress === undefined ? 0 : paramAddress + c * 4;
-    if (stagesParam) {
-      paramScratch.set(param.subarray(c, c + len));
-      w = arena.addressOf(paramScratch) as number;
-    }
-    fn(len, w, g, slot(0, c), slot(1, c), slot(2, c), sumsAddress, ...call.args);
-    if (stagesParam && !readOnly) param.set(paramScratch.subarray(0, len), c);
-    for (let k = 0; k < outputs; k++) out[k] += sums[4 * k] + sums[4 * k + 1] + sums[4 * k + 2] + sums[4 * k + 3];
-  }
-  return stop;
 }

@@ -1,0 +1,122 @@
+/**
+ * The worker threads' side of the thread executor. A worker runs {@link serveJobs} with the same
+ * dispatch the calling thread uses (`optim/simd/dispatch.ts`: arena in place, chunk copies, scalar
+ * tail); it receives the generated loops, never code of its own: the SIMD module's bytes, and each
+ * scalar loop's source as generated from its rule's program. The worker's code is the source of
+ * these typed functions (`new Worker(code, { eval: true })`), so the pool works from compiled
+ * `lib/`, from sources under a TS loader and inside tslab alike.
+ */
+import {
+  DISPATCH_FUNCTIONS,
+  type ArenaKernels,
+  type FastPath,
+  type ReadOnlyKernels,
+  type SimdCall,
+  type WasmApi,
+  instantiateEngine,
+  runLoop
+} from '../optim/simd/dispatch';
+import type { UpdateKernel } from '../optim/rules/rule';
+
+/** One loop over a range of one tensor, run by a worker. */
+export interface Piece {
+  /** Index of the task (tensor) in the step, to add the sums to. */
+  task: number;
+  /** The scalar loop's variant name (its source was sent before). */
+  kernel: string;
+  /** The SIMD loop, where the calling thread has the SIMD module. */
+  call?: SimdCall;
+  scalars: unknown;
+  /** Array ids (see {@link WorkerJob.register}). */
+  param: number;
+  grad: number;
+  slots: number[];
+  start: number;
+  end: number;
+}
+
+/** One message to a worker: what is new to it, and its pieces of one step. */
+export interface WorkerJob {
+  sequence: number;
+  /** `[sequence done, failed]`, waited on by the calling thread. */
+  control: Int32Array;
+  /** Three sums per piece. */
+  results: Float64Array;
+  /** Scalar loops new to this worker: variant name and source. */
+  kernels: Array<[string, string]>;
+  /** The SIMD module and its layout (first job only). */
+  simd?: { bytes: Uint8Array; layout: { chunk: number; block: number; readOnly: ReadOnlyKernels } };
+  /** The arena's memory, its pointer module and this worker's block for sums (first job only). */
+  arena?: { memory: object; bytes: Uint8Array; sums: number; block: number; readOnly: ReadOnlyKernels };
+  /** Shared arrays new to this worker: id, view, and its byte address when it lives in the arena. */
+  register: Array<[number, Float32Array, number | undefined]>;
+  unregister: number[];
+  pieces: Piece[];
+}
+
+/** The message port of a worker thread (`parentPort`). */
+interface Port {
+  on(event: 'message', listener: (job: WorkerJob) => void): void;
+  postMessage(message: string): void;
+}
+
+/**
+ * A worker's loop: runs each job's pieces and reports through `control`. Uses nothing but its
+ * arguments (its source is the worker's code).
+ */
+export function serveJobs(
+  port: Port,
+  wasm: WasmApi,
+  dispatch: { runLoop: typeof runLoop; instantiateEngine: typeof instantiateEngine }
+): void {
+  const kernels = new Map<string, UpdateKernel<unknown>>();
+  const arrays = new Map<number, Float32Array>();
+  const addresses = new Map<Float32Array, number>();
+  const fast: FastPath = { engine: null, arena: null };
+  port.on('message', (job) => {
+    const { control, results } = job;
+    try {
+      for (const [name, source] of job.kernels) kernels.set(name, new Function(`return (${source});`)());
+      if (job.simd) fast.engine = dispatch.instantiateEngine(wasm, job.simd.bytes, job.simd.layout);
+      if (job.arena) {
+        const { memory, bytes, block, readOnly } = job.arena;
+        const instance = new wasm.Instance(new wasm.Module(bytes), { env: { memory } });
+        const sums = new Float32Array((memory as { buffer: ArrayBufferLike }).buffer, job.arena.sums, 16);
+        addresses.set(sums, job.arena.sums);
+        const exports = instance.exports as ArenaKernels['exports'];
+        fast.arena = { exports, addressOf: (view) => addresses.get(view), sums, block, readOnly };
+      }
+      for (const [id, array, address] of job.register) {
+        arrays.set(id, array);
+        if (address !== undefined) addresses.set(array, address);
+      }
+      for (const id of job.unregister) {
+        addresses.delete(arrays.get(id) as Float32Array);
+        arrays.delete(id);
+      }
+      job.pieces.forEach((piece, i) => {
+        const out = results.subarray(i * 3, i * 3 + 3);
+        out.fill(0);
+        const [param, grad] = [arrays.get(piece.param), arrays.get(piece.grad)] as Float32Array[];
+        const slots = piece.slots.map((id) => arrays.get(id) as Float32Array);
+        const kernel = kernels.get(piece.kernel) as UpdateKernel<unknown>;
+        dispatch.runLoop(fast, piece.call, kernel, piece.scalars, param, grad, slots, piece.start, piece.end, out);
+      });
+      Atomics.store(control, 1, 0);
+    } catch (error) {
+      Atomics.store(control, 1, 1);
+      port.postMessage(String((error as Error)?.stack ?? error));
+    }
+    Atomics.store(control, 0, job.sequence);
+    Atomics.notify(control, 0);
+  });
+}
+
+/** The worker's code: the shared dispatch functions and {@link serveJobs}, from their source. */
+export function workerSource(): string {
+  return [
+    "const { parentPort } = require('node:worker_threads');",
+    ...DISPATCH_FUNCTIONS.map((fn) => fn.toString()),
+    `(${serveJobs.toString()})(parentPort, WebAssembly, { runLoop, instantiateEngine });`
+  ].join('\n');
+}
