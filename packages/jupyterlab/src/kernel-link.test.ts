@@ -93,7 +93,7 @@ describe('KernelLink', () => {
     sessionContext.statusChanged.emit('idle');
     sessionContext.kernelChanged.emit({ oldValue: kernel, newValue: kernel });
     expect(model.kernelState).toBe('idle');
-    expect(model.headline()).toEqual({ level: 'warning', text: 'Stale: the kernel restarted. Re-run the cells that inspect optimizers.' });
+    expect(model.headline()).toEqual({ level: 'warning', text: 'Stale: the kernel restarted. Re-run the cells that call inspect() or watch().' });
     // The new kernel's first snapshot: live again (a new session counts from 1).
     sessionContext.iopubMessage.emit(message('display_data', { data: { [SNAPSHOT_MIME_TYPE]: twoGroupSnapshot(resnet50Params(), { sequence: 1, sessionId: 'new' }) }, metadata: {}, transient: {} }));
     expect(model.staleReason).toBeUndefined();
@@ -112,7 +112,7 @@ describe('KernelLink', () => {
     expect(model.kernelState).toBe('restarting');
     kernel.anyMessage.emit({ msg: message('kernel_info_reply', {}, info.header.msg_id), direction: 'recv' });
     expect(model.kernelState).toBe('idle');
-    expect(model.headline().text).toBe('Stale: the kernel restarted. Re-run the cells that inspect optimizers.');
+    expect(model.headline().text).toBe('Stale: the kernel restarted. Re-run the cells that call inspect() or watch().');
   });
 
   it('marks the data stale on an auto-restart, a dead kernel, another kernel and a shutdown', () => {

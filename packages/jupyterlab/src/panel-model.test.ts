@@ -73,6 +73,19 @@ describe('InspectorModel', () => {
     expect(model.receive(twoGroupSnapshot(resnet50Params(), { sequence: 5 }), 'kernel', 0)).toBe('shown');
   });
 
+  it('after a restart says what to re-run, in the kernel’s language, also over an empty snapshot', () => {
+    const model = connected();
+    model.receive(twoGroupSnapshot(resnet50Params()), 'kernel', 0);
+    model.markStale('the kernel restarted', { processEnded: true });
+    expect(model.headline().text).toBe('Stale: the kernel restarted. Re-run the cells that call inspect() or watch().');
+    model.setKernelLanguage('python');
+    expect(model.headline().text).toBe('Stale: the kernel restarted. Re-run the cells that call paramscope.inspect().');
+    // Only the imports ran on the new kernel: its first snapshot has no entries.
+    const empty = { ...twoGroupSnapshot([], { sessionId: 'session-b' }), entries: [] };
+    model.receive(empty, 'kernel', 0);
+    expect(model.headline().text).toMatch(/^Snapshot #1 \(wasm\) at .*: nothing inspected yet\. Run the cells that call paramscope\.inspect\(\)\.$/);
+  });
+
   it('holds kernel snapshots while auto-refresh is off', () => {
     const model = connected();
     model.updateSettings({ autoRefresh: false });

@@ -73,6 +73,8 @@ export class InspectorModel {
   receivedAt: number | undefined;
   filter: RowFilter = { text: '', kind: '' };
   readonly collapsed = new Set<string>();
+  /** Note groups the user expanded, by entry id and finding code (see {@link groupKey}). */
+  readonly expandedNotes = new Set<string>();
   /** Extra pages opened with "show more", by group key. */
   readonly pages = new Map<string, number>();
   /** A member a finding asked to show: entry id and parameter name. */
@@ -96,6 +98,7 @@ export class InspectorModel {
     this.snapshot = this.pending = this.error = this.staleReason = this.origin = this.revealed = undefined;
     this.endedSessions.clear();
     this.collapsed.clear();
+    this.expandedNotes.clear();
     this.pages.clear();
     this.emit();
   }
@@ -194,6 +197,13 @@ export class InspectorModel {
     this.emit();
   }
 
+  /** Expands or folds the notes of one finding code in an entry. */
+  toggleNotes(entryId: string, code: string): void {
+    const key = `${entryId}\u0000${code}`;
+    if (!this.expandedNotes.delete(key)) this.expandedNotes.add(key);
+    this.emit();
+  }
+
   /** Opens one more page of rows in a group. */
   showMore(key: string): void {
     this.pages.set(key, (this.pages.get(key) ?? 0) + 1);
@@ -241,8 +251,12 @@ export class InspectorModel {
       this.kernelLanguage === 'python'
         ? 'paramscope is not loaded in this kernel: run `import paramscope` and `paramscope.inspect(optimizer, model)`.'
         : "paramscope is not loaded in this kernel: run `import { inspect } from '@paramscope/notebook'` and `inspect(optimizer)`.";
+    const rerun =
+      this.kernelLanguage === 'python'
+        ? 'Re-run the cells that call paramscope.inspect().'
+        : 'Re-run the cells that call inspect() or watch().';
     if (this.staleReason) {
-      const next = this.loadState === 'not-loaded' ? notLoaded : 'Re-run the cells that inspect optimizers.';
+      const next = this.loadState === 'not-loaded' ? notLoaded : rerun;
       return { level: 'warning', text: `Stale: ${this.staleReason}. ${next}` };
     }
     if (this.loadState === 'not-loaded') return { level: 'warning', text: notLoaded };
@@ -254,7 +268,12 @@ export class InspectorModel {
       const s = this.snapshot;
       const when = new Date(s.createdAt);
       const time = Number.isNaN(when.getTime()) ? s.createdAt : when.toLocaleTimeString();
-      return { level: 'info', text: `${busy}Snapshot #${s.sequence}${s.backend ? ` (${s.backend})` : ''} at ${time}.` };
+      const title = `${busy}Snapshot #${s.sequence}${s.backend ? ` (${s.backend})` : ''} at ${time}`;
+      // After a restart where only the imports ran, the registry is empty: say what to run.
+      if (s.entries.length === 0) {
+        return { level: 'info', text: `${title}: nothing inspected yet. ${rerun.replace('Re-run', 'Run')}` };
+      }
+      return { level: 'info', text: `${title}.` };
     }
     if (this.kernelState === 'starting') return { level: 'info', text: 'Kernel starting…' };
     if (busy) return { level: 'info', text: 'Kernel busy: waiting for a snapshot.' };

@@ -94,6 +94,39 @@ describe('InspectorPanel', () => {
     expect(document.activeElement).toBe(panel.node.querySelector('.jp-Paramscope-groupToggle'));
   });
 
+  it('lists errors before notes, folds notes by code and paints only rows with errors or warnings', () => {
+    const snapshot = twoGroupSnapshot(resnet50Params(), { mistake: MISTAKE });
+    const entry = snapshot.entries[0];
+    const notes = entry.groups[0].params.filter((p) => p.scaleInvariant).slice(0, 17);
+    entry.findings.unshift(
+      ...notes.map((p) => ({ severity: 'info' as const, code: 'scale-invariant-decayed', message: `${p.name} feeds a norm`, params: [p.name], groups: [0] }))
+    );
+    const { model, panel, rows } = setUp(snapshot);
+    const items = [...panel.node.querySelectorAll('.jp-Paramscope-findings > li')];
+    expect(items.map((li) => li.getAttribute('data-severity') ?? li.className)).toEqual(['error', 'jp-Paramscope-notes']);
+    const toggle = panel.node.querySelector<HTMLButtonElement>('.jp-Paramscope-notesToggle')!;
+    expect(toggle.textContent).toContain('17 notes: weights that feed a normalization layer');
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    toggle.click();
+    panel.render();
+    expect(panel.node.querySelectorAll('.jp-Paramscope-noteList .jp-Paramscope-finding')).toHaveLength(17);
+    expect(panel.node.querySelector('.jp-Paramscope-entrySummary')?.textContent).toContain('1 error0 warnings17 notes');
+
+    const noted = rows().find((r) => r.dataset.param === notes[0].name)!;
+    expect(noted.dataset.severity).toBe('info');
+    expect(noted.classList.contains('jp-mod-flagged')).toBe(false);
+    expect(rows().filter((r) => r.classList.contains('jp-mod-flagged')).map((r) => r.dataset.param)).toEqual([MISTAKE]);
+
+    // The filter applies to findings: only the error names a downsample BatchNorm.
+    model.setFilter({ text: 'downsample.1' });
+    panel.render();
+    expect(panel.node.querySelectorAll('.jp-Paramscope-findings > li')).toHaveLength(1);
+    model.setFilter({ text: 'fc.' });
+    panel.render();
+    expect(panel.node.querySelector('.jp-Paramscope-findings')).toBeNull();
+    expect(panel.node.textContent).toContain('18 of 18 findings hidden by the filter.');
+  });
+
   it('renders names from the kernel as text', () => {
     const [conv] = resnet50Params();
     const { panel, rows } = setUp(twoGroupSnapshot([{ ...conv, name: XSS, reason: XSS, moduleKind: XSS }], { mistake: XSS }));

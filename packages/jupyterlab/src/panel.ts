@@ -3,13 +3,21 @@
  * and, per optimizer or grouping, collapsible groups of member rows (paged, keyboard-navigable).
  */
 import { Widget } from '@lumino/widgets';
-import { formatIssues, type GroupSnapshot, type ParamSnapshot, type SnapshotEntry } from '@paramscope/protocol';
+import {
+  formatIssues,
+  type FindingSeverity,
+  type GroupSnapshot,
+  type ParamSnapshot,
+  type SnapshotEntry
+} from '@paramscope/protocol';
 import { h } from './dom';
+import { findingMatches, severityByParam } from './findings';
 import { formatCount, formatNumber, formatShape, hyperparameterPairs } from './format';
 import { HistoryChart } from './history-chart';
 import { groupKey, type InspectorModel } from './panel-model';
+import { paramNameNode } from './param-name';
 import { groupRows, moduleKinds } from './rows';
-import { entryTitle, findingsList } from './snapshot-table';
+import { entryTitle, findingsList, summaryLine } from './snapshot-table';
 
 /** What the panel asks of its host. */
 export interface InspectorPanelOptions {
@@ -62,7 +70,10 @@ export class InspectorPanel extends Widget {
     this.kindSelect.addEventListener('change', () => this.model.setFilter({ kind: this.kindSelect.value }));
     this.contentNode.addEventListener('keydown', (event) => this.onKeyDown(event));
     this.node.append(
-      h('div', { className: 'jp-Paramscope-header' }, [h('h2', { text: 'Parameter groups' }), refresh]),
+      h('div', { className: 'jp-Paramscope-header' }, [
+        h('h2', { className: 'jp-Paramscope-title', text: 'Parameter groups' }),
+        refresh
+      ]),
       this.headlineNode,
       this.noticeNode,
       h('div', { className: 'jp-Paramscope-controls' }, [this.filterInput, this.kindSelect]),
@@ -169,9 +180,26 @@ export class InspectorPanel extends Widget {
   }
 
   private renderEntry(entry: SnapshotEntry, tally: Tally): HTMLElement {
+    const kinds = new Map(entry.groups.flatMap((g) => g.params.map((p) => [p.name, p.moduleKind] as const)));
+    const findings = entry.findings.filter((f) => findingMatches(f, this.model.filter, (name) => kinds.get(name)));
+    const hiddenFindings = entry.findings.length - findings.length;
     const section = h('section', { className: 'jp-Paramscope-entry', attrs: { 'aria-label': entry.label } }, [
       h('h3', { className: 'jp-Paramscope-entryTitle', text: entryTitle(entry) }),
-      findingsList(entry.findings, (name) => this.model.reveal(entry.id, name))
+      summaryLine(entry),
+      findings.length > 0 || hiddenFindings === 0
+        ? findingsList(findings, {
+            onParam: (name) => this.model.reveal(entry.id, name),
+            notesExpanded: (code) => this.model.expandedNotes.has(`${entry.id}\u0000${code}`),
+            onToggleNotes: (code) => this.model.toggleNotes(entry.id, code),
+            idPrefix: `jp-Paramscope-${this.id}-${entry.id}`
+          })
+        : null,
+      hiddenFindings > 0
+        ? h('p', {
+            className: 'jp-Paramscope-empty',
+            text: `${hiddenFindings} of ${entry.findings.length} findings hidden by the filter.`
+          })
+        : null
     ]);
     if (entry.history && entry.history.steps.length > 0 && this.model.settings.showChart) {
       let chart = this.charts.get(entry.id);
@@ -179,12 +207,17 @@ export class InspectorPanel extends Widget {
       section.appendChild(chart.node);
       void chart.draw(entry.history, `Weight norms over steps: ${entry.label}`);
     }
-    const flagged = new Set(entry.findings.flatMap((f) => f.params));
-    for (const group of entry.groups) section.appendChild(this.renderGroup(entry, group, flagged, tally));
+    const severities = severityByParam(entry.findings);
+    for (const group of entry.groups) section.appendChild(this.renderGroup(entry, group, severities, tally));
     return section;
   }
 
-  private renderGroup(entry: SnapshotEntry, group: GroupSnapshot, flagged: Set<string>, tally: Tally): HTMLElement {
+  private renderGroup(
+    entry: SnapshotEntry,
+    group: GroupSnapshot,
+    severities: Map<string, FindingSeverity>,
+    tally: Tally
+  ): HTMLElement {
     const key = groupKey(entry.id, group.index);
     const collapsed = this.model.collapsed.has(key);
     const revealed = this.model.revealed?.entryId === entry.id ? this.model.revealed.name : undefined;
@@ -215,7 +248,7 @@ export class InspectorPanel extends Widget {
     tally.shown += view.rows.length;
     tally.notShown += Math.max(0, view.matched - view.rows.length);
     if (view.rows.length > 0) {
-      const rows = view.rows.map((param) => this.renderRow(key, param, flagged.has(param.name), param.name === revealed));
+      const rows = view.rows.map((param) => this.renderRow(key, param, severities.get(param.name), param.name === revealed));
       node.appendChild(h('ul', { className: 'jp-Paramscope-rows', attrs: { 'aria-label': `Members of group ${group.index}` } }, rows));
     } else if (group.params.length > 0) {
       node.appendChild(h('p', { className: 'jp-Paramscope-empty', text: `All ${group.params.length} members hidden by the filter.` }));
@@ -232,8 +265,13 @@ export class InspectorPanel extends Widget {
     return node;
   }
 
-  private renderRow(key: string, param: ParamSnapshot, flagged: boolean, revealed: boolean): HTMLLIElement {
-    const name = h('div', { className: 'jp-Paramscope-name' }, [h('span', { text: param.name })]);
+  private renderRow(
+    key: string,
+    param: ParamSnapshot,
+    severity: FindingSeverity | undefined,
+    revealed: boolean
+  ): HTMLLIElement {
+    const name = h('div', { className: 'jp-Paramscope-name' }, [paramNameNode(param.name)]);
     if (param.scaleInvariant) {
       name.appendChild(h('span', { className: 'jp-Paramscope-tag', text: 'scale-inv.', title: param.normalizedBy ? `feeds ${param.normalizedBy}: its scale does not change the output` : 'its scale does not change the output' }));
     }
@@ -262,7 +300,9 @@ export class InspectorPanel extends Widget {
       [name, meta, reason]
     );
     row.dataset.param = param.name;
-    if (flagged) row.classList.add('jp-mod-flagged');
+    // Only errors and warnings paint a row; a note (INFO) marks it quietly.
+    if (severity) row.dataset.severity = severity;
+    if (severity === 'error' || severity === 'warning') row.classList.add('jp-mod-flagged');
     if (revealed) row.classList.add('jp-mod-revealed');
     return row;
   }

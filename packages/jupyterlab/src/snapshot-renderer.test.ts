@@ -30,6 +30,15 @@ describe('SnapshotRenderer', () => {
     expect(rows[1]).toContain('BatchNorm2d ×105, Linear ×1');
   });
 
+  it('sums findings and decay up per entry and folds notes in a details element', async () => {
+    const snapshot = twoGroupSnapshot(resnet50Params(), { mistake: 'layer1.0.downsample.1.weight' });
+    snapshot.entries[0].findings.push({ severity: 'info', code: 'scale-invariant-decayed', message: 'conv1.weight feeds bn1', params: ['conv1.weight'], groups: [0] });
+    const node = await render(snapshot);
+    expect(node.querySelector('.jp-Paramscope-entrySummary')?.textContent).toMatch(/^1 error0 warnings1 notedecay: 55 tensors, [\d.]+M values · no decay: 106 tensors/);
+    expect(node.querySelector('.jp-Paramscope-notes summary')?.textContent).toBe('1 note: weights that feed a normalization layer');
+    expect(node.querySelector('.jp-Paramscope-findings > li')?.getAttribute('data-severity')).toBe('error');
+  });
+
   it('renders kernel strings as text, never as markup', async () => {
     const [conv] = resnet50Params();
     const snapshot = twoGroupSnapshot([{ ...conv, name: XSS, moduleKind: XSS }], { mistake: XSS });

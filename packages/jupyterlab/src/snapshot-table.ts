@@ -4,6 +4,7 @@
  */
 import type { Finding, GroupSnapshot, Snapshot, SnapshotEntry } from '@paramscope/protocol';
 import { h } from './dom';
+import { entryTotals, sortFindings, type NoteGroup } from './findings';
 import { formatCount, hyperparameterPairs } from './format';
 
 /** `Conv2d ×20, BatchNorm2d ×40`: the module kinds of a group's members, most frequent first. */
@@ -25,33 +26,94 @@ export function entryTitle(entry: SnapshotEntry): string {
   return parts.join(' · ');
 }
 
-/** The findings of an entry as a list, or a line saying there are none. */
-export function findingsList(findings: readonly Finding[], onParam?: (name: string) => void): HTMLElement {
+/** How the panel drives a findings list; the inline view passes none of it. */
+export interface FindingsListOptions {
+  /** Called when a parameter named by a finding is clicked. */
+  onParam?: (name: string) => void;
+  /** Whether the notes of a code are expanded; without it, notes fold in a native `<details>`. */
+  notesExpanded?: (code: string) => boolean;
+  onToggleNotes?: (code: string) => void;
+  /** Id prefix for `aria-controls` of the notes toggles (unique per entry). */
+  idPrefix?: string;
+}
+
+/** The summary line of an entry: finding counts and the tensors and values with and without decay. */
+export function summaryLine(entry: SnapshotEntry): HTMLElement {
+  const totals = entryTotals(entry);
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const side = (s: { tensors: number; values: number }) =>
+    `${plural(s.tensors, 'tensor')}, ${formatCount(s.values)} values`;
+  // Only a non-zero count of errors or warnings is coloured.
+  const count = (n: number, word: string, severity: string) =>
+    h('span', { className: 'jp-Paramscope-count', text: plural(n, word), attrs: { 'data-severity': n ? severity : 'none' } });
+  const counts = h('span', { className: 'jp-Paramscope-counts' }, [
+    count(totals.errors, 'error', 'error'),
+    count(totals.warnings, 'warning', 'warning'),
+    count(totals.notes, 'note', 'none')
+  ]);
+  const decay = h('span', {
+    className: 'jp-Paramscope-decayTotals',
+    text: `decay: ${side(totals.decayed)} · no decay: ${side(totals.notDecayed)}`
+  });
+  return h('p', { className: 'jp-Paramscope-entrySummary' }, [counts, decay]);
+}
+
+/** An entry's findings: errors, then warnings, then notes folded by code; or a line saying there are none. */
+export function findingsList(findings: readonly Finding[], options: FindingsListOptions = {}): HTMLElement {
   if (findings.length === 0) {
     return h('p', { className: 'jp-Paramscope-noFindings', text: 'No findings: every group passes verification.' });
   }
-  return h(
-    'ul',
-    { className: 'jp-Paramscope-findings', attrs: { 'aria-label': 'Verification findings' } },
-    findings.map((finding) => {
-      const item = h('li', { className: 'jp-Paramscope-finding', attrs: { 'data-severity': finding.severity } }, [
-        h('span', { className: 'jp-Paramscope-severity', text: finding.severity }),
-        h('span', { className: 'jp-Paramscope-findingMessage', text: finding.message })
-      ]);
-      if (onParam && finding.params.length > 0) {
-        item.appendChild(
-          h(
-            'span',
-            { className: 'jp-Paramscope-findingParams' },
-            finding.params.map((name) =>
-              linkButton(name, `Show ${name} in the group list`, () => onParam(name))
-            )
-          )
-        );
-      }
-      return item;
-    })
-  );
+  const { alerts, notes } = sortFindings(findings);
+  return h('ul', { className: 'jp-Paramscope-findings', attrs: { 'aria-label': 'Verification findings' } }, [
+    ...alerts.map((finding) => findingItem(finding, options.onParam)),
+    ...notes.map((group) => noteGroupItem(group, options))
+  ]);
+}
+
+function findingItem(finding: Finding, onParam?: (name: string) => void): HTMLLIElement {
+  const item = h('li', { className: 'jp-Paramscope-finding', attrs: { 'data-severity': finding.severity } }, [
+    h('span', { className: 'jp-Paramscope-severity', text: finding.severity }),
+    h('span', { className: 'jp-Paramscope-findingMessage', text: finding.message })
+  ]);
+  if (onParam && finding.params.length > 0) {
+    item.appendChild(
+      h(
+        'span',
+        { className: 'jp-Paramscope-findingParams' },
+        finding.params.map((name) => linkButton(name, `Show ${name} in the group list`, () => onParam(name)))
+      )
+    );
+  }
+  return item;
+}
+
+/** One line for the notes of a code; their findings below it when expanded. */
+function noteGroupItem(group: NoteGroup, options: FindingsListOptions): HTMLLIElement {
+  const list = () =>
+    h('ul', { className: 'jp-Paramscope-noteList' }, group.findings.map((f) => findingItem(f, options.onParam)));
+  const item = h('li', { className: 'jp-Paramscope-notes', attrs: { 'data-code': group.code } });
+  if (!options.notesExpanded || !options.onToggleNotes) {
+    item.appendChild(h('details', {}, [h('summary', { text: group.title }), list()]));
+    return item;
+  }
+  const expanded = options.notesExpanded(group.code);
+  const listId = `${options.idPrefix ?? 'jp-Paramscope'}-notes-${group.code}`;
+  const toggle = h('button', {
+    className: 'jp-Paramscope-notesToggle',
+    attrs: { type: 'button', 'aria-expanded': String(expanded), 'aria-controls': listId }
+  }, [
+    h('span', { className: 'jp-Paramscope-caret', text: expanded ? '▾' : '▸', attrs: { 'aria-hidden': 'true' } }),
+    h('span', { text: group.title })
+  ]);
+  const onToggle = options.onToggleNotes;
+  toggle.addEventListener('click', () => onToggle(group.code));
+  item.appendChild(toggle);
+  if (expanded) {
+    const notesList = list();
+    notesList.id = listId;
+    item.appendChild(notesList);
+  }
+  return item;
 }
 
 function linkButton(text: string, title: string, onClick: () => void): HTMLButtonElement {
@@ -92,6 +154,7 @@ export function snapshotSummary(snapshot: Snapshot): HTMLElement {
     root.appendChild(
       h('section', { className: 'jp-Paramscope-summaryEntry' }, [
         h('div', { className: 'jp-Paramscope-entryTitle', text: entryTitle(entry) }),
+        summaryLine(entry),
         findingsList(entry.findings),
         groupsTable(entry)
       ])

@@ -38,5 +38,8 @@ export async function restartKernel(page: Page): Promise<void> {
   await page.locator('.jp-Dialog .jp-mod-accept').click();
 }
 
-/** The panel's headline once a restart has been taken in: one state, whatever the timing. */
-export const STALE_AFTER_RESTART = 'Stale: the kernel restarted. Re-run the cells that inspect optimizers.';
+/**
+ * The panel's headline once a restart has been taken in: one state, whatever the timing; it names
+ * what to re-run (`inspect()` or `watch()` on tslab, `paramscope.inspect()` on Python).
+ */
+export const STALE_AFTER_RESTART = /^Stale: the kernel restarted\. Re-run the cells that call (inspect\(\) or watch\(\)|paramscope\.inspect\(\))\.$/;
