@@ -1,3 +1,4 @@
+export * from './adam-decay';
 export * from './batchnorm-forward';
 export * from './batchnorm-scale';
 export * from './decay-run';
