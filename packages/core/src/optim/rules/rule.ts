@@ -6,6 +6,7 @@
  * reach (webgl, webgpu, tensorflow).
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { SimdCall } from '../simd/dispatch';
 import { variantFor, type ElementProgram, type Program } from './program';
 import { runScalarKernel } from './scalar-kernel';
 import { tensorStep } from './tensor-kernel';
@@ -36,7 +37,7 @@ export type UpdateKernel<S> = (
 
 /** One optimizer's update rule, hyperparameters `H`, per-tensor scalars `S`. */
 export interface UpdateRule<H, S> {
-  /** A stable name for the rule (worker threads look kernels up by it). */
+  /** A stable name for the rule. */
   readonly id: string;
   /** State tensors a parameter of this group carries, in PyTorch's order (camelCase names). */
   slots(group: H): string[];
@@ -71,12 +72,6 @@ export interface UpdateRule<H, S> {
 export interface TensorStep {
   param: tf.Tensor;
   slots: tf.Tensor[];
-}
-
-/** Which SIMD kernel runs a rule's step, with its f32 arguments (see `simd/kernels.ts`). */
-export interface SimdCall {
-  fn: string;
-  args: number[];
 }
 
 type DerivedMembers = 'kernel' | 'tensorKernel' | 'simd' | 'programs' | 'programFor';

@@ -11,7 +11,8 @@ import { F32, I32, V128, encodeModule, op, type FunctionSpec } from './wasm-enco
 import { MEASURE_PROGRAMS } from '../rules/measure';
 import { UPDATE_RULES } from '../rules/registry';
 import { allVariants, arraysRead, useCounts, type Program, type Value, type Variant } from '../rules/program';
-export type { SimdCall } from '../rules/rule';
+import type { ReadOnlyKernels } from './dispatch';
+export type { SimdCall } from './dispatch';
 
 /** Values per chunk: 32 KiB per array, so a chunk's arrays stay in L2 cache. */
 export const CHUNK = 8192;
@@ -167,7 +168,7 @@ function loopOf(build: Builder, variant: Variant, unroll: number): FunctionSpec 
 }
 
 /** Measuring loops (they store nothing), and whether each reads the weights. */
-export const READ_ONLY_KERNELS: Readonly<Record<string, { readsParam: boolean }>> = Object.fromEntries(
+export const READ_ONLY_KERNELS: ReadOnlyKernels = Object.fromEntries(
   MEASURE_PROGRAMS.flatMap(allVariants).map((v) => [v.name, { readsParam: arraysRead(v.step).has('param') }])
 );
 
