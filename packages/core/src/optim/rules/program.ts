@@ -115,22 +115,8 @@ function builder(program: Program, on: (term: string) => boolean): Builder<never
 
 /** The scalar names a step reads, in first-use order. */
 function scalarsOf(step: ElementStep): string[] {
-  const names: string[] = [];
-  const seen = new Set<Value>();
-  const visit = (v: Value): void => {
-    if (seen.has(v)) return;
-    seen.add(v);
-    if (v.op === 'scalar') {
-      if (!names.includes(v.name)) names.push(v.name);
-    } else if ('b' in v) {
-      visit(v.a);
-      visit(v.b);
-    } else if ('a' in v) {
-      visit(v.a);
-    }
-  };
-  [...step.stores.map(([, value]) => value), ...step.sums].forEach(visit);
-  return names;
+  const names = [...useCounts(step).keys()].flatMap((v) => (v.op === 'scalar' ? [v.name] : []));
+  return [...new Set(names)];
 }
 
 const variantCache = new WeakMap<object, Map<string, Variant>>();
@@ -172,32 +158,22 @@ export function allVariants(program: Program): Variant[] {
 
 /** Which arrays a step reads (by its loads). */
 export function arraysRead(step: ElementStep): Set<ArrayName> {
-  const read = new Set<ArrayName>();
-  const visit = (v: Value): void => {
-    if (v.op === 'load') read.add(v.array);
-    else if ('b' in v) {
-      visit(v.a);
-      visit(v.b);
-    } else if ('a' in v) visit(v.a);
-  };
-  [...step.stores.map(([, value]) => value), ...step.sums].forEach(visit);
-  return read;
+  return new Set([...useCounts(step).keys()].flatMap((v) => (v.op === 'load' ? [v.array] : [])));
 }
 
 /**
- * How often each node is used: a node used more than once (or stored) is computed once into a
- * local by the loop generators.
+ * How often each node is used, in first-use order: a node used more than once is computed once
+ * into a local by the loop generators.
  */
 export function useCounts(step: ElementStep): Map<Value, number> {
   const counts = new Map<Value, number>();
   const visit = (v: Value): void => {
     const seen = counts.get(v) ?? 0;
     counts.set(v, seen + 1);
-    if (seen > 0) return;
-    if ('b' in v) {
+    if (seen === 0 && 'a' in v) {
       visit(v.a);
-      visit(v.b);
-    } else if ('a' in v) visit(v.a);
+      if ('b' in v) visit(v.b);
+    }
   };
   [...step.stores.map(([, value]) => value), ...step.sums].forEach(visit);
   return counts;
