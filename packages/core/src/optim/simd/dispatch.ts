@@ -154,6 +154,10 @@ export function runLoop<S>(
   out: Float64Array
 ): void {
   let done = start;
+  const loops = (fast.arena ?? fast.engine)?.exports;
+  if (call && loops && !loops[call.fn]) {
+    throw new Error(`no SIMD loop ${call.fn}: the rule's programs are not in rules/registry.ts`);
+  }
   if (call && fast.arena) done = runInArena(fast.arena, call, param, grad, slots, start, end, out);
   if (call && fast.engine && done === start && end - start >= fast.engine.block) {
     done = simdUpdate(fast.engine, call, param, grad, slots, start, end, out);
