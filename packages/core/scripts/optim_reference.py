@@ -8,14 +8,16 @@ the TypeScript tests regenerate it bit for bit (see src/optim/parity.test.ts).
 LARS has no torch.optim class: the reference below follows SimCLR's LARSOptimizer
 (google-research/simclr, lars_optimizer.py, classic_momentum=True) line by line, in torch.
 
-Run from the repository root with a Python that has PyTorch 2.13 CPU (a virtual environment
-outside the repository's .venv, which has no torch), e.g.:
-    "${PARAMSCOPE_TORCH_PYTHON:-python3}" packages/core/scripts/optim_reference.py
+Run from the repository root with a Python that has PyTorch 2.13 CPU, e.g.:
+    "${PARAMSCOPE_TORCH_PYTHON:-python3}" packages/core/scripts/optim_reference.py [name ...]
+(names such as `rmsprop nadam` rewrite only those optimizers' fixtures). LAMB and Lion follow
+timm's implementations: scripts/optim_reference_timm.py writes their fixtures.
 """
 
 import json
 import math
 import pathlib
+import sys
 
 import torch
 
@@ -44,6 +46,12 @@ CAMEL = {
     "amsgrad": "amsgrad",
     "trust_coefficient": "trustCoefficient",
     "layer_adaptation": "layerAdaptation",
+    "alpha": "alpha",
+    "centered": "centered",
+    "lr_decay": "lrDecay",
+    "initial_accumulator_value": "initialAccumulatorValue",
+    "momentum_decay": "momentumDecay",
+    "decoupled_weight_decay": "decoupledWeightDecay",
 }
 STATE_CAMEL = {
     "momentum_buffer": "momentumBuffer",
@@ -51,6 +59,10 @@ STATE_CAMEL = {
     "exp_avg_sq": "expAvgSq",
     "max_exp_avg_sq": "maxExpAvgSq",
     "step": "step",
+    "square_avg": "squareAvg",
+    "grad_avg": "gradAvg",
+    "sum": "sum",
+    "mu_product": "muProduct",
 }
 
 
@@ -150,6 +162,46 @@ CASES = {
             ([2], dict(weight_decay=1e-2, eps=1e-3, momentum=0.5)),
         ],
     ),
+    "rmsprop": dict(
+        cls=lambda groups, d: torch.optim.RMSprop(groups, **d),
+        defaults=dict(lr=1e-2),
+        groups=[
+            ([0, 4], dict(momentum=0.9, centered=True, weight_decay=1e-2)),
+            ([1, 3], dict(alpha=0.9, eps=1e-4, maximize=True)),
+            ([2], dict(centered=True, lr=5e-3)),
+            ([5], dict(momentum=0.5, weight_decay=0.1, maximize=True)),
+        ],
+    ),
+    # torch takes initial_accumulator_value from the defaults only (a group's own value is ignored
+    # by torch, honoured by ours), so the fixture sets it there.
+    "adagrad": dict(
+        cls=lambda groups, d: torch.optim.Adagrad(groups, **d),
+        defaults=dict(lr=5e-2, initial_accumulator_value=0.1),
+        groups=[
+            ([0, 4], dict(lr_decay=1e-2, weight_decay=1e-2)),
+            ([1, 3], dict(maximize=True)),
+            ([2, 5], dict(eps=1e-3, lr=0.1, weight_decay=0.1, lr_decay=0.5)),
+        ],
+    ),
+    "nadam": dict(
+        cls=lambda groups, d: torch.optim.NAdam(groups, **d),
+        defaults=dict(lr=1e-2),
+        groups=[
+            ([0, 4], dict(weight_decay=1e-2, momentum_decay=0.01)),
+            ([1, 3], dict(betas=(0.8, 0.99), eps=1e-4, maximize=True)),
+            ([2, 5], dict(weight_decay=0.1, decoupled_weight_decay=True, lr=2e-2)),
+        ],
+    ),
+    # Steps 1-5 (β₂ = 0.999) or 1-2 (β₂ = 0.9) take RAdam's unrectified step, the rest the rectified one.
+    "radam": dict(
+        cls=lambda groups, d: torch.optim.RAdam(groups, **d),
+        defaults=dict(lr=1e-2),
+        groups=[
+            ([0, 4], dict(weight_decay=1e-2)),
+            ([1, 3], dict(betas=(0.8, 0.9), eps=1e-4, maximize=True)),
+            ([2, 5], dict(weight_decay=0.1, decoupled_weight_decay=True, lr=2e-2)),
+        ],
+    ),
 }
 
 HYPER_KEYS = {
@@ -157,6 +209,10 @@ HYPER_KEYS = {
     "adam": ["lr", "betas", "eps", "weight_decay", "amsgrad", "maximize"],
     "adamw": ["lr", "betas", "eps", "weight_decay", "amsgrad", "maximize"],
     "lars": ["lr", "momentum", "weight_decay", "nesterov", "trust_coefficient", "eps", "layer_adaptation"],
+    "rmsprop": ["lr", "alpha", "eps", "weight_decay", "momentum", "centered", "maximize"],
+    "adagrad": ["lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", "maximize"],
+    "nadam": ["lr", "betas", "eps", "weight_decay", "momentum_decay", "decoupled_weight_decay", "maximize"],
+    "radam": ["lr", "betas", "eps", "weight_decay", "decoupled_weight_decay", "maximize"],
 }
 
 
@@ -199,7 +255,8 @@ def run(name, case):
     state = {}
     for index, entry in sd["state"].items():
         state[str(index)] = {
-            STATE_CAMEL[k]: (float(v) if k == "step" else {"shape": list(v.shape), "values": f32_list(v)})
+            # step and NAdam's mu_product are 0-d tensors, written as numbers
+            STATE_CAMEL[k]: (float(v) if v.dim() == 0 else {"shape": list(v.shape), "values": f32_list(v)})
             for k, v in entry.items()
         }
     group_order = [i for idx, _ in case["groups"] for i in idx]
@@ -257,10 +314,13 @@ def schedulers():
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(0)
-    for name, case in CASES.items():
-        (OUT / f"{name}.json").write_text(json.dumps(run(name, case), separators=(",", ":")) + "\n")
-    (OUT / "lr-schedulers.json").write_text(json.dumps(schedulers(), indent=1) + "\n")
-    print(f"wrote {len(CASES) + 1} fixtures to {OUT} with torch {torch.__version__}")
+    only = sys.argv[1:]  # optimizer names to rewrite (default: all)
+    names = [name for name in CASES if not only or name in only]
+    for name in names:
+        (OUT / f"{name}.json").write_text(json.dumps(run(name, CASES[name]), separators=(",", ":")) + "\n")
+    if not only:
+        (OUT / "lr-schedulers.json").write_text(json.dumps(schedulers(), indent=1) + "\n")
+    print(f"wrote the fixtures of {', '.join(names)} to {OUT} with torch {torch.__version__}")
 
 
 if __name__ == "__main__":

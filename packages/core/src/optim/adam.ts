@@ -1,18 +1,14 @@
 import { Optimizer, type BaseOptimizerOptions } from './optimizer';
 import { adamL2Rule, adamWRule, type AdamHyperparameters } from './rules/adam';
 import type { ParamGroupInput, ParamLike } from './types';
-import { OptimizerError, requireBoolean, requireNonNegative, requireUnitInterval } from './validate';
+import { requireBetas, requireBoolean, requireNonNegative } from './validate';
 
 export type { AdamHyperparameters } from './rules/adam';
 
 function validateAdam(owner: string, group: AdamHyperparameters, where: string): void {
   requireNonNegative(group.lr, 'learning rate (lr)', where, owner);
   requireNonNegative(group.eps, 'eps', where, owner);
-  if (!Array.isArray(group.betas) || group.betas.length !== 2) {
-    throw new OptimizerError(`${owner}: betas in ${where} must be [beta1, beta2]`);
-  }
-  requireUnitInterval(group.betas[0], 'beta1 (betas[0])', where, owner);
-  requireUnitInterval(group.betas[1], 'beta2 (betas[1])', where, owner);
+  requireBetas(group.betas, where, owner);
   requireNonNegative(group.weightDecay, 'weightDecay', where, owner);
   requireBoolean(group.amsgrad, 'amsgrad', where, owner);
   requireBoolean(group.maximize, 'maximize', where, owner);

@@ -4,7 +4,19 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Adam, AdamW, LARS, OptimizerError, SGD, type Optimizer, type OptimizerStateDict } from './index';
+import {
+  Adagrad,
+  Adam,
+  AdamW,
+  LARS,
+  NAdam,
+  OptimizerError,
+  RAdam,
+  RMSprop,
+  SGD,
+  type Optimizer,
+  type OptimizerStateDict
+} from './index';
 
 let counter = 0;
 function variable(values: number[], name = `hardening-${counter++}`): tf.Variable {
@@ -42,7 +54,11 @@ describe('a state dict without a state tensor its group uses', () => {
     ['Adam, amsgrad', (w) => new Adam([{ name: 'fc.weight', variable: w }], { amsgrad: true }), 'maxExpAvgSq'],
     ['AdamW', (w) => new AdamW([{ name: 'fc.weight', variable: w }]), 'expAvg'],
     ['SGD with momentum', (w) => new SGD([{ name: 'fc.weight', variable: w }], { momentum: 0.9 }), 'momentumBuffer'],
-    ['LARS', (w) => new LARS([{ name: 'fc.weight', variable: w }]), 'momentumBuffer']
+    ['LARS', (w) => new LARS([{ name: 'fc.weight', variable: w }]), 'momentumBuffer'],
+    ['RMSprop, centered', (w) => new RMSprop([{ name: 'fc.weight', variable: w }], { centered: true }), 'gradAvg'],
+    ['Adagrad', (w) => new Adagrad([{ name: 'fc.weight', variable: w }]), 'sum'],
+    ['NAdam', (w) => new NAdam([{ name: 'fc.weight', variable: w }]), 'muProduct'],
+    ['RAdam', (w) => new RAdam([{ name: 'fc.weight', variable: w }]), 'expAvgSq']
   ];
 
   it.each(cases)('%s: is refused naming the parameter and the field', (_name, make, field) => {
@@ -79,6 +95,23 @@ describe('unknown keys', () => {
     expect(make({ epsilon: 1e-6 })).toThrow(/did you mean eps\?/);
     expect(make({ label: 'decay' })).toThrow(/unknown key "label" in defaults; AdamW takes lr, betas, eps, /);
     expect(() => new SGD([w], { momentun: 0.9 } as object)).toThrow(/did you mean momentum\?/);
+    w.dispose();
+  });
+
+  it.each([
+    ['RMSprop', (w: tf.Variable, d: object) => new RMSprop([w], d), { centred: true }, 'centered'],
+    [
+      'Adagrad',
+      (w: tf.Variable, d: object) => new Adagrad([w], d),
+      { initial_accumulator_value: 0.1 },
+      'initialAccumulatorValue'
+    ],
+    ['NAdam', (w: tf.Variable, d: object) => new NAdam([w], d), { momentum_decay: 0.01 }, 'momentumDecay'],
+    ['RAdam', (w: tf.Variable, d: object) => new RAdam([w], d), { decoupledWeightDecy: true }, 'decoupledWeightDecay']
+  ])('in the defaults of %s suggest its camelCase names', (name, make, defaults, meant) => {
+    const w = variable([1]);
+    const message = new RegExp(`^${name}: unknown key .* in defaults; did you mean ${meant}\\?$`);
+    expect(() => make(w, defaults)).toThrow(message);
     w.dispose();
   });
 

@@ -30,6 +30,8 @@ import { OptimizerError, describe } from './validate';
  */
 interface ParamState {
   step: number;
+  /** The rule's carried number (NAdam's `muProduct`), when it has one. */
+  carried: number;
   slots: Map<string, Float32Array | tf.Tensor>;
 }
 
@@ -280,9 +282,10 @@ export abstract class Optimizer<H extends object> {
         state.slots.set(name, values);
         return values;
       });
-      if (this.rule.countsSteps) state.step++;
+      this.advance(state, entry.group);
       const pre: PrePassSums = { gradSq: sums[i][0], weightSq: sums[i][1], decayedGradSq: sums[i][2] };
-      return { param: weights[i].values, grad: gradValues[i], slots, scalars: this.rule.scalars(entry.group, state.step, fresh, pre) };
+      const scalars = this.rule.scalars(entry.group, state.step, fresh, pre, state.carried);
+      return { param: weights[i].values, grad: gradValues[i], slots, scalars };
     });
     const results = this.executor.update(this.rule, tasks);
     for (const w of weights) w.commit();
@@ -322,9 +325,10 @@ export abstract class Optimizer<H extends object> {
 
     const scalars = entries.map((entry, i) => {
       const state = this.stateFor(entry.param.variable);
-      if (this.rule.countsSteps) state.step++;
+      this.advance(state, entry.group);
       const fresh = this.rule.slots(entry.group).some((name) => !state.slots.has(name));
-      return this.rule.scalars(entry.group, state.step, fresh, { gradSq: at(i, 0), weightSq: at(i, 1), decayedGradSq: perEntry > 2 ? at(i, 2) : 0 });
+      const pre = { gradSq: at(i, 0), weightSq: at(i, 1), decayedGradSq: perEntry > 2 ? at(i, 2) : 0 };
+      return this.rule.scalars(entry.group, state.step, fresh, pre, state.carried);
     });
     const outputs = tf.tidy(() => {
       const steps = entries.map((entry, i) => {
@@ -451,6 +455,7 @@ export abstract class Optimizer<H extends object> {
         if (paramState && (paramState.slots.size > 0 || this.rule.countsSteps)) {
           const entry: SerializedParamState = {};
           if (this.rule.countsSteps) entry.step = paramState.step;
+          if (this.rule.carried) entry[this.rule.carried.name] = paramState.carried;
           for (const [name, values] of paramState.slots) {
             entry[name] = serializeTensor(values instanceof Float32Array ? values : (values.dataSync() as Float32Array), param.variable.shape);
           }
@@ -515,9 +520,11 @@ export abstract class Optimizer<H extends object> {
   private parseParamState(entry: SerializedParamState, param: OptimizerParam, group: OptimizerParamGroup<H>, where: string): ParamState {
     if (entry == null || typeof entry !== 'object') throw new OptimizerError(`${where} must be an object`);
     const required = this.rule.slots(group);
-    const missing = required.filter((field) => !(field in entry));
+    const carried = this.rule.carried;
+    const numbers = [...(this.rule.countsSteps ? ['step'] : []), ...(carried ? [carried.name] : [])];
+    const missing = [...(carried ? [carried.name] : []), ...required].filter((field) => !(field in entry));
     if (missing.length > 0) {
-      const expected = [...(this.rule.countsSteps ? ['step'] : []), ...required].join(', ');
+      const expected = [...numbers, ...required].join(', ');
       throw new OptimizerError(
         `${where}: missing field ${missing.join(', ')} (with its group's settings the state of a parameter is ` +
           `${expected}; torch.optim fails on a missing one too)`
@@ -532,11 +539,20 @@ export abstract class Optimizer<H extends object> {
       }
       step = value;
     }
+    let carriedValue = carried?.initial ?? 0;
+    if (carried) {
+      const value = entry[carried.name];
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new OptimizerError(`${where}: field ${carried.name} must be a finite number, got ${describe(value)}`);
+      }
+      carriedValue = value;
+    }
     const slots = new Map<string, Float32Array | tf.Tensor>();
     for (const [field, value] of Object.entries(entry)) {
-      if (field === 'step' && this.rule.countsSteps) continue;
+      if (numbers.includes(field)) continue;
       if (!allowed.has(field)) {
-        throw new OptimizerError(`${where}: unexpected field ${field} (expected ${[...allowed, ...(this.rule.countsSteps ? ['step'] : [])].join(', ')})`);
+        const expected = [...allowed, ...numbers].join(', ');
+        throw new OptimizerError(`${where}: unexpected field ${field} (expected ${expected})`);
       }
       const tensor = value as SerializedTensor;
       const shape = param.variable.shape;
@@ -562,13 +578,19 @@ export abstract class Optimizer<H extends object> {
       values.set(decoded);
       slots.set(field, values);
     }
-    return { step, slots };
+    return { step, carried: carriedValue, slots };
+  }
+
+  /** Counts the step and moves the rule's carried number on, before the step's scalars. */
+  private advance(state: ParamState, group: OptimizerParamGroup<H>): void {
+    if (this.rule.countsSteps) state.step++;
+    if (this.rule.carried) state.carried = this.rule.carried.next(group, state.step, state.carried);
   }
 
   private stateFor(variable: tf.Variable): ParamState {
     let state = this.state.get(variable);
     if (!state) {
-      state = { step: 0, slots: new Map() };
+      state = { step: 0, carried: this.rule.carried?.initial ?? 0, slots: new Map() };
       this.state.set(variable, state);
     }
     return state;

@@ -9,11 +9,25 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createThreadExecutor } from '../node';
-import { Adam, AdamW, LARS, SGD, scalarExecutor, type BaseOptimizerOptions, type Optimizer, type OptimizerStateDict, type ParamGroupInput } from './index';
+import {
+  Adam,
+  AdamW,
+  LARS,
+  RMSprop,
+  SGD,
+  Adagrad,
+  NAdam,
+  RAdam,
+  scalarExecutor,
+  type BaseOptimizerOptions,
+  type Optimizer,
+  type OptimizerStateDict,
+  type ParamGroupInput
+} from './index';
 import { nativeBackendInstalled } from '../../test-utils/native-backend';
 
 interface Fixture {
-  optimizer: 'sgd' | 'adam' | 'adamw' | 'lars';
+  optimizer: keyof typeof CONSTRUCTORS;
   steps: number;
   params: Array<{ name: string; shape: number[]; values: number[] }>;
   defaults: Record<string, unknown>;
@@ -46,7 +60,15 @@ const CONSTRUCTORS = {
   sgd: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) => new SGD(groups, defaults, options),
   adam: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) => new Adam(groups, defaults, options),
   adamw: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) => new AdamW(groups, defaults, options),
-  lars: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) => new LARS(groups, defaults, options)
+  lars: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) => new LARS(groups, defaults, options),
+  rmsprop: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) =>
+    new RMSprop(groups, defaults, options),
+  adagrad: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) =>
+    new Adagrad(groups, defaults, options),
+  nadam: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) =>
+    new NAdam(groups, defaults, options),
+  radam: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) =>
+    new RAdam(groups, defaults, options)
 };
 
 /**
@@ -135,7 +157,7 @@ describe.each(cases)('parity with torch.optim on %s (%s)', (backend, _label, opt
     await tf.setBackend('cpu');
   });
 
-  for (const name of ['sgd', 'adam', 'adamw', 'lars'] as const) {
+  for (const name of Object.keys(CONSTRUCTORS) as Array<keyof typeof CONSTRUCTORS>) {
     it(`${name}: every parameter after each of 50 steps, and the final state dict`, () => {
       const fixture = load(name);
       const before = tf.memory().numTensors;

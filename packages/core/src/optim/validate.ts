@@ -37,6 +37,17 @@ export function requireUnitInterval(value: unknown, field: string, where: Where,
   return n;
 }
 
+/** `[beta1, beta2]`, each in [0, 1) (Adam's family, Lion). */
+export function requireBetas(value: unknown, where: Where, owner: string): [number, number] {
+  if (!Array.isArray(value) || value.length !== 2) {
+    throw new OptimizerError(`${owner}: betas in ${where} must be [beta1, beta2]`);
+  }
+  return [
+    requireUnitInterval(value[0], 'beta1 (betas[0])', where, owner),
+    requireUnitInterval(value[1], 'beta2 (betas[1])', where, owner)
+  ];
+}
+
 export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;

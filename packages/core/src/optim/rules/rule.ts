@@ -35,6 +35,16 @@ export type UpdateKernel<S> = (
   out: Float64Array
 ) => void;
 
+/**
+ * A number a rule keeps per parameter across steps besides `step`, in the state dict under `name`
+ * (NAdam's `muProduct`): `initial` before the first step; `next` gives it for step `step`.
+ */
+export interface CarriedScalar<H> {
+  readonly name: string;
+  readonly initial: number;
+  next(group: H, step: number, previous: number): number;
+}
+
 /** One optimizer's update rule, hyperparameters `H`, per-tensor scalars `S`. */
 export interface UpdateRule<H, S> {
   /** A stable name for the rule. */
@@ -43,14 +53,16 @@ export interface UpdateRule<H, S> {
   slots(group: H): string[];
   /** Whether the optimizer keeps a per-parameter `step` count (Adam's `state['step']`). */
   readonly countsSteps: boolean;
+  /** A number kept per parameter across steps, when the rule has one (NAdam's `muProduct`). */
+  readonly carried?: CarriedScalar<H>;
   /** Whether {@link scalars} needs ‖w‖ and ‖g + λw‖ from a pass before the update (LARS). */
   readonly needsNorms: boolean;
   /**
    * Per-tensor scalars for the kernel: hyperparameters, bias corrections, trust ratios.
    * `step` is the parameter's step count including this step; `fresh` is true when its state
-   * tensors were just created (zeros).
+   * tensors were just created (zeros); `carried` is the rule's carried number after this step.
    */
-  scalars(group: H, step: number, fresh: boolean, sums: PrePassSums): S;
+  scalars(group: H, step: number, fresh: boolean, sums: PrePassSums, carried?: number): S;
   /** The per-element programs (one for most rules; SGD has one without momentum, one with). */
   readonly programs: readonly Program[];
   /** The program that runs a tensor with these scalars. */

@@ -3,6 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { inlineExecutor, scalarExecutor, type UpdateTask } from '../executor';
 import { adamL2Rule, adamWRule } from '../rules/adam';
 import { larsRule } from '../rules/lars';
+import { rmspropRule } from '../rules/rmsprop';
+import { adagradRule } from '../rules/adagrad';
+import { nadamRule } from '../rules/nadam';
+import { radamRule } from '../rules/radam';
 import type { PrePassSums, UpdateRule } from '../rules/rule';
 import { sgdRule } from '../rules/sgd';
 import { CHUNK, SIMD_BLOCK, UPDATE_KERNELS } from './kernels';
@@ -81,9 +85,24 @@ describe.runIf(simdEngine() !== null)('SIMD kernels', () => {
   });
 });
 
+/**
+ * How a case's state is drawn and compared: `positiveSlots` when its slots are second moments under
+ * a square root (every slot is then |x| + 0.01); `floor`, the magnitude below which values are
+ * compared absolutely (default 1e-3; RMSprop's buffer μb + g/d cancels terms of size ~1); `step`,
+ * the step count (default 4).
+ */
+interface VariantOptions {
+  positiveSlots?: boolean;
+  floor?: number;
+  step?: number;
+}
+
+/** A variant case: name, rule, group, slot count, whether the state is fresh, and options. */
+type VariantCase = [string, UpdateRule<never, unknown>, object, number, boolean, VariantOptions?];
+
 /** Every combination of the options that pick a loop variant, per rule. */
-function variantCases(): Array<[string, UpdateRule<never, unknown>, object, number, boolean]> {
-  const out: Array<[string, UpdateRule<never, unknown>, object, number, boolean]> = [];
+function variantCases(): VariantCase[] {
+  const out: VariantCase[] = [];
   const flags = [false, true];
   for (const momentum of [0, 0.9])
     for (const nesterov of momentum ? flags : [false])
@@ -100,19 +119,59 @@ function variantCases(): Array<[string, UpdateRule<never, unknown>, object, numb
   for (const nesterov of flags)
     for (const weightDecay of [0, 1e-3])
       out.push([`LARS ${JSON.stringify({ nesterov, weightDecay })}`, larsRule as never, { lr: 0.5, momentum: 0.9, weightDecay, nesterov, trustCoefficient: 0.02, eps: 0, layerAdaptation: true }, 1, false]);
+  for (const momentum of [0, 0.9])
+    for (const centered of flags)
+      for (const weightDecay of [0, 1e-2])
+        for (const maximize of flags) {
+          const group = { lr: 1e-2, alpha: 0.9, eps: 1e-6, weightDecay, momentum, centered, maximize };
+          const slotCount = 1 + (momentum ? 1 : 0) + (centered ? 1 : 0);
+          const options = { positiveSlots: true, floor: 1e-2 };
+          out.push([`RMSprop ${JSON.stringify(group)}`, rmspropRule as never, group, slotCount, false, options]);
+        }
+  for (const initialAccumulatorValue of [0, 0.1])
+    for (const weightDecay of [0, 1e-2])
+      for (const maximize of flags)
+        // A fresh accumulator without initial value makes every step ±clr: the f32 lanes' Σ Δw² of
+        // equal terms drifts 1e-5 from float64's, which says nothing about the loop.
+        for (const first of initialAccumulatorValue ? flags : [false]) {
+          const group = { lr: 1e-2, lrDecay: 0.1, weightDecay, initialAccumulatorValue, eps: 1e-10, maximize };
+          const name = `Adagrad ${JSON.stringify({ ...group, first })}`;
+          out.push([name, adagradRule as never, group, 1, first, { positiveSlots: true }]);
+        }
+  for (const decoupledWeightDecay of flags)
+    for (const weightDecay of [0, 1e-2])
+      for (const maximize of flags) {
+        const hyper = { lr: 1e-3, betas: [0.8, 0.99], eps: 1e-6, momentumDecay: 4e-3 };
+        const group = { ...hyper, weightDecay, decoupledWeightDecay, maximize };
+        out.push([`NAdam ${JSON.stringify(group)}`, nadamRule as never, group, 2, false, { positiveSlots: true }]);
+      }
+  // ρₜ > 5 from step 6 on: step 4 is unrectified, step 10 rectified.
+  for (const step of [4, 10])
+    for (const decoupledWeightDecay of flags)
+      for (const weightDecay of [0, 1e-2])
+        for (const maximize of flags) {
+          const group = { lr: 1e-2, betas: [0.8, 0.99], eps: 1e-6, weightDecay, decoupledWeightDecay, maximize };
+          const name = `RAdam ${JSON.stringify({ ...group, step })}`;
+          out.push([name, radamRule as never, group, 2, false, { positiveSlots: true, step }]);
+        }
   return out;
 }
 
 describe.runIf(simdEngine() !== null)('SIMD loop variants', () => {
   const reached = new Set<string>();
-  for (const [name, rule, group, slotCount, first] of variantCases()) {
+  for (const [name, rule, group, slotCount, first, options = {}] of variantCases()) {
+    const { positiveSlots = false, floor = 1e-3, step = 4 } = options;
     it(`${name} matches the scalar kernel`, () => {
       const n = CHUNK + SIMD_BLOCK + 3;
+      const slot = (k: number) => {
+        const values = random(n, 13 + k, 0.01);
+        return positiveSlots ? values.map((x) => Math.abs(x) + 0.01) : values.map(k > 0 ? Math.abs : (x) => x);
+      };
       const make = (): UpdateTask<unknown> => ({
         param: random(n, 11),
         grad: random(n, 12, 0.1),
-        slots: Array.from({ length: slotCount }, (_, k) => (first ? new Float32Array(n) : random(n, 13 + k, 0.01).map(k > 0 ? Math.abs : (x) => x))),
-        scalars: rule.scalars(group as never, 4, first, sums)
+        slots: Array.from({ length: slotCount }, (_, k) => (first ? new Float32Array(n) : slot(k))),
+        scalars: rule.scalars(group as never, step, first, sums, 0.5)
       });
       const [a, b] = [make(), make()];
       reached.add(rule.simd!(b.scalars).fn);
@@ -121,7 +180,7 @@ describe.runIf(simdEngine() !== null)('SIMD loop variants', () => {
       [a.param, ...a.slots].forEach((x, k) => {
         const y = [b.param, ...b.slots][k];
         let worst = 0;
-        for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(x[i] - y[i]) / Math.max(1e-3, Math.abs(x[i])));
+        for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(x[i] - y[i]) / Math.max(floor, Math.abs(x[i])));
         expect(worst).toBeLessThanOrEqual(2e-6);
       });
       expect(sb[0] / sa[0]).toBeCloseTo(1, 5);
