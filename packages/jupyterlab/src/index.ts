@@ -3,7 +3,7 @@
  * mime renderers (Plotly figures, inline snapshots) live in `mime.ts`.
  */
 import { ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import { Clipboard, ICommandPalette } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { inspectorIcon } from './icon';
@@ -43,7 +43,11 @@ const inspectorPlugin: JupyterFrontEndPlugin<void> = {
   ) => {
     const model = new InspectorModel();
     const link = new KernelLink(model, tracker);
-    const panel = new InspectorPanel({ model, onRefresh: () => void app.commands.execute(CommandIds.refresh) });
+    const panel = new InspectorPanel({
+      model,
+      onRefresh: () => void app.commands.execute(CommandIds.refresh),
+      copyText: (text) => Clipboard.copyToSystem(text)
+    });
     panel.id = 'paramscope-inspector';
     panel.title.icon = inspectorIcon;
     panel.title.caption = 'Parameter groups';

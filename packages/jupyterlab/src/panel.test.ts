@@ -127,6 +127,25 @@ describe('InspectorPanel', () => {
     expect(panel.node.textContent).toContain('18 of 18 findings hidden by the filter.');
   });
 
+  it('copies corrected groups for an optimizer with errors and says what it copied', () => {
+    const copyText = vi.fn();
+    const model = new InspectorModel();
+    model.setNotebook('a.ipynb');
+    model.setKernelState('idle');
+    model.setKernelLanguage('python');
+    const panel = new InspectorPanel({ model, onRefresh: vi.fn(), copyText });
+    Widget.attach(panel, document.body);
+    model.receive(twoGroupSnapshot(resnet50Params(), { mistake: MISTAKE }), 'kernel', performance.now());
+    panel.render();
+    panel.node.querySelector<HTMLButtonElement>('.jp-Paramscope-copyFix')!.click();
+    panel.render();
+    expect(copyText.mock.calls[0][0]).toContain('paramscope.group_params(model, weight_decay=0.0001)');
+    expect(panel.node.querySelector('.jp-Paramscope-copyStatus')?.textContent).toMatch(/^Copied PyTorch code/);
+    model.receive(twoGroupSnapshot(resnet50Params(), { sequence: 2 }), 'kernel', performance.now());
+    panel.render();
+    expect(panel.node.querySelector('.jp-Paramscope-copyFix')).toBeNull();
+  });
+
   it('renders names from the kernel as text', () => {
     const [conv] = resnet50Params();
     const { panel, rows } = setUp(twoGroupSnapshot([{ ...conv, name: XSS, reason: XSS, moduleKind: XSS }], { mistake: XSS }));

@@ -12,6 +12,7 @@ import {
 } from '@paramscope/protocol';
 import { h } from './dom';
 import { findingMatches, severityByParam } from './findings';
+import { correctedGroupsCode, fixLanguage } from './fix-code';
 import { formatCount, formatNumber, formatShape, hyperparameterPairs } from './format';
 import { HistoryChart } from './history-chart';
 import { groupKey, type InspectorModel } from './panel-model';
@@ -24,6 +25,8 @@ export interface InspectorPanelOptions {
   model: InspectorModel;
   /** Called when the user presses Refresh. */
   onRefresh: () => void;
+  /** Puts text on the system clipboard (JupyterLab's `Clipboard.copyToSystem` in the app). */
+  copyText?: (text: string) => void;
 }
 
 /** Totals over everything the snapshot holds, for the "what is hidden" line. */
@@ -41,6 +44,9 @@ export class InspectorPanel extends Widget {
   lastRenderMs: number | undefined;
 
   private readonly model: InspectorModel;
+  private readonly copyText: (text: string) => void;
+  /** What the last "Copy corrected groups" copied, by entry id, for the confirmation line. */
+  private readonly copied = new Map<string, string>();
   private readonly headlineNode = h('div', { className: 'jp-Paramscope-headline', attrs: { role: 'status', 'aria-live': 'polite' } });
   private readonly noticeNode = h('div', { className: 'jp-Paramscope-notices' });
   private readonly filterInput = h('input', {
@@ -58,6 +64,7 @@ export class InspectorPanel extends Widget {
   constructor(options: InspectorPanelOptions) {
     super();
     this.model = options.model;
+    this.copyText = options.copyText ?? ((text) => void navigator.clipboard?.writeText(text));
     this.addClass('jp-Paramscope-panel');
     const refresh = h('button', {
       className: 'jp-Paramscope-refresh jp-mod-styled',
@@ -186,6 +193,7 @@ export class InspectorPanel extends Widget {
     const section = h('section', { className: 'jp-Paramscope-entry', attrs: { 'aria-label': entry.label } }, [
       h('h3', { className: 'jp-Paramscope-entryTitle', text: entryTitle(entry) }),
       summaryLine(entry),
+      this.fixAction(entry),
       findings.length > 0 || hiddenFindings === 0
         ? findingsList(findings, {
             onParam: (name) => this.model.reveal(entry.id, name),
@@ -210,6 +218,27 @@ export class InspectorPanel extends Widget {
     const severities = severityByParam(entry.findings);
     for (const group of entry.groups) section.appendChild(this.renderGroup(entry, group, severities, tally));
     return section;
+  }
+
+  /** "Copy corrected groups" for an optimizer with errors, and what it copied. */
+  private fixAction(entry: SnapshotEntry): HTMLElement | null {
+    if (entry.source !== 'optimizer' || !entry.findings.some((f) => f.severity === 'error')) return null;
+    const language = fixLanguage(this.model.kernelLanguage, this.model.snapshot?.backend);
+    const languageName = language === 'python' ? 'PyTorch' : 'TypeScript';
+    const button = h('button', {
+      className: 'jp-Paramscope-copyFix jp-mod-styled',
+      text: 'Copy corrected groups',
+      title: `Copy ${languageName} code that rebuilds this optimizer on paramscope's structural default groups`,
+      attrs: { type: 'button' }
+    });
+    button.addEventListener('click', () => {
+      this.copyText(correctedGroupsCode(entry, language));
+      this.copied.set(entry.id, `Copied ${languageName} code: paste it into a cell after the model's and run it.`);
+      this.update();
+    });
+    const status = h('span', { className: 'jp-Paramscope-copyStatus', text: this.copied.get(entry.id) ?? '' });
+    status.setAttribute('role', 'status');
+    return h('div', { className: 'jp-Paramscope-fix' }, [button, status]);
   }
 
   private renderGroup(

@@ -6,6 +6,7 @@ import type { Finding, GroupSnapshot, Snapshot, SnapshotEntry } from '@paramscop
 import { h } from './dom';
 import { entryTotals, sortFindings, type NoteGroup } from './findings';
 import { formatCount, hyperparameterPairs } from './format';
+import { paramNameNode } from './param-name';
 
 /** `Conv2d ×20, BatchNorm2d ×40`: the module kinds of a group's members, most frequent first. */
 export function kindSummary(group: GroupSnapshot): string {
@@ -100,7 +101,8 @@ function noteGroupItem(group: NoteGroup, options: FindingsListOptions): HTMLLIEl
   const listId = `${options.idPrefix ?? 'jp-Paramscope'}-notes-${group.code}`;
   const toggle = h('button', {
     className: 'jp-Paramscope-notesToggle',
-    attrs: { type: 'button', 'aria-expanded': String(expanded), 'aria-controls': listId }
+    // data-nav: arrow keys reach it, and focus survives the panel's re-renders.
+    attrs: { type: 'button', 'aria-expanded': String(expanded), 'aria-controls': listId, 'data-nav': `n:${listId}` }
   }, [
     h('span', { className: 'jp-Paramscope-caret', text: expanded ? '▾' : '▸', attrs: { 'aria-hidden': 'true' } }),
     h('span', { text: group.title })
@@ -116,8 +118,11 @@ function noteGroupItem(group: NoteGroup, options: FindingsListOptions): HTMLLIEl
   return item;
 }
 
-function linkButton(text: string, title: string, onClick: () => void): HTMLButtonElement {
-  const button = h('button', { className: 'jp-Paramscope-paramLink', text, title, attrs: { type: 'button' } });
+/** A parameter's name as a button: elided in the middle like the rows, whole in its title and text. */
+function linkButton(name: string, title: string, onClick: () => void): HTMLButtonElement {
+  const button = h('button', { className: 'jp-Paramscope-paramLink', title, attrs: { type: 'button' } }, [
+    paramNameNode(name)
+  ]);
   button.addEventListener('click', onClick);
   return button;
 }
