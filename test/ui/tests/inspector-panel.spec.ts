@@ -71,7 +71,7 @@ test('the panel shows groups and findings, renders names as text, pages 10,000 t
   await finding.locator('.jp-Paramscope-paramLink').click();
   const row = panel.locator('.jp-Paramscope-row.jp-mod-revealed');
   await expect(row).toBeFocused();
-  await expect(row.locator('.jp-Paramscope-name span')).toHaveText(MISTAKE);
+  await expect(row.locator('.jp-Paramscope-paramName')).toHaveText(MISTAKE);
   await page.keyboard.press('ArrowDown');
   await expect(panel.locator('.jp-Paramscope-row', { hasText: 'layer1.1.conv1.weight' })).toBeFocused();
   await page.screenshot({ path: path.join(artifacts, 'inspector-finding.png') });
@@ -86,7 +86,7 @@ test('the panel shows groups and findings, renders names as text, pages 10,000 t
   // A parameter named like markup shows as text; nothing is injected.
   step('page.notebook.runCell(4);');
   await page.notebook.runCell(4);
-  await expect(panel.locator('.jp-Paramscope-name span', { hasText: XSS })).toHaveText(XSS);
+  await expect(panel.locator('.jp-Paramscope-paramName', { hasText: XSS })).toHaveText(XSS);
   await expect(page.locator('.jp-Paramscope-panel img, .jp-ParamscopeSnapshot img')).toHaveCount(0);
 
   // 10,000 tensors: paged rows, and the filter stays responsive.

@@ -1,6 +1,6 @@
 import { expect, test } from '@jupyterlab/galata';
 import * as path from 'node:path';
-import { collectConsoleErrors, REAL_KERNELS_API, restartKernel, STALE_AFTER_RESTART } from './support';
+import { collectConsoleErrors, copyCorrectedGroups, REAL_KERNELS_API, restartKernel, STALE_AFTER_RESTART } from './support';
 
 /**
  * The Parameter groups panel on a Python kernel (ipykernel, registered in .venv by
@@ -46,6 +46,15 @@ test('a Python notebook: the finding names the parameter, the fixed cell clears 
   await expect(page.locator('.jp-ParamscopeSnapshot').first().locator('.jp-Paramscope-finding[data-severity="error"]')).toContainText('bn.weight');
   // The README's picture of the panel on a Python notebook (kept as packages/jupyterlab/docs/inspector-panel-python.png).
   await panel.screenshot({ path: path.join(artifacts, 'inspector-panel-python.png') });
+
+  // "Copy corrected groups": PyTorch code on the structural default; run in place of the cell, no error.
+  const copied = await copyCorrectedGroups(page);
+  expect(copied).toContain('groups = paramscope.group_params(model, weight_decay=0.0001)');
+  await page.notebook.setCell(2, 'code', copied);
+  await page.notebook.runCell(2);
+  await expect(headline).toHaveText(/^Snapshot #\d+ /);
+  await expect(panel.locator('.jp-Paramscope-entrySummary').first()).toHaveText(/^0 errors0 warnings/);
+  await expect(error).toHaveCount(0);
 
   // Fix the cell and run it again: same label, so the entry is replaced and the error is gone.
   await page.notebook.setCell(2, 'code', FIXED);

@@ -1,6 +1,6 @@
 import { expect, test } from '@jupyterlab/galata';
 import * as path from 'node:path';
-import { collectConsoleErrors, REAL_KERNELS_API, restartKernel, STALE_AFTER_RESTART } from './support';
+import { collectConsoleErrors, copyCorrectedGroups, REAL_KERNELS_API, restartKernel, STALE_AFTER_RESTART } from './support';
 
 /**
  * The issue's scenario on the real stack: resnet18 and SGD from @paramscope/core in the tslab
@@ -54,6 +54,14 @@ test('resnet18 with a mistaken group: the finding names downsample.1, the fix cl
     await page.mouse.up();
   }
   await panel.screenshot({ path: path.join(artifacts, 'inspector-resnet18-panel.png') });
+
+  // "Copy corrected groups": TypeScript on the structural default, run in place of the cell: no error.
+  const copied = await copyCorrectedGroups(page);
+  expect(copied).toContain('const { groups } = groupParams(model, { weightDecay: 0.0001 });');
+  await page.notebook.setCell(2, 'code', copied);
+  await page.notebook.runCell(2);
+  await expect(panel.locator('.jp-Paramscope-finding[data-severity="error"]')).toHaveCount(0);
+  await expect(panel.locator('.jp-Paramscope-entrySummary').first()).toHaveText(/^0 errors0 warnings/);
 
   // Fix the group in the same cell and re-run it: the entry (same label) is replaced.
   await page.notebook.setCell(2, 'code', FIXED);

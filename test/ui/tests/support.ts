@@ -30,6 +30,18 @@ export function collectConsoleErrors(page: Page): string[] {
   return errors;
 }
 
+/**
+ * Presses the panel's "Copy corrected groups" and returns what it put on the clipboard; running
+ * that code is the test that the copied fix works.
+ */
+export async function copyCorrectedGroups(page: Page): Promise<string> {
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  const panel = page.locator('.jp-Paramscope-panel');
+  await panel.locator('.jp-Paramscope-copyFix').first().click();
+  await panel.locator('.jp-Paramscope-copyStatus', { hasText: /^Copied / }).first().waitFor();
+  return page.evaluate(() => navigator.clipboard.readText());
+}
+
 /** Restarts the active notebook's kernel the way a user does: the command, then its dialog. */
 export async function restartKernel(page: Page): Promise<void> {
   await page.evaluate(() => {
