@@ -21,7 +21,8 @@ test('the getting-started notebook runs on tslab and its Plotly figure renders',
   const figure = page.locator('.jp-PlotlyFigure');
   await expect(figure.locator('svg.main-svg').first()).toBeVisible();
   await expect(figure.locator('.scatterlayer .trace')).toHaveCount(2);
-  await expect(figure.locator('.gtitle')).toHaveText('Deviation from scale invariance');
+  // The title carries the cell's ε and σ² (figure titles come from the cell's values).
+  await expect(figure.locator('.gtitle')).toHaveText(/^Deviation from scale invariance, ε = [\d.e-]+, σ² = [\d.e-]+$/);
 
   await figure.scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(artifacts, 'getting-started.png'), fullPage: false });
