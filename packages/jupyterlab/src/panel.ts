@@ -213,7 +213,8 @@ export class InspectorPanel extends Widget {
       let chart = this.charts.get(entry.id);
       if (!chart) this.charts.set(entry.id, (chart = new HistoryChart()));
       section.appendChild(chart.node);
-      void chart.draw(entry.history, `Weight norms over steps: ${entry.label}`);
+      // The entry's title is right above: a short chart title fits a 250 px sidebar.
+      void chart.draw(entry.history, 'Weight norms over steps');
     }
     const severities = severityByParam(entry.findings);
     for (const group of entry.groups) section.appendChild(this.renderGroup(entry, group, severities, tally));

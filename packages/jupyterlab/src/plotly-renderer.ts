@@ -17,6 +17,7 @@ export interface PlotlyFigure {
 type PlotlyModule = {
   react(root: HTMLElement, data: unknown[], layout?: unknown, config?: unknown): Promise<unknown>;
   purge(root: HTMLElement): void;
+  restyle(root: HTMLElement, update: Record<string, unknown>, traces: number[]): Promise<unknown>;
   Plots: { resize(root: HTMLElement): void };
 };
 

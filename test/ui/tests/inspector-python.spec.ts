@@ -1,6 +1,12 @@
 import { expect, test } from '@jupyterlab/galata';
 import * as path from 'node:path';
-import { collectConsoleErrors, copyCorrectedGroups, REAL_KERNELS_API, restartKernel, STALE_AFTER_RESTART } from './support';
+import {
+  collectConsoleErrors,
+  copyCorrectedGroups,
+  REAL_KERNELS_API,
+  restartKernel,
+  STALE_AFTER_RESTART
+} from './support';
 
 /**
  * The Parameter groups panel on a Python kernel (ipykernel, registered in .venv by

@@ -1,6 +1,12 @@
 import { expect, test } from '@jupyterlab/galata';
 import * as path from 'node:path';
-import { collectConsoleErrors, copyCorrectedGroups, REAL_KERNELS_API, restartKernel, STALE_AFTER_RESTART } from './support';
+import {
+  collectConsoleErrors,
+  copyCorrectedGroups,
+  REAL_KERNELS_API,
+  restartKernel,
+  STALE_AFTER_RESTART
+} from './support';
 
 /**
  * The issue's scenario on the real stack: resnet18 and SGD from @paramscope/core in the tslab
@@ -44,6 +50,16 @@ test('resnet18 with a mistaken group: the finding names downsample.1, the fix cl
   await expect(chart.locator('.scatterlayer .trace')).toHaveCount(4);
   await expect(chart.locator('.gtitle')).toContainText('Weight norms over steps');
   await expect(findings).toHaveCount(3);
+  await chart.scrollIntoViewIfNeeded();
+  await chart.screenshot({ path: path.join(artifacts, 'inspector-resnet18-chart-250.png') });
+  // One toggle per line; a toggle hides its line and shows it again.
+  const toggles = chart.locator('.jp-Paramscope-chartToggle');
+  await expect(toggles).toHaveCount(4);
+  await toggles.first().click();
+  await expect(toggles.first()).toHaveAttribute('aria-pressed', 'false');
+  await expect(chart.locator('.scatterlayer .trace')).toHaveCount(3);
+  await toggles.first().click();
+  await expect(chart.locator('.scatterlayer .trace')).toHaveCount(4);
   // Widen the right sidebar (drag its split handle) for a readable screenshot of the panel.
   const handle = page.locator('#jp-main-split-panel > .lm-SplitPanel-handle:not(.lm-mod-hidden)').last();
   const box = await handle.boundingBox();
