@@ -114,6 +114,10 @@ describe('InspectorPanel', () => {
 
     const noted = rows().find((r) => r.dataset.param === notes[0].name)!;
     expect(noted.dataset.severity).toBe('info');
+    expect(noted.querySelector('.jp-Paramscope-srOnly')?.textContent).toBe(' (info finding)');
+    const toggleOfGroup0 = panel.node.querySelector('.jp-Paramscope-groupToggle')!;
+    const controlled = document.getElementById(toggleOfGroup0.getAttribute('aria-controls')!);
+    expect(controlled?.getAttribute('aria-label')).toBe('Members of group 0');
     expect(noted.classList.contains('jp-mod-flagged')).toBe(false);
     expect(rows().filter((r) => r.classList.contains('jp-mod-flagged')).map((r) => r.dataset.param)).toEqual([MISTAKE]);
 

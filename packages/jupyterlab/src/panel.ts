@@ -279,7 +279,10 @@ export class InspectorPanel extends Widget {
     tally.notShown += Math.max(0, view.matched - view.rows.length);
     if (view.rows.length > 0) {
       const rows = view.rows.map((param) => this.renderRow(key, param, severities.get(param.name), param.name === revealed));
-      node.appendChild(h('ul', { className: 'jp-Paramscope-rows', attrs: { 'aria-label': `Members of group ${group.index}` } }, rows));
+      const rowsId = `jp-Paramscope-${this.id}-rows-${entry.id}-${group.index}`;
+      toggle.setAttribute('aria-controls', rowsId);
+      const label = `Members of group ${group.index}`;
+      node.appendChild(h('ul', { className: 'jp-Paramscope-rows', attrs: { id: rowsId, 'aria-label': label } }, rows));
     } else if (group.params.length > 0) {
       node.appendChild(h('p', { className: 'jp-Paramscope-empty', text: `All ${group.params.length} members hidden by the filter.` }));
     }
@@ -331,7 +334,11 @@ export class InspectorPanel extends Widget {
     );
     row.dataset.param = param.name;
     // Only errors and warnings paint a row; a note (INFO) marks it quietly.
-    if (severity) row.dataset.severity = severity;
+    if (severity) {
+      row.dataset.severity = severity;
+      // The tint is visual only: say the severity to screen readers too.
+      name.appendChild(h('span', { className: 'jp-Paramscope-srOnly', text: ` (${severity} finding)` }));
+    }
     if (severity === 'error' || severity === 'warning') row.classList.add('jp-mod-flagged');
     if (revealed) row.classList.add('jp-mod-revealed');
     return row;
