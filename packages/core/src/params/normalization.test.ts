@@ -177,7 +177,7 @@ describe('normalizationVerdict: one verdict per parameter, from every signal', (
     expect([report.ok, report.verdict]).toEqual([false, 'warnings']);
     expect(() => verifyParamGroups(model, placement(model).groups, { strict: true })).not.toThrow();
     expect(() => verifyParamGroups(model, placement(model).groups, { strict: 'warnings' })).toThrow(
-      /failed verification \(1 warning\):\n {2}ada\.weight/
+      /failed verification \(1 warning\):\n {2}warning norm-name-only-decayed: ada\.weight/
     );
   });
 

@@ -51,7 +51,8 @@ describe('verifyParamGroups', () => {
     expect([report.ok, report.verdict]).toEqual([false, 'warnings']);
     expect(() => verifyParamGroups(r50, biasDecayed, { strict: 'errors' })).not.toThrow();
     expect(() => verifyParamGroups(r50, biasDecayed, { strict: 'warnings' })).toThrow(
-      'parameter groups failed verification (1 warning):\n  fc.bias (bias of Linear) has weight decay 0.0001 in group 0'
+      `parameter groups of model "${r50.name}" failed verification (1 warning):\n` +
+        '  warning bias-decayed: fc.bias (bias of Linear) has weight decay 0.0001 in group 0'
     );
     // Information findings alone leave the verdict ok.
     expect(verifyParamGroups(r50, groups, { strict: 'warnings' }).verdict).toBe('ok');

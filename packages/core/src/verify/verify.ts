@@ -55,11 +55,15 @@ export interface VerificationReport {
 /** Thrown by strict verification; carries the whole report. Its message lists the findings that failed it. */
 export class ParamGroupsError extends Error {
   constructor(readonly report: VerificationReport) {
-    const failingSeverity = report.verdict === 'warnings' ? 'warning' : 'error';
-    const failing = report.findings.filter((f) => f.severity === failingSeverity);
-    const noun = report.verdict === 'errors' ? 'error' : 'warning';
-    const count = `${failing.length} ${noun}${failing.length === 1 ? '' : 's'}`;
-    super(`parameter groups failed verification (${count}):\n  ${failing.map((f) => f.message).join('\n  ')}`);
+    // Errors and warnings both, whatever the strictness: nothing detectable is left out (as Python's check).
+    const failing = report.findings.filter((f) => f.severity !== 'info');
+    const count = (severity: FindingSeverity): string => {
+      const n = failing.filter((f) => f.severity === severity).length;
+      return n === 0 ? '' : `${n} ${severity}${n === 1 ? '' : 's'}`;
+    };
+    const counts = [count('error'), count('warning')].filter(Boolean).join(', ');
+    const lines = failing.map((f) => `  ${f.severity} ${f.code}: ${f.message}`).join('\n');
+    super(`parameter groups of model "${report.model.name}" failed verification (${counts}):\n${lines}`);
     this.name = 'ParamGroupsError';
   }
 }
