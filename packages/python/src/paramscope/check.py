@@ -2,12 +2,11 @@
 unit test (raises `ParamGroupsError`, an AssertionError, listing every error and warning) and for
 CI (`python -m paramscope check package.module:factory`, exit status 1 with the findings)."""
 import argparse
-import importlib
 import json
 import sys
 from typing import Any, List, Mapping, Optional, Tuple
 
-from .export.cli import FactoryError
+from .references import FactoryError, resolve_reference
 from .export.example_spec import ExampleSpecError, load_example_spec
 from .live import gc_paused, param_model_from_module
 from .model import to_param_model
@@ -43,17 +42,7 @@ def check(optimizer: Any, model: Any, *, example_args: Any = (),
 
 def _load_target(reference: str) -> Any:
     """The object named by `package.module:attribute`, called without arguments when callable."""
-    module_name, sep, attribute = reference.partition(":")
-    if not sep or not module_name or not attribute:
-        raise FactoryError(f"expected package.module:factory, got {reference!r}")
-    try:
-        target = importlib.import_module(module_name)
-    except ImportError as error:
-        raise FactoryError(f"cannot import module {module_name!r}: {error}") from None
-    for part in attribute.split("."):
-        if not hasattr(target, part):
-            raise FactoryError(f"{getattr(target, '__name__', module_name)!r} has no attribute {part!r} (from {reference!r})")
-        target = getattr(target, part)
+    target = resolve_reference(reference)
     if not callable(target) or hasattr(target, "param_groups"):
         return target
     try:

@@ -1,33 +1,19 @@
 """`python -m paramscope.export package.module:factory --out file.json [--example-json …] [--name …]`"""
 import argparse
-import importlib
 import sys
 from typing import List, Optional
 
 from torch import nn
 
+from ..references import FactoryError, resolve_reference
 from .example_spec import ExampleSpecError, load_example_spec
 from .structure import export_structure
-
-
-class FactoryError(ValueError):
-    """The model factory could not be found or did not give a model."""
 
 
 def load_model(reference: str) -> nn.Module:
     """The model named by `package.module:attribute`: a module-level nn.Module, or a callable
     (a class, a function) that returns one when called without arguments."""
-    module_name, sep, attribute = reference.partition(":")
-    if not sep or not module_name or not attribute:
-        raise FactoryError(f"expected package.module:factory, got {reference!r}")
-    try:
-        target = importlib.import_module(module_name)
-    except ImportError as error:
-        raise FactoryError(f"cannot import module {module_name!r}: {error}") from None
-    for part in attribute.split("."):
-        if not hasattr(target, part):
-            raise FactoryError(f"{getattr(target, '__name__', module_name)!r} has no attribute {part!r} (from {reference!r})")
-        target = getattr(target, part)
+    target = resolve_reference(reference)
     if isinstance(target, nn.Module):
         return target
     if not callable(target):
