@@ -8,6 +8,7 @@
  *   v̂ ← max(v̂, v) with amsgrad (the denominator then uses v̂ instead of v)
  *   w ← w − (η / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
  */
+import { adamMoments } from './adam-moments';
 import { updateStep, type ElementProgram } from './program';
 import { defineRule, type UpdateRule } from './rule';
 
@@ -50,12 +51,7 @@ const adamProgram: ElementProgram<AdamScalars> = {
   exclusive: [['l2', 'decayFactor']], // Adam's coupled L2, AdamW's decoupled decay
   unroll: 1, // more copies spill its vectors out of registers
   body(x) {
-    const w0 = x.param;
-    const w = x.on('decayFactor') ? x.f32(x.mul(w0, x.scalar('decayFactor'))) : w0;
-    const g = x.plusScaled(x.scaled('gradSign', x.grad), 'l2', w);
-    const m0 = x.slot(0);
-    const m = x.add(m0, x.mul(x.scalar('oneMinusBeta1'), x.sub(g, m0)));
-    const v = x.add(x.mul(x.scalar('beta2'), x.slot(1)), x.mul(x.mul(x.scalar('oneMinusBeta2'), g), g));
+    const { w0, w, m, v } = adamMoments(x);
     const vMax = x.on('amsgrad') ? x.max(x.slot(2), v) : v;
     const denominator = x.add(x.mul(x.sqrt(vMax), x.scalar('inverseBiasCorrection2Sqrt')), x.scalar('eps'));
     const next = x.sub(w, x.div(x.mul(x.scalar('stepSize'), m), denominator));

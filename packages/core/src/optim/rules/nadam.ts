@@ -9,6 +9,7 @@
  *   d = √(v / (1 − β₂ᵗ)) + ε
  *   w ← w − η·(1 − μₜ)/(1 − Πₜ) · g/d,  then w ← w − η·μₜ₊₁/(1 − Πₜ·μₜ₊₁) · m/d
  */
+import { adamMoments } from './adam-moments';
 import { updateStep, type ElementProgram } from './program';
 import { defineRule } from './rule';
 
@@ -53,12 +54,7 @@ const nadamProgram: ElementProgram<NadamScalars> = {
   exclusive: [['l2', 'decayFactor']], // coupled L2 or decoupled decay
   unroll: 1,
   body(x) {
-    const w0 = x.param;
-    const w = x.on('decayFactor') ? x.f32(x.mul(w0, x.scalar('decayFactor'))) : w0;
-    const g = x.plusScaled(x.scaled('gradSign', x.grad), 'l2', w);
-    const m0 = x.slot(0);
-    const m = x.add(m0, x.mul(x.scalar('oneMinusBeta1'), x.sub(g, m0)));
-    const v = x.add(x.mul(x.scalar('beta2'), x.slot(1)), x.mul(x.mul(x.scalar('oneMinusBeta2'), g), g));
+    const { w0, w, g, m, v } = adamMoments(x);
     const denominator = x.add(x.sqrt(x.div(v, x.scalar('biasCorrection2'))), x.scalar('eps'));
     const afterGrad = x.f32(x.sub(w, x.mul(x.scalar('gradCoefficient'), x.div(g, denominator))));
     const next = x.sub(afterGrad, x.mul(x.scalar('momentCoefficient'), x.div(m, denominator)));

@@ -10,6 +10,7 @@
  *            w ← w − η·m/(1 − β₁ᵗ) · r·√(1 − β₂ᵗ)/(√v + ε)
  *   else:    w ← w − η·m/(1 − β₁ᵗ)   (the variance is not yet tractable: an SGD-with-momentum step)
  */
+import { adamMoments } from './adam-moments';
 import { updateStep, type ElementProgram } from './program';
 import { defineRule } from './rule';
 
@@ -49,12 +50,7 @@ const radamProgram: ElementProgram<RadamScalars> = {
   exclusive: [['l2', 'decayFactor']], // coupled L2 or decoupled decay
   unroll: 1,
   body(x) {
-    const w0 = x.param;
-    const w = x.on('decayFactor') ? x.f32(x.mul(w0, x.scalar('decayFactor'))) : w0;
-    const g = x.plusScaled(x.scaled('gradSign', x.grad), 'l2', w);
-    const m0 = x.slot(0);
-    const m = x.add(m0, x.mul(x.scalar('oneMinusBeta1'), x.sub(g, m0)));
-    const v = x.add(x.mul(x.scalar('beta2'), x.slot(1)), x.mul(x.mul(x.scalar('oneMinusBeta2'), g), g));
+    const { w0, w, m, v } = adamMoments(x);
     const momentumStep = x.mul(x.scalar('stepSize'), m);
     const step = x.on('rectified')
       ? x.mul(momentumStep, x.div(x.scalar('rectifiedScale'), x.add(x.sqrt(v), x.scalar('eps'))))
