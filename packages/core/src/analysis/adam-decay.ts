@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { bnMlp, manualSeed } from '../nn';
 import { Adam, AdamW } from '../optim';
 import type { TeacherDataset } from './teacher-data';
-import { trainClassifier } from './training';
+import { decayedAndRest, trainClassifier } from './training';
 
 /** The decay per step of one tensor, in units of η (AdamW: λ for every element). */
 export interface EffectiveDecay {
@@ -174,12 +174,7 @@ export function runAdamDecayExperiment(options: AdamDecayExperimentOptions): Ada
   if (initialScale !== 1) {
     for (const name of decayed) tf.tidy(() => byName.get(name)!.assign(tf.mul(byName.get(name)!, initialScale)));
   }
-  const group = (decay: boolean) =>
-    [...byName].filter(([name]) => decayed.includes(name) === decay).map(([name, variable]) => ({ name, variable }));
-  const groups = [
-    { params: group(true), weightDecay },
-    { params: group(false), weightDecay: 0 }
-  ].filter((g) => g.params.length > 0);
+  const groups = decayedAndRest(byName, decayed, weightDecay);
   const hyperparameters = { lr, betas: [beta1, beta2] as [number, number], eps };
   const optimizer = kind === 'adam-l2' ? new Adam(groups, hyperparameters) : new AdamW(groups, hyperparameters);
   // stateDict() numbers parameters through the groups in order.

@@ -8,7 +8,7 @@ import { bnMlp, manualSeed } from '../nn';
 import { CosineAnnealingLR, SGD } from '../optim';
 import { sgdNormBalance, type NormBalance, type NormBalanceSample } from './norm-balance';
 import type { TeacherDataset } from './teacher-data';
-import { meanGradients, trainClassifier } from './training';
+import { decayedAndRest, meanGradients, trainClassifier } from './training';
 
 /** Options of {@link runDecayExperiment}. */
 export interface DecayExperimentOptions {
@@ -96,12 +96,7 @@ export function runDecayExperiment(options: DecayExperimentOptions): DecayExperi
   for (const name of [...decayed, ...Object.values(tracked).flat()]) {
     if (!byName.has(name)) throw new RangeError(`runDecayExperiment: the model has no parameter "${name}"`);
   }
-  const group = (decay: boolean) =>
-    [...byName].filter(([name]) => decayed.includes(name) === decay).map(([name, variable]) => ({ name, variable }));
-  const groups = [
-    { params: group(true), weightDecay },
-    { params: group(false), weightDecay: 0 }
-  ].filter((g) => g.params.length > 0);
+  const groups = decayedAndRest(byName, decayed, weightDecay);
   const optimizer = new SGD(groups, { lr });
   const scheduler = schedule === 'cosine' ? new CosineAnnealingLR(optimizer, { tMax: steps }) : undefined;
   const labels = Object.keys(tracked);

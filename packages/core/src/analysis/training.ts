@@ -82,3 +82,20 @@ export function meanGradients(model: Module, data: TeacherDataset, batchSize: nu
   }
   return Object.fromEntries(Object.entries(sums).map(([name, values]) => [name, Array.from(values)]));
 }
+
+/**
+ * Two parameter groups over `params`: the `decayed` names with `weightDecay`, the rest without
+ * decay; an empty group is left out.
+ */
+export function decayedAndRest(
+  params: ReadonlyMap<string, tf.Variable>,
+  decayed: readonly string[],
+  weightDecay: number
+): Array<{ params: Array<{ name: string; variable: tf.Variable }>; weightDecay: number }> {
+  const members = (decay: boolean) =>
+    [...params].filter(([name]) => decayed.includes(name) === decay).map(([name, variable]) => ({ name, variable }));
+  return [
+    { params: members(true), weightDecay },
+    { params: members(false), weightDecay: 0 }
+  ].filter((g) => g.params.length > 0);
+}
