@@ -5,14 +5,14 @@ least). Prints medians over repeated runs and the ratio. Target: check under 100
 
     python packages/python/bench/check_bench.py [--blocks 2500] [--repeat 15]
 """
+
 import argparse
 import statistics
 import time
 
+import paramscope
 import torch
 from torch import nn
-
-import paramscope
 
 
 class Blocks(nn.Module):

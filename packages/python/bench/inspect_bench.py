@@ -6,13 +6,13 @@
 
     python bench/inspect_bench.py [--repeats 15] [--blocks 6] [--steps 3] [--batch 16] [--size 112]
 """
+
 import argparse
 import statistics
 import time
 
-import torch
-
 import paramscope
+import torch
 from paramscope.testing.torchvision_resnet import resnet18, resnet50
 
 
@@ -70,14 +70,20 @@ def main() -> None:
     args = parser.parse_args()
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
     inspect_ms = bench_inspect(args.repeats)
-    print(f"inspect, ResNet-50 SGD (161 tensors, 25.6M values): {inspect_ms:.1f} ms "
-          f"(target < 100 ms: {inspect_ms / 100:.2f}× the target)")
+    print(
+        f"inspect, ResNet-50 SGD (161 tensors, 25.6M values): {inspect_ms:.1f} ms "
+        f"(target < 100 ms: {inspect_ms / 100:.2f}× the target)"
+    )
     plain_ms, watched_ms, hook_ms = bench_watch(args.blocks, args.steps, args.batch, args.size)
-    print(f"ResNet-18 training step, batch {args.batch}×3×{args.size}×{args.size}: {plain_ms:.0f} ms plain, "
-          f"{watched_ms:.0f} ms watched (every=1, medians of alternating blocks): "
-          f"{100 * (watched_ms / plain_ms - 1):+.2f} % (noisy under load)")
-    print(f"time inside the watch's step hook: {hook_ms:.1f} ms per step = {100 * hook_ms / plain_ms:.2f} % "
-          "of a plain step (target < 2 %)")
+    print(
+        f"ResNet-18 training step, batch {args.batch}×3×{args.size}×{args.size}: {plain_ms:.0f} ms plain, "
+        f"{watched_ms:.0f} ms watched (every=1, medians of alternating blocks): "
+        f"{100 * (watched_ms / plain_ms - 1):+.2f} % (noisy under load)"
+    )
+    print(
+        f"time inside the watch's step hook: {hook_ms:.1f} ms per step = {100 * hook_ms / plain_ms:.2f} % "
+        "of a plain step (target < 2 %)"
+    )
 
 
 if __name__ == "__main__":

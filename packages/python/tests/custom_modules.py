@@ -1,5 +1,6 @@
 """Small modules for the tests: normalizers that derive from nn.Module only, and non-normalizers
 with vector parameters."""
+
 import torch
 from torch import nn
 

@@ -1,4 +1,5 @@
 """Small real models for the grouping, verification and check tests (torch.nn only)."""
+
 import torch
 from torch import nn
 
@@ -47,7 +48,14 @@ def tiny_resnet() -> TinyResNet:
 def tiny_llama():
     """A two-layer Llama (LlamaRMSNorm derives from nn.Module only) and example token ids."""
     import transformers
+
     torch.manual_seed(0)
-    config = transformers.LlamaConfig(hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                                      num_attention_heads=4, num_key_value_heads=2, vocab_size=100)
+    config = transformers.LlamaConfig(
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        vocab_size=100,
+    )
     return transformers.LlamaForCausalLM(config), torch.randint(0, 100, (2, 8))

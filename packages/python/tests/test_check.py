@@ -1,16 +1,16 @@
 """paramscope.check (a guard for a training script's groups) and `python -m paramscope check`."""
+
 import subprocess
 import sys
 import textwrap
 
+import paramscope
 import pytest
 import torch
-from torch import nn
-
 from grouping_models import tiny_resnet
-import paramscope
 from paramscope import ParamGroupsError, check, group_params
 from paramscope.check import main as cli_main
+from torch import nn
 
 
 def test_check_passes_the_structural_default_and_returns_the_report():
@@ -29,7 +29,9 @@ def test_check_raises_an_assertion_listing_every_error_and_warning():
     assert isinstance(error, AssertionError)
     message = str(error)
     assert message.startswith('parameter groups of model "TinyResNet" failed verification (8 errors, 1 warning):')
-    assert "  error norm-param-decayed: layer1.downsample.1.weight (BatchNorm2d weight) has weight decay 0.0001" in message
+    assert (
+        "  error norm-param-decayed: layer1.downsample.1.weight (BatchNorm2d weight) has weight decay 0.0001" in message
+    )
     assert "  warning bias-decayed: fc.bias (bias of Linear) has weight decay 0.0001 in group 0" in message
     assert error.report["verdict"] == "errors"
 
@@ -42,6 +44,7 @@ def test_check_fails_on_warnings_alone():
 
 def test_check_with_example_inputs_finds_a_custom_norm():
     from custom_modules import PlainRMSNorm
+
     model = nn.Sequential(nn.Linear(8, 8, bias=False), PlainRMSNorm(8))
     optimizer = torch.optim.AdamW(model.parameters(), weight_decay=0.1)
     with pytest.raises(ParamGroupsError, match="warning unknown-kind-1d-decayed"):
@@ -50,7 +53,7 @@ def test_check_with_example_inputs_finds_a_custom_norm():
         check(optimizer, model, example_args=(torch.randn(4, 8),))
 
 
-FACTORIES = textwrap.dedent('''
+FACTORIES = textwrap.dedent("""
     import torch
     from torch import nn
     import paramscope
@@ -71,14 +74,15 @@ FACTORIES = textwrap.dedent('''
 
     def neither():
         return 3
-''')
+""")
 
 
 def run_cli(tmp_path, *args):
     """`python -m paramscope check ...` in a subprocess, in a directory holding train_setup.py."""
     (tmp_path / "train_setup.py").write_text(FACTORIES)
-    return subprocess.run([sys.executable, "-m", "paramscope", "check", *args], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "paramscope", "check", *args], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.fixture
@@ -103,12 +107,18 @@ def test_cli_json_report(train_setup, capsys):
     assert '"verdict": "errors"' in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("reference, message", [
-    ("train_setup:neither", "train_setup:neither gave a int; expected (model, optimizer) or an optimizer with a model attribute"),
-    ("train_setup:missing", "'train_setup' has no attribute 'missing'"),
-    ("no_such_module:f", "cannot import module 'no_such_module'"),
-    ("train_setup", "expected package.module:factory, got 'train_setup'"),
-])
+@pytest.mark.parametrize(
+    "reference, message",
+    [
+        (
+            "train_setup:neither",
+            "train_setup:neither gave a int; expected (model, optimizer) or an optimizer with a model attribute",
+        ),
+        ("train_setup:missing", "'train_setup' has no attribute 'missing'"),
+        ("no_such_module:f", "cannot import module 'no_such_module'"),
+        ("train_setup", "expected package.module:factory, got 'train_setup'"),
+    ],
+)
 def test_cli_bad_factory(train_setup, capsys, reference, message):
     with pytest.raises(SystemExit) as exited:
         cli_main([reference])

@@ -1,14 +1,14 @@
 """`python -m paramscope.export` in a subprocess."""
+
 import json
 import subprocess
 import sys
 import textwrap
 
 import pytest
-
 from paramscope.export.cli import main
 
-FACTORY = textwrap.dedent('''
+FACTORY = textwrap.dedent("""
     import torch
     from torch import nn
 
@@ -26,7 +26,7 @@ FACTORY = textwrap.dedent('''
 
     instance = nn.Sequential(nn.Linear(3, 3), nn.BatchNorm1d(3))
     not_a_model = 42
-''')
+""")
 
 
 @pytest.fixture()
@@ -36,8 +36,9 @@ def workdir(tmp_path):
 
 
 def run(workdir, *args):
-    return subprocess.run([sys.executable, "-m", "paramscope.export", *args], cwd=workdir,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "paramscope.export", *args], cwd=workdir, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_a_factory_with_keyword_inputs_from_json(workdir):
@@ -60,18 +61,25 @@ def test_a_module_level_instance_and_a_spec_file(workdir):
     assert doc["modules"][2]["normalization"]["probe"]["invariant"] is True
 
 
-@pytest.mark.parametrize("args, message", [
-    (["factories"], "expected package.module:factory, got 'factories'"),
-    (["nowhere:build"], "cannot import module 'nowhere'"),
-    (["factories:missing"], "'factories' has no attribute 'missing'"),
-    (["factories:not_a_model"], "'factories:not_a_model' is a int, neither an nn.Module nor a callable"),
-    (["factories:build", "--example-json", "{not json"], "the JSON given is not valid JSON"),
-    (["factories:build", "--example-json", "missing.json"], "'missing.json' is neither JSON text"),
-    (["factories:build", "--example-json", '{"args": [{"randint": [5, 1], "shape": [2]}]}'],
-     "$.args[0].randint: expected [low, high] integers with low < high, got [5, 1]"),
-    (["factories:build", "--example-json", '{"kwargs": {"x": {"randn": [2], "dtype": "float8"}}}'],
-     '$.kwargs.x.dtype: unknown dtype "float8"'),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["factories"], "expected package.module:factory, got 'factories'"),
+        (["nowhere:build"], "cannot import module 'nowhere'"),
+        (["factories:missing"], "'factories' has no attribute 'missing'"),
+        (["factories:not_a_model"], "'factories:not_a_model' is a int, neither an nn.Module nor a callable"),
+        (["factories:build", "--example-json", "{not json"], "the JSON given is not valid JSON"),
+        (["factories:build", "--example-json", "missing.json"], "'missing.json' is neither JSON text"),
+        (
+            ["factories:build", "--example-json", '{"args": [{"randint": [5, 1], "shape": [2]}]}'],
+            "$.args[0].randint: expected [low, high] integers with low < high, got [5, 1]",
+        ),
+        (
+            ["factories:build", "--example-json", '{"kwargs": {"x": {"randn": [2], "dtype": "float8"}}}'],
+            '$.kwargs.x.dtype: unknown dtype "float8"',
+        ),
+    ],
+)
 def test_errors_name_what_is_wrong(workdir, monkeypatch, capsys, args, message):
     # In-process (a subprocess per case would spend its time importing torch).
     monkeypatch.chdir(workdir)

@@ -4,13 +4,13 @@ Every group, label, decay, reason, skipped parameter, warning, finding and verdi
 a difference names the first place where they part. Every finding also has the shape of the
 protocol's JSON Schema (`$defs/finding` of packages/protocol/schema/snapshot.schema.json), which
 is how the inspector publishes them."""
+
 import json
 from pathlib import Path
 from typing import Any, Dict, List
 
 import jsonschema
 import pytest
-
 from paramscope.grouping import build_groups
 from paramscope.model import param_model_from_structure
 from paramscope.rules import detectron2_rules, no_weight_decay_rule, paramwise_cfg_rules
@@ -18,16 +18,25 @@ from paramscope.verify import check_groups
 
 VECTORS = Path(__file__).resolve().parents[3] / "test" / "conformance" / "vectors"
 SNAPSHOT_SCHEMA = Path(__file__).resolve().parents[2] / "protocol" / "schema" / "snapshot.schema.json"
-REGENERATE = "npx tsc -b packages/core && node tools/conformance/generate.mjs"
+REGENERATE = "npx tsc -b packages/params && node tools/conformance/generate.mjs"
 
 # The TypeScript spelling of option, rule and report keys, and the Python one.
 SNAKE = {
-    "weightDecay": "weight_decay", "excludeScaleInvariant": "exclude_scale_invariant",
-    "nameContains": "name_contains", "localName": "local_name", "moduleKind": "module_kind",
-    "feedsNormalization": "feeds_normalization", "weightDecayMultiplier": "weight_decay_multiplier",
-    "lrMultiplier": "lr_multiplier", "defaultWeightDecay": "default_weight_decay",
-    "weightDecayNorm": "weight_decay_norm", "biasLrFactor": "bias_lr_factor", "weightDecayBias": "weight_decay_bias",
-    "tensorCount": "tensor_count", "elementCount": "element_count", "trainableCount": "trainable_count",
+    "weightDecay": "weight_decay",
+    "excludeScaleInvariant": "exclude_scale_invariant",
+    "nameContains": "name_contains",
+    "localName": "local_name",
+    "moduleKind": "module_kind",
+    "feedsNormalization": "feeds_normalization",
+    "weightDecayMultiplier": "weight_decay_multiplier",
+    "lrMultiplier": "lr_multiplier",
+    "defaultWeightDecay": "default_weight_decay",
+    "weightDecayNorm": "weight_decay_norm",
+    "biasLrFactor": "bias_lr_factor",
+    "weightDecayBias": "weight_decay_bias",
+    "tensorCount": "tensor_count",
+    "elementCount": "element_count",
+    "trainableCount": "trainable_count",
 }
 CAMEL = {snake: camel for camel, snake in SNAKE.items()}
 # Error texts that name a TypeScript option, in Python's words (the rest of the message is equal).
@@ -66,13 +75,17 @@ def _plain_grouping(result) -> Dict[str, Any]:
         plain["params"] = [p.name for p in group["params"]]
         plain["reasons"] = group["reasons"]
         groups.append(plain)
-    return {"groups": groups, "skipped": [{"param": p.name, "reason": r} for p, r in result.skipped],
-            "warnings": result.warnings}
+    return {
+        "groups": groups,
+        "skipped": [{"param": p.name, "reason": r} for p, r in result.skipped],
+        "warnings": result.warnings,
+    }
 
 
 def _camel_report(report: Dict[str, Any]) -> Dict[str, Any]:
     def camel(d: Dict[str, Any]) -> Dict[str, Any]:
         return {CAMEL.get(k, k): v for k, v in d.items()}
+
     return {**report, "groups": [camel(g) for g in report["groups"]], "model": camel(report["model"])}
 
 
@@ -81,8 +94,10 @@ def _first_difference(expected: Any, actual: Any, where: str = "$") -> str:
     if isinstance(expected, dict) and isinstance(actual, dict):
         for key in list(expected) + [k for k in actual if k not in expected]:
             if key not in actual or key not in expected:
-                return f"{where}.{key}: expected {json.dumps(expected.get(key, '<absent>'))[:300]}, " \
-                       f"Python gave {json.dumps(actual.get(key, '<absent>'))[:300]}"
+                return (
+                    f"{where}.{key}: expected {json.dumps(expected.get(key, '<absent>'))[:300]}, "
+                    f"Python gave {json.dumps(actual.get(key, '<absent>'))[:300]}"
+                )
             found = _first_difference(expected[key], actual[key], f"{where}.{key}")
             if found:
                 return found
@@ -93,8 +108,10 @@ def _first_difference(expected: Any, actual: Any, where: str = "$") -> str:
             if found:
                 return found
         if len(expected) != len(actual):
-            return f"{where}: expected {len(expected)} items, Python gave {len(actual)}: " \
-                   f"{json.dumps(actual[len(expected):] or expected[len(actual):])[:400]}"
+            return (
+                f"{where}: expected {len(expected)} items, Python gave {len(actual)}: "
+                f"{json.dumps(actual[len(expected) :] or expected[len(actual) :])[:400]}"
+            )
         return ""
     same = expected == actual and isinstance(expected, bool) == isinstance(actual, bool)
     return "" if same else f"{where}: expected {json.dumps(expected)}, Python gave {json.dumps(actual)}"
@@ -103,8 +120,9 @@ def _first_difference(expected: Any, actual: Any, where: str = "$") -> str:
 def _findings_validator() -> jsonschema.Draft202012Validator:
     """Validates a list of findings against the protocol's `finding` definition."""
     schema = json.loads(SNAPSHOT_SCHEMA.read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator({"$defs": schema["$defs"], "type": "array",
-                                            "items": {"$ref": "#/$defs/finding"}})
+    return jsonschema.Draft202012Validator(
+        {"$defs": schema["$defs"], "type": "array", "items": {"$ref": "#/$defs/finding"}}
+    )
 
 
 FINDINGS = _findings_validator()
@@ -129,7 +147,7 @@ def test_conformance(path: Path):
         if "translator" in run:
             # A translator's rules end the run's rule list.
             translated = _translated(run["translator"])
-            difference = _first_difference(options["rules"][-len(translated):], translated)
+            difference = _first_difference(options["rules"][-len(translated) :], translated)
             assert not difference, f"{where}: the translator differs: {difference}"
         expected = run["expected"]
         if "error" in expected:
@@ -149,8 +167,15 @@ def test_conformance(path: Path):
         where = f"{path.name}: verification[{index}] ({run['source']})"
         if "groupsFrom" in run:
             source_groups = groupings[run["groupsFrom"]]["groups"]
-            groups = [{"params": g["params"], "weight_decay": g["weightDecay"], "label": g["label"],
-                       **({"lr": g["lr"]} if "lr" in g else {})} for g in source_groups]
+            groups = [
+                {
+                    "params": g["params"],
+                    "weight_decay": g["weightDecay"],
+                    "label": g["label"],
+                    **({"lr": g["lr"]} if "lr" in g else {}),
+                }
+                for g in source_groups
+            ]
         else:
             groups = [{SNAKE.get(k, k): v for k, v in g.items()} for g in run["groups"]]
         options = {SNAKE.get(k, k): v for k, v in (run.get("options") or {}).items()}

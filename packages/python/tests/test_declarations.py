@@ -1,9 +1,9 @@
 """What models declare: timm's no_weight_decay() (fnmatch on full names) and _no_weight_decay."""
-import torch
-from torch import nn
 
+import torch
 from helpers import param
 from paramscope import export_structure
+from torch import nn
 
 
 class TimmStyle(nn.Module):
@@ -25,12 +25,14 @@ class TimmStyle(nn.Module):
 
 def test_timm_entries_are_recorded_sorted_and_resolved_like_timm():
     doc = export_structure(TimmStyle())
-    assert doc["declarations"] == {"noWeightDecay": [
-        "blocks.*.relative_position_bias_table", "cls_token", "pos_embed", "reg_token"]}
+    assert doc["declarations"] == {
+        "noWeightDecay": ["blocks.*.relative_position_bias_table", "cls_token", "pos_embed", "reg_token"]
+    }
     assert param(doc, "pos_embed")["noWeightDecay"] == "model.no_weight_decay() lists 'pos_embed'"
     assert param(doc, "blocks.1.relative_position_bias_table")["noWeightDecay"] == (
         "model.no_weight_decay() lists 'blocks.*.relative_position_bias_table' "
-        "(matches 'blocks.1.relative_position_bias_table')")
+        "(matches 'blocks.1.relative_position_bias_table')"
+    )
     # An entry without wildcards names one parameter, not a prefix: timm compares whole names.
     assert "noWeightDecay" not in param(doc, "pos_embed_extra")
     assert "noWeightDecay" not in param(doc, "blocks.0.proj.weight")

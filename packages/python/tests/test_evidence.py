@@ -1,12 +1,12 @@
 """Normalization evidence: the class hierarchy, the behaviour probe and the name hint."""
-import torch
-from torch import nn
 
+import torch
 from custom_modules import Block, ConvNet, LayerScale, PlainRMSNorm
 from helpers import module, probe
 from paramscope import export_structure
 from paramscope.export.evidence import PROBE_TOLERANCE, probe_scale_invariance
 from paramscope.export.inputs import ExampleInputs
+from torch import nn
 
 
 def export_block():
@@ -140,6 +140,8 @@ def test_a_composite_invariant_through_its_own_normalizer_is_skipped():
             return self.ln(x + self.fc(x))
 
     doc = export_structure(Encoder(), example_args=torch.randn(2, 3, 8))
-    assert probe(doc, "") == {"skipped": "its output passes through the normalizer 'ln' inside it: "
-                                         "invariance says nothing about its own parameters"}
+    assert probe(doc, "") == {
+        "skipped": "its output passes through the normalizer 'ln' inside it: "
+        "invariance says nothing about its own parameters"
+    }
     assert probe(doc, "ln")["invariant"] is True

@@ -1,13 +1,13 @@
 """The structural default and rules on live torch models (torch.nn and transformers): groups of
 tensors that torch.optim takes as they are, their reasons, skipped parameters and warnings."""
+
+import paramscope
 import pytest
 import torch
-from torch import nn
-
 from custom_modules import PlainRMSNorm
 from grouping_models import tiny_llama, tiny_resnet
-import paramscope
 from paramscope import GroupingWarning, group_params
+from torch import nn
 
 
 def names_by_label(model, groups):
@@ -19,8 +19,13 @@ def test_structural_default_on_a_resnet_is_pytorch_ready():
     model = tiny_resnet()
     groups = group_params(model, weight_decay=5e-4, lr=0.1)
     by_label = names_by_label(model, groups)
-    assert by_label["decay"] == ["conv1.weight", "layer1.conv1.weight", "layer1.conv2.weight",
-                                 "layer1.downsample.0.weight", "fc.weight"]
+    assert by_label["decay"] == [
+        "conv1.weight",
+        "layer1.conv1.weight",
+        "layer1.conv2.weight",
+        "layer1.downsample.0.weight",
+        "fc.weight",
+    ]
     assert "layer1.downsample.1.weight" in by_label["no_decay"] and "fc.bias" in by_label["no_decay"]
     assert [g["weight_decay"] for g in groups] == [5e-4, 0] and all(g["lr"] == 0.1 for g in groups)
     assert groups[1]["reasons"]["layer1.downsample.1.weight"] == "BatchNorm2d: torch.nn normalization class → no decay"
@@ -40,16 +45,21 @@ def test_exclude_scale_invariant_leaves_only_the_head_decayed():
 
 def test_rules_set_hyperparameters_skip_and_label():
     model = tiny_resnet()
-    groups = group_params(model, weight_decay=0.01, lr=0.1, rules=[
-        {"name": "layer1.*", "lr_multiplier": 0.1},
-        {"module_kind": "Linear", "hyperparameters": {"momentum": 0.5}},
-        {"name": "conv1.weight", "skip": True},
-    ])
+    groups = group_params(
+        model,
+        weight_decay=0.01,
+        lr=0.1,
+        rules=[
+            {"name": "layer1.*", "lr_multiplier": 0.1},
+            {"module_kind": "Linear", "hyperparameters": {"momentum": 0.5}},
+            {"name": "conv1.weight", "skip": True},
+        ],
+    )
     assert groups.skipped == [("conv1.weight", 'rule 2 (name "conv1.weight"): skipped')]
     layer1 = [g for g in groups if g["lr"] == pytest.approx(0.01)]
     assert sum(len(g["params"]) for g in layer1) == 9
     head = next(g for g in groups if g.get("momentum") == 0.5 and g["weight_decay"] == 0.01)
-    assert head["reasons"] == {"fc.weight": 'Linear weight: weight decay; rule 1 (module kind Linear): momentum 0.5'}
+    assert head["reasons"] == {"fc.weight": "Linear weight: weight decay; rule 1 (module kind Linear): momentum 0.5"}
     optimizer = torch.optim.SGD(groups, lr=0.1)
     assert {g.get("momentum") for g in optimizer.param_groups} == {0, 0.5}
 
@@ -106,17 +116,21 @@ def test_a_structure_document_gives_names(tmp_path):
     groups = group_params(str(path), weight_decay=1e-4)
     assert groups[0]["params"][0] == "conv1.weight" and "layer1.downsample.1.weight" in groups[1]["params"]
     with pytest.raises(paramscope.StructureFileError, match=r"\$.version"):
-        group_params({"format": "paramscope-structure", "version": 9, "model": "x", "modules": [{"path": "", "kind": "M"}]})
+        group_params(
+            {"format": "paramscope-structure", "version": 9, "model": "x", "modules": [{"path": "", "kind": "M"}]}
+        )
 
 
 def test_live_reader_agrees_with_the_exporter():
     """The fast reader of live models gives the same facts and evidence as export_structure."""
     from paramscope.live import param_model_from_module
     from paramscope.model import param_model_from_structure
+
     model = nn.Sequential(tiny_resnet(), PlainRMSNorm(3))
     for args in ((), (torch.randn(2, 3, 8, 8),)):
         live = param_model_from_module(model, example_args=args)
         exported = param_model_from_structure(paramscope.export_structure(model, example_args=args))
         assert [(m.path, m.facts) for m in live.modules] == [(m.path, m.facts) for m in exported.modules]
-        assert [(p.name, p.aliases, p.feeds_normalization, p.verdict) for p in live.params] == \
-               [(p.name, p.aliases, p.feeds_normalization, p.verdict) for p in exported.params]
+        assert [(p.name, p.aliases, p.feeds_normalization, p.verdict) for p in live.params] == [
+            (p.name, p.aliases, p.feeds_normalization, p.verdict) for p in exported.params
+        ]

@@ -1,10 +1,10 @@
 """Example inputs: positional, keyword, mappings and nested containers."""
+
 import pytest
 import torch
-from torch import nn
-
 from helpers import probe
 from paramscope import export_structure
+from torch import nn
 
 
 class TwoInputs(nn.Module):
@@ -59,5 +59,7 @@ def test_a_single_tensor_is_one_argument():
 
 
 def test_bad_example_args_name_the_type():
-    with pytest.raises(TypeError, match="example_args must be a tensor, a tuple/list of arguments or a mapping, got int"):
+    with pytest.raises(
+        TypeError, match="example_args must be a tensor, a tuple/list of arguments or a mapping, got int"
+    ):
         export_structure(DictInput(), example_args=3)

@@ -1,17 +1,17 @@
 """paramscope.inspect on real torch optimizers and models: names, hyperparameters, norms, tied,
 frozen and unnamed parameters, custom optimizers, bad input, and the IPython display it publishes
 (captured with IPython's own display publisher)."""
+
 import math
 import time
 
+import paramscope
 import pytest
 import torch
-from torch import nn
-
-import paramscope
 from paramscope.inspector import InspectError
 from paramscope.inspector.registry import REGISTRY
 from paramscope.testing.torchvision_resnet import resnet18
+from torch import nn
 
 MIME = "application/vnd.paramscope.snapshot.v1+json"
 
@@ -51,15 +51,23 @@ def test_sgd_on_resnet18_names_members_and_reads_norms():
     assert isinstance(snap, dict) and snap["schemaVersion"] == 1
     entry = only_entry(snap)
     assert (entry["label"], entry["optimizer"], entry["source"]) == ("sgd-resnet18", "SGD", "optimizer")
-    assert entry["model"] == {"name": "ResNet", "tensorCount": 62,
-                              "elementCount": sum(p.numel() for p in model.parameters())}
+    assert entry["model"] == {
+        "name": "ResNet",
+        "tensorCount": 62,
+        "elementCount": sum(p.numel() for p in model.parameters()),
+    }
     decay, no_decay = entry["groups"]
     assert decay["hyperparameters"]["weightDecay"] == 1e-4 and decay["hyperparameters"]["momentum"] == 0.9
     assert no_decay["hyperparameters"]["weightDecay"] == 0.0
     rows = {p["name"]: p for g in entry["groups"] for p in g["params"]}
     assert "layer2.0.downsample.1.weight" in {p["name"] for p in decay["params"]}
     conv = rows["conv1.weight"]
-    assert (conv["shape"], conv["size"], conv["moduleKind"], conv["modulePath"]) == ([64, 3, 7, 7], 9408, "Conv2d", "conv1")
+    assert (conv["shape"], conv["size"], conv["moduleKind"], conv["modulePath"]) == (
+        [64, 3, 7, 7],
+        9408,
+        "Conv2d",
+        "conv1",
+    )
     assert rows["bn1.weight"]["moduleKind"] == "BatchNorm2d"
     assert math.isclose(conv["weightNorm"], model.conv1.weight.norm().item(), rel_tol=1e-6)
     assert math.isclose(conv["gradNorm"], model.conv1.weight.grad.norm().item(), rel_tol=1e-6)
@@ -73,11 +81,15 @@ def test_sgd_on_resnet18_names_members_and_reads_norms():
     assert errors == {f"layer{k}.0.downsample.1.weight" for k in (2, 3, 4)}
 
 
-@pytest.mark.parametrize("make", [
-    lambda ps: torch.optim.Adam(ps, lr=1e-3, betas=(0.9, 0.99)),
-    lambda ps: torch.optim.AdamW(ps, lr=1e-3, weight_decay=0.05),
-    lambda ps: LARS(ps, lr=0.2),
-], ids=["Adam", "AdamW", "LARS"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ps: torch.optim.Adam(ps, lr=1e-3, betas=(0.9, 0.99)),
+        lambda ps: torch.optim.AdamW(ps, lr=1e-3, weight_decay=0.05),
+        lambda ps: LARS(ps, lr=0.2),
+    ],
+    ids=["Adam", "AdamW", "LARS"],
+)
 def test_any_optimizer_with_param_groups(make):
     model = nn.Sequential(nn.Linear(4, 8), nn.LayerNorm(8), nn.Linear(8, 2))
     optimizer = make(model.parameters())
@@ -227,5 +239,10 @@ def _refresh_code() -> str:
     protocol = Path(__file__).resolve().parents[2] / "protocol"
     if shutil.which("node") is None or not (protocol / "lib" / "index.js").exists():
         pytest.skip("needs node and the built @paramscope/protocol (npm run build)")
-    return subprocess.run(["node", "-p", "require('./lib/index.js').PYTHON_REFRESH_CODE"], cwd=protocol,
-                          check=True, capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        ["node", "-p", "require('./lib/index.js').PYTHON_REFRESH_CODE"],
+        cwd=protocol,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()

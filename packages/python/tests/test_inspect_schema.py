@@ -2,16 +2,16 @@
 (packages/protocol/schema/snapshot.schema.json) with jsonschema, and the committed fixtures of the
 protocol package — the TypeScript side's and this side's — too. The Python fixture is what the
 TypeScript tests validate: regenerate it with `python tests/test_inspect_schema.py --write`."""
+
 import json
 import sys
 from pathlib import Path
 
 import jsonschema
+import paramscope
 import pytest
 import torch
 from torch import nn
-
-import paramscope
 
 PROTOCOL = Path(__file__).resolve().parents[2] / "protocol"
 SCHEMA = json.loads((PROTOCOL / "schema" / "snapshot.schema.json").read_text(encoding="utf-8"))
@@ -48,8 +48,11 @@ def fixture_snapshot() -> dict:
     outsider = nn.Parameter(torch.ones(3))
     decay = [model.conv.weight, model.bn.weight, model.fc.weight, outsider]
     no_decay = [model.bn.bias, model.fc.bias, model.head.bias]
-    optimizer = torch.optim.SGD([{"params": decay, "weight_decay": 1e-4, "label": "decay"},
-                                 {"params": no_decay, "weight_decay": 0.0}], lr=0.1, momentum=0.9)
+    optimizer = torch.optim.SGD(
+        [{"params": decay, "weight_decay": 1e-4, "label": "decay"}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=0.1,
+        momentum=0.9,
+    )
     run = paramscope.watch(optimizer, model, params=["bn.weight"], label="fixture")
     for _ in range(2):
         optimizer.zero_grad()
@@ -81,8 +84,9 @@ def _shape_of(value, at="$"):
 
 def test_committed_python_fixture_is_current():
     committed = json.loads(PYTHON_FIXTURE.read_text(encoding="utf-8"))
-    assert _shape_of(fixture_snapshot()) == _shape_of(committed), \
+    assert _shape_of(fixture_snapshot()) == _shape_of(committed), (
         "the snapshot's shape changed: run `python tests/test_inspect_schema.py --write` and commit the fixture"
+    )
 
 
 def test_the_schema_rejects_what_the_protocol_rejects():

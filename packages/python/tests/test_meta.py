@@ -1,18 +1,18 @@
 """Models on torch's meta device: shapes only, probes on one real instance per class."""
+
 import resource
 
 import torch
-from torch import nn
-
 from custom_modules import ChannelsFirstLayerNorm, LayerScale, OnePlusRMSNorm, PlainRMSNorm
 from helpers import module, param, probe
 from paramscope import export_structure, validate_structure
+from torch import nn
 
 
 class Wide(nn.Module):
     """Two 2^29-element matrices: 4 GiB if anything materialised them."""
 
-    def __init__(self, dim=2 ** 14):
+    def __init__(self, dim=2**14):
         super().__init__()
         self.up = nn.Linear(dim, 2 * dim, bias=False)
         self.down = nn.Linear(2 * dim, dim, bias=False)
@@ -37,7 +37,7 @@ def test_a_meta_model_exports_shapes_without_materialising_weights():
     assert peak_rss_mib() - before < 512
     assert all(p.is_meta for p in model.parameters())
     assert doc["export"]["device"] == "meta" and doc["export"]["route"] == "fx"
-    assert param(doc, "up.weight")["shape"] == [2 ** 15, 2 ** 14]
+    assert param(doc, "up.weight")["shape"] == [2**15, 2**14]
     assert validate_structure(doc) == []
     for path in ("norm", "gemma", "ln"):
         assert probe(doc, path)["invariant"] is True, path

@@ -1,9 +1,9 @@
 """Where the edges come from: torch.fx, else hooks, else none — never an exception."""
-import torch
-from torch import nn
 
+import torch
 from custom_modules import Block, PlainRMSNorm
 from paramscope import export_structure, validate_structure
+from torch import nn
 
 
 class DataDependent(nn.Module):
@@ -60,7 +60,8 @@ def test_a_forward_that_raises_gives_null_edges_and_no_exception(capsys):
     doc = export_structure(Broken(), example_args=torch.randn(2, 4))
     assert doc["edges"] is None and doc["export"]["route"] == "none"
     assert doc["export"]["notes"][-1] == (
-        "the forward pass with hooks failed: ValueError: this model needs a special input; edges unknown")
+        "the forward pass with hooks failed: ValueError: this model needs a special input; edges unknown"
+    )
     probe = next(m for m in doc["modules"] if m["path"] == "norm")["normalization"]["probe"]
     assert probe == {"skipped": "the example forward pass raised ValueError: this model needs a special input"}
     assert "edges unknown" in capsys.readouterr().err
@@ -75,6 +76,7 @@ def test_untraceable_without_inputs_gives_null_edges():
 
 def test_the_file_written_is_the_document(tmp_path):
     import json
+
     target = tmp_path / "block.json"
     doc = export_structure(Block(), str(target), example_args=torch.randn(2, 3, 16), name="block")
     assert json.loads(target.read_text()) == doc

@@ -1,4 +1,5 @@
 """validate_structure: the committed fixtures pass, mistakes are named by their JSON path."""
+
 import copy
 import glob
 import json
@@ -6,14 +7,15 @@ import os
 
 import pytest
 import torch
-
 from custom_modules import Block
 from paramscope import export_structure, validate_structure
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "core", "fixtures", "structures")
 STRUCTURE_FILES = sorted(
-    p for p in glob.glob(os.path.join(FIXTURES, "**", "*.json"), recursive=True)
-    if not p.endswith((".recipes.json", ".truth.json", "index.json")))
+    p
+    for p in glob.glob(os.path.join(FIXTURES, "**", "*.json"), recursive=True)
+    if not p.endswith((".recipes.json", ".truth.json", "index.json"))
+)
 
 
 def test_there_are_version_1_and_version_2_fixtures():
@@ -46,6 +48,11 @@ def test_mistakes_are_named_by_path():
 
 
 def test_version_1_rejects_version_2_fields():
-    doc = {"format": "paramscope-structure", "version": 1, "model": "m",
-           "modules": [{"path": "", "kind": "Linear", "classPath": "torch.nn.Linear"}], "export": {}}
+    doc = {
+        "format": "paramscope-structure",
+        "version": 1,
+        "model": "m",
+        "modules": [{"path": "", "kind": "Linear", "classPath": "torch.nn.Linear"}],
+        "export": {},
+    }
     assert validate_structure(doc) == ["$.export: unknown field", "$.modules[0].classPath: unknown field"]

@@ -1,12 +1,12 @@
 """verify_param_groups on live torch optimizers and on groups of names: the same findings,
 codes and verdicts as the TypeScript side (the conformance suite compares them exactly)."""
+
 import pytest
 import torch
-from torch import nn
-
 from grouping_models import tiny_llama, tiny_resnet
 from paramscope import ParamGroupsError, group_params, verify_param_groups
 from paramscope.recipes import recipe_adamw
+from torch import nn
 
 
 def codes(report):
@@ -18,24 +18,36 @@ def test_the_structural_default_passes_and_is_summarised():
     optimizer = torch.optim.AdamW(group_params(model, weight_decay=0.05), lr=1e-3)
     report = verify_param_groups(model, optimizer)
     assert report["ok"] and report["verdict"] == "ok"
-    assert [(g["label"], g["weight_decay"], g["tensor_count"]) for g in report["groups"]] == \
-           [("decay", 0.05, 5), ("no_decay", 0, 9)]
-    assert report["model"] == {"name": "TinyResNet", "tensor_count": 14,
-                               "element_count": sum(p.numel() for p in model.parameters()), "trainable_count": 14}
+    assert [(g["label"], g["weight_decay"], g["tensor_count"]) for g in report["groups"]] == [
+        ("decay", 0.05, 5),
+        ("no_decay", 0, 9),
+    ]
+    assert report["model"] == {
+        "name": "TinyResNet",
+        "tensor_count": 14,
+        "element_count": sum(p.numel() for p in model.parameters()),
+        "trainable_count": 14,
+    }
 
 
 def test_the_documents_adamw_recipe_decays_the_shortcut_batchnorm():
     model = tiny_resnet()
     decay, no_decay = recipe_adamw(model)
     params = dict(model.named_parameters())
-    optimizer = torch.optim.AdamW([{"params": [params[n] for n in decay], "weight_decay": 0.01},
-                                   {"params": [params[n] for n in no_decay], "weight_decay": 0.0}])
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": [params[n] for n in decay], "weight_decay": 0.01},
+            {"params": [params[n] for n in no_decay], "weight_decay": 0.0},
+        ]
+    )
     report = verify_param_groups(model, optimizer)
     assert report["verdict"] == "errors"
     errors = [f for f in report["findings"] if f["severity"] == "error"]
     assert [f["params"] for f in errors] == [["layer1.downsample.1.weight"]]
-    assert errors[0]["message"] == ("layer1.downsample.1.weight (BatchNorm2d weight) has weight decay 0.01 in group 0; "
-                                    "BatchNorm2d: torch.nn normalization class")
+    assert errors[0]["message"] == (
+        "layer1.downsample.1.weight (BatchNorm2d weight) has weight decay 0.01 in group 0; "
+        "BatchNorm2d: torch.nn normalization class"
+    )
     # The trace knows conv weights feed BatchNorm: decay on them is information, not a failure.
     assert {f["code"] for f in report["findings"] if f["severity"] == "info"} == {"scale-invariant-decayed"}
 
@@ -44,8 +56,10 @@ def test_missing_duplicate_foreign_and_frozen():
     model = nn.Sequential(nn.Linear(4, 4), nn.LayerNorm(4))
     model[1].bias.requires_grad_(False)
     stranger = nn.Parameter(torch.zeros(3))
-    groups = [{"params": [model[0].weight, model[0].weight, stranger], "weight_decay": 0.0},
-              {"params": [model[0].weight, model[1].bias], "weight_decay": 0.0}]
+    groups = [
+        {"params": [model[0].weight, model[0].weight, stranger], "weight_decay": 0.0},
+        {"params": [model[0].weight, model[1].bias], "weight_decay": 0.0},
+    ]
     report = verify_param_groups(model, groups)
     assert codes(report) == [
         ("error", "duplicate", ["0.weight"]),
@@ -60,9 +74,11 @@ def test_missing_duplicate_foreign_and_frozen():
 
 def test_groups_of_names_on_a_structure_document_and_bad_values():
     from paramscope import export_structure
+
     doc = export_structure(nn.Sequential(nn.Linear(4, 4), nn.BatchNorm1d(4)))
-    report = verify_param_groups(doc, [{"params": ["0.weight", "0.bias", "1.weight", "1.bias"], "weight_decay": 0.1,
-                                        "lr": -1}])
+    report = verify_param_groups(
+        doc, [{"params": ["0.weight", "0.bias", "1.weight", "1.bias"], "weight_decay": 0.1, "lr": -1}]
+    )
     assert codes(report) == [
         ("error", "invalid-hyperparameter", []),
         ("info", "scale-invariant-decayed", ["0.weight"]),  # its bias cancels in the BatchNorm

@@ -1,15 +1,15 @@
 """paramscope.watch on a real training loop: norms per group and per chosen parameter through the
 optimizer's step post-hook, one display updated in place, clean detachment."""
+
 import gc
 import math
 
+import paramscope
 import pytest
 import torch
-from torch import nn
-
-import paramscope
 from paramscope.inspector import InspectError
 from paramscope.inspector.registry import REGISTRY
+from torch import nn
 
 MIME = "application/vnd.paramscope.snapshot.v1+json"
 
@@ -19,8 +19,11 @@ def small_run():
     model = nn.Sequential(nn.Linear(4, 8, bias=False), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 1))
     decay = [model[0].weight, model[3].weight]
     no_decay = [model[1].weight, model[1].bias, model[3].bias]
-    optimizer = torch.optim.SGD([{"params": decay, "weight_decay": 0.1, "label": "decay"},
-                                 {"params": no_decay, "weight_decay": 0.0}], lr=0.05, momentum=0.9)
+    optimizer = torch.optim.SGD(
+        [{"params": decay, "weight_decay": 0.1, "label": "decay"}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=0.05,
+        momentum=0.9,
+    )
     return model, optimizer
 
 

@@ -1,4 +1,5 @@
 """`python -m paramscope check package.module:factory`: see `paramscope.check.main`."""
+
 import sys
 
 from .check import main

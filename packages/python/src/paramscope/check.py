@@ -1,20 +1,22 @@
 """`paramscope.check(optimizer, model)`: a guard for a training script's parameter groups, for a
 unit test (raises `ParamGroupsError`, an AssertionError, listing every error and warning) and for
 CI (`python -m paramscope check package.module:factory`, exit status 1 with the findings)."""
+
 import argparse
 import json
 import sys
 from typing import Any, List, Mapping, Optional, Tuple
 
-from .references import FactoryError, resolve_reference
 from .export.example_spec import ExampleSpecError, load_example_spec
 from .live import gc_paused, param_model_from_module
 from .model import to_param_model
+from .references import FactoryError, resolve_reference
 from .verify import ParamGroupsError, check_groups
 
 
-def check(optimizer: Any, model: Any, *, example_args: Any = (),
-          example_kwargs: Optional[Mapping[str, Any]] = None) -> dict:
+def check(
+    optimizer: Any, model: Any, *, example_args: Any = (), example_kwargs: Optional[Mapping[str, Any]] = None
+) -> dict:
     """Verifies `optimizer`'s parameter groups (a `torch.optim` optimizer, or a list of groups)
     against `model` (a `torch.nn.Module`, or a structure document) and raises `ParamGroupsError`
     unless nothing detectable is wrong: every error and every warning fails it, and its message
@@ -26,11 +28,14 @@ def check(optimizer: Any, model: Any, *, example_args: Any = (),
     adds information findings), so a 10,000-tensor model is checked in tens of milliseconds."""
     try:
         from torch import nn
+
         is_module = isinstance(model, nn.Module)
     except ImportError:  # pragma: no cover - torch is a dependency
         is_module = False
     if is_module:
-        param_model = param_model_from_module(model, example_args=example_args, example_kwargs=example_kwargs, edges=False)
+        param_model = param_model_from_module(
+            model, example_args=example_args, example_kwargs=example_kwargs, edges=False
+        )
     else:
         param_model = to_param_model(model)
     with gc_paused():
@@ -60,8 +65,10 @@ def model_and_optimizer(reference: str) -> Tuple[Any, Any]:
     elif hasattr(target, "param_groups") and hasattr(target, "model"):
         model, optimizer = target.model, target
     else:
-        raise FactoryError(f"{reference} gave a {type(target).__name__}; expected (model, optimizer) "
-                           f"or an optimizer with a model attribute")
+        raise FactoryError(
+            f"{reference} gave a {type(target).__name__}; expected (model, optimizer) "
+            f"or an optimizer with a model attribute"
+        )
     if not hasattr(optimizer, "param_groups"):
         raise FactoryError(f"{reference}: {type(optimizer).__name__} is not an optimizer (it has no param_groups)")
     return model, optimizer
@@ -72,11 +79,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     0 when the groups pass, 1 with the findings listed when they do not, 2 for a bad factory."""
     parser = argparse.ArgumentParser(
         prog="python -m paramscope check",
-        description="Verify a training script's optimizer parameter groups: every error and warning fails.")
-    parser.add_argument("factory", help="package.module:factory — returns (model, optimizer), or an optimizer "
-                                        "with a model attribute (imported from the current directory too)")
-    parser.add_argument("--example-json", metavar="FILE_OR_JSON",
-                        help="example inputs for the behaviour probes, as for python -m paramscope.export")
+        description="Verify a training script's optimizer parameter groups: every error and warning fails.",
+    )
+    parser.add_argument(
+        "factory",
+        help="package.module:factory — returns (model, optimizer), or an optimizer "
+        "with a model attribute (imported from the current directory too)",
+    )
+    parser.add_argument(
+        "--example-json",
+        metavar="FILE_OR_JSON",
+        help="example inputs for the behaviour probes, as for python -m paramscope.export",
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
     if "" not in sys.path:
@@ -87,12 +101,20 @@ def main(argv: Optional[List[str]] = None) -> int:
     except (ExampleSpecError, FactoryError) as error:
         parser.error(str(error))
     try:
-        report = check(optimizer, model, example_args=inputs.args if inputs else (),
-                       example_kwargs=inputs.kwargs if inputs else None)
+        report = check(
+            optimizer,
+            model,
+            example_args=inputs.args if inputs else (),
+            example_kwargs=inputs.kwargs if inputs else None,
+        )
     except ParamGroupsError as error:
         print(json.dumps(error.report, indent=1) if args.json else str(error))
         return 1
     groups = report["groups"]
-    print(json.dumps(report, indent=1) if args.json else
-          f"ok: {len(groups)} groups, {sum(g['tensor_count'] for g in groups)} tensors of model \"{report['model']['name']}\"")
+    tensor_count = sum(g["tensor_count"] for g in groups)
+    print(
+        json.dumps(report, indent=1)
+        if args.json
+        else f'ok: {len(groups)} groups, {tensor_count} tensors of model "{report["model"]["name"]}"'
+    )
     return 0

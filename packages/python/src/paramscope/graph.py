@@ -1,6 +1,7 @@
 """Which weights feed a normalization layer directly: the scale-invariant weights of the
 document's section 2, from the data-flow edges of a structure document or of the exporter.
 TypeScript: `packages/core/src/params/graph.ts`, kept identical."""
+
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from .normalization import is_normalization_module
@@ -13,10 +14,20 @@ SHAPE_OPS = frozenset(["reshape", "view", "flatten", "transpose", "permute", "id
 #: Positively homogeneous operations (f(c·x) = c·f(x), c > 0) that do not commute with a shift.
 HOMOGENEOUS_OPS = frozenset(["relu", "maxpool", "avgpool", "mean", "pad", "dropout"])
 #: Module kinds whose output is linear in their weight.
-LINEAR_IN_WEIGHT_KINDS = frozenset([
-    "Linear", "LazyLinear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
-    "ConvTranspose3d", "Embedding", "NonDynamicallyQuantizableLinear",
-])
+LINEAR_IN_WEIGHT_KINDS = frozenset(
+    [
+        "Linear",
+        "LazyLinear",
+        "Conv1d",
+        "Conv2d",
+        "Conv3d",
+        "ConvTranspose1d",
+        "ConvTranspose2d",
+        "ConvTranspose3d",
+        "Embedding",
+        "NonDynamicallyQuantizableLinear",
+    ]
+)
 #: Normalizations that subtract a per-channel mean, so a per-channel bias before them cancels.
 _PER_CHANNEL_NORM_PREFIXES = ("BatchNorm", "SyncBatchNorm", "LazyBatchNorm", "InstanceNorm", "FrozenBatchNorm")
 #: Local names of the weight of a linear-in-weight module: PyTorch's, and TF.js's.
@@ -28,16 +39,18 @@ def is_scale_transparent_op(op: str) -> bool:
     return op in SHAPE_OPS or op in HOMOGENEOUS_OPS
 
 
-def feeds_normalization(modules: Sequence["Module"], params: Sequence["Param"],
-                        edges: Sequence[dict]) -> Dict[str, Tuple[bool, Optional[str]]]:
+def feeds_normalization(
+    modules: Sequence["Module"], params: Sequence["Param"], edges: Sequence[dict]
+) -> Dict[str, Tuple[bool, Optional[str]]]:
     """For each module with a linear-in-weight kind: (does its weight feed normalization, the
     normalization it feeds). It does when every edge out of the module ends at a module that a
     strong signal calls a normalization, through scale-transparent operations, and a bias of the
     module would cancel (only in a per-channel normalization reached through shape-only ops)."""
     normalizers = {m.path for m in modules if is_normalization_module(m.facts)}
     # A per-channel test needs the torch.nn class: the hierarchy or base kind of a subclass.
-    kind_of = {m.path: (m.facts.normalization or {}).get("hierarchy") or m.facts.base_kind or m.facts.kind
-               for m in modules}
+    kind_of = {
+        m.path: (m.facts.normalization or {}).get("hierarchy") or m.facts.base_kind or m.facts.kind for m in modules
+    }
     edges_from: Dict[str, List[dict]] = {}
     for edge in edges:
         edges_from.setdefault(edge["from"], []).append(edge)
@@ -47,8 +60,9 @@ def feeds_normalization(modules: Sequence["Module"], params: Sequence["Param"],
         return edge["to"] in normalizers and all(is_scale_transparent_op(op) for op in edge["via"])
 
     def bias_cancels(edge: dict) -> bool:
-        return (kind_of.get(edge["to"], "").startswith(_PER_CHANNEL_NORM_PREFIXES)
-                and all(op in SHAPE_OPS for op in edge["via"]))
+        return kind_of.get(edge["to"], "").startswith(_PER_CHANNEL_NORM_PREFIXES) and all(
+            op in SHAPE_OPS for op in edge["via"]
+        )
 
     verdicts: Dict[str, Tuple[bool, Optional[str]]] = {}
     for module in modules:
@@ -56,14 +70,18 @@ def feeds_normalization(modules: Sequence["Module"], params: Sequence["Param"],
         if facts.kind not in LINEAR_IN_WEIGHT_KINDS and (facts.base_kind or "") not in LINEAR_IN_WEIGHT_KINDS:
             continue
         out = edges_from.get(module.path, [])
-        feeds = (len(out) > 0 and all(reaches_norm(e) for e in out)
-                 and (module.path not in has_bias or all(bias_cancels(e) for e in out)))
+        feeds = (
+            len(out) > 0
+            and all(reaches_norm(e) for e in out)
+            and (module.path not in has_bias or all(bias_cancels(e) for e in out))
+        )
         verdicts[module.path] = (feeds, out[0]["to"] if feeds else None)
     return verdicts
 
 
-def mark_scale_invariant_weights(modules: Sequence["Module"], params: Sequence["Param"],
-                                 edges: Optional[Sequence[dict]]) -> None:
+def mark_scale_invariant_weights(
+    modules: Sequence["Module"], params: Sequence["Param"], edges: Optional[Sequence[dict]]
+) -> None:
     """Sets `feeds_normalization` (and `normalized_by`) on the weights of linear-in-weight
     modules; other parameters get False. Leaves None when `edges` is None (graph unknown)."""
     if edges is None:

@@ -5,6 +5,7 @@ parameters with ndim ≤ 1 (timm's rule); optionally none for weights that feed 
 then the user's rules. Parameters with the same hyperparameters share a group, and every
 placement records its reasons. TypeScript: `packages/core/src/grouping/structural.ts`, kept
 identical (same groups in the same order, same reasons and warnings)."""
+
 import warnings as python_warnings
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -38,6 +39,7 @@ class _Placement:
 class Grouping:
     """What `build_groups` returns: groups of `Param`s (dicts with `params`, `weight_decay`,
     extra keys, `lr`, `label`, `reasons`), skipped parameters with the reason, and warnings."""
+
     groups: List[Dict[str, Any]]
     skipped: List[Tuple[Param, str]]
     warnings: List[str]
@@ -47,11 +49,14 @@ class ParamGroups(list):
     """The groups of `group_params`, ready for a `torch.optim` optimizer (a list of dicts),
     with `skipped` ([(name, reason)]: frozen parameters and those a rule skipped) and
     `warnings` (also issued as `GroupingWarning`s)."""
+
     skipped: List[Tuple[str, str]]
     warnings: List[str]
 
 
-def _baseline(p: Param, verdict: NormalizationVerdict, decay_all: bool, exclude_scale_invariant: bool) -> Tuple[bool, str]:
+def _baseline(
+    p: Param, verdict: NormalizationVerdict, decay_all: bool, exclude_scale_invariant: bool
+) -> Tuple[bool, str]:
     """Whether the baseline decays one parameter, and why."""
     if decay_all:
         return True, "baseline decay-all: weight decay"
@@ -119,10 +124,15 @@ class _SignalWarnings:
                 out.append(f"{evidence}: they keep weight decay ({where})")
                 continue
             decayed = doubt["decayed"]
-            also = (f"; {decayed} of them have weight decay all the same (baseline decay-all or a rule)"
-                    if decayed > 0 else "")
-            out.append(f"{evidence}: its parameters with ndim ≤ 1 go without weight decay by timm's rule ({where}){also}; "
-                       "export the model with example inputs so that the behaviour probe can decide")
+            also = (
+                f"; {decayed} of them have weight decay all the same (baseline decay-all or a rule)"
+                if decayed > 0
+                else ""
+            )
+            out.append(
+                f"{evidence}: its parameters with ndim ≤ 1 go without weight decay by timm's rule ({where}){also}; "
+                "export the model with example inputs so that the behaviour probe can decide"
+            )
         return out
 
 
@@ -130,9 +140,15 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def build_groups(model: ParamModel, *, weight_decay: float = 1e-4, lr: Optional[float] = None,
-                 baseline: str = "structural", exclude_scale_invariant: bool = False,
-                 rules: Sequence[Mapping[str, Any]] = ()) -> Grouping:
+def build_groups(
+    model: ParamModel,
+    *,
+    weight_decay: float = 1e-4,
+    lr: Optional[float] = None,
+    baseline: str = "structural",
+    exclude_scale_invariant: bool = False,
+    rules: Sequence[Mapping[str, Any]] = (),
+) -> Grouping:
     """The structural baseline then `rules`, over a `ParamModel`. Frozen parameters are skipped,
     tied ones placed once. Raises ValueError on a bad option or rule, naming it; a rule that
     matches nothing is a warning."""
@@ -151,7 +167,9 @@ def build_groups(model: ParamModel, *, weight_decay: float = 1e-4, lr: Optional[
         warnings.append(f'model "{model.name}" has no parameters')
     if exclude_scale_invariant and model.edges is None:
         # The TypeScript text, kept identical for the conformance suite.
-        warnings.append("excludeScaleInvariant: the module graph is unknown, so no weight is known to feed normalization")
+        warnings.append(
+            "excludeScaleInvariant: the module graph is unknown, so no weight is known to feed normalization"
+        )
     signal_warnings = _SignalWarnings()
     matched = [False] * len(compiled)
     skipped: List[Tuple[Param, str]] = []
@@ -202,10 +220,17 @@ def build_groups(model: ParamModel, *, weight_decay: float = 1e-4, lr: Optional[
     return Grouping(groups, skipped, warnings)
 
 
-def group_params(model_or_structure: Any, weight_decay: float = 1e-4, lr: Optional[float] = None,
-                 baseline: str = "structural", exclude_scale_invariant: bool = False,
-                 rules: Sequence[Mapping[str, Any]] = (), *, example_args: Any = (),
-                 example_kwargs: Optional[Mapping[str, Any]] = None) -> ParamGroups:
+def group_params(
+    model_or_structure: Any,
+    weight_decay: float = 1e-4,
+    lr: Optional[float] = None,
+    baseline: str = "structural",
+    exclude_scale_invariant: bool = False,
+    rules: Sequence[Mapping[str, Any]] = (),
+    *,
+    example_args: Any = (),
+    example_kwargs: Optional[Mapping[str, Any]] = None,
+) -> ParamGroups:
     """Parameter groups for a `torch.nn.Module` (members are its tensors: pass the result to a
     `torch.optim` optimizer, which keeps `label` and `reasons`) or for a structure document
     (members are names). Each group: `params`, `weight_decay`, the rules' extra keys, `lr` (when
@@ -217,14 +242,23 @@ def group_params(model_or_structure: Any, weight_decay: float = 1e-4, lr: Option
     example_args / example_kwargs: inputs for the behaviour probes of a live model (as
     `export_structure`), so custom normalizations are found by what they do."""
     needs_edges = exclude_scale_invariant or any(
-        isinstance(rule, Mapping) and rule.get("feeds_normalization") is not None for rule in rules)
-    model = to_param_model(model_or_structure, example_args=example_args, example_kwargs=example_kwargs,
-                           edges=needs_edges)
-    result = build_groups(model, weight_decay=weight_decay, lr=lr, baseline=baseline,
-                          exclude_scale_invariant=exclude_scale_invariant, rules=rules)
+        isinstance(rule, Mapping) and rule.get("feeds_normalization") is not None for rule in rules
+    )
+    model = to_param_model(
+        model_or_structure, example_args=example_args, example_kwargs=example_kwargs, edges=needs_edges
+    )
+    result = build_groups(
+        model,
+        weight_decay=weight_decay,
+        lr=lr,
+        baseline=baseline,
+        exclude_scale_invariant=exclude_scale_invariant,
+        rules=rules,
+    )
     out = ParamGroups(
         {**group, "params": [p.tensor if p.tensor is not None else p.name for p in group["params"]]}
-        for group in result.groups)
+        for group in result.groups
+    )
     out.skipped = [(p.name, reason) for p, reason in result.skipped]
     out.warnings = result.warnings
     for message in result.warnings:

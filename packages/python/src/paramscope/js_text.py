@@ -1,6 +1,7 @@
 """Numbers and JSON values written exactly as the TypeScript side writes them (`String(x)`,
 `x.toPrecision(2)`, `x.toExponential(1)`, `JSON.stringify(v)`), so that reasons, warnings and
 findings are the same text in both languages (the conformance suite compares them)."""
+
 import json
 import math
 from decimal import ROUND_HALF_UP, Decimal
@@ -12,7 +13,7 @@ def js_number(x: float) -> str:
     1e-7 < |x| < 1e21, else `1e-7`, `1.5e+21`."""
     if isinstance(x, bool):
         return "true" if x else "false"
-    if isinstance(x, int) and abs(x) < 10 ** 21:
+    if isinstance(x, int) and abs(x) < 10**21:
         return str(x)
     x = float(x)
     if math.isnan(x):

@@ -4,6 +4,7 @@ declarations, behaviour probes, edges) but in one pass over the module tree: the
 which only matter to know the weights that feed normalization (`edges=False` skips them).
 Without example inputs (and off the `meta` device) the probes are skipped with the exporter's
 reason without running anything, so every instance of a class shares its facts and assessment."""
+
 import gc
 from contextlib import contextmanager
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
@@ -36,6 +37,7 @@ def gc_paused() -> Iterator[None]:
 class _ClassFacts:
     """A module class's facts, computed once per class: without probe evidence (containers),
     and with the exporter's record for a module that owns parameters but could not be probed."""
+
     __slots__ = ("kind", "base", "cpath", "hierarchy", "hint", "plain", "unprobed", "unprobed_assessment")
 
     def __init__(self, module: nn.Module):
@@ -72,8 +74,9 @@ def _declarations(model: nn.Module, flagged: bool) -> Tuple[Optional[List[str]],
     return entries, reasons, [note] if note else []
 
 
-def param_model_from_module(model: nn.Module, *, example_args: Any = (),
-                            example_kwargs: Optional[Mapping[str, Any]] = None, edges: bool = True) -> ParamModel:
+def param_model_from_module(
+    model: nn.Module, *, example_args: Any = (), example_kwargs: Optional[Mapping[str, Any]] = None, edges: bool = True
+) -> ParamModel:
     """The parameter model of `model`, with each parameter's live tensor: the same facts,
     evidence and declarations as `export_structure`. With example inputs the behaviour probes
     run; with `edges` the data flow is traced (torch.fx, else hooks on the example inputs), so

@@ -1,6 +1,7 @@
 """The parameter model: one view of a model's parameters, from a structure document (a dict or a
 JSON file, version 1 or 2) or from a live `torch.nn.Module` through the exporter. TypeScript:
 `ParamModel` (`packages/core/src/params/types.ts`, `structure/load.ts`)."""
+
 import json
 import math
 import os
@@ -24,6 +25,7 @@ class StructureFileError(ValueError):
 class Module:
     """One module of the tree: its path, class facts, evidence and the canonical names of the
     parameters it owns directly. Its normalization assessment is computed once."""
+
     __slots__ = ("path", "facts", "params", "_assessment")
 
     def __init__(self, path: str, facts: ModuleFacts, assessment: Optional[ModuleAssessment] = None):
@@ -47,11 +49,31 @@ class Module:
 class Param:
     """One parameter tensor. A tied tensor appears once: `name` is its first name and `aliases`
     its other names. `tensor` is the live torch tensor when read from a module."""
-    __slots__ = ("name", "aliases", "shape", "size", "trainable", "module", "local_name",
-                 "no_weight_decay", "feeds_normalization", "normalized_by", "tensor", "_verdict")
 
-    def __init__(self, name: str, shape: List[int], trainable: bool, module: Module, local_name: str,
-                 no_weight_decay: Optional[str] = None):
+    __slots__ = (
+        "name",
+        "aliases",
+        "shape",
+        "size",
+        "trainable",
+        "module",
+        "local_name",
+        "no_weight_decay",
+        "feeds_normalization",
+        "normalized_by",
+        "tensor",
+        "_verdict",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        shape: List[int],
+        trainable: bool,
+        module: Module,
+        local_name: str,
+        no_weight_decay: Optional[str] = None,
+    ):
         self.name = name
         self.aliases: List[str] = []
         self.shape = shape
@@ -81,8 +103,9 @@ class Param:
     def verdict(self) -> NormalizationVerdict:
         """The normalization verdict (see `normalization.normalization_verdict`), computed once."""
         if self._verdict is None:
-            self._verdict = normalization_verdict(self.module.facts.kind, self.module.assessment,
-                                                  self.local_name, len(self.shape), self.no_weight_decay)
+            self._verdict = normalization_verdict(
+                self.module.facts.kind, self.module.assessment, self.local_name, len(self.shape), self.no_weight_decay
+            )
         return self._verdict
 
     def names(self) -> List[str]:
@@ -97,8 +120,15 @@ class ParamModel:
     """Every distinct parameter (in `named_parameters()` order), every module (parents first),
     the data-flow edges (None when unknown), and lookups by name (aliases too) and by tensor."""
 
-    def __init__(self, name: str, params: List[Param], modules: List[Module], edges: Optional[List[dict]],
-                 export: Optional[dict] = None, declarations: Optional[dict] = None):
+    def __init__(
+        self,
+        name: str,
+        params: List[Param],
+        modules: List[Module],
+        edges: Optional[List[dict]],
+        export: Optional[dict] = None,
+        declarations: Optional[dict] = None,
+    ):
         self.name = name
         self.params = params
         self.modules = modules
@@ -135,6 +165,7 @@ def param_model_from_structure(doc: Any, *, validate: bool = True) -> ParamModel
             raise StructureFileError([f"$: not JSON: {error}"]) from None
     if validate:
         from .export.schema import validate_structure
+
         problems = validate_structure(doc)
         if problems:
             raise StructureFileError(problems)
@@ -151,8 +182,9 @@ def param_model_from_structure(doc: Any, *, validate: bool = True) -> ParamModel
             if same_as is not None:
                 by_name[same_as].aliases.append(name)
                 continue
-            param = Param(name, list(item["shape"]), item.get("trainable", True), module, item["name"],
-                          item.get("noWeightDecay"))
+            param = Param(
+                name, list(item["shape"]), item.get("trainable", True), module, item["name"], item.get("noWeightDecay")
+            )
             params.append(param)
             by_name[name] = param
             module.params.append(name)
@@ -161,8 +193,9 @@ def param_model_from_structure(doc: Any, *, validate: bool = True) -> ParamModel
     return ParamModel(doc["model"], params, modules, edges, doc.get("export"), doc.get("declarations"))
 
 
-def to_param_model(source: Any, *, example_args: Any = (), example_kwargs: Optional[Mapping[str, Any]] = None,
-                   edges: bool = True) -> ParamModel:
+def to_param_model(
+    source: Any, *, example_args: Any = (), example_kwargs: Optional[Mapping[str, Any]] = None, edges: bool = True
+) -> ParamModel:
     """A `ParamModel` as it is, a live `torch.nn.Module` (read through the exporter; `edges`:
     trace the data flow, needed only to know which weights feed normalization), or a structure
     document (dict, JSON text or file path)."""
@@ -171,8 +204,12 @@ def to_param_model(source: Any, *, example_args: Any = (), example_kwargs: Optio
     if isinstance(source, (dict, str, os.PathLike)):
         return param_model_from_structure(source)
     from torch import nn
+
     if isinstance(source, nn.Module):
         from .live import param_model_from_module
+
         return param_model_from_module(source, example_args=example_args, example_kwargs=example_kwargs, edges=edges)
-    raise TypeError(f"expected a torch.nn.Module, a structure document (dict, JSON text or path) or a ParamModel, "
-                    f"got {type(source).__name__}")
+    raise TypeError(
+        f"expected a torch.nn.Module, a structure document (dict, JSON text or path) or a ParamModel, "
+        f"got {type(source).__name__}"
+    )

@@ -3,6 +3,7 @@
 owning module — class knowledge (kind, base kind), the exporter's evidence (the torch.nn
 hierarchy, the behaviour probe, the class name) — and what the model declares, and returns a
 verdict with the reason text. Grouping, rules, the graph and verification all ask here."""
+
 import re
 from dataclasses import dataclass, field
 from typing import List, Optional, Sequence
@@ -10,25 +11,67 @@ from typing import List, Optional, Sequence
 from .js_text import format_measure
 
 #: Normalization module kinds, as PyTorch (and torchvision) name them: class knowledge.
-NORMALIZATION_KINDS = frozenset([
-    "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm", "LazyBatchNorm1d",
-    "LazyBatchNorm2d", "LazyBatchNorm3d", "LayerNorm", "GroupNorm", "InstanceNorm1d",
-    "InstanceNorm2d", "InstanceNorm3d", "LocalResponseNorm", "RMSNorm", "LayerNorm2d",
-    "FrozenBatchNorm2d",
-])
+NORMALIZATION_KINDS = frozenset(
+    [
+        "BatchNorm1d",
+        "BatchNorm2d",
+        "BatchNorm3d",
+        "SyncBatchNorm",
+        "LazyBatchNorm1d",
+        "LazyBatchNorm2d",
+        "LazyBatchNorm3d",
+        "LayerNorm",
+        "GroupNorm",
+        "InstanceNorm1d",
+        "InstanceNorm2d",
+        "InstanceNorm3d",
+        "LocalResponseNorm",
+        "RMSNorm",
+        "LayerNorm2d",
+        "FrozenBatchNorm2d",
+    ]
+)
 
 _TORCHVISION_NORMALIZATION_KINDS = frozenset(["LayerNorm2d", "FrozenBatchNorm2d"])
 
 #: Classes that own parameters and are known not to normalize (torch.nn's, and TF.js layers
 #: without a PyTorch name). Another kind, without a base kind or behaviour evidence, is unknown.
-KNOWN_ORDINARY_KINDS = frozenset([
-    "Linear", "LazyLinear", "Bilinear", "NonDynamicallyQuantizableLinear", "Conv1d", "Conv2d",
-    "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "LazyConv1d", "LazyConv2d",
-    "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d",
-    "Embedding", "EmbeddingBag", "MultiheadAttention", "PReLU", "RNN", "LSTM", "GRU", "RNNCell",
-    "LSTMCell", "GRUCell", "SeparableConv2D", "SimpleRNN", "SimpleRNNCell", "ConvLSTM2D",
-    "Bidirectional", "TimeDistributed",
-])
+KNOWN_ORDINARY_KINDS = frozenset(
+    [
+        "Linear",
+        "LazyLinear",
+        "Bilinear",
+        "NonDynamicallyQuantizableLinear",
+        "Conv1d",
+        "Conv2d",
+        "Conv3d",
+        "ConvTranspose1d",
+        "ConvTranspose2d",
+        "ConvTranspose3d",
+        "LazyConv1d",
+        "LazyConv2d",
+        "LazyConv3d",
+        "LazyConvTranspose1d",
+        "LazyConvTranspose2d",
+        "LazyConvTranspose3d",
+        "Embedding",
+        "EmbeddingBag",
+        "MultiheadAttention",
+        "PReLU",
+        "RNN",
+        "LSTM",
+        "GRU",
+        "RNNCell",
+        "LSTMCell",
+        "GRUCell",
+        "SeparableConv2D",
+        "SimpleRNN",
+        "SimpleRNNCell",
+        "ConvLSTM2D",
+        "Bidirectional",
+        "TimeDistributed",
+    ]
+)
 
 _TRUSTED_CLASS_PATH = re.compile(r"^(torch\.nn\.|torchvision\.)")
 _NORM_IN_NAME = re.compile("norm", re.IGNORECASE)
@@ -48,6 +91,7 @@ def is_bias(local_name: str) -> bool:
 class ModuleFacts:
     """What is known about a module: its class and the exporter's evidence (a structure
     file's `normalization` object, or None)."""
+
     kind: str
     base_kind: Optional[str] = None
     class_path: Optional[str] = None
@@ -57,23 +101,25 @@ class ModuleFacts:
 @dataclass
 class ModuleAssessment:
     """What the signals say about one module."""
-    normalization: bool              # a strong signal calls it a normalization
-    signals: List[str]               # strong ones first, then "name"
-    evidence: str                    # what the deciding signal says, or why it is in doubt
-    unknown_kind: bool               # neither class nor behaviour known: timm's ndim rule applies
+
+    normalization: bool  # a strong signal calls it a normalization
+    signals: List[str]  # strong ones first, then "name"
+    evidence: str  # what the deciding signal says, or why it is in doubt
+    unknown_kind: bool  # neither class nor behaviour known: timm's ndim rule applies
     name_hint: Optional[str] = None  # the class name, when it looks like a normalization
-    contrary: Optional[str] = None   # a probe measurement that contradicts the strong signal
+    contrary: Optional[str] = None  # a probe measurement that contradicts the strong signal
 
 
 @dataclass
 class NormalizationVerdict:
     """The verdict on one parameter: `normalization`, `declared`, `unknown-kind`, `name-only`
     or `ordinary`, with the text that explains it."""
+
     verdict: str
-    no_decay: bool                   # the verdict alone takes the parameter out of weight decay
+    no_decay: bool  # the verdict alone takes the parameter out of weight decay
     signals: List[str] = field(default_factory=list)
-    evidence: str = ""               # for findings and warnings ("" for ordinary)
-    reason: str = ""                 # the placement's reason when no_decay ("" otherwise)
+    evidence: str = ""  # for findings and warnings ("" for ordinary)
+    reason: str = ""  # the placement's reason when no_decay ("" otherwise)
 
 
 def _list_scales(scales: Sequence[float]) -> str:
@@ -88,13 +134,17 @@ def _ran_probe(evidence: Optional[dict]) -> Optional[dict]:
 
 
 def _invariant_text(probe: dict) -> str:
-    return (f"output unchanged when its input is scaled by {_list_scales(probe['scales'])} "
-            f"(max rel. change {format_measure(probe['maxRelChange'])})")
+    return (
+        f"output unchanged when its input is scaled by {_list_scales(probe['scales'])} "
+        f"(max rel. change {format_measure(probe['maxRelChange'])})"
+    )
 
 
 def _variant_text(probe: dict) -> str:
-    return (f"the behaviour probe measured a relative output change of {format_measure(probe['maxRelChange'])} "
-            f"> tolerance {format_measure(probe['tolerance'])} when its input was scaled by {_list_scales(probe['scales'])}")
+    return (
+        f"the behaviour probe measured a relative output change of {format_measure(probe['maxRelChange'])} "
+        f"> tolerance {format_measure(probe['tolerance'])} when its input was scaled by {_list_scales(probe['scales'])}"
+    )
 
 
 def _behaviour_unknown(evidence: Optional[dict]) -> str:
@@ -173,7 +223,8 @@ def assess_module(facts: ModuleFacts) -> ModuleAssessment:
     unknown_kind = not _known_class(facts) and probe is None
     evidence = ""
     if unknown_kind:
-        evidence = f"{facts.kind} is not a known class and its behaviour is unknown ({_behaviour_unknown(facts.normalization)})"
+        unknown = _behaviour_unknown(facts.normalization)
+        evidence = f"{facts.kind} is not a known class and its behaviour is unknown ({unknown})"
     if name_hint is not None and unknown_kind:
         evidence += f"; its class name {name_hint} looks like a normalization"
     elif name_hint is not None:
@@ -182,8 +233,9 @@ def assess_module(facts: ModuleFacts) -> ModuleAssessment:
     return ModuleAssessment(False, signals, evidence, unknown_kind, name_hint)
 
 
-def normalization_verdict(kind: str, assessment: ModuleAssessment, local_name: str, ndim: int,
-                          no_weight_decay: Optional[str] = None) -> NormalizationVerdict:
+def normalization_verdict(
+    kind: str, assessment: ModuleAssessment, local_name: str, ndim: int, no_weight_decay: Optional[str] = None
+) -> NormalizationVerdict:
     """The verdict on one parameter of a module of `kind` assessed as `assessment`:
 
     - `normalization`: a strong signal calls its module a normalization → no decay;
@@ -194,9 +246,12 @@ def normalization_verdict(kind: str, assessment: ModuleAssessment, local_name: s
     signals = list(assessment.signals)
     if assessment.normalization:
         contrary = f" (though {assessment.contrary})" if assessment.contrary else ""
-        evidence = f"{assessment.evidence}, though {assessment.contrary}" if assessment.contrary else assessment.evidence
-        return NormalizationVerdict("normalization", True, signals, evidence,
-                                    f"{kind}: {assessment.evidence} → no decay{contrary}")
+        evidence = (
+            f"{assessment.evidence}, though {assessment.contrary}" if assessment.contrary else assessment.evidence
+        )
+        return NormalizationVerdict(
+            "normalization", True, signals, evidence, f"{kind}: {assessment.evidence} → no decay{contrary}"
+        )
     if no_weight_decay is not None:
         signals.append("declaration")
         evidence = f"declared decay-free: {no_weight_decay}"

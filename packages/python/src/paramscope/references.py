@@ -1,4 +1,5 @@
 """`package.module:attribute` references, as the command-line tools take factories."""
+
 import importlib
 from typing import Any
 
@@ -18,6 +19,8 @@ def resolve_reference(reference: str) -> Any:
         raise FactoryError(f"cannot import module {module_name!r}: {error}") from None
     for part in attribute.split("."):
         if not hasattr(target, part):
-            raise FactoryError(f"{getattr(target, '__name__', module_name)!r} has no attribute {part!r} (from {reference!r})")
+            raise FactoryError(
+                f"{getattr(target, '__name__', module_name)!r} has no attribute {part!r} (from {reference!r})"
+            )
         target = getattr(target, part)
     return target

@@ -11,6 +11,7 @@ the kind and the base kind), `normalization` (True: a strong signal calls the mo
 normalization), `feeds_normalization`. Effects: `weight_decay` or `weight_decay_multiplier`, `lr`
 or `lr_multiplier` (multipliers relative to the call's values), `hyperparameters` (extra group
 keys such as `momentum`), `label`, `skip`. `description` names the rule in reasons."""
+
 import math
 import re
 from dataclasses import dataclass
@@ -18,14 +19,34 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
 
 from .js_text import js_number
 
-RULE_KEYS = ("description", "name", "name_contains", "names", "local_name", "module_kind", "normalization",
-             "feeds_normalization", "weight_decay", "weight_decay_multiplier", "lr", "lr_multiplier",
-             "hyperparameters", "skip", "label")
+RULE_KEYS = (
+    "description",
+    "name",
+    "name_contains",
+    "names",
+    "local_name",
+    "module_kind",
+    "normalization",
+    "feeds_normalization",
+    "weight_decay",
+    "weight_decay_multiplier",
+    "lr",
+    "lr_multiplier",
+    "hyperparameters",
+    "skip",
+    "label",
+)
 
 _CAMEL_HINTS = {
-    "weightDecay": "weight_decay", "weightDecayMultiplier": "weight_decay_multiplier", "lrMultiplier": "lr_multiplier",
-    "moduleKind": "module_kind", "localName": "local_name", "nameContains": "name_contains",
-    "feedsNormalization": "feeds_normalization", "decay_mult": "weight_decay_multiplier", "lr_mult": "lr_multiplier",
+    "weightDecay": "weight_decay",
+    "weightDecayMultiplier": "weight_decay_multiplier",
+    "lrMultiplier": "lr_multiplier",
+    "moduleKind": "module_kind",
+    "localName": "local_name",
+    "nameContains": "name_contains",
+    "feedsNormalization": "feeds_normalization",
+    "decay_mult": "weight_decay_multiplier",
+    "lr_mult": "lr_multiplier",
 }
 
 
@@ -40,6 +61,7 @@ def check_non_negative(what: str, value: Any) -> float:
 @dataclass
 class CompiledRule:
     """A checked rule with its predicate and the text that names it in reasons."""
+
     rule: Mapping[str, Any]
     index: int
     describe: str
@@ -94,7 +116,9 @@ def compile_rule(rule: Mapping[str, Any], index: int) -> CompiledRule:
     if kinds_given is not None:
         kinds = list(dict.fromkeys([kinds_given] if isinstance(kinds_given, str) else kinds_given))
         kind_set = set(kinds)
-        tests.append(lambda p: p.module_kind in kind_set or (p.module_base_kind is not None and p.module_base_kind in kind_set))
+        tests.append(
+            lambda p: p.module_kind in kind_set or (p.module_base_kind is not None and p.module_base_kind in kind_set)
+        )
         parts.append(f"module kind {'|'.join(kinds)}")
     if rule.get("normalization") is not None:
         want_norm = bool(rule["normalization"])
@@ -114,15 +138,21 @@ def no_weight_decay_rule(names: Iterable[str]) -> Dict[str, Any]:
     return {"description": "no_weight_decay list", "names": list(names), "weight_decay": 0, "label": "no_decay"}
 
 
-def detectron2_rules(*, weight_decay_norm: Optional[float] = None, bias_lr_factor: Optional[float] = None,
-                     weight_decay_bias: Optional[float] = None,
-                     overrides: Optional[Mapping[str, Mapping[str, float]]] = None) -> List[Dict[str, Any]]:
+def detectron2_rules(
+    *,
+    weight_decay_norm: Optional[float] = None,
+    bias_lr_factor: Optional[float] = None,
+    weight_decay_bias: Optional[float] = None,
+    overrides: Optional[Mapping[str, Mapping[str, float]]] = None,
+) -> List[Dict[str, Any]]:
     """detectron2's `get_default_optimizer_params` as rules: normalization parameters get
     `weight_decay_norm`, biases `lr × bias_lr_factor` and `weight_decay_bias`, then `overrides`
     by local name (`{"embedding": {"weight_decay": 0}}`). Use with `baseline="decay-all"`."""
     rules: List[Dict[str, Any]] = []
     if weight_decay_norm is not None:
-        rules.append({"description": "detectron2 weight_decay_norm", "normalization": True, "weight_decay": weight_decay_norm})
+        rules.append(
+            {"description": "detectron2 weight_decay_norm", "normalization": True, "weight_decay": weight_decay_norm}
+        )
     if bias_lr_factor is not None or weight_decay_bias is not None:
         rule: Dict[str, Any] = {"description": "detectron2 bias", "local_name": "bias"}
         if bias_lr_factor is not None:
@@ -154,12 +184,23 @@ def paramwise_cfg_rules(cfg: Mapping[str, Any]) -> List[Dict[str, Any]]:
             rule["weight_decay_multiplier"] = cfg["bias_decay_mult"]
         rules.append(rule)
     if cfg.get("norm_decay_mult") is not None:
-        rules.append({"description": "paramwise_cfg norm", "normalization": True,
-                      "weight_decay_multiplier": cfg["norm_decay_mult"]})
+        rules.append(
+            {
+                "description": "paramwise_cfg norm",
+                "normalization": True,
+                "weight_decay_multiplier": cfg["norm_decay_mult"],
+            }
+        )
     custom = cfg.get("custom_keys") or {}
     # Applied in reverse priority, so the key MMEngine would pick (longest, then alphabetical) comes last.
     for key in reversed(sorted(sorted(custom), key=len, reverse=True)):
         entry = custom[key]
-        rules.append({"description": f'paramwise_cfg custom_keys "{key}"', "name_contains": key,
-                      "lr_multiplier": entry.get("lr_mult", 1), "weight_decay_multiplier": entry.get("decay_mult", 1)})
+        rules.append(
+            {
+                "description": f'paramwise_cfg custom_keys "{key}"',
+                "name_contains": key,
+                "lr_multiplier": entry.get("lr_mult", 1),
+                "weight_decay_multiplier": entry.get("decay_mult", 1),
+            }
+        )
     return rules

@@ -8,10 +8,12 @@ Findings (`{"severity", "code", "message", "params", "groups"}`, the snapshot's 
 | code | severity |
 |---|---|
 | norm-param-decayed, missing, duplicate, unknown-param, invalid-hyperparameter, invalid-group, empty-model | error |
-| declared-no-decay-decayed, unknown-kind-1d-decayed, norm-name-only-decayed, bias-decayed, frozen-in-group, empty-group | warning |
+| declared-no-decay-decayed, unknown-kind-1d-decayed, norm-name-only-decayed | warning |
+| bias-decayed, frozen-in-group, empty-group | warning |
 | scale-invariant-decayed | info |
 
 `ok` means nothing detectable is wrong: no error and no warning."""
+
 import math
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -27,10 +29,15 @@ class ParamGroupsError(AssertionError):
     def __init__(self, report: Dict[str, Any]):
         self.report = report
         failing = [f for f in report["findings"] if f["severity"] in ("error", "warning")]
-        counts = ", ".join(_plural(sum(f["severity"] == s for f in failing), s)
-                           for s in ("error", "warning") if any(f["severity"] == s for f in failing))
+        counts = ", ".join(
+            _plural(sum(f["severity"] == s for f in failing), s)
+            for s in ("error", "warning")
+            if any(f["severity"] == s for f in failing)
+        )
         lines = "\n".join(f"  {f['severity']} {f['code']}: {f['message']}" for f in failing)
-        super().__init__(f"parameter groups of model \"{report['model']['name']}\" failed verification ({counts}):\n{lines}")
+        super().__init__(
+            f'parameter groups of model "{report["model"]["name"]}" failed verification ({counts}):\n{lines}'
+        )
 
 
 def _plural(count: int, word: str) -> str:
@@ -64,14 +71,15 @@ def _decay_finding(param: Param, decay: float, index: int) -> Optional[Tuple[str
     if bias:
         return "warning", "bias-decayed", f"{param.name} (bias of {kind}) has weight decay {shown} in group {index}"
     if param.feeds_normalization:
-        message = f"{param.name} feeds {param.normalized_by} (scale-invariant) and has weight decay {shown} in group {index}"
+        message = (
+            f"{param.name} feeds {param.normalized_by} (scale-invariant) and has weight decay {shown} in group {index}"
+        )
         return "info", "scale-invariant-decayed", message
     return None
 
 
 def _is_valid_number(value: Any) -> bool:
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and math.isfinite(value) and value >= 0)
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
 
 
 def _plain_number(value: Any) -> Any:
@@ -91,8 +99,10 @@ def _groups_of(source: Any) -> Tuple[Sequence[Mapping[str, Any]], Mapping[str, A
         return source, {}
     groups = getattr(source, "param_groups", None)
     if not isinstance(groups, (list, tuple)):
-        raise TypeError(f"verify_param_groups: expected parameter groups (a list of dicts) or an optimizer with "
-                        f"param_groups, got {type(source).__name__}")
+        raise TypeError(
+            f"verify_param_groups: expected parameter groups (a list of dicts) or an optimizer with "
+            f"param_groups, got {type(source).__name__}"
+        )
     return groups, getattr(source, "defaults", None) or {}
 
 
@@ -109,13 +119,17 @@ def _resolve(model: ParamModel, member: Any, group_index: int, position: int) ->
     return None, f"group[{group_index}].params[{position}] (a tensor of shape {shape})"
 
 
-def check_groups(model: ParamModel, groups_source: Any, *, default_weight_decay: Optional[float] = None) -> Dict[str, Any]:
+def check_groups(
+    model: ParamModel, groups_source: Any, *, default_weight_decay: Optional[float] = None
+) -> Dict[str, Any]:
     """The verification report of `groups_source` against a `ParamModel` (see `verify_param_groups`)."""
     groups, defaults = _groups_of(groups_source)
     findings: List[Dict[str, Any]] = []
 
     def add(severity: str, code: str, message: str, params: List[str], group_indices: List[int]) -> None:
-        findings.append({"severity": severity, "code": code, "message": message, "params": params, "groups": group_indices})
+        findings.append(
+            {"severity": severity, "code": code, "message": message, "params": params, "groups": group_indices}
+        )
 
     placed_in: Dict[Param, int] = {}
     also_in: Dict[Param, List[int]] = {}
@@ -132,8 +146,13 @@ def check_groups(model: ParamModel, groups_source: Any, *, default_weight_decay:
         lr = _plain_number(group.get("lr"))
         for key, value in (("weightDecay", decay), ("lr", lr)):
             if value is not None and not _is_valid_number(value):
-                add("error", "invalid-hyperparameter",
-                    f"group {index}: {key} must be a finite number ≥ 0, got {_shown(value)}", [], [index])
+                add(
+                    "error",
+                    "invalid-hyperparameter",
+                    f"group {index}: {key} must be a finite number ≥ 0, got {_shown(value)}",
+                    [],
+                    [index],
+                )
         members = group.get("params") if isinstance(group, Mapping) else None
         if not isinstance(members, (list, tuple)):
             add("error", "invalid-group", f"group {index}: params must be a list", [], [index])
@@ -146,8 +165,13 @@ def check_groups(model: ParamModel, groups_source: Any, *, default_weight_decay:
         for position, member in enumerate(members):
             param, label = _resolve(model, member, index, position)
             if param is None:
-                add("error", "unknown-param", f'group {index}: {label} is not a parameter of model "{model.name}"',
-                    [label], [index])
+                add(
+                    "error",
+                    "unknown-param",
+                    f'group {index}: {label} is not a parameter of model "{model.name}"',
+                    [label],
+                    [index],
+                )
                 continue
             first = placed_in.get(param)
             if first is None:
@@ -162,8 +186,13 @@ def check_groups(model: ParamModel, groups_source: Any, *, default_weight_decay:
             tensors += 1
             elements += param.size
             if not param.trainable:
-                add("warning", "frozen-in-group", f"group {index}: {param.name} is frozen (not trainable)",
-                    [param.name], [index])
+                add(
+                    "warning",
+                    "frozen-in-group",
+                    f"group {index}: {param.name} is frozen (not trainable)",
+                    [param.name],
+                    [index],
+                )
             if not decays:
                 continue
             finding = _decay_finding(param, decay, index)
@@ -199,9 +228,15 @@ def check_groups(model: ParamModel, groups_source: Any, *, default_weight_decay:
     }
 
 
-def verify_param_groups(model: Any, optimizer_or_groups: Any, *, strict: Any = False,
-                        default_weight_decay: Optional[float] = None, example_args: Any = (),
-                        example_kwargs: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
+def verify_param_groups(
+    model: Any,
+    optimizer_or_groups: Any,
+    *,
+    strict: Any = False,
+    default_weight_decay: Optional[float] = None,
+    example_args: Any = (),
+    example_kwargs: Optional[Mapping[str, Any]] = None,
+) -> Dict[str, Any]:
     """Checks a `torch.optim` optimizer's `param_groups` (or a list of groups) against `model`
     (a `torch.nn.Module`, a structure document, or a `ParamModel`). Members are tensors (mapped
     to names through the model) or names; a group's decay is its `weight_decay` (or

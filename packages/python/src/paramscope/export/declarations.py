@@ -8,6 +8,7 @@
   here, as on Linux.
 - a `_no_weight_decay` attribute set to True on a parameter (Mamba and S4 code use it).
 """
+
 from fnmatch import fnmatchcase
 from typing import Dict, List, Optional, Tuple
 

@@ -6,6 +6,7 @@ Two routes: a `torch.fx` trace (no forward pass; works on `meta`), and, for mode
 records every torch function called between leaf modules. `trace_edges` tries them in that order
 and never raises for a tracing failure: the result says which route gave the edges, or why
 there are none."""
+
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set
 
@@ -18,14 +19,30 @@ from .inputs import ExampleInputs, tensors_in
 # Operations a weight's output may pass through on its way to a normalization and keep its
 # scale (canonical names shared with the TypeScript side: SHAPE_OPS and HOMOGENEOUS_OPS).
 FUNCTION_OPS = {
-    "flatten": "flatten", "reshape": "reshape", "view": "view", "permute": "permute",
-    "transpose": "transpose", "contiguous": "contiguous", "relu": "relu", "max_pool2d": "maxpool",
-    "avg_pool2d": "avgpool", "adaptive_avg_pool2d": "avgpool", "pad": "pad", "dropout": "dropout",
+    "flatten": "flatten",
+    "reshape": "reshape",
+    "view": "view",
+    "permute": "permute",
+    "transpose": "transpose",
+    "contiguous": "contiguous",
+    "relu": "relu",
+    "max_pool2d": "maxpool",
+    "avg_pool2d": "avgpool",
+    "adaptive_avg_pool2d": "avgpool",
+    "pad": "pad",
+    "dropout": "dropout",
 }
 MODULE_OPS = {
-    "Identity": "identity", "Flatten": "flatten", "ReLU": "relu", "MaxPool2d": "maxpool",
-    "AvgPool2d": "avgpool", "AdaptiveAvgPool2d": "avgpool", "Dropout": "dropout",
-    "ZeroPad2d": "pad", "StochasticDepth": "dropout", "Permute": "permute",
+    "Identity": "identity",
+    "Flatten": "flatten",
+    "ReLU": "relu",
+    "MaxPool2d": "maxpool",
+    "AvgPool2d": "avgpool",
+    "AdaptiveAvgPool2d": "avgpool",
+    "Dropout": "dropout",
+    "ZeroPad2d": "pad",
+    "StochasticDepth": "dropout",
+    "Permute": "permute",
 }
 # Uses that read a tensor's shape, not its values.
 SHAPE_READS = {"size", "dim", "getattr", "assert", "shape", "get"}
@@ -33,8 +50,8 @@ SHAPE_READS = {"size", "dim", "getattr", "assert", "shape", "get"}
 
 @dataclass
 class EdgeResult:
-    route: str                       # "fx", "hooks" or "none"
-    edges: Optional[List[dict]]      # None when the graph is unknown
+    route: str  # "fx", "hooks" or "none"
+    edges: Optional[List[dict]]  # None when the graph is unknown
     notes: List[str] = field(default_factory=list)
 
 
@@ -51,8 +68,9 @@ def trace_edges(model: nn.Module, inputs: ExampleInputs, norm_paths: Set[str]) -
     try:
         edges = hook_edges(model, inputs, norm_paths)
     except Exception as error:
-        return EdgeResult("none", None, [
-            fx_note, f"the forward pass with hooks failed: {describe_error(error)}; edges unknown"])
+        return EdgeResult(
+            "none", None, [fx_note, f"the forward pass with hooks failed: {describe_error(error)}; edges unknown"]
+        )
     return EdgeResult("hooks", edges, [fx_note, "edges from one forward pass with hooks"])
 
 
@@ -61,6 +79,7 @@ def _is_norm_leaf(module: nn.Module, path: str, norm_paths: Set[str]) -> bool:
 
 
 # ---- torch.fx ----
+
 
 class NormLeafTracer(fx.Tracer):
     """Keeps normalizations (torch.nn subclasses such as torchvision's LayerNorm2d, and custom
@@ -124,6 +143,7 @@ def fx_edges(model: nn.Module, norm_paths: Set[str]) -> List[dict]:
 
 # ---- hooks ----
 
+
 class _OpRecorder(torch.overrides.TorchFunctionMode):
     """Records every torch function called outside leaf modules, with its input and output tensors."""
 
@@ -142,12 +162,12 @@ class _OpRecorder(torch.overrides.TorchFunctionMode):
 
 def hook_edges(model: nn.Module, inputs: ExampleInputs, norm_paths: Set[str]) -> List[dict]:
     modules = dict(model.named_modules())
-    leaves = {path: m for path, m in modules.items()
-              if not list(m.children()) or _is_norm_leaf(m, path, norm_paths)}
+    leaves = {path: m for path, m in modules.items() if not list(m.children()) or _is_norm_leaf(m, path, norm_paths)}
     recorder = _OpRecorder()
     calls = []  # (path, output tensors) of each top-level leaf call
     handles = []
     for path, module in leaves.items():
+
         def pre(_m, _args):
             recorder.depth += 1
 
@@ -156,6 +176,7 @@ def hook_edges(model: nn.Module, inputs: ExampleInputs, norm_paths: Set[str]) ->
             if recorder.depth == 0:
                 calls.append((path, tensors_in(out)))
                 recorder.ops.append(("module:" + path, tensors_in(args), tensors_in(out)))
+
         handles.append(module.register_forward_pre_hook(pre))
         handles.append(module.register_forward_hook(post))
     try:
@@ -188,7 +209,7 @@ def _edges_from_calls(modules: Dict[str, nn.Module], ops, calls, output_ids) -> 
             for index in consumers.get(id(tensor), []):
                 name, _ins, outs = ops[index]
                 if name.startswith("module:"):
-                    target = name[len("module:"):]
+                    target = name[len("module:") :]
                     kind = type(modules[target]).__name__
                     if kind in MODULE_OPS:
                         frontier.extend((t, via + [MODULE_OPS[kind]]) for t in outs)

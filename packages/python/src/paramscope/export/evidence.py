@@ -26,6 +26,7 @@ affine map (tanh(W x), a sigmoid gate alone) saturates at that scale and looks i
 module of the fixtures does; a composite module whose output passes through a normalizing
 submodule is handled by `discount_composites`.
 """
+
 import copy
 import math
 import re
@@ -52,16 +53,32 @@ NOISE_SEED = 0x5EED_4A11
 def _torch_norm_classes() -> List[type]:
     """torch.nn's normalization classes (RMSNorm exists from torch 2.4). `norm_hierarchy` walks
     a class's MRO, so the most derived of them names a module."""
-    names = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm",
-             "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LayerNorm", "GroupNorm",
-             "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
-             "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d",
-             "LocalResponseNorm", "RMSNorm"]
+    names = [
+        "BatchNorm1d",
+        "BatchNorm2d",
+        "BatchNorm3d",
+        "SyncBatchNorm",
+        "LazyBatchNorm1d",
+        "LazyBatchNorm2d",
+        "LazyBatchNorm3d",
+        "LayerNorm",
+        "GroupNorm",
+        "InstanceNorm1d",
+        "InstanceNorm2d",
+        "InstanceNorm3d",
+        "LazyInstanceNorm1d",
+        "LazyInstanceNorm2d",
+        "LazyInstanceNorm3d",
+        "LocalResponseNorm",
+        "RMSNorm",
+    ]
     classes = [getattr(nn, name) for name in names if hasattr(nn, name)]
     # Their private bases, for classes that derive from those directly.
-    classes += [getattr(module, name) for module, name in
-                [(batchnorm, "_BatchNorm"), (instancenorm, "_InstanceNorm"), (batchnorm, "_NormBase")]
-                if hasattr(module, name)]
+    classes += [
+        getattr(module, name)
+        for module, name in [(batchnorm, "_BatchNorm"), (instancenorm, "_InstanceNorm"), (batchnorm, "_NormBase")]
+        if hasattr(module, name)
+    ]
     return classes
 
 
@@ -93,6 +110,7 @@ def owns_parameters(module: nn.Module) -> bool:
 
 # ---- Recording each parameterised module's input during the example forward pass ----
 
+
 @contextmanager
 def recorded_inputs(model: nn.Module, paths: List[str]) -> Iterator[Dict[str, ExampleInputs]]:
     """Records, while the block runs, the first input (positional and keyword arguments, cloned:
@@ -105,6 +123,7 @@ def recorded_inputs(model: nn.Module, paths: List[str]) -> Iterator[Dict[str, Ex
         def pre_hook(_module, args, kwargs):
             if path not in recorded:
                 recorded[path] = ExampleInputs(args, kwargs).map_tensors(lambda t: t.detach().clone())
+
         return pre_hook
 
     for path in paths:
@@ -117,6 +136,7 @@ def recorded_inputs(model: nn.Module, paths: List[str]) -> Iterator[Dict[str, Ex
 
 
 # ---- The behaviour probe ----
+
 
 class ProbeSkipped(Exception):
     """The probe cannot say anything about this module; the message says why."""
@@ -175,12 +195,12 @@ def _float32_copy(module: nn.Module, inputs: ExampleInputs) -> Tuple[nn.Module, 
     low = (torch.float16, torch.bfloat16)
     if not any(t.dtype in low for t in list(module.parameters()) + list(module.buffers())):
         return module, inputs
-    return (copy.deepcopy(module).float(),
-            inputs.map_tensors(lambda t: t.float() if t.dtype in low else t))
+    return (copy.deepcopy(module).float(), inputs.map_tensors(lambda t: t.float() if t.dtype in low else t))
 
 
-def probe_scale_invariance(module: nn.Module, inputs: ExampleInputs,
-                           scales=PROBE_SCALES, tolerance=PROBE_TOLERANCE) -> Dict[str, Any]:
+def probe_scale_invariance(
+    module: nn.Module, inputs: ExampleInputs, scales=PROBE_SCALES, tolerance=PROBE_TOLERANCE
+) -> Dict[str, Any]:
     """Runs `module` in training mode on `inputs` (brought to RMS in [2^20, 2^21) by a power of two)
     and on the same inputs with every floating tensor scaled by each c in `scales`; returns the
     contract's probe record, or `{"skipped": why}`. The module's buffers and modes are restored."""
@@ -212,17 +232,23 @@ def _probe(module: nn.Module, inputs: ExampleInputs, scales, tolerance) -> Dict[
             raise ProbeSkipped("its output is zero")
         changes = []
         for c in scales:
-            scaled = _run(module, base.map_tensors(lambda t: t * c if _is_float(t) else t), devices)
+            scaled = _run(module, base.map_tensors(lambda t, c=c: t * c if _is_float(t) else t), devices)
             _require_finite(scaled, f"with the input scaled by {c:g}")
             if scaled.shape != reference.shape:
                 raise ProbeSkipped(f"its output changes size when the input is scaled by {c:g}")
             changes.append((scaled - reference).norm().item() / reference_norm)
         if max(changes) <= tolerance and _ignores_input_values(module, base, reference, devices, tolerance):
-            raise ProbeSkipped("its output does not depend on its input's values "
-                               "(unchanged by noise too): scale invariance says nothing")
+            raise ProbeSkipped(
+                "its output does not depend on its input's values "
+                "(unchanged by noise too): scale invariance says nothing"
+            )
     max_change = max(changes)
-    return {"scales": list(scales), "maxRelChange": float(f"{max_change:.3g}"),
-            "tolerance": tolerance, "invariant": max_change <= tolerance}
+    return {
+        "scales": list(scales),
+        "maxRelChange": float(f"{max_change:.3g}"),
+        "tolerance": tolerance,
+        "invariant": max_change <= tolerance,
+    }
 
 
 def _ignores_input_values(module, base: ExampleInputs, reference: torch.Tensor, devices, tolerance) -> bool:
@@ -249,8 +275,7 @@ def discount_composites(model: nn.Module, paths: List[str], probes: Dict[str, di
     modules = dict(model.named_modules())
 
     def normalizes(path: str) -> bool:
-        return (isinstance(modules[path], TORCH_NORM_CLASSES)
-                or probes.get(path, {}).get("invariant") is True)
+        return isinstance(modules[path], TORCH_NORM_CLASSES) or probes.get(path, {}).get("invariant") is True
 
     result = dict(probes)
     for path in paths:
@@ -259,8 +284,10 @@ def discount_composites(model: nn.Module, paths: List[str], probes: Dict[str, di
         prefix = f"{path}." if path else ""
         inner = next((p for p in modules if p != path and p.startswith(prefix) and normalizes(p)), None)
         if inner is not None:
-            result[path] = {"skipped": f"its output passes through the normalizer '{inner}' inside it: "
-                                       "invariance says nothing about its own parameters"}
+            result[path] = {
+                "skipped": f"its output passes through the normalizer '{inner}' inside it: "
+                "invariance says nothing about its own parameters"
+            }
     return result
 
 

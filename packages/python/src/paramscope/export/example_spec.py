@@ -18,6 +18,7 @@ Random tensors come from a generator seeded with 0, so a file describes one inpu
 Example: `{"kwargs": {"input_ids": {"randint": [0, 100], "shape": [2, 8]},
 "decoder_input_ids": {"randint": [0, 100], "shape": [2, 4]}}}`.
 """
+
 import json
 import os
 from typing import Any, Dict, List
@@ -27,8 +28,10 @@ import torch
 from .inputs import ExampleInputs
 
 TENSOR_KEYS = ("randn", "randint", "zeros", "ones", "tensor")
-DTYPES = {name: getattr(torch, name) for name in (
-    "float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool")}
+DTYPES = {
+    name: getattr(torch, name)
+    for name in ("float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool")
+}
 
 
 class ExampleSpecError(ValueError):
@@ -54,10 +57,10 @@ def load_example_spec(text_or_path: str) -> ExampleInputs:
 
 def build_example_inputs(document: Any) -> ExampleInputs:
     if not isinstance(document, dict):
-        raise ExampleSpecError(f"$: expected an object with \"args\" and/or \"kwargs\", got {json.dumps(document)[:60]}")
+        raise ExampleSpecError(f'$: expected an object with "args" and/or "kwargs", got {json.dumps(document)[:60]}')
     unknown = sorted(set(document) - {"args", "kwargs"})
     if unknown:
-        raise ExampleSpecError(f"$: unknown key {unknown[0]!r} (expected \"args\" and/or \"kwargs\")")
+        raise ExampleSpecError(f'$: unknown key {unknown[0]!r} (expected "args" and/or "kwargs")')
     args, kwargs = document.get("args", []), document.get("kwargs", {})
     if not isinstance(args, list):
         raise ExampleSpecError(f"$.args: expected a list, got {json.dumps(args)[:60]}")
@@ -66,7 +69,8 @@ def build_example_inputs(document: Any) -> ExampleInputs:
     generator = torch.Generator().manual_seed(0)
     return ExampleInputs(
         tuple(_value(v, f"$.args[{i}]", generator) for i, v in enumerate(args)),
-        {k: _value(v, f"$.kwargs.{k}", generator) for k, v in kwargs.items()})
+        {k: _value(v, f"$.kwargs.{k}", generator) for k, v in kwargs.items()},
+    )
 
 
 def _value(spec: Any, path: str, generator: torch.Generator) -> Any:
@@ -94,13 +98,24 @@ def _tensor(spec: Dict[str, Any], kind: str, path: str, generator: torch.Generat
         return _literal(spec["tensor"], dtype, f"{path}.tensor")
     if kind == "randint":
         bounds = spec["randint"]
-        if not (isinstance(bounds, list) and len(bounds) == 2 and all(type(b) is int for b in bounds)
-                and bounds[0] < bounds[1]):
-            raise ExampleSpecError(f"{path}.randint: expected [low, high] integers with low < high, got {json.dumps(bounds)}")
+        if not (
+            isinstance(bounds, list)
+            and len(bounds) == 2
+            and all(type(b) is int for b in bounds)
+            and bounds[0] < bounds[1]
+        ):
+            raise ExampleSpecError(
+                f"{path}.randint: expected [low, high] integers with low < high, got {json.dumps(bounds)}"
+            )
         if "shape" not in spec:
             raise ExampleSpecError(f"{path}: a 'randint' tensor needs \"shape\"")
-        return torch.randint(bounds[0], bounds[1], _shape(spec["shape"], f"{path}.shape"),
-                             generator=generator, dtype=dtype or torch.int64)
+        return torch.randint(
+            bounds[0],
+            bounds[1],
+            _shape(spec["shape"], f"{path}.shape"),
+            generator=generator,
+            dtype=dtype or torch.int64,
+        )
     shape = _shape(spec[kind], f"{path}.{kind}")
     dtype = dtype or torch.float32
     if kind == "randn":

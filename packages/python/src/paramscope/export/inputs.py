@@ -1,4 +1,5 @@
 """Example inputs of a model: positional arguments, keyword arguments, nested containers."""
+
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -32,7 +33,9 @@ class ExampleInputs:
             args = tuple(example_args)
         else:
             raise TypeError(
-                f"example_args must be a tensor, a tuple/list of arguments or a mapping, got {type(example_args).__name__}")
+                "example_args must be a tensor, a tuple/list of arguments or a mapping, "
+                f"got {type(example_args).__name__}"
+            )
         return cls(args, kwargs)
 
     @property

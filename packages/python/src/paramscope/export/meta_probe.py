@@ -2,6 +2,7 @@
 instance per module class is built on the CPU, given deterministic weights and a random input
 whose shape is inferred from its parameters, and probed; the verdict holds for every instance of
 that class."""
+
 import copy
 import math
 from typing import Dict, Iterator, List, Optional, Tuple
@@ -14,7 +15,7 @@ from .inputs import ExampleInputs
 
 # A real copy of a module above this many elements (128 MiB in float32) is not built: a
 # normalizer's parameters are vectors, far below it; a 7B model's embedding is above it.
-MAX_PROBE_ELEMENTS = 2 ** 25
+MAX_PROBE_ELEMENTS = 2**25
 SEED = 0
 
 
@@ -41,8 +42,10 @@ def _elements(module: nn.Module) -> int:
 def _probe_one(meta_module: nn.Module) -> dict:
     elements = _elements(meta_module)
     if elements > MAX_PROBE_ELEMENTS:
-        return {"skipped": f"meta device: no real instance built ({elements} elements, over the "
-                           f"probe's limit of {MAX_PROBE_ELEMENTS})"}
+        return {
+            "skipped": f"meta device: no real instance built ({elements} elements, over the "
+            f"probe's limit of {MAX_PROBE_ELEMENTS})"
+        }
     try:
         module = _real_instance(meta_module)
     except Exception as error:
@@ -63,8 +66,9 @@ def _real_instance(meta_module: nn.Module) -> nn.Module:
         for sub in module.modules():
             if hasattr(sub, "reset_running_stats"):
                 sub.reset_running_stats()
-        reset = {id(b) for sub in module.modules() if hasattr(sub, "reset_running_stats")
-                 for b in sub.buffers(recurse=False)}
+        reset = {
+            id(b) for sub in module.modules() if hasattr(sub, "reset_running_stats") for b in sub.buffers(recurse=False)
+        }
         for buffer in module.buffers():
             if id(buffer) not in reset:
                 buffer.fill_(1 if buffer.is_floating_point() else 0)
@@ -113,8 +117,10 @@ def _runs(module: nn.Module, inputs: ExampleInputs) -> bool:
         with torch.no_grad():
             module.train()
             out = inputs.call(module)
-        return any(isinstance(t, torch.Tensor) and t.is_floating_point()
-                   for t in (out if isinstance(out, (tuple, list)) else [out]))
+        return any(
+            isinstance(t, torch.Tensor) and t.is_floating_point()
+            for t in (out if isinstance(out, (tuple, list)) else [out])
+        )
     except Exception:
         return False
     finally:

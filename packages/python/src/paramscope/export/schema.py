@@ -1,5 +1,6 @@
 """A checker for structure documents (version 1 and 2), mirroring the TypeScript loader's rules:
 every problem with its JSON path, unknown fields included."""
+
 import math
 from typing import Any, Callable, Dict, List
 
@@ -15,7 +16,7 @@ def validate_structure(doc: Any) -> Problems:
     top = ["format", "version", "model", "generator", "modules", "edges"]
     _fields(doc, "$", top + (["export", "declarations"] if version == 2 else []), problems)
     if doc.get("format") != "paramscope-structure":
-        problems.append(f"$.format: expected \"paramscope-structure\", got {doc.get('format')!r}")
+        problems.append(f'$.format: expected "paramscope-structure", got {doc.get("format")!r}')
     if version not in (1, 2):
         problems.append(f"$.version: expected 1 or 2, got {version!r}")
     _string(doc, "model", "$", problems, required=True)
@@ -24,9 +25,12 @@ def validate_structure(doc: Any) -> Problems:
         export = doc["export"]
         _fields(export, "$.export", ["route", "device", "notes"], problems)
         if export.get("route") not in ("fx", "hooks", "none"):
-            problems.append(f"$.export.route: expected \"fx\", \"hooks\" or \"none\", got {export.get('route')!r}")
+            problems.append(f'$.export.route: expected "fx", "hooks" or "none", got {export.get("route")!r}')
         elif (export["route"] == "none") != (doc.get("edges") is None):
-            problems.append(f"$.export.route: {export['route']!r} does not match edges {'null' if doc.get('edges') is None else 'given'}")
+            problems.append(
+                f"$.export.route: {export['route']!r} does not match edges "
+                f"{'null' if doc.get('edges') is None else 'given'}"
+            )
         _string(export, "device", "$.export", problems)
         _strings(export, "notes", "$.export", problems)
     if version == 2 and "declarations" in doc and _object(doc["declarations"], "$.declarations", problems):
@@ -50,8 +54,9 @@ def validate_structure(doc: Any) -> Problems:
     return problems
 
 
-def _module(module: Any, path: str, version: Any, problems: Problems,
-            seen_params: Dict[str, List[int]], paths: set) -> None:
+def _module(
+    module: Any, path: str, version: Any, problems: Problems, seen_params: Dict[str, List[int]], paths: set
+) -> None:
     if not _object(module, path, problems):
         return
     v2 = ["classPath", "normalization"] if version == 2 else []
@@ -71,11 +76,14 @@ def _module(module: Any, path: str, version: Any, problems: Problems,
         _normalization(module["normalization"], f"{path}.normalization", problems)
 
 
-def _param(param: Any, path: str, module_path: Any, version: Any, problems: Problems,
-           seen_params: Dict[str, List[int]]) -> None:
+def _param(
+    param: Any, path: str, module_path: Any, version: Any, problems: Problems, seen_params: Dict[str, List[int]]
+) -> None:
     if not _object(param, path, problems):
         return
-    _fields(param, path, ["name", "shape", "trainable", "sameAs"] + (["noWeightDecay"] if version == 2 else []), problems)
+    _fields(
+        param, path, ["name", "shape", "trainable", "sameAs"] + (["noWeightDecay"] if version == 2 else []), problems
+    )
     _string(param, "name", path, problems, required=True)
     shape = param.get("shape")
     if not isinstance(shape, list) or not all(type(d) is int and d >= 0 for d in shape):
@@ -153,6 +161,7 @@ def _typed(check: Callable[[Any], bool], what: str):
                 problems.append(f"{path}.{key}: missing")
         elif not check(obj[key]):
             problems.append(f"{path}.{key}: expected {what}, got {obj[key]!r}")
+
     return validate
 
 

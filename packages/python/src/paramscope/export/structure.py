@@ -2,6 +2,7 @@
 tree, parameter names, shapes, trainable flags, tied tensors, data-flow edges and the evidence
 that a module normalizes, without weights. Schema: docs/normalization-signals.md and
 packages/core/README.md ("Structure files")."""
+
 import json
 import sys
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
@@ -12,8 +13,17 @@ from torch import nn
 from .. import __version__
 from .declarations import declarations
 from .edges import trace_edges
-from .evidence import (class_path, describe_error, discount_composites, modes_restored, name_hint,
-                       norm_hierarchy, owns_parameters, probe_scale_invariance, recorded_inputs)
+from .evidence import (
+    class_path,
+    describe_error,
+    discount_composites,
+    modes_restored,
+    name_hint,
+    norm_hierarchy,
+    owns_parameters,
+    probe_scale_invariance,
+    recorded_inputs,
+)
 from .inputs import ExampleInputs, model_device
 from .meta_probe import probe_meta_classes
 
@@ -23,9 +33,14 @@ NEVER_CALLED = "never called in the example forward pass"
 NO_INPUTS = "no example inputs given"
 
 
-def export_structure(model: nn.Module, path: Optional[str] = None, *, example_args: Any = (),
-                     example_kwargs: Optional[Mapping[str, Any]] = None,
-                     name: Optional[str] = None) -> Dict[str, Any]:
+def export_structure(
+    model: nn.Module,
+    path: Optional[str] = None,
+    *,
+    example_args: Any = (),
+    example_kwargs: Optional[Mapping[str, Any]] = None,
+    name: Optional[str] = None,
+) -> Dict[str, Any]:
     """The structure document of `model` (a dict in the format of version 2), written to `path`
     as JSON when given.
 
@@ -58,7 +73,9 @@ def export_structure(model: nn.Module, path: Optional[str] = None, *, example_ar
         print(f"[paramscope] {model_name}: {note}", file=sys.stderr)
 
     doc: Dict[str, Any] = {
-        "format": FORMAT, "version": VERSION, "model": model_name,
+        "format": FORMAT,
+        "version": VERSION,
+        "model": model_name,
         "generator": f"paramscope {__version__} (torch {torch.__version__})",
         "export": {"route": edge_result.route, "device": str(device) if device else "cpu", "notes": notes},
     }
@@ -113,8 +130,9 @@ def torch_base_kind(module: nn.Module) -> Optional[str]:
     return None
 
 
-def normalization_evidence(model: nn.Module, inputs: ExampleInputs,
-                           device: Optional[torch.device]) -> Tuple[Dict[str, dict], List[str]]:
+def normalization_evidence(
+    model: nn.Module, inputs: ExampleInputs, device: Optional[torch.device]
+) -> Tuple[Dict[str, dict], List[str]]:
     """The contract's `normalization` object for every module that owns parameters, and notes."""
     modules = dict(model.named_modules())
     paths = [p for p, m in modules.items() if owns_parameters(m)]
@@ -157,15 +175,20 @@ def _probe_recorded(model: nn.Module, inputs: ExampleInputs, paths: List[str]):
         reason = f"the example forward pass raised {describe_error(error)}"
         return {p: {"skipped": reason} for p in paths}, f"{reason}: behaviour probes skipped"
     modules = dict(model.named_modules())
-    probes = {path: probe_scale_invariance(modules[path], recorded[path]) if path in recorded
-              else {"skipped": NEVER_CALLED} for path in paths}
+    probes = {
+        path: probe_scale_invariance(modules[path], recorded[path]) if path in recorded else {"skipped": NEVER_CALLED}
+        for path in paths
+    }
     return probes, None
 
 
 def strong_norm_paths(evidence: Dict[str, dict]) -> Set[str]:
     """Modules that a strong signal calls normalizers: hierarchy, or an invariant probe."""
-    return {path for path, record in evidence.items()
-            if "hierarchy" in record or record.get("probe", {}).get("invariant") is True}
+    return {
+        path
+        for path, record in evidence.items()
+        if "hierarchy" in record or record.get("probe", {}).get("invariant") is True
+    }
 
 
 def _on_device(inputs: ExampleInputs, device: Optional[torch.device]) -> ExampleInputs:

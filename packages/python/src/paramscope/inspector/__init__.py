@@ -1,5 +1,6 @@
 """The inspector: `inspect` and `watch` show a torch optimizer's parameter groups inline and in
 JupyterLab's Parameter groups panel (the `@paramscope/protocol` snapshot), and return them."""
+
 from .api import Snapshot, inspect
 from .errors import InspectError
 from .registry import publish_snapshot

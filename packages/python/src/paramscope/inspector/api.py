@@ -1,5 +1,6 @@
 """`paramscope.inspect`: a snapshot of an optimizer's parameter groups, shown inline and in
 JupyterLab's Parameter groups panel, and returned as a plain dict."""
+
 import weakref
 from typing import Any, Mapping, Optional
 
@@ -18,8 +19,14 @@ class Snapshot(dict):
         pass
 
 
-def inspect(optimizer: Any, model: Optional[nn.Module] = None, label: Optional[str] = None, *,
-            example_args: Any = (), example_kwargs: Optional[Mapping[str, Any]] = None) -> Snapshot:
+def inspect(
+    optimizer: Any,
+    model: Optional[nn.Module] = None,
+    label: Optional[str] = None,
+    *,
+    example_args: Any = (),
+    example_kwargs: Optional[Mapping[str, Any]] = None,
+) -> Snapshot:
     """Snapshot of `optimizer`'s parameter groups: hyperparameters (in the protocol's camelCase:
     `weight_decay` → `weightDecay`), members named from `model` (`group[i].params[j]` when it has
     no name), shapes, ‖W‖ and ‖∇W‖ computed where the tensors live, module kinds, which weights
@@ -54,6 +61,9 @@ def inspect(optimizer: Any, model: Optional[nn.Module] = None, label: Optional[s
         return entry_of(live, model_ref(), entry_id=entry_id, label=label, **inputs) if live is not None else entry
 
     optimizer_ref = weakref.ref(optimizer)
-    registration = REGISTRY.register(Registration(entry_id, label, optimizer_ref, rebuild, entry,
-                                                  display_id=f"paramscope-{REGISTRY.session_id}-{entry_id}"))
+    registration = REGISTRY.register(
+        Registration(
+            entry_id, label, optimizer_ref, rebuild, entry, display_id=f"paramscope-{REGISTRY.session_id}-{entry_id}"
+        )
+    )
     return Snapshot(REGISTRY.show(registration))

@@ -2,6 +2,7 @@
 contract and, optionally, the model its parameters come from — into plain descriptions of
 groups and members. Structural on purpose: any object with `param_groups` (a list of dicts with a
 `params` list of tensors) works, torch.optim or not."""
+
 import math
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
@@ -20,6 +21,7 @@ HyperparameterValue = Any  # float | int | bool | str | None | list of floats (t
 @dataclass
 class Member:
     """One parameter tensor of a group, resolved to what the snapshot shows."""
+
     name: str
     aliases: List[str]
     tensor: torch.Tensor
@@ -41,6 +43,7 @@ class Group:
 class ModelNames:
     """Names of a model's parameters by tensor identity: the first name `named_parameters()`
     gives (the canonical one), every other name of a tied tensor, and the owning module."""
+
     model_name: str
     by_tensor: Dict[int, Tuple[str, List[str], str, str]]  # id → (name, aliases, module path, kind)
     tensor_count: int
@@ -80,8 +83,9 @@ def hyperparameter_value(value: Any) -> Tuple[bool, HyperparameterValue]:
         return True, value
     if isinstance(value, (int, float)):
         return True, value if math.isfinite(value) else None
-    if isinstance(value, (list, tuple)) and all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                                                 and math.isfinite(v) for v in value):
+    if isinstance(value, (list, tuple)) and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value
+    ):
         return True, list(value)
     if callable(value):
         return False, None
@@ -92,16 +96,22 @@ def optimizer_groups(optimizer: Any) -> List[dict]:
     """The optimizer's `param_groups`, checked: a clear error for anything else."""
     groups = getattr(optimizer, "param_groups", None)
     if groups is None:
-        raise TypeError(f"paramscope: expected a torch.optim.Optimizer (an object with param_groups), "
-                        f"got {type(optimizer).__name__}")
+        raise TypeError(
+            f"paramscope: expected a torch.optim.Optimizer (an object with param_groups), "
+            f"got {type(optimizer).__name__}"
+        )
     if not isinstance(groups, (list, tuple)):
-        raise InspectError(f"paramscope: {type(optimizer).__name__}.param_groups must be a list of dicts, got {type(groups).__name__}")
+        raise InspectError(
+            f"paramscope: {type(optimizer).__name__}.param_groups must be a list of dicts, got {type(groups).__name__}"
+        )
     for index, group in enumerate(groups):
         if not isinstance(group, dict) or not isinstance(group.get("params"), (list, tuple)):
             raise InspectError(f"paramscope: param_groups[{index}] must be a dict with a 'params' list")
         for k, param in enumerate(group["params"]):
             if not isinstance(param, torch.Tensor):
-                raise InspectError(f"paramscope: param_groups[{index}]['params'][{k}] is a {type(param).__name__}, not a tensor")
+                raise InspectError(
+                    f"paramscope: param_groups[{index}]['params'][{k}] is a {type(param).__name__}, not a tensor"
+                )
     return list(groups)
 
 
@@ -127,12 +137,20 @@ def describe_groups(optimizer: Any, names: Optional[ModelNames]) -> List[Group]:
                 members.append(Member(f"group[{index}].params[{k}]", [], param, "", "unknown", False))
         label = group.get("label")
         reasons = group.get("reasons")
-        described.append(Group(index, label if isinstance(label, str) else None, hyperparameters, members,
-                               dict(reasons) if isinstance(reasons, dict) else {}))
+        described.append(
+            Group(
+                index,
+                label if isinstance(label, str) else None,
+                hyperparameters,
+                members,
+                dict(reasons) if isinstance(reasons, dict) else {},
+            )
+        )
     if names is not None:
         total = sum(len(g.members) for g in described)
         if total and not any(m.in_model for g in described for m in g.members):
             raise InspectError(
                 f"paramscope: none of the optimizer's {total} parameters belong to the model ({names.model_name}): "
-                "pass the model the optimizer was built from")
+                "pass the model the optimizer was built from"
+            )
     return described

@@ -1,6 +1,7 @@
 """Publishes snapshots as IPython display data: the protocol's MIME type with a `text/plain`
 fallback, by display id so that a later call updates the output in place. Does nothing outside
 IPython, and never imports IPython itself (a script that never loaded it has no display)."""
+
 import sys
 from typing import Any, Optional
 

@@ -1,6 +1,7 @@
 """L2 norms of many tensors, computed where they live: tensors are grouped by device and dtype,
 each group measured with `torch._foreach_norm`, and each device's norms read back in one
 transfer (one synchronisation per device, not one per tensor)."""
+
 import math
 from collections import defaultdict
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -11,8 +12,12 @@ Norm = Optional[float]  # None: not finite, or no values to measure (meta device
 
 
 def _measurable(tensor: Optional[torch.Tensor]) -> bool:
-    return (isinstance(tensor, torch.Tensor) and tensor.device.type != "meta" and tensor.layout == torch.strided
-            and (tensor.is_floating_point() or tensor.is_complex()))
+    return (
+        isinstance(tensor, torch.Tensor)
+        and tensor.device.type != "meta"
+        and tensor.layout == torch.strided
+        and (tensor.is_floating_point() or tensor.is_complex())
+    )
 
 
 def tensor_norms(tensors: Sequence[Optional[torch.Tensor]]) -> List[Norm]:
@@ -34,7 +39,9 @@ def tensor_norms(tensors: Sequence[Optional[torch.Tensor]]) -> List[Norm]:
 
 
 def _measure(tensors: List[torch.Tensor]) -> List[Norm]:
-    by_device: Dict[torch.device, Dict[torch.dtype, List[Tuple[int, torch.Tensor]]]] = defaultdict(lambda: defaultdict(list))
+    by_device: Dict[torch.device, Dict[torch.dtype, List[Tuple[int, torch.Tensor]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     for index, tensor in enumerate(tensors):
         by_device[tensor.device][tensor.dtype].append((index, tensor))
     values: List[Norm] = [None] * len(tensors)

@@ -2,6 +2,7 @@
 snapshots (session id + sequence, so the panel tells a restarted kernel and keeps the newest),
 keeps each entry's last build, and publishes: inline under a display id per label (re-running a
 cell updates its output), and panel-only as an update of a display id no cell shows."""
+
 import secrets
 import weakref
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from .text import snapshot_text
 @dataclass
 class Registration:
     """One inspected or watched optimizer."""
+
     id: str
     label: str
     optimizer: "weakref.ReferenceType"
@@ -72,8 +74,13 @@ class Registry:
         """A snapshot of every entry's last build (each call takes the next sequence number)."""
         self._drop_collected()
         self.sequence += 1
-        return snapshot(session_id=self.session_id, sequence=self.sequence,
-                        entries=[r.entry for r in self._by_label.values()], backend=self.backend, focus=focus)
+        return snapshot(
+            session_id=self.session_id,
+            sequence=self.sequence,
+            entries=[r.entry for r in self._by_label.values()],
+            backend=self.backend,
+            focus=focus,
+        )
 
     def bundle(self, doc: dict) -> dict:
         return {display.SNAPSHOT_MIME_TYPE: doc, "text/plain": snapshot_text(doc, doc.get("focus"))}

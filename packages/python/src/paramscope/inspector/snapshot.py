@@ -2,6 +2,7 @@
 packages/protocol/schema/snapshot.schema.json) from described groups: one entry per optimizer,
 with hyperparameters, members, shapes, weight and gradient norms and findings. Plain dicts and
 lists only, so the result is JSON as it is."""
+
 import math
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -31,12 +32,21 @@ def input_findings(groups: Sequence[Group], norms: Dict[str, List[Norm]]) -> Lis
     found = []
     members = [(group.index, member) for group in groups for member in group.members]
     for kind, what in (("weight", "weight"), ("grad", "gradient")):
-        bad = [(g, m.name) for (g, m), norm in zip(members, norms[kind])
-               if norm is None and _has_values(m.tensor if kind == "weight" else m.tensor.grad)]
+        bad = [
+            (g, m.name)
+            for (g, m), norm in zip(members, norms[kind])
+            if norm is None and _has_values(m.tensor if kind == "weight" else m.tensor.grad)
+        ]
         if bad:
-            found.append(finding("warning", f"non-finite-{kind}",
-                                 f"{len(bad)} parameter(s) have a non-finite {what} norm (NaN or ±inf), first: {bad[0][1]}",
-                                 [n for _, n in bad], sorted({g for g, _ in bad})))
+            found.append(
+                finding(
+                    "warning",
+                    f"non-finite-{kind}",
+                    f"{len(bad)} parameter(s) have a non-finite {what} norm (NaN or ±inf), first: {bad[0][1]}",
+                    [n for _, n in bad],
+                    sorted({g for g, _ in bad}),
+                )
+            )
     return found
 
 
@@ -48,9 +58,20 @@ def _number(value: Optional[float]) -> Optional[float]:
     return value if value is not None and math.isfinite(value) else None
 
 
-def build_entry(*, entry_id: str, label: str, optimizer: Any, groups: Sequence[Group], names: Optional[ModelNames],
-                findings: List[dict], norms: Dict[str, List[Norm]], scale_invariance: Optional[ScaleInvariance] = None,
-                step: Optional[int] = None, history: Optional[dict] = None, watched: bool = False) -> dict:
+def build_entry(
+    *,
+    entry_id: str,
+    label: str,
+    optimizer: Any,
+    groups: Sequence[Group],
+    names: Optional[ModelNames],
+    findings: List[dict],
+    norms: Dict[str, List[Norm]],
+    scale_invariance: Optional[ScaleInvariance] = None,
+    step: Optional[int] = None,
+    history: Optional[dict] = None,
+    watched: bool = False,
+) -> dict:
     """One snapshot entry (`SnapshotEntry` of the protocol)."""
     weight_norms, grad_norms = iter(norms["weight"]), iter(norms["grad"])
     group_snapshots = []
@@ -61,8 +82,11 @@ def build_entry(*, entry_id: str, label: str, optimizer: Any, groups: Sequence[G
         for member in group.members:
             weight_norm, grad_norm = next(weight_norms), next(grad_norms)
             param: Dict[str, Any] = {
-                "name": member.name, "shape": list(member.tensor.shape), "size": member.tensor.numel(),
-                "moduleKind": member.module_kind, "modulePath": member.module_path,
+                "name": member.name,
+                "shape": list(member.tensor.shape),
+                "size": member.tensor.numel(),
+                "moduleKind": member.module_kind,
+                "modulePath": member.module_path,
                 "trainable": bool(member.tensor.requires_grad),
                 "reason": str(group.reasons.get(member.name, default_reason)),
             }
@@ -77,13 +101,22 @@ def build_entry(*, entry_id: str, label: str, optimizer: Any, groups: Sequence[G
                 param["weightNorm"] = weight_norm
             if member.tensor.grad is not None:
                 param["gradNorm"] = grad_norm
-            if param.get("scaleInvariant") and isinstance(lr, (int, float)) and not isinstance(lr, bool) \
-                    and weight_norm is not None:
+            if (
+                param.get("scaleInvariant")
+                and isinstance(lr, (int, float))
+                and not isinstance(lr, bool)
+                and weight_norm is not None
+            ):
                 # η/‖W‖²: the step a scale-invariant weight effectively takes.
-                param["effectiveLr"] = _number(lr / weight_norm ** 2) if weight_norm > 0 else None
+                param["effectiveLr"] = _number(lr / weight_norm**2) if weight_norm > 0 else None
             params.append(param)
-        snapshot = {"index": group.index, "hyperparameters": group.hyperparameters, "tensorCount": len(params),
-                    "elementCount": sum(p["size"] for p in params), "params": params}
+        snapshot = {
+            "index": group.index,
+            "hyperparameters": group.hyperparameters,
+            "tensorCount": len(params),
+            "elementCount": sum(p["size"] for p in params),
+            "params": params,
+        }
         if group.label is not None:
             snapshot["label"] = group.label
         group_snapshots.append(snapshot)
@@ -92,9 +125,15 @@ def build_entry(*, entry_id: str, label: str, optimizer: Any, groups: Sequence[G
     else:
         unique = {id(m.tensor): m.tensor.numel() for g in groups for m in g.members}
         model = {"name": "(groups only)", "tensorCount": len(unique), "elementCount": sum(unique.values())}
-    entry: Dict[str, Any] = {"id": entry_id, "label": label, "source": "optimizer",
-                             "optimizer": type(optimizer).__name__, "model": model,
-                             "groups": group_snapshots, "findings": findings}
+    entry: Dict[str, Any] = {
+        "id": entry_id,
+        "label": label,
+        "source": "optimizer",
+        "optimizer": type(optimizer).__name__,
+        "model": model,
+        "groups": group_snapshots,
+        "findings": findings,
+    }
     if step is not None:
         entry["step"] = step
     if history is not None:
@@ -117,12 +156,18 @@ def optimizer_step(optimizer: Any) -> Optional[int]:
     return None
 
 
-def snapshot(*, session_id: str, sequence: int, entries: List[dict], backend: str,
-             focus: Optional[List[str]] = None) -> dict:
+def snapshot(
+    *, session_id: str, sequence: int, entries: List[dict], backend: str, focus: Optional[List[str]] = None
+) -> dict:
     """The whole snapshot (`Snapshot` of the protocol)."""
-    doc: Dict[str, Any] = {"schemaVersion": SCHEMA_VERSION, "sessionId": session_id, "sequence": sequence,
-                           "createdAt": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-                           "backend": backend, "entries": entries}
+    doc: Dict[str, Any] = {
+        "schemaVersion": SCHEMA_VERSION,
+        "sessionId": session_id,
+        "sequence": sequence,
+        "createdAt": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "backend": backend,
+        "entries": entries,
+    }
     if focus is not None:
         doc["focus"] = focus
     return doc

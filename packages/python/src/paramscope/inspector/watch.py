@@ -1,5 +1,6 @@
 """`paramscope.watch`: weight norms per group (and of chosen parameters) over the steps of a run,
 recorded by `optimizer.register_step_post_hook`, shown as one output updated in place."""
+
 import math
 import time
 import weakref
@@ -22,12 +23,22 @@ class Watch:
     """A watched run; see `paramscope.watch`. Detaches with `close()`, or by itself when the
     optimizer is deleted."""
 
-    def __init__(self, optimizer: Any, model: Optional[nn.Module], label: Optional[str], every: int,
-                 params: Sequence[str], max_points: int, min_interval: float):
+    def __init__(
+        self,
+        optimizer: Any,
+        model: Optional[nn.Module],
+        label: Optional[str],
+        every: int,
+        params: Sequence[str],
+        max_points: int,
+        min_interval: float,
+    ):
         optimizer_groups(optimizer)
         if not callable(getattr(optimizer, "register_step_post_hook", None)):
-            raise TypeError(f"paramscope.watch: {type(optimizer).__name__} has no register_step_post_hook "
-                            "(torch.optim.Optimizer subclasses have it)")
+            raise TypeError(
+                f"paramscope.watch: {type(optimizer).__name__} has no register_step_post_hook "
+                "(torch.optim.Optimizer subclasses have it)"
+            )
         if not isinstance(every, int) or isinstance(every, bool) or every < 1:
             raise InspectError(f"paramscope.watch: every must be a positive integer, got {every!r}")
         self._names: Optional[ModelNames] = model_names(model) if model is not None else None
@@ -49,9 +60,16 @@ class Watch:
         self._entry_id = REGISTRY.entry_id(self.label)
         self._last_shown = 0.0
         weighed = self._record(optimizer)
-        self._registration = REGISTRY.register(Registration(
-            self._entry_id, self.label, self._optimizer, self._rebuild, self._entry(optimizer, weighed),
-            display_id=f"paramscope-{REGISTRY.session_id}-{self._entry_id}"))
+        self._registration = REGISTRY.register(
+            Registration(
+                self._entry_id,
+                self.label,
+                self._optimizer,
+                self._rebuild,
+                self._entry(optimizer, weighed),
+                display_id=f"paramscope-{REGISTRY.session_id}-{self._entry_id}",
+            )
+        )
         self._hook = optimizer.register_step_post_hook(self._after_step)
         self._finalizer = weakref.finalize(optimizer, self._detach)
         REGISTRY.show(self._registration)
@@ -138,9 +156,18 @@ class Watch:
 
     def _entry(self, optimizer: Any, weighed: Optional[Tuple[List[Group], List[Norm]]] = None) -> dict:
         model = self._model() if self._model is not None else None
-        return entry_of(optimizer, model, entry_id=self._entry_id, label=self.label, names=self._names,
-                        step=self.steps, history=self.history, watched=True, verified=self._verified,
-                        weighed=weighed)
+        return entry_of(
+            optimizer,
+            model,
+            entry_id=self._entry_id,
+            label=self.label,
+            names=self._names,
+            step=self.steps,
+            history=self.history,
+            watched=True,
+            verified=self._verified,
+            weighed=weighed,
+        )
 
     def _rebuild(self) -> dict:
         optimizer = self._optimizer()
@@ -154,8 +181,16 @@ class Watch:
         return REGISTRY.show(self._registration)
 
 
-def watch(optimizer: Any, model: Optional[nn.Module] = None, *, every: int = 1, params: Sequence[str] = (),
-          label: Optional[str] = None, max_points: int = 500, min_interval: float = 1.0) -> Watch:
+def watch(
+    optimizer: Any,
+    model: Optional[nn.Module] = None,
+    *,
+    every: int = 1,
+    params: Sequence[str] = (),
+    label: Optional[str] = None,
+    max_points: int = 500,
+    min_interval: float = 1.0,
+) -> Watch:
     """Like `inspect`, and records ‖W‖ per group (root of the summed squares) and per parameter
     named in `params`, every `every` optimizer steps, through `optimizer.register_step_post_hook`.
     One output is updated in place, at most every `min_interval` seconds while training runs;

@@ -2,6 +2,7 @@
 (`conv1`, `bn1`, `layer1.0.downsample.1`, `fc`): torchvision does not install beside the torch of
 .venv, and the inspector's tests and benchmark and notebook 08 need real architectures of these
 sizes. Same parameter names, shapes and order as `torchvision.models.resnet18()`/`resnet50()`."""
+
 from typing import List, Type, Union
 
 from torch import nn
@@ -64,8 +65,10 @@ class ResNet(nn.Module):
     def _make_layer(self, block, planes: int, blocks: int, stride: int = 1) -> nn.Sequential:
         downsample = None
         if stride != 1 or self.inplanes != planes * block.expansion:
-            downsample = nn.Sequential(nn.Conv2d(self.inplanes, planes * block.expansion, 1, stride, bias=False),
-                                       nn.BatchNorm2d(planes * block.expansion))
+            downsample = nn.Sequential(
+                nn.Conv2d(self.inplanes, planes * block.expansion, 1, stride, bias=False),
+                nn.BatchNorm2d(planes * block.expansion),
+            )
         layers = [block(self.inplanes, planes, stride, downsample)]
         self.inplanes = planes * block.expansion
         layers += [block(self.inplanes, planes) for _ in range(1, blocks)]
