@@ -8,7 +8,9 @@ import {
   Adagrad,
   Adam,
   AdamW,
+  LAMB,
   LARS,
+  Lion,
   NAdam,
   OptimizerError,
   RAdam,
@@ -58,7 +60,9 @@ describe('a state dict without a state tensor its group uses', () => {
     ['RMSprop, centered', (w) => new RMSprop([{ name: 'fc.weight', variable: w }], { centered: true }), 'gradAvg'],
     ['Adagrad', (w) => new Adagrad([{ name: 'fc.weight', variable: w }]), 'sum'],
     ['NAdam', (w) => new NAdam([{ name: 'fc.weight', variable: w }]), 'muProduct'],
-    ['RAdam', (w) => new RAdam([{ name: 'fc.weight', variable: w }]), 'expAvgSq']
+    ['RAdam', (w) => new RAdam([{ name: 'fc.weight', variable: w }]), 'expAvgSq'],
+    ['Lion', (w) => new Lion([{ name: 'fc.weight', variable: w }]), 'expAvg'],
+    ['LAMB', (w) => new LAMB([{ name: 'fc.weight', variable: w }]), 'expAvgSq']
   ];
 
   it.each(cases)('%s: is refused naming the parameter and the field', (_name, make, field) => {
@@ -237,5 +241,51 @@ describe('replaced params of a group', () => {
     expect(() => stepWith(opt, [w, b], 1)).toThrow(/paramGroups\[0\]\.params is "all", not an array/);
     opt.paramGroups[0].params = resolved;
     tf.dispose([w, b, extra]);
+  });
+});
+
+describe('Lion and LAMB hyperparameters', () => {
+  const make = {
+    Lion: (w: tf.Variable, d: object) => new Lion([w], d),
+    LAMB: (w: tf.Variable, d: object) => new LAMB([w], d)
+  };
+  it.each([
+    // timm's checks: lr and (LAMB) eps, weight_decay ≥ 0; (Lion) betas in [0, 1).
+    ['Lion', { lr: -1e-3 }, /^Lion: invalid learning rate \(lr\) -0.001 in defaults/],
+    ['Lion', { betas: [1, 0.99] }, /^Lion: invalid beta1 \(betas\[0\]\) 1 in defaults \(must be in \[0, 1\)\)/],
+    ['Lion', { weightDecay: -0.1 }, /invalid weightDecay -0.1/],
+    ['LAMB', { eps: -1e-6 }, /^LAMB: invalid eps -0.000001 in defaults/],
+    ['LAMB', { weightDecay: -1 }, /^LAMB: invalid weightDecay -1/],
+    // Stricter than timm, which would divide by a clip of 0 or run betas ≥ 1 (named here instead).
+    ['LAMB', { betas: [0.9, 1] }, /^LAMB: invalid beta2 \(betas\[1\]\) 1/],
+    ['LAMB', { maxGradNorm: 0 }, /^LAMB: invalid maxGradNorm 0 in defaults \(a finite number > 0, or null for no clipping\)/],
+    ['LAMB', { maxGradNorm: 'none' }, /^LAMB: invalid maxGradNorm "none"/],
+    ['LAMB', { trustClip: 1 }, /^LAMB: trustClip in defaults must be true or false, got 1/],
+    // timm's ValueError: corrected weight decay requires a positive max lr.
+    ['Lion', { correctedWeightDecay: true, lr: 0 }, /^Lion: correctedWeightDecay in defaults requires a positive maxLrSnapshot/],
+    ['LAMB', { correctedWeightDecay: true, maxLrSnapshot: 0 }, /^LAMB: correctedWeightDecay in defaults requires a positive maxLrSnapshot/],
+    // Options of timm's that are not implemented are named, not ignored.
+    ['Lion', { caution: true }, /^Lion: caution = true in defaults is not supported \(timm's Cautious Optimizers mask/],
+    ['LAMB', { caution: true }, /^LAMB: caution = true in defaults is not supported/],
+    // timm's keyword names suggest ours.
+    ['LAMB', { max_grad_norm: 1 }, /^LAMB: unknown key "max_grad_norm" in defaults; did you mean maxGradNorm\?$/],
+    ['LAMB', { always_adapt: true }, /did you mean alwaysAdapt\?/],
+    ['Lion', { foreach: true }, /^Lion: unknown key "foreach" in defaults; Lion takes lr, betas, /]
+  ] as const)('%s %j is refused', (name, defaults, message) => {
+    const w = variable([1]);
+    expect(() => make[name](w, defaults)).toThrow(OptimizerError);
+    expect(() => make[name](w, defaults)).toThrow(message);
+    w.dispose();
+  });
+
+  it("LAMB: a group's step count (timm's group['step']) must be a non-negative integer, in a state dict too", () => {
+    const w = variable([1, 2]);
+    const opt = new LAMB([{ name: 'fc.weight', variable: w }]);
+    stepWith(opt, [w], 0.5);
+    const dict = opt.stateDict();
+    expect(dict.paramGroups[0].step).toBe(1);
+    dict.paramGroups[0].step = -1;
+    expectRefused(opt, [w], () => opt.loadStateDict(dict), /^LAMB: step in group 0 \(the group's step count\) must be a non-negative integer, got -1/);
+    w.dispose();
   });
 });

@@ -7,6 +7,8 @@ export { RMSprop, type RmspropHyperparameters } from './rmsprop';
 export { Adagrad, type AdagradHyperparameters } from './adagrad';
 export { NAdam, type NadamHyperparameters } from './nadam';
 export { RAdam, type RadamHyperparameters } from './radam';
+export { Lion, type LionHyperparameters } from './lion';
+export { LAMB, type LambHyperparameters } from './lamb';
 export { OptimizerError } from './validate';
 export type { EncodedFloat } from './state-encoding';
 export { inlineExecutor, scalarExecutor, type KernelExecutor, type MeasureTask, type UpdateTask } from './executor';

@@ -262,8 +262,10 @@ export abstract class Optimizer<H extends object> {
       }))
     );
     if (!this.acceptGradients(entries, sums.map((s) => Number.isFinite(s[0])))) return false;
+    this.countGroupSteps();
+    const totalGradSq = sums.reduce((total, s) => total + s[0], 0);
 
-    const tasks: UpdateTask<unknown>[] = entries.map((entry, i) => {
+    const prepared = entries.map((entry, i) => {
       const state = this.stateFor(entry.param.variable);
       // State goes into the executor's memory (the SIMD arena), where the kernels update it in
       // place; weights elsewhere (the wasm heap, host copies) pass through a scratch chunk.
@@ -283,10 +285,26 @@ export abstract class Optimizer<H extends object> {
         return values;
       });
       this.advance(state, entry.group);
-      const pre: PrePassSums = { gradSq: sums[i][0], weightSq: sums[i][1], decayedGradSq: sums[i][2] };
-      const scalars = this.rule.scalars(entry.group, state.step, fresh, pre, state.carried);
-      return { param: weights[i].values, grad: gradValues[i], slots, scalars };
+      const pre: PrePassSums = { gradSq: sums[i][0], weightSq: sums[i][1], decayedGradSq: sums[i][2], totalGradSq };
+      return { slots, fresh, pre, step: this.stepOf(state, entry.group), carried: state.carried };
     });
+    // A rule with a first pass (LAMB) runs it over every parameter; its sums go to the scalars.
+    const first = this.rule.firstPass;
+    if (first) {
+      const firstTasks = prepared.map(({ slots, fresh, pre, step, carried }, i) => ({
+        param: weights[i].values,
+        grad: gradValues[i],
+        slots,
+        scalars: first.scalars(entries[i].group, step, fresh, pre, carried)
+      }));
+      this.executor.update(first, firstTasks).forEach((s, i) => (prepared[i].pre.firstPass = [s[0], s[1]]));
+    }
+    const tasks: UpdateTask<unknown>[] = prepared.map(({ slots, fresh, pre, step, carried }, i) => ({
+      param: weights[i].values,
+      grad: gradValues[i],
+      slots,
+      scalars: this.rule.scalars(entries[i].group, step, fresh, pre, carried)
+    }));
     const results = this.executor.update(this.rule, tasks);
     for (const w of weights) w.commit();
 
@@ -322,25 +340,21 @@ export abstract class Optimizer<H extends object> {
     measured.dispose();
     const at = (i: number, k: number) => pre[perEntry * i + k];
     if (!this.acceptGradients(entries, entries.map((_, i) => Number.isFinite(at(i, 0))))) return false;
+    this.countGroupSteps();
+    const totalGradSq = entries.reduce((total, _, i) => total + at(i, 0), 0);
 
-    const scalars = entries.map((entry, i) => {
+    const prepared = entries.map((entry, i) => {
       const state = this.stateFor(entry.param.variable);
       this.advance(state, entry.group);
       const fresh = this.rule.slots(entry.group).some((name) => !state.slots.has(name));
-      const pre = { gradSq: at(i, 0), weightSq: at(i, 1), decayedGradSq: perEntry > 2 ? at(i, 2) : 0 };
-      return this.rule.scalars(entry.group, state.step, fresh, pre, state.carried);
+      const pre: PrePassSums = { gradSq: at(i, 0), weightSq: at(i, 1), decayedGradSq: perEntry > 2 ? at(i, 2) : 0, totalGradSq };
+      return { fresh, pre, step: this.stepOf(state, entry.group), carried: state.carried };
     });
+    const first = this.rule.firstPass;
+    if (first) this.firstPassWithTensorOps(first, entries, prepared);
+    const scalars = prepared.map(({ fresh, pre, step, carried }, i) => this.rule.scalars(entries[i].group, step, fresh, pre, carried));
     const outputs = tf.tidy(() => {
-      const steps = entries.map((entry, i) => {
-        const w = entry.param.variable;
-        const state = this.stateFor(w);
-        const slots = this.rule.slots(entry.group).map((name) => {
-          const slot = state.slots.get(name);
-          if (slot === undefined) return tf.zeros(w.shape);
-          return slot instanceof Float32Array ? tf.tensor(slot, w.shape, 'float32') : slot;
-        });
-        return this.rule.tensorKernel(w, entry.grad, slots, scalars[i]);
-      });
+      const steps = entries.map((entry, i) => this.rule.tensorKernel(entry.param.variable, entry.grad, this.slotTensors(entry), scalars[i]));
       const updateSq = tf.stack(steps.map((step, i) => sumOfSquares(tf.sub(step.param, entries[i].param.variable))));
       return { params: steps.map((x) => x.param), slots: steps.map((x) => x.slots), updateSq };
     });
@@ -348,11 +362,7 @@ export abstract class Optimizer<H extends object> {
       entry.param.variable.assign(outputs.params[i]);
       outputs.params[i].dispose();
       const state = this.stateFor(entry.param.variable);
-      this.rule.slots(entry.group).forEach((name, k) => {
-        const previous = state.slots.get(name);
-        if (previous instanceof tf.Tensor) previous.dispose();
-        state.slots.set(name, outputs.slots[i][k]);
-      });
+      this.storeSlotTensors(state, entry.group, outputs.slots[i]);
     });
 
     this.clearPendingDiagnostics();
@@ -362,6 +372,69 @@ export abstract class Optimizer<H extends object> {
       build: (updateSq) => this.buildDiagnostics(entries, entries.map((_, i) => [at(i, 0), updateSq[i], at(i, 1)]), scalars)
     };
     return true;
+  }
+
+  /**
+   * The rule's first pass with TF.js ops: stores its slots in the state and its two sums, read back
+   * together, in each entry's `pre.firstPass`.
+   */
+  private firstPassWithTensorOps(
+    first: UpdateRule<H, unknown>,
+    entries: StepEntry<H>[],
+    prepared: Array<{ fresh: boolean; pre: PrePassSums; step: number; carried: number }>
+  ): void {
+    const outputs = tf.tidy(() => {
+      const steps = entries.map((entry, i) => {
+        const { fresh, pre, step, carried } = prepared[i];
+        const scalars = first.scalars(entry.group, step, fresh, pre, carried);
+        const result = first.tensorKernel(entry.param.variable, entry.grad, this.slotTensors(entry), scalars, true);
+        result.param.dispose();
+        return result;
+      });
+      return { slots: steps.map((x) => x.slots), sums: tf.stack(steps.flatMap((x) => (x.sums ?? []).slice(0, 2))) };
+    });
+    const sums = outputs.sums.dataSync();
+    outputs.sums.dispose();
+    entries.forEach((entry, i) => {
+      prepared[i].pre.firstPass = [sums[2 * i], sums[2 * i + 1]];
+      this.storeSlotTensors(this.stateFor(entry.param.variable), entry.group, outputs.slots[i]);
+    });
+  }
+
+  /** A parameter's state slots as tensors (zeros for new ones); inside `tf.tidy`. */
+  private slotTensors(entry: StepEntry<H>): tf.Tensor[] {
+    const w = entry.param.variable;
+    const state = this.stateFor(w);
+    return this.rule.slots(entry.group).map((name) => {
+      const slot = state.slots.get(name);
+      if (slot === undefined) return tf.zeros(w.shape);
+      return slot instanceof Float32Array ? tf.tensor(slot, w.shape, 'float32') : slot;
+    });
+  }
+
+  /** Keeps the slot tensors a step returned (a program that stores fewer leaves the rest as they are). */
+  private storeSlotTensors(state: ParamState, group: OptimizerParamGroup<H>, slots: tf.Tensor[]): void {
+    this.rule.slots(group).forEach((name, k) => {
+      const next = slots[k];
+      if (next === undefined) return;
+      const previous = state.slots.get(name);
+      if (previous instanceof tf.Tensor) previous.dispose();
+      state.slots.set(name, next);
+    });
+  }
+
+  /** Counts a step in every group's `step` key, for rules that count per group (timm's Lamb). */
+  private countGroupSteps(): void {
+    if (!this.rule.groupSteps) return;
+    for (const group of this.paramGroups) {
+      const step = (group as { step?: unknown }).step;
+      (group as { step?: number }).step = (typeof step === 'number' ? step : 0) + 1;
+    }
+  }
+
+  /** The step count the rule's scalars receive: the parameter's, or its group's. */
+  private stepOf(state: ParamState, group: OptimizerParamGroup<H>): number {
+    return this.rule.groupSteps ? ((group as { step?: number }).step ?? 0) : state.step;
   }
 
   /** Refuses (or skips) a step with non-finite gradients; true when the step may go on. */

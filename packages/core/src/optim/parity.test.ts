@@ -1,6 +1,6 @@
 /**
- * Parity with torch.optim: replays the trajectories of fixtures/optim/*.json (written by
- * scripts/optim_reference.py) on cpu and wasm with the loops (in place, scalar, threads, assigned back)
+ * Parity with torch.optim (and timm.optim for Lion and LAMB): replays the trajectories of
+ * fixtures/optim/*.json (written by scripts/optim_reference.py and scripts/optim_reference_timm.py) on cpu and wasm with the loops (in place, scalar, threads, assigned back)
  * and with TF.js ops (the path of GPU backends), and on tfjs-node when it is installed.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -18,6 +18,8 @@ import {
   Adagrad,
   NAdam,
   RAdam,
+  Lion,
+  LAMB,
   scalarExecutor,
   type BaseOptimizerOptions,
   type Optimizer,
@@ -68,8 +70,13 @@ const CONSTRUCTORS = {
   nadam: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) =>
     new NAdam(groups, defaults, options),
   radam: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) =>
-    new RAdam(groups, defaults, options)
+    new RAdam(groups, defaults, options),
+  lion: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) => new Lion(groups, defaults, options),
+  lamb: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) => new LAMB(groups, defaults, options)
 };
+
+/** The fixture files: one per optimizer, and more configurations of some (their `optimizer` says which). */
+const FIXTURE_NAMES = [...Object.keys(CONSTRUCTORS), 'lamb-options'];
 
 /**
  * Relative error of a tensor: max |a − b| / max |b|. (Elementwise ratios would blow up for entries
@@ -157,7 +164,7 @@ describe.each(cases)('parity with torch.optim on %s (%s)', (backend, _label, opt
     await tf.setBackend('cpu');
   });
 
-  for (const name of Object.keys(CONSTRUCTORS) as Array<keyof typeof CONSTRUCTORS>) {
+  for (const name of FIXTURE_NAMES) {
     it(`${name}: every parameter after each of 50 steps, and the final state dict`, () => {
       const fixture = load(name);
       const before = tf.memory().numTensors;

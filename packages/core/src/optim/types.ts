@@ -89,7 +89,7 @@ export interface ParamStepDiagnostics {
   effectiveLr: number;
   /** True when the parameter is known to feed a normalization layer (`ParamInfo.feedsNormalization`). */
   scaleInvariant: boolean;
-  /** LARS only: the trust ratio applied (1 without layer adaptation). */
+  /** LARS and LAMB: the trust ratio applied (1 without layer adaptation). */
   trustRatio?: number;
 }
 

@@ -19,8 +19,11 @@ export type Value =
   | { readonly op: 'load'; readonly array: ArrayName }
   | { readonly op: 'scalar'; readonly name: string }
   | { readonly op: 'add' | 'sub' | 'mul' | 'div' | 'max'; readonly a: Value; readonly b: Value }
-  /** `f32` rounds to float32 where the scalar loop computes in float64 (a no-op in f32 loops). */
-  | { readonly op: 'sqrt' | 'f32'; readonly a: Value };
+  /**
+   * `f32` rounds to float32 where the scalar loop computes in float64 (a no-op in f32 loops).
+   * `sign` is torch.sign: −1, +1, and 0 for ±0 and NaN (torch's CPU kernel computes (0 < x) − (x < 0)).
+   */
+  | { readonly op: 'sqrt' | 'f32' | 'sign'; readonly a: Value };
 
 /** Names of the keys of `S` whose values are numbers (the scalars a program may use). */
 export type NumericKey<S> = { [K in keyof S]: S[K] extends number ? K : never }[keyof S] & string;
@@ -54,6 +57,8 @@ export interface Builder<S> {
   max(a: Value, b: Value): Value;
   sqrt(a: Value): Value;
   f32(a: Value): Value;
+  /** torch.sign: −1, +1, or 0 (for ±0 and NaN). */
+  sign(a: Value): Value;
 }
 
 /** A program with its scalars' names erased: what the backends compile. */
@@ -109,7 +114,8 @@ function builder(program: Program, on: (term: string) => boolean): Builder<never
     div: binary('div'),
     max: binary('max'),
     sqrt: (a) => ({ op: 'sqrt', a }),
-    f32: (a) => ({ op: 'f32', a })
+    f32: (a) => ({ op: 'f32', a }),
+    sign: (a) => ({ op: 'sign', a })
   };
 }
 

@@ -7,6 +7,8 @@ import { radamRule } from './radam';
 import { nadamRule } from './nadam';
 import { adagradRule } from './adagrad';
 import { sgdRule } from './sgd';
+import { lionRule } from './lion';
+import { lambMomentsRule, lambRule } from './lamb';
 
 export const UPDATE_RULES: ReadonlyArray<UpdateRule<never, unknown>> = [
   sgdRule,
@@ -16,5 +18,8 @@ export const UPDATE_RULES: ReadonlyArray<UpdateRule<never, unknown>> = [
   rmspropRule,
   adagradRule,
   nadamRule,
-  radamRule
+  radamRule,
+  lionRule,
+  lambMomentsRule,
+  lambRule
 ];

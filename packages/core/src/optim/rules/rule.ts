@@ -19,6 +19,13 @@ export interface PrePassSums {
   weightSq: number;
   /** Σ (g + λ·w)² with the group's weight decay λ (only when the rule asks for norms). */
   decayedGradSq: number;
+  /** Σ g² over every parameter with a gradient in this step (LAMB's global gradient clipping). */
+  totalGradSq?: number;
+  /**
+   * The two sums of the rule's {@link UpdateRule.firstPass} over this parameter (LAMB: Σ u² of the
+   * update direction and Σ w² of the weights it scales), when the rule has one.
+   */
+  firstPass?: readonly [number, number];
 }
 
 /**
@@ -53,6 +60,18 @@ export interface UpdateRule<H, S> {
   slots(group: H): string[];
   /** Whether the optimizer keeps a per-parameter `step` count (Adam's `state['step']`). */
   readonly countsSteps: boolean;
+  /**
+   * Whether the step count is per group instead, in the group's `step` key, counted on every step
+   * for every group (timm's Lamb: `group['step']`); `scalars` then receives it as `step`.
+   */
+  readonly groupSteps?: boolean;
+  /**
+   * A pass over every parameter before the update, for rules whose per-tensor scalars depend on
+   * values the step computes (LAMB's trust ratio uses the norm of the update direction). It is a
+   * rule itself: its program stores the state slots and adds up two sums, which {@link scalars}
+   * of this rule receives as `sums.firstPass`; this rule's program then reads the new slots.
+   */
+  readonly firstPass?: UpdateRule<H, unknown>;
   /** A number kept per parameter across steps, when the rule has one (NAdam's `muProduct`). */
   readonly carried?: CarriedScalar<H>;
   /** Whether {@link scalars} needs ‖w‖ and ‖g + λw‖ from a pass before the update (LARS). */
@@ -70,10 +89,11 @@ export interface UpdateRule<H, S> {
   /** The scalar loop (generated from the program). */
   kernel(...args: Parameters<UpdateKernel<S>>): void;
   /**
-   * The same step in TF.js ops on the tensors' own backend: the new weights and state tensors.
+   * The same step in TF.js ops on the tensors' own backend: the new weights and the state tensors
+   * the program stores (in slot order), and with `withSums` the program's sums as scalars.
    * Called inside `tf.tidy`; never returns `grad` or a slot it was given.
    */
-  tensorKernel(param: tf.Tensor, grad: tf.Tensor, slots: tf.Tensor[], scalars: S): TensorStep;
+  tensorKernel(param: tf.Tensor, grad: tf.Tensor, slots: tf.Tensor[], scalars: S, withSums?: boolean): TensorStep;
   /** The same step as a call of a SIMD loop (`simd/kernels.ts` builds them from the programs). */
   simd?(scalars: S): SimdCall;
   /** The trust ratio for diagnostics, when the rule has one. */
@@ -84,6 +104,8 @@ export interface UpdateRule<H, S> {
 export interface TensorStep {
   param: tf.Tensor;
   slots: tf.Tensor[];
+  /** The program's sums (0-d tensors), when asked for. */
+  sums?: tf.Tensor[];
 }
 
 type DerivedMembers = 'kernel' | 'tensorKernel' | 'simd' | 'programs' | 'programFor';
@@ -103,7 +125,7 @@ export function defineRule<H, S>(definition: RuleDefinition<H, S>): UpdateRule<H
     programFor,
     kernel: (param, grad, slots, start, end, scalars, out) =>
       runScalarKernel(programFor(scalars), param, grad, slots, start, end, scalars, out),
-    tensorKernel: (param, grad, slots, scalars) => tensorStep(programFor(scalars), param, grad, slots, scalars),
+    tensorKernel: (param, grad, slots, scalars, withSums) => tensorStep(programFor(scalars), param, grad, slots, scalars, withSums),
     simd: (scalars) => {
       const variant = variantFor(programFor(scalars), scalars);
       const values = scalars as Record<string, number>;

@@ -40,6 +40,10 @@ export function scalarKernelSource(variant: Variant): string {
       case 'f32':
         text = `Math.fround(${expression(v.a)})`;
         break;
+      case 'sign':
+        // Math.sign gives NaN for NaN and −0 for −0; `|| 0` makes both +0, as torch.sign does.
+        text = `(Math.sign(${expression(v.a)}) || 0)`;
+        break;
       case 'max':
         text = `Math.max(${expression(v.a)}, ${expression(v.b)})`;
         break;
@@ -68,7 +72,7 @@ export function scalarKernelSource(variant: Variant): string {
     'function (param, grad, slots, start, end, scalars, out) {',
     ...slotLocals.map((k) => `  const s${k} = slots[${k}];`),
     ...variant.scalars.map((name) => `  const ${scalarLocal(name)} = scalars[${JSON.stringify(name)}];`),
-    `  let ${sums.map((_, k) => `sum${k} = 0`).join(', ')};`,
+    ...(sums.length > 0 ? [`  let ${sums.map((_, k) => `sum${k} = 0`).join(', ')};`] : []),
     '  for (let i = start; i < end; i++) {',
     ...lines.map((line) => `    ${line}`),
     '  }',

@@ -21,6 +21,15 @@ const OPS = {
 };
 
 /**
+ * torch.sign as (x > 0) − (x < 0): 0 for ±0 and NaN on every backend (tf.sign's NaN result
+ * differs between backends).
+ */
+function sign(x: Operand): Operand {
+  if (typeof x === 'number') return Math.sign(x) || 0;
+  return tf.sub(tf.cast(tf.greater(x, 0), 'float32'), tf.cast(tf.less(x, 0), 'float32'));
+}
+
+/**
  * One step of `program` in TF.js ops: the new weights and slots. Call inside `tf.tidy`. Never
  * returns a tensor it was given (a value that is one is cloned).
  */
@@ -29,7 +38,8 @@ export function tensorStep<S>(
   param: tf.Tensor,
   grad: tf.Tensor,
   slots: tf.Tensor[],
-  scalars: S
+  scalars: S,
+  withSums = false
 ): TensorStep {
   const { step } = variantFor(program, scalars);
   const inputs: Record<string, tf.Tensor> = { param, grad, slot0: slots[0], slot1: slots[1], slot2: slots[2] };
@@ -42,6 +52,7 @@ export function tensorStep<S>(
     else if (v.op === 'scalar') result = (scalars as Record<string, number>)[v.name];
     else if (v.op === 'f32') result = evaluate(v.a);
     else if (v.op === 'sqrt') result = tf.sqrt(asTensor(evaluate(v.a)));
+    else if (v.op === 'sign') result = sign(evaluate(v.a));
     else if ('b' in v) {
       const a = evaluate(v.a);
       const b = evaluate(v.b);
@@ -59,8 +70,11 @@ export function tensorStep<S>(
   };
   const stored = new Map(step.stores);
   const slotNames = ['slot0', 'slot1', 'slot2'] as const;
+  // A program that stores no weights (a first pass) leaves them as they were.
+  const nextParam = stored.get('param');
   return {
-    param: output(stored.get('param') as Value),
-    slots: slotNames.filter((name) => stored.has(name)).map((name) => output(stored.get(name) as Value))
+    param: nextParam ? output(nextParam) : tf.clone(param),
+    slots: slotNames.filter((name) => stored.has(name)).map((name) => output(stored.get(name) as Value)),
+    ...(withSums ? { sums: step.sums.map((v) => tf.sum(asTensor(evaluate(v)))) } : {})
   };
 }

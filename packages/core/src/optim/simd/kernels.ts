@@ -142,12 +142,22 @@ function compile(variant: Variant, temps: Map<Value, string>): (h: Helpers) => E
         case 'sqrt':
           code = [...emit(v.a), ...op.f32x4Sqrt()];
           break;
+        case 'sign':
+          code = signOf(emit(v.a), operandAgain(v.a));
+          break;
         default:
           code = [...emit(v.a), ...emit(v.b), ...BINARY[v.op]()];
       }
       if (!temp) return code;
       done.add(v);
       return [...h.set(temp, code), ...h.get(temp)];
+    };
+    // The sign's operand is read twice: a temp local (see loopOf), or a scalar's splat.
+    const operandAgain = (a: Value): Expr => {
+      const temp = temps.get(a);
+      if (temp) return h.get(temp);
+      if (a.op === 'scalar') return h.splat(a.name);
+      throw new Error(`simd loop ${variant.name}: the operand of sign has no local`);
     };
     const stores = variant.step.stores.flatMap(([array, value]) => {
       const code = h.store(array, emit(value));
@@ -158,11 +168,21 @@ function compile(variant: Variant, temps: Map<Value, string>): (h: Helpers) => E
   };
 }
 
+/**
+ * torch.sign of a vector, `x` pushed by `first` and again by `again`: (x < 0) − (x > 0) on the lane
+ * masks (−1 where true) as i32, converted to f32. NaN and ±0 compare false both ways: 0, as in torch
+ * (WebAssembly has no f32 sign; a copysign of 1 would give ±1 for NaN).
+ */
+function signOf(first: Expr, again: Expr): Expr {
+  return [...first, ...op.v128Zero(), ...op.f32x4Lt(), ...again, ...op.v128Zero(), ...op.f32x4Gt(), ...op.i32x4Sub(), ...op.f32x4ConvertI32x4S()];
+}
+
 /** The loop of one variant. */
 function loopOf(build: Builder, variant: Variant, unroll: number): FunctionSpec {
   const temps = new Map<Value, string>();
+  const signOperands = new Set([...useCounts(variant.step).keys()].flatMap((v) => (v.op === 'sign' ? [v.a] : [])));
   for (const [value, count] of useCounts(variant.step)) {
-    if (count > 1 && value.op !== 'scalar') temps.set(value, `t${temps.size}`);
+    if ((count > 1 || signOperands.has(value)) && value.op !== 'scalar') temps.set(value, `t${temps.size}`);
   }
   return build(variant.name, variant.scalars, [...temps.values()], unroll, compile(variant, temps));
 }

@@ -61,6 +61,11 @@ export const op = {
   f32x4Mul: () => [0xfd, ...uleb(0xe6)],
   f32x4Div: () => [0xfd, ...uleb(0xe7)],
   f32x4Max: () => [0xfd, ...uleb(0xe9)],
+  /** Lane masks (all ones where true). */
+  f32x4Lt: () => [0xfd, ...uleb(0x43)],
+  f32x4Gt: () => [0xfd, ...uleb(0x44)],
+  i32x4Sub: () => [0xfd, ...uleb(0xb1)],
+  f32x4ConvertI32x4S: () => [0xfd, ...uleb(0xfa)],
   v128Zero: () => [0xfd, ...uleb(0x0c), ...new Array<number>(16).fill(0)]
 };
 
