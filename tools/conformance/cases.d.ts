@@ -1,6 +1,6 @@
-/** Types of cases.js, for packages/core/src/verify/conformance.test.ts. */
+/** Types of cases.js, for packages/params/src/verify/conformance.test.ts. */
 
-/** The TypeScript implementation the vectors are computed with (`@paramscope/core`'s functions). */
+/** The TypeScript implementation the vectors are computed with (`@paramscope/params`' functions). */
 export interface ConformanceApi {
   paramModelFromStructure: (...args: never[]) => unknown;
   groupParams: (...args: never[]) => unknown;

@@ -1,13 +1,13 @@
 /**
  * The conformance suite's cases and their expected results, computed by the TypeScript
- * implementation handed in as `api` (the built `@paramscope/core` for the generator, its sources
+ * implementation handed in as `api` (the built `@paramscope/params` for the generator, its sources
  * for the vitest that checks the committed vectors are current). Every case is a structure file
  * with grouping runs (options → groups, reasons, skipped, warnings, or the error) and
  * verification runs (groups of names, or `groupsFrom`: those of a grouping run → report). The Python package runs the same vectors.
  */
 'use strict';
 /* global module */
-/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS: loaded by packages/core's vitest (commonjs TypeScript) and by generate.mjs */
+/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS: loaded by packages/params' vitest (commonjs TypeScript) and by generate.mjs */
 
 const fs = require('node:fs');
 const path = require('node:path');

@@ -3,9 +3,9 @@
  * Writes the conformance vectors (test/conformance/vectors/*.json) from the built TypeScript
  * implementation. Run from the repository root after a build:
  *
- *   npx tsc -b packages/core && node tools/conformance/generate.mjs
+ *   npx tsc -b packages/params && node tools/conformance/generate.mjs
  *
- * Stale vectors (cases that no longer exist) are removed. packages/core's
+ * Stale vectors (cases that no longer exist) are removed. packages/params'
  * src/verify/conformance.test.ts fails when the committed vectors differ from what this writes.
  */
 import { Buffer } from 'node:buffer';
@@ -16,12 +16,12 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const core = require(path.join(repoRoot, 'packages/core/lib/index.js'));
+const params = require(path.join(repoRoot, 'packages/params/lib/index.js'));
 const { VECTORS_DIR, buildVectors, serializeVector } = require('./cases.js');
 
 const dir = path.join(repoRoot, VECTORS_DIR);
 fs.mkdirSync(dir, { recursive: true });
-const vectors = buildVectors(core, repoRoot);
+const vectors = buildVectors(params, repoRoot);
 for (const stale of fs.readdirSync(dir).filter((f) => f.endsWith('.json') && !(f in vectors))) {
   fs.rmSync(path.join(dir, stale));
 }

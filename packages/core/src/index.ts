@@ -1,15 +1,16 @@
 /**
  * `@paramscope/core`: PyTorch-style modules on TensorFlow.js, parameter grouping, optimizers with
  * parameter groups that match `torch.optim`, and verification of groups. Runs wherever TF.js runs.
+ * The parameter model, structure files, grouping and verification come from `@paramscope/params`
+ * (re-exported here, with nn modules and TF.js LayersModels registered as model sources).
  *
  * @packageDocumentation
  */
-export * from './analysis';
+export * from '@paramscope/params';
 export * from './params';
 export * as nn from './nn';
-export * from './structure';
-export * from './grouping';
 export * from './verify';
 export * from './optim';
 export * from './kernels';
+export * from './analysis';
 export * from './experiments';

@@ -16,7 +16,7 @@ import { Adam, AdamW } from '../optim/adam';
 import { CosineAnnealingLR } from '../optim/lr-scheduler';
 import type { Optimizer } from '../optim/optimizer';
 import type { ParamStepDiagnostics } from '../optim/types';
-import type { ParamGroup } from '../params/types';
+import type { ParamGroup } from '@paramscope/params';
 import { ensureConv2dFilterGradient } from '../kernels';
 import { splitTensors, type ImageDataset } from './dataset';
 import { decayArmGroups, paramRole, PARAM_ROLES, type DecayArm, type ParamRole } from './decay-arms';

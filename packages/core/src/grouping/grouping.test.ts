@@ -2,11 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_MODELS, recipeFixture, structureFixture, type FixtureModel } from '../../fixtures/load-fixtures';
-import { paramModelFromStructure } from '../structure';
-import { paramModelFromModule, type ParamGroup, type ParamInfo, type ParamModel } from '../params';
 import { resnet18, resnet50 } from '../nn';
-import { verifyParamGroups } from '../verify';
 import {
+  paramModelFromModule,
+  paramModelFromStructure,
+  verifyParamGroups,
+  type ParamGroup,
+  type ParamInfo,
+  type ParamModel,
   detectron2Rules,
   groupParams,
   groupsByModuleType,
@@ -18,7 +21,7 @@ import {
   paramwiseCfgRules,
   RECIPES,
   type GroupingRule
-} from './index';
+} from '../index';
 
 const names = (group: ParamGroup) => group.params.map((p) => p.name);
 const fixture = (name: FixtureModel) => paramModelFromStructure(structureFixture(name));

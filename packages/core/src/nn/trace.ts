@@ -11,8 +11,8 @@ import * as tf from '@tensorflow/tfjs';
 import { gradientDepth, recordKernels, type TapeNode } from '../tfjs-internals/gradient-tape';
 import type { Module } from './module';
 import { moduleCallObserver } from './observer';
-import type { ModuleEdge } from '../params/types';
-import { isScaleTransparentOp } from '../params/graph';
+import type { ModuleEdge } from '@paramscope/params';
+import { isScaleTransparentOp } from '@paramscope/params';
 
 interface LeafCall {
   path: string | null;

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { paramModelFromLayersModel } from './index';
-import { groupParams } from '../grouping';
-import { verifyParamGroups } from '../verify';
+import { groupParams, verifyParamGroups } from '../index';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

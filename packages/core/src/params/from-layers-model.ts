@@ -5,8 +5,8 @@
  * variance are not parameters (PyTorch calls them buffers) and are left out.
  */
 import * as tf from '@tensorflow/tfjs';
-import { markScaleInvariantWeights } from './graph';
-import type { ModuleEdge, ModuleInfo, ParamInfo, ParamModel } from './types';
+import { markScaleInvariantWeights } from '@paramscope/params';
+import type { ModuleEdge, ModuleInfo, ParamInfo, ParamModel } from '@paramscope/params';
 
 type Layer = tf.layers.Layer;
 

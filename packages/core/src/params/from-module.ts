@@ -2,8 +2,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Module } from '../nn/module';
 import { traceModuleGraph } from '../nn/trace';
-import { markScaleInvariantWeights } from './graph';
-import type { ModuleInfo, ParamInfo, ParamModel } from './types';
+import { markScaleInvariantWeights } from '@paramscope/params';
+import type { ModuleInfo, ParamInfo, ParamModel } from '@paramscope/params';
 
 /** Options of {@link paramModelFromModule}. */
 export interface FromModuleOptions {

@@ -1,12 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Linear, Module, Sequential } from '../nn';
-import { paramModelFromStructure, type StructureFile, type StructureModule } from '../structure';
-import { groupParams, groupsByModuleType, groupsByNameHeuristic } from '../grouping';
-import { verifyParamGroups } from '../verify';
-import { formatMeasure, normalizationVerdict, type NormalizationVerdictKind } from './normalization';
-import type { ParamModel, ScaleProbe } from './types';
-import { paramModelFromModule } from './from-module';
+import {
+  formatMeasure,
+  groupParams,
+  groupsByModuleType,
+  groupsByNameHeuristic,
+  normalizationVerdict,
+  paramModelFromModule,
+  paramModelFromStructure,
+  verifyParamGroups,
+  type NormalizationVerdictKind,
+  type ParamModel,
+  type ScaleProbe,
+  type StructureFile,
+  type StructureModule
+} from '../index';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -1,10 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_MODELS, structureFixture } from '../../fixtures/load-fixtures';
-import { paramModelFromStructure, StructureFileError, validateStructure } from './index';
-import type { StructureFile } from './schema';
-import { paramModelFromModule } from '../params';
-import { groupParams } from '../grouping';
+import { groupParams, paramModelFromModule, paramModelFromStructure, StructureFileError, validateStructure, type StructureFile } from '../index';
 import { resnet18, resnet50 } from '../nn';
 
 beforeAll(async () => {

@@ -1,2 +1,1 @@
-export * from './verify';
 export * from './probe';

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Module } from '../nn/module';
 import { paramModelFromModule } from '../params/from-module';
-import { isBias } from '../params/normalization';
+import { isBias } from '@paramscope/params';
 
 /** Options of {@link probeScaleInvariance}. */
 export interface ProbeOptions {

@@ -1,11 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { structureFixture } from '../../fixtures/load-fixtures';
-import { paramModelFromStructure } from '../structure';
-import { paramModelFromModule, type ParamModel } from '../params';
-import { groupParams, groupsByModuleType, groupsForAdamW } from '../grouping';
 import { bnMlp } from '../nn';
-import { documentVerifyParamGroups, ParamGroupsError, verifyParamGroups } from './index';
+import {
+  documentVerifyParamGroups,
+  groupParams,
+  groupsByModuleType,
+  groupsForAdamW,
+  paramModelFromModule,
+  paramModelFromStructure,
+  ParamGroupsError,
+  verifyParamGroups,
+  type ParamModel
+} from '../index';
 
 let r50: ParamModel;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 """Which weights feed a normalization layer directly: the scale-invariant weights of the
 document's section 2, from the data-flow edges of a structure document or of the exporter.
-TypeScript: `packages/core/src/params/graph.ts`, kept identical."""
+TypeScript: `packages/params/src/model/graph.ts`, kept identical."""
 
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 

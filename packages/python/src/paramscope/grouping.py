@@ -3,7 +3,7 @@ normalization (class, torch.nn hierarchy, behaviour probe — never the paramete
 model declares decay-free, or that is a bias; for a module of unknown kind none for its
 parameters with ndim ≤ 1 (timm's rule); optionally none for weights that feed normalization;
 then the user's rules. Parameters with the same hyperparameters share a group, and every
-placement records its reasons. TypeScript: `packages/core/src/grouping/structural.ts`, kept
+placement records its reasons. TypeScript: `packages/params/src/grouping/structural.ts`, kept
 identical (same groups in the same order, same reasons and warnings)."""
 
 import warnings as python_warnings

@@ -1,6 +1,6 @@
 """The parameter model: one view of a model's parameters, from a structure document (a dict or a
 JSON file, version 1 or 2) or from a live `torch.nn.Module` through the exporter. TypeScript:
-`ParamModel` (`packages/core/src/params/types.ts`, `structure/load.ts`)."""
+`ParamModel` (`packages/params/src/model/types.ts`, `structure/load.ts`)."""
 
 import json
 import math

@@ -1,5 +1,5 @@
 """The one place that decides whether a parameter belongs to a normalization (TypeScript:
-`packages/core/src/params/normalization.ts`, kept identical). It reads what is known about the
+`packages/params/src/model/normalization.ts`, kept identical). It reads what is known about the
 owning module — class knowledge (kind, base kind), the exporter's evidence (the torch.nn
 hierarchy, the behaviour probe, the class name) — and what the model declares, and returns a
 verdict with the reason text. Grouping, rules, the graph and verification all ask here."""

@@ -1,7 +1,7 @@
 """User rules for `group_params`: which parameters (by name pattern, local name, module kind,
 normalization verdict) get which hyperparameters, and translators of timm's no-weight-decay list,
 detectron2's `get_default_optimizer_params` and MMEngine's `paramwise_cfg` into rules.
-TypeScript: `packages/core/src/grouping/rules.ts` (camelCase keys there, snake_case here; the
+TypeScript: `packages/params/src/grouping/rules.ts` (camelCase keys there, snake_case here; the
 reason texts are the same).
 
 A rule is a dict. Criteria (all given must hold; none: every parameter): `name` (a glob over

@@ -1,6 +1,6 @@
 """Verification of parameter groups against a model, never by parameter name: every trainable
 parameter in exactly one group, nothing foreign, no decay where the normalization verdict says
-none, and the per-group totals. TypeScript: `packages/core/src/verify/verify.ts`, kept identical
+none, and the per-group totals. TypeScript: `packages/params/src/verify/verify.ts`, kept identical
 (same findings in the same order, same codes, messages and severities).
 
 Findings (`{"severity", "code", "message", "params", "groups"}`, the snapshot's shape):

@@ -38,7 +38,7 @@
  * Edges are data flow out of parameterized modules (see `ModuleEdge`); `null` or absent means
  * the graph is unknown.
  */
-import type { ExportInfo, ModelDeclarations, NormalizationEvidence } from '../params/types';
+import type { ExportInfo, ModelDeclarations, NormalizationEvidence } from '../model/types';
 
 /** The schema versions this reader accepts. */
 export const STRUCTURE_VERSIONS: readonly number[] = [1, 2];

@@ -2,7 +2,7 @@
  * The conformance vectors (test/conformance/vectors) must be what this implementation computes:
  * the Python package checks its grouping and verification against them, so a change here that
  * is not regenerated would let the two languages drift. Regenerate with
- * `npx tsc -b packages/core && node tools/conformance/generate.mjs`.
+ * `npx tsc -b packages/params && node tools/conformance/generate.mjs`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,7 +14,7 @@ import { verifyParamGroups } from './verify';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
 const vectorsDir = path.join(repoRoot, VECTORS_DIR);
-const REGENERATE = 'the conformance vectors are out of date; run `npx tsc -b packages/core && node tools/conformance/generate.mjs` and commit test/conformance/vectors';
+const REGENERATE = 'the conformance vectors are out of date; run `npx tsc -b packages/params && node tools/conformance/generate.mjs` and commit test/conformance/vectors';
 
 describe('conformance vectors', () => {
   const api = { paramModelFromStructure, groupParams, verifyParamGroups, groupsByRecipe, detectron2Rules, paramwiseCfgRules, noWeightDecayRule };

@@ -1,12 +1,12 @@
 /**
- * Data-driven over every real architecture in `fixtures/structures/real/` (structure files of
+ * Data-driven over every real architecture in `packages/core/fixtures/structures/real/` (structure files of
  * version 2 from the Python exporter, with ground truth computed in PyTorch by another route):
  * the structural default equals the truth, its verification has no error, the recipe ports build
  * the original groups, and verification flags every tensor a recipe decays against the truth.
  */
 import { describe, expect, it } from 'vitest';
-import { realArchitectures, realRecipes, realStructure, realTruth } from '../../fixtures/load-fixtures';
-import { isNormalizationParam, type ParamGroup, type ParamModel } from '../params';
+import { realArchitectures, realRecipes, realStructure, realTruth } from '../../../core/fixtures/load-fixtures';
+import { isNormalizationParam, type ParamGroup, type ParamModel } from '../model';
 import { paramModelFromStructure } from '../structure';
 import { verifyParamGroups } from '../verify';
 import { groupParams, RECIPES, type RecipeName } from './index';

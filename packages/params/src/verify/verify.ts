@@ -5,11 +5,11 @@
  * for unknown kinds) says none, and the per-group totals. The report's findings have the
  * snapshot's `Finding` shape, so the inspector can show them as they are.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { Finding, FindingSeverity } from '@paramscope/protocol';
-import type { ParamGroupLike, ParamInfo, ParamModel } from '../params/types';
-import { isBias, normalizationVerdict } from '../params/normalization';
-import { allNames, toParamModel, type ModelSource } from '../params/source';
+import type { ParamGroupLike, ParamInfo, ParamModel } from '../model/types';
+import { isBias, normalizationVerdict } from '../model/normalization';
+import { allNames, toParamModel, type ModelSource } from '../model/source';
+import { isVariableLike, type ParamVariable } from '../model/variable';
 
 /** Something with parameter groups: an optimizer (`paramGroups`, optional `defaults`) or the groups. */
 export type GroupsSource =
@@ -122,7 +122,7 @@ function groupsOf(source: GroupsSource): { groups: readonly ParamGroupLike[]; de
  */
 function resolver(model: ParamModel): (member: Member) => { param?: ParamInfo; label: string } {
   const own = new Set<unknown>(model.params);
-  let byVariable: Map<tf.Variable, ParamInfo> | undefined;
+  let byVariable: Map<ParamVariable, ParamInfo> | undefined;
   let byName: Map<string, ParamInfo> | undefined;
   const index = (): void => {
     byVariable = new Map();
@@ -135,8 +135,9 @@ function resolver(model: ParamModel): (member: Member) => { param?: ParamInfo; l
   return (member) => {
     if (own.has(member)) return { param: member as ParamInfo, label: (member as ParamInfo).name };
     if (!byVariable || !byName) index();
-    const variable = member instanceof tf.Variable ? member : member.variable;
-    const name = member instanceof tf.Variable ? undefined : member.name;
+    const bare = isVariableLike(member);
+    const variable = bare ? member : member.variable;
+    const name = bare ? undefined : member.name;
     if (variable && byVariable!.size > 0) {
       const param = byVariable!.get(variable);
       return { param, label: param?.name ?? name ?? `variable "${variable.name}"` };

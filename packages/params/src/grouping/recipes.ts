@@ -3,8 +3,8 @@
  * their groups can be compared with the structural default. Each returns PyTorch-shaped groups
  * (camelCase keys) with the reason for every placement.
  */
-import type { ParamGroup, ParamInfo, ParamModel } from '../params/types';
-import { toParamModel, type ModelSource } from '../params/source';
+import type { ParamGroup, ParamInfo, ParamModel } from '../model/types';
+import { toParamModel, type ModelSource } from '../model/source';
 import { checkNonNegative } from './check';
 
 /** Options of the recipes, with each recipe's own defaults. */

@@ -3,8 +3,8 @@
  * get which hyperparameters. Translators express timm's no-weight-decay lists, detectron2's
  * `get_default_optimizer_params` and MMEngine's `paramwise_cfg` as rules.
  */
-import type { ParamInfo } from '../params/types';
-import { isNormalizationParam } from '../params/normalization';
+import type { ParamInfo } from '../model/types';
+import { isNormalizationParam } from '../model/normalization';
 import { checkNonNegative } from './check';
 
 /** A hyperparameter value a rule may set (plain JSON). */

@@ -3,8 +3,8 @@
  * evidence: parameters of a module of unknown kind (placed by timm's ndim ≤ 1 rule), and decayed
  * parameters whose class name alone says normalization.
  */
-import type { NormalizationVerdict } from '../params/normalization';
-import type { ParamInfo, ParamModelSource } from '../params/types';
+import type { NormalizationVerdict } from '../model/normalization';
+import type { ParamInfo, ParamModelSource } from '../model/types';
 
 interface Doubt {
   verdict: 'unknown-kind' | 'name-only';

@@ -1,6 +1,6 @@
 /** The parameter model of a structure file. */
-import { markScaleInvariantWeights } from '../params/graph';
-import type { ModuleInfo, ParamInfo, ParamModel } from '../params/types';
+import { markScaleInvariantWeights } from '../model/graph';
+import type { ModuleInfo, ParamInfo, ParamModel } from '../model/types';
 import { validateStructure, type StructureModule } from './schema';
 
 /** The module's facts in the parameter model: kind, base kind, class and normalization evidence. */

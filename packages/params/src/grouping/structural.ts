@@ -6,9 +6,9 @@
  * then the user's rules. Parameters with the same hyperparameters share a group, and every
  * placement records the reasons that decided it.
  */
-import type { ParamGroup, ParamInfo } from '../params/types';
-import { isBias, normalizationVerdict, type NormalizationVerdict } from '../params/normalization';
-import { toParamModel, type ModelSource } from '../params/source';
+import type { ParamGroup, ParamInfo } from '../model/types';
+import { isBias, normalizationVerdict, type NormalizationVerdict } from '../model/normalization';
+import { toParamModel, type ModelSource } from '../model/source';
 import { SignalWarnings } from './signal-warnings';
 import { checkNonNegative } from './check';
 import { compileRule, type CompiledRule, type GroupingRule, type RuleValue } from './rules';

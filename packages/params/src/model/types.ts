@@ -1,8 +1,10 @@
 /**
  * The shared vocabulary of the parameter model: what one parameter tensor is, what a module is,
- * and the PyTorch-shaped parameter group that recipes build and optimizers consume.
+ * and the PyTorch-shaped parameter group that recipes build and optimizers consume. No tensor
+ * library here: a parameter's values are a {@link ParamVariable}, whose type a model-source
+ * package (`@paramscope/core`: `tf.Variable`) registers by augmenting {@link VariableTypes}.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type { ParamVariable } from './variable';
 
 /**
  * One parameter tensor of a model. Tied or shared tensors appear once: `name` is the first name
@@ -35,8 +37,11 @@ export interface ParamInfo {
   noWeightDecay?: string;
   /** The name inside the owning module (`weight`, `bias`, `cls_token`, …). */
   localName: string;
-  /** The TF.js variable that holds the values; absent for models described without weights. */
-  variable?: tf.Variable;
+  /**
+   * The variable that holds the values (`tf.Variable` with `@paramscope/core`); absent for models
+   * described without weights, such as structure files.
+   */
+  variable?: ParamVariable;
   /**
    * True when this tensor feeds a normalization layer directly (possibly through layers that do
    * not change scale), so the model's output in training mode does not depend on its scale.
@@ -161,7 +166,7 @@ export interface ParamGroup {
  * `{ name, variable }` pairs. {@link verifyParamGroups} accepts this shape as well.
  */
 export interface ParamGroupLike {
-  params: Array<tf.Variable | { variable?: tf.Variable; name: string }>;
+  params: Array<ParamVariable | { variable?: ParamVariable; name: string }>;
   weightDecay?: number;
   lr?: number;
   [hyperparameter: string]: unknown;

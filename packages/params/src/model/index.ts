@@ -1,0 +1,5 @@
+export * from './types';
+export * from './variable';
+export * from './normalization';
+export * from './graph';
+export * from './source';
