@@ -9,7 +9,7 @@ import { test } from 'node:test';
 const require = createRequire(import.meta.url);
 const ts = require('typescript-5.0');
 const root = resolve(import.meta.dirname, '../..');
-const kernelPackages = ['protocol', 'params', 'core', 'notebook'];
+const kernelPackages = ['protocol', 'params', 'core', 'science', 'notebook'];
 
 function declarations(dir) {
   return readdirSync(dir).flatMap((name) => {

@@ -34,7 +34,7 @@ function load(file) {
 async function main() {
   const argv = process.argv.slice(2);
   const dir = argv[0] === '--results' && argv[1] ? path.resolve(argv[1]) : path.join(ROOT, 'results', 'ablation');
-  const core = require('@paramscope/core');
+  const science = require('@paramscope/science');
   const notebook = require('@paramscope/notebook');
   const subset = load(path.join(dir, 'check-subset.json'));
   const full = load(path.join(dir, 'full-grid.json'));
@@ -48,13 +48,13 @@ async function main() {
   if (backend.tfBackend !== wanted) throw new Error(`check-subset: the subset was computed on ${wanted}, this machine runs ${backend.tfBackend}`);
   const data = notebook.loadDigits({ from: ROOT });
   const configs = subset.runs.map((run) => run.config);
-  const rerun = await core.runAblation(data, subset.grid, { configs, backend: backend.backend });
-  for (const m of core.reproductionMismatches(subset.runs, rerun.runs, RTOL)) {
+  const rerun = await science.runAblation(data, subset.grid, { configs, backend: backend.backend });
+  for (const m of science.reproductionMismatches(subset.runs, rerun.runs, RTOL)) {
     problems.push(`${m.run}: ${m.field} committed ${m.expected}, re-run ${m.actual}`);
   }
   for (const run of rerun.runs) {
-    const name = core.describeConfig(run.config);
-    const inGrid = core.findRun(full.runs, run.config);
+    const name = science.describeConfig(run.config);
+    const inGrid = science.findRun(full.runs, run.config);
     if (!inGrid) {
       problems.push(`${name}: not a run of full-grid.json`);
       continue;

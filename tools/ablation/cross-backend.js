@@ -24,22 +24,22 @@ function parseArgs(argv) {
 
 async function main() {
   const filter = parseArgs(process.argv.slice(2));
-  const core = require('@paramscope/core');
+  const science = require('@paramscope/science');
   const notebook = require('@paramscope/notebook');
   const full = notebook.loadAblationResults({ from: ROOT });
   if (!full) throw new Error('cross-backend: results/ablation/full-grid.json is missing; run tools/ablation/run-full-grid.js first');
   const backend = await notebook.useBestBackend();
   const command = `PARAMSCOPE_BACKEND=${process.env.PARAMSCOPE_BACKEND ?? ''} node ${path.relative(ROOT, process.argv[1])} ${process.argv.slice(2).join(' ')}`;
   const provenance = notebook.provenance(ROOT, command.trim());
-  const chosen = core.selectRuns(full.runs, filter);
+  const chosen = science.selectRuns(full.runs, filter);
   if (chosen.length === 0) throw new Error(`cross-backend: no run of the full grid matches ${JSON.stringify(filter)}`);
   console.log(`${chosen.length} runs of ${full.provenance?.backend} re-run on ${backend.tfBackend}`);
   const data = notebook.loadDigits({ from: ROOT });
-  const rerun = await core.runAblation(data, full.grid, { configs: chosen.map((r) => r.config), backend: backend.backend });
+  const rerun = await science.runAblation(data, full.grid, { configs: chosen.map((r) => r.config), backend: backend.backend });
   const metrics = ['testRecalibrated', 'testStale', 'trainRecalibrated', 'trainStale'];
   const runs = rerun.runs.map((run, i) => ({
     config: run.config,
-    difference: Object.fromEntries(metrics.map((m) => [m, core.runAccuracy(run, m) - core.runAccuracy(chosen[i], m)]))
+    difference: Object.fromEntries(metrics.map((m) => [m, science.runAccuracy(run, m) - science.runAccuracy(chosen[i], m)]))
   }));
   const summary = Object.fromEntries(
     metrics.map((m) => {

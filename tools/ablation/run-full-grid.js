@@ -51,18 +51,18 @@ function describeRun(run) {
 }
 
 /** The statistics the notebook shows: per cell × arm summaries, paired comparisons, AdamW against Adam + L2. */
-function summarize(core, results) {
-  const compare = (metric) => core.compareArms(results.runs, { metric });
+function summarize(science, results) {
+  const compare = (metric) => science.compareArms(results.runs, { metric });
   const optimizers = results.grid.optimizers.map((o) => o.setting.kind);
   return {
     provenance: results.provenance,
     seconds: results.seconds,
     grid: results.grid,
-    arms: core.summarizeArms(results.runs),
+    arms: science.summarizeArms(results.runs),
     comparisons: { testRecalibrated: compare('testRecalibrated'), testStale: compare('testStale') },
     adamwVsAdamL2:
       optimizers.includes('adamw') && optimizers.includes('adam-l2')
-        ? core.compareOptimizers(results.runs, { a: 'adamw', b: 'adam-l2', metric: 'testRecalibrated' })
+        ? science.compareOptimizers(results.runs, { a: 'adamw', b: 'adam-l2', metric: 'testRecalibrated' })
         : []
   };
 }
@@ -79,13 +79,13 @@ function printComparisons(summary) {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  const core = requirePackage('@paramscope/core');
+  const science = requirePackage('@paramscope/science');
   const notebook = requirePackage('@paramscope/notebook');
   if (args.mode === 'summary-only') {
     const results = notebook.loadAblationResults({ path: path.join(args.out, 'full-grid.json') });
     if (!results) throw new Error(`run-full-grid: no ${path.join(args.out, 'full-grid.json')} to summarize`);
     delete results.path;
-    const summary = summarize(core, results);
+    const summary = summarize(science, results);
     notebook.writeJsonFile(path.join(args.out, 'summary.json'), summary);
     printComparisons(summary);
     return;
@@ -96,10 +96,10 @@ async function main() {
   console.log(`commit ${provenance.commit}${provenance.dirty ? ' (dirty tree)' : ''}; ${JSON.stringify(provenance.versions)}`);
   const data = notebook.loadDigits({ from: ROOT });
   console.log(`data: ${data.path} (${data.train.labels.length} train, ${data.test.labels.length} test images)`);
-  const grid = args.mode === 'quick' ? core.QUICK_ABLATION_GRID : core.FULL_ABLATION_GRID;
-  const configs = args.mode === 'check-subset' ? [...core.CHECK_SUBSET_CONFIGS] : core.expandGrid(grid);
+  const grid = args.mode === 'quick' ? science.QUICK_ABLATION_GRID : science.FULL_ABLATION_GRID;
+  const configs = args.mode === 'check-subset' ? [...science.CHECK_SUBSET_CONFIGS] : science.expandGrid(grid);
   const started = Date.now();
-  const results = await core.runAblation(data, grid, {
+  const results = await science.runAblation(data, grid, {
     backend: backend.backend,
     configs,
     onRun: (index, count, run) => {
@@ -113,8 +113,8 @@ async function main() {
     notebook.writeJsonFile(path.join(args.out, 'check-subset.json'), results);
   } else {
     const prefix = args.mode === 'quick' ? 'quick-' : '';
-    notebook.writeJsonFile(path.join(args.out, `${prefix || 'full-'}grid.json`), core.compactResults(results, grid.seeds[0]));
-    const summary = summarize(core, results);
+    notebook.writeJsonFile(path.join(args.out, `${prefix || 'full-'}grid.json`), science.compactResults(results, grid.seeds[0]));
+    const summary = summarize(science, results);
     notebook.writeJsonFile(path.join(args.out, `${prefix}summary.json`), summary);
     printComparisons(summary);
   }

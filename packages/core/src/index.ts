@@ -2,7 +2,8 @@
  * `@paramscope/core`: PyTorch-style modules on TensorFlow.js, parameter grouping, optimizers with
  * parameter groups that match `torch.optim`, and verification of groups. Runs wherever TF.js runs.
  * The parameter model, structure files, grouping and verification come from `@paramscope/params`
- * (re-exported here, with nn modules and TF.js LayersModels registered as model sources).
+ * (re-exported here, with nn modules and TF.js LayersModels registered as model sources); the
+ * notebooks' science (analysis, experiments) is `@paramscope/science`.
  *
  * @packageDocumentation
  */
@@ -12,5 +13,3 @@ export * as nn from './nn';
 export * from './verify';
 export * from './optim';
 export * from './kernels';
-export * from './analysis';
-export * from './experiments';

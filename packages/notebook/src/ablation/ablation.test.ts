@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { compareArms, pairedComparison, summarizeArms, type DecayRunResult, type OptimizerComparison } from '@paramscope/core';
+import { compareArms, pairedComparison, summarizeArms, type DecayRunResult, type OptimizerComparison } from '@paramscope/science';
 import { setDisplaySink, type MimeBundle } from '../display';
 import { classifyDifference, formatDifference, pairedTableRows, PAIRED_TABLE_COLUMNS, summarizeClasses, thresholdsText } from './conclusions';
 import { optimizerSpreadFigure, pairedDifferenceFigure, roleTraceFigure, staleVsRecalibratedFigure } from './figures';

@@ -9,7 +9,7 @@ import {
   type ArmSummary,
   type DecayArm,
   type PairedComparison
-} from '@paramscope/core';
+} from '@paramscope/science';
 import { cellLabel } from './figures';
 
 /** What an interval says about a difference. */

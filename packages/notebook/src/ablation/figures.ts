@@ -21,7 +21,7 @@ import {
   type OptimizerComparison,
   type OptimizerKind,
   type ParamRole
-} from '@paramscope/core';
+} from '@paramscope/science';
 import type { PlotlyFigure } from '../plotly';
 
 /** One colour per arm, the same in every figure. */

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseImageDataset, type AblationResults, type ImageDataset } from '@paramscope/core';
+import { parseImageDataset, type AblationResults, type ImageDataset } from '@paramscope/science';
 
 /** Where the set-up writes the digits, relative to the repository root. */
 export const DIGITS_PATH = 'data/digits.json';

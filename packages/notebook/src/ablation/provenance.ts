@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
-import type { ResultsProvenance } from '@paramscope/core';
+import type { ResultsProvenance } from '@paramscope/science';
 
 const requireHere = createRequire(__filename);
 

@@ -4,11 +4,12 @@
  * over time, the radial part of the gradient at every step, and the terms of the norm balance
  * ({@link sgdNormBalance}) over the last part of the run.
  */
-import { bnMlp, manualSeed } from '../nn';
-import { CosineAnnealingLR, SGD } from '../optim';
+import { CosineAnnealingLR, SGD, nn } from '@paramscope/core';
 import { sgdNormBalance, type NormBalance, type NormBalanceSample } from './norm-balance';
 import type { TeacherDataset } from './teacher-data';
 import { decayedAndRest, meanGradients, trainClassifier } from './training';
+
+const { bnMlp, manualSeed } = nn;
 
 /** Options of {@link runDecayExperiment}. */
 export interface DecayExperimentOptions {

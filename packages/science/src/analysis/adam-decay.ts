@@ -8,10 +8,11 @@
  * Adam + L2's effective decay grows with ‖W‖.
  */
 import * as tf from '@tensorflow/tfjs';
-import { bnMlp, manualSeed } from '../nn';
-import { Adam, AdamW } from '../optim';
+import { Adam, AdamW, nn } from '@paramscope/core';
 import type { TeacherDataset } from './teacher-data';
 import { decayedAndRest, trainClassifier } from './training';
+
+const { bnMlp, manualSeed } = nn;
 
 /** The decay per step of one tensor, in units of η (AdamW: λ for every element). */
 export interface EffectiveDecay {

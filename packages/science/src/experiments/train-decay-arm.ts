@@ -6,22 +6,15 @@
  * left them ("stale") and recalibrated at the final weights ("precise BN").
  */
 import * as tf from '@tensorflow/tfjs';
-import { manualSeed } from '../nn/init';
-import { bnCnn } from '../nn/small';
-import { lossAndGrads, disposeGrads } from '../nn/grad';
-import type { Module } from '../nn/module';
-import { paramModelFromModule } from '../params/from-module';
-import { SGD } from '../optim/sgd';
-import { Adam, AdamW } from '../optim/adam';
-import { CosineAnnealingLR } from '../optim/lr-scheduler';
-import type { Optimizer } from '../optim/optimizer';
-import type { ParamStepDiagnostics } from '../optim/types';
-import type { ParamGroup } from '@paramscope/params';
-import { ensureConv2dFilterGradient } from '../kernels';
+import { Adam, AdamW, CosineAnnealingLR, SGD, ensureConv2dFilterGradient, nn, paramModelFromModule, type Optimizer, type ParamStepDiagnostics } from '@paramscope/core';
+import type { ParamGroup } from '@paramscope/core';
 import { splitTensors, type ImageDataset } from './dataset';
 import { decayArmGroups, paramRole, PARAM_ROLES, type DecayArm, type ParamRole } from './decay-arms';
 import { recalibrateBatchNorm } from './precise-bn';
 import { seededUniform, shuffledIndices } from './random';
+
+const { bnCnn, disposeGrads, lossAndGrads, manualSeed } = nn;
+type Module = nn.Module;
 
 /** The optimizers of the ablation: SGD with momentum, AdamW (decoupled decay), Adam with coupled L2 decay. */
 export type OptimizerKind = 'sgd' | 'adamw' | 'adam-l2';
@@ -195,6 +188,9 @@ function evaluateBothWays(
     testAccuracy: { stale: testStale, recalibrated: accuracy(model, test.images, test.labels) }
   };
 }
+
+/** The timer every JavaScript host has (Node, browsers); this package compiles without their typings. */
+declare function setTimeout(callback: () => void, ms: number): unknown;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 

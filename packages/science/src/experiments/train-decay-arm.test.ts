@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bnCnn } from '../nn';
+import { nn } from '@paramscope/core';
 import type { ImageDataset } from './dataset';
 import { trainDecayArm, type DecayRunConfig } from './train-decay-arm';
 import { seededUniform } from './random';
+
+const { bnCnn } = nn;
 
 /** Three classes of 8×8 images: a bright row, a bright column or a bright diagonal, plus noise. */
 function stripes(count: number, seed: number): { images: number[]; labels: number[] } {

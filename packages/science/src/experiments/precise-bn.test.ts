@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bnMlp, manualSeed } from '../nn';
-import type { BatchNorm1d } from '../nn/norm';
+import { nn } from '@paramscope/core';
 import { recalibrateBatchNorm } from './precise-bn';
+
+const { bnMlp, manualSeed } = nn;
+type BatchNorm1d = nn.BatchNorm1d;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

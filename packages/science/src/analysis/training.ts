@@ -4,8 +4,11 @@
  * before a step and to record gradients and weights after it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { disposeGrads, lossAndGrads, type Module } from '../nn';
+import { nn } from '@paramscope/core';
 import type { TeacherDataset } from './teacher-data';
+
+const { disposeGrads, lossAndGrads } = nn;
+type Module = nn.Module;
 
 /** What the loop needs from an optimizer: a step from gradients keyed by parameter name. */
 export interface StepsWithGradients {

@@ -5,8 +5,12 @@
  * network whose weights still move fast at the end is then evaluated with stale statistics.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Module } from '../nn/module';
-import { BatchNorm1d, BatchNorm2d } from '../nn/norm';
+import { nn } from '@paramscope/core';
+
+const { BatchNorm1d, BatchNorm2d } = nn;
+type Module = nn.Module;
+type BatchNorm1d = nn.BatchNorm1d;
+type BatchNorm2d = nn.BatchNorm2d;
 
 type BatchNormModule = BatchNorm1d | BatchNorm2d;
 

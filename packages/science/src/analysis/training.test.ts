@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { bnMlp, lossAndGrads, manualSeed } from '../nn';
+import { nn } from '@paramscope/core';
 import { meanGradients, trainClassifier } from './training';
 import { createTeacherDataset } from './teacher-data';
+
+const { bnMlp, lossAndGrads, manualSeed } = nn;
 
 /** Plain SGD without any library optimizer, so the loop is tested on its own. */
 function plainSgd(model: ReturnType<typeof bnMlp>, lr: number) {

@@ -3,8 +3,8 @@
  * decay. Parameters are sorted into roles by structure (module kind and the traced graph), never
  * by name, so the arms mean the same thing on any model.
  */
-import type { ParamGroup, ParamInfo, ParamModel } from '@paramscope/params';
-import { isNormalizationParam } from '@paramscope/params';
+import type { ParamGroup, ParamInfo, ParamModel } from '@paramscope/core';
+import { isNormalizationParam } from '@paramscope/core';
 
 /** What a parameter is, for the ablation. */
 export type ParamRole = 'bn-fed-weight' | 'norm-affine' | 'bias' | 'other-weight';

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bnCnn, manualSeed } from '../nn';
-import { paramModelFromModule } from '../params/from-module';
+import { nn, paramModelFromModule } from '@paramscope/core';
 import { DECAY_ARMS, decayArmGroups, paramRole } from './decay-arms';
+
+const { bnCnn, manualSeed } = nn;
 
 let traced: ReturnType<typeof paramModelFromModule>;
 let untraced: ReturnType<typeof paramModelFromModule>;
