@@ -69,6 +69,14 @@ describe('worker-thread executor', () => {
     opt.step(new Map([[w, g]]));
     expect(quarter.updatedValues.caller / w.size).toBeCloseTo(0.25, 2);
     expect(quarter.updatedValues.workers + quarter.updatedValues.caller).toBe(w.size);
+    // By default the calling thread takes an equal share.
+    const before = { ...executor.updatedValues };
+    const [v] = model(4);
+    const sgd = new SGD([v], { lr: 0.1 }, { executor });
+    const ones = tf.onesLike(v);
+    sgd.step(new Map([[v, ones]]));
+    expect((executor.updatedValues.caller - before.caller) / v.size).toBeCloseTo(0.5, 2);
+    tf.dispose([v, ones]);
     tf.dispose([w, g]);
     await quarter.close();
     expect(() => createThreadExecutor({ callerShare: 1.5 })).toThrow(/callerShare must be in \[0, 1\], got 1.5/);
@@ -81,8 +89,11 @@ describe('worker-thread executor', () => {
     ['SGD', (w: tf.Variable) => new SGD([{ name: 'conv1.weight', variable: w }], { lr: 0.1, momentum: 0.9 }, { executor })],
     ['LARS', (w: tf.Variable) => new LARS([{ name: 'conv1.weight', variable: w }], { lr: 0.1, momentum: 0.9 }, { executor })]
   ] as const) {
+    // conv1.weight has 9,408 values: the calling thread's part (an equal share) ends at 4,704.
     for (const [where, at] of [
       ["the calling thread's share", 3],
+      ["the calling thread's share, last value", 4703],
+      ["a worker's share, first value", 4704],
       ["a worker's share", -3]
     ] as const) {
       it(`${name}: refuses a non-finite gradient in ${where}, with nothing updated`, () => {
