@@ -1,7 +1,7 @@
 /** The README's training loop: an nn model, structural groups, AdamW with warm-up then cosine. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect, it } from 'vitest';
-import { groupParams, groupsForLars } from '../grouping';
+import { groupParams, groupsForLars } from '../index';
 import { paramModelFromModule } from '../params';
 import * as nn from '../nn';
 import { AdamW, CosineAnnealingLR, LARS, LinearLR, SequentialLR } from './index';
