@@ -63,6 +63,6 @@ describe('SnapshotRenderer', () => {
     snapshot.entries[0].groups[1].params[2].shape = 'sixty-four';
     const node = await render(snapshot);
     expect(node.classList.contains('jp-ParamscopeSnapshot-error')).toBe(true);
-    expect(node.textContent).toContain('$.entries[0].groups[1].params[2].shape: expected an array, got string "sixty-four"');
+    expect(node.textContent).toContain('$.entries[0].groups[1].params[2].shape: expected an array, got "sixty-four"');
   });
 });

@@ -3,6 +3,8 @@
  * path that leads to it, so a message says exactly which field of which entry is wrong.
  */
 
+import { describeValue } from './describe-value';
+
 /** One problem found in a value, at a JSON path like `$.entries[0].groups[2].params[1].shape`. */
 export interface ValidationIssue {
   path: string;
@@ -11,16 +13,9 @@ export interface ValidationIssue {
 
 export type Checker = (value: unknown, path: string, issues: ValidationIssue[]) => void;
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
-}
-
 function expect(ok: boolean, what: string): Checker {
   return (value, path, issues) => {
-    if (!ok) issues.push({ path, message: `expected ${what}, got ${describe(value)}` });
+    if (!ok) issues.push({ path, message: `expected ${what}, got ${describeValue(value)}` });
   };
 }
 
@@ -42,7 +37,7 @@ export function literal(...allowed: readonly (string | number)[]): Checker {
 export function arrayOf(item: Checker): Checker {
   return (value, path, issues) => {
     if (!Array.isArray(value)) {
-      issues.push({ path, message: `expected an array, got ${describe(value)}` });
+      issues.push({ path, message: `expected an array, got ${describeValue(value)}` });
       return;
     }
     value.forEach((v, k) => item(v, `${path}[${k}]`, issues));
@@ -56,14 +51,14 @@ export function oneOf(what: string, ...checkers: Checker[]): Checker {
       check(value, path, local);
       if (local.length === 0) return;
     }
-    issues.push({ path, message: `expected ${what}, got ${describe(value)}` });
+    issues.push({ path, message: `expected ${what}, got ${describeValue(value)}` });
   };
 }
 
 export function recordOf(item: Checker): Checker {
   return (value, path, issues) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      issues.push({ path, message: `expected an object, got ${describe(value)}` });
+      issues.push({ path, message: `expected an object, got ${describeValue(value)}` });
       return;
     }
     for (const [key, v] of Object.entries(value)) item(v, `${path}.${key}`, issues);
@@ -74,7 +69,7 @@ export function recordOf(item: Checker): Checker {
 export function object(required: Record<string, Checker>, optional: Record<string, Checker> = {}): Checker {
   return (value, path, issues) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      issues.push({ path, message: `expected an object, got ${describe(value)}` });
+      issues.push({ path, message: `expected an object, got ${describeValue(value)}` });
       return;
     }
     const record = value as Record<string, unknown>;

@@ -8,3 +8,4 @@ export * from './mime';
 export * from './snapshot';
 export { validateSnapshot, formatIssues, type SnapshotValidation, type ValidationIssue } from './validate';
 export * from './refresh';
+export { describeValue } from './describe-value';

@@ -66,7 +66,7 @@ describe('validateSnapshot', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues).toEqual([
-      { path: '$.entries[0].groups[0].params[0].shape[1]', message: 'expected a non-negative integer, got number -3' },
+      { path: '$.entries[0].groups[0].params[0].shape[1]', message: 'expected a non-negative integer, got -3' },
       { path: '$.entries[0].groups[0].params[0].reason', message: 'missing required field' }
     ]);
   });

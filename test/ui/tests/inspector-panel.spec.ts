@@ -111,7 +111,7 @@ test('the panel shows groups and findings, renders names as text, pages 10,000 t
   // An unreadable snapshot: the reason, and the last good data stays.
   step('page.notebook.runCell(6);');
   await page.notebook.runCell(6);
-  await expect(panel.locator('.jp-Paramscope-error')).toContainText('$.sessionId: expected a string, got number 42');
+  await expect(panel.locator('.jp-Paramscope-error')).toContainText('$.sessionId: expected a string, got 42');
   await expect(panel.locator('.jp-Paramscope-entry')).toHaveCount(3);
 
   // Restart: stale. Refresh then finds a kernel without paramscope loaded.
