@@ -48,6 +48,11 @@ export function groupKey(entryId: string, groupIndex: number): string {
   return `${entryId}\u0000${groupIndex}`;
 }
 
+/** Key of an optimizer or grouping (an entry) in view state; never equal to a {@link groupKey}. */
+export function entryKey(entryId: string): string {
+  return `${entryId}\u0000`;
+}
+
 /** The panel's state; `changed` fires after every mutation. */
 export class InspectorModel {
   notebookName: string | undefined;
@@ -72,6 +77,7 @@ export class InspectorModel {
   /** `performance.now()` when the shown snapshot's message arrived (for render timing). */
   receivedAt: number | undefined;
   filter: RowFilter = { text: '', kind: '' };
+  /** Collapsed groups and entries, by {@link groupKey} and {@link entryKey}. */
   readonly collapsed = new Set<string>();
   /** Note groups the user expanded, by entry id and finding code (see {@link groupKey}). */
   readonly expandedNotes = new Set<string>();
@@ -192,6 +198,7 @@ export class InspectorModel {
     this.emit();
   }
 
+  /** Collapses or expands a group ({@link groupKey}) or an entry ({@link entryKey}). */
   toggleGroup(key: string): void {
     if (!this.collapsed.delete(key)) this.collapsed.add(key);
     this.emit();
@@ -215,9 +222,10 @@ export class InspectorModel {
     return this.settings.rowsBeforeShowMore * (1 + (this.pages.get(key) ?? 0));
   }
 
-  /** Brings a member into view: expands every group of the entry that holds it. */
+  /** Brings a member into view: expands its entry and every group of the entry that holds it. */
   reveal(entryId: string, name: string): void {
     const entry = this.snapshot?.entries.find((e) => e.id === entryId);
+    this.collapsed.delete(entryKey(entryId));
     for (const group of entry?.groups ?? []) {
       if (group.params.some((p) => p.name === name)) this.collapsed.delete(groupKey(entryId, group.index));
     }

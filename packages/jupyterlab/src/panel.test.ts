@@ -9,6 +9,11 @@ vi.mock('plotly.js-dist-min', () => ({ default: { react: vi.fn(async () => undef
 const XSS = '<img src=x onerror=alert(1)>';
 const MISTAKE = 'layer1.0.downsample.1.weight';
 
+/** The view-state key of group `index` of the panel's first entry. */
+function groupKeyOf(panel: InspectorPanel, index: number): string {
+  return panel.node.querySelectorAll('.jp-Paramscope-group')[index].getAttribute('data-nav')!.slice(2);
+}
+
 function setUp(snapshot = twoGroupSnapshot(resnet50Params(), { mistake: MISTAKE })) {
   const model = new InspectorModel();
   model.setNotebook('a.ipynb');
@@ -62,9 +67,9 @@ describe('InspectorPanel', () => {
     expect(rows()).toHaveLength(4);
 
     model.setFilter({ text: '', kind: '' });
-    panel.node.querySelector<HTMLButtonElement>('.jp-Paramscope-groupToggle')!.click();
+    panel.node.querySelector<HTMLElement>('.jp-Paramscope-groupToggle')!.click();
     panel.render();
-    expect(panel.node.querySelector('.jp-Paramscope-groupToggle')?.getAttribute('aria-expanded')).toBe('false');
+    expect(panel.node.querySelector('.jp-Paramscope-group')?.getAttribute('aria-expanded')).toBe('false');
     expect(panel.node.querySelector('.jp-Paramscope-tally')?.textContent).toBe('Showing 50 of 161 parameter rows · 55 in collapsed groups · 56 behind "show more"');
 
     panel.node.querySelector<HTMLButtonElement>('.jp-Paramscope-showMore')!.click();
@@ -82,16 +87,146 @@ describe('InspectorPanel', () => {
     expect(document.activeElement).toBe(row);
   });
 
-  it('moves focus between rows with the arrow keys', () => {
+  it('is an ARIA tree: optimizer, groups and members with levels, sizes and positions', () => {
     const { panel, rows } = setUp();
-    const [first, second] = rows();
-    first.focus();
-    first.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }));
-    expect(document.activeElement).toBe(second);
-    second.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowUp', bubbles: true }));
-    expect(document.activeElement).toBe(first);
-    first.dispatchEvent(new KeyboardEvent('keydown', { key: 'Home', bubbles: true }));
-    expect(document.activeElement).toBe(panel.node.querySelector('.jp-Paramscope-groupToggle'));
+    const tree = panel.node.querySelector('[role="tree"]')!;
+    expect(tree.getAttribute('aria-label')).toBe('Optimizers, parameter groups and members');
+    const entry = tree.querySelector<HTMLElement>(':scope > [role="treeitem"]')!;
+    expect([entry.getAttribute('aria-level'), entry.getAttribute('aria-posinset'), entry.getAttribute('aria-setsize')]).toEqual(['1', '1', '1']);
+    expect(entry.getAttribute('aria-expanded')).toBe('true');
+    // Named by its content: the header (title and summary); all else is in its group, which
+    // browsers leave out of the name. No aria-label that could differ from what is shown.
+    const [header, body] = [...entry.children];
+    expect(header.textContent).toMatch(/^▾SGD on resnet50 · SGD.*1 error0 warnings0 notesdecay: /);
+    expect(body.getAttribute('role')).toBe('group');
+    expect(body.querySelector(':scope > .jp-Paramscope-findings')).not.toBeNull();
+    // (Nor on its groups: Chromium would put that into the item's name.)
+    expect(tree.querySelectorAll('[role="treeitem"][aria-label], [role="group"][aria-label], [aria-labelledby]')).toHaveLength(0);
+
+    const groups = [...body.querySelectorAll(':scope > [role="treeitem"]')];
+    expect(groups.map((g) => [g.getAttribute('aria-level'), g.getAttribute('aria-posinset'), g.getAttribute('aria-setsize')])).toEqual([
+      ['2', '1', '2'],
+      ['2', '2', '2']
+    ]);
+    expect(groups[0].children[0].textContent).toBe('▾Group 0 · decaylr 0.1, weight decay 1e-4, momentum 0.955 tensors, 25.5M values');
+    const members = groups[0].querySelector(':scope > [role="group"]')!;
+    expect(members.getAttribute('role')).toBe('group');
+    // "show more" is a button in the members' group, out of the group item's name.
+    expect(members.querySelector(':scope > button.jp-Paramscope-showMore')?.textContent).toBe('Show 5 more (5 not shown)');
+
+    const mistake = rows().find((r) => r.dataset.param === MISTAKE)!;
+    expect(mistake.getAttribute('role')).toBe('treeitem');
+    expect(mistake.getAttribute('aria-level')).toBe('3');
+    expect(mistake.hasAttribute('aria-expanded')).toBe(false);
+    // Position among the 55 members, not among the 50 rows on the page.
+    expect(mistake.getAttribute('aria-setsize')).toBe('55');
+    expect(Number(mistake.getAttribute('aria-posinset'))).toBeGreaterThan(1);
+    expect(mistake.textContent).toMatch(new RegExp(`^${MISTAKE.replace(/\./g, '\\.')} \\(error finding\\)`));
+
+    // Roving tabindex: one tab stop, the first item until another is focused.
+    const stops = () => [...tree.querySelectorAll('[role="treeitem"][tabindex="0"]')];
+    expect(stops()).toEqual([entry]);
+    expect(tree.querySelectorAll('[role="treeitem"]:not([tabindex="-1"]):not([tabindex="0"])')).toHaveLength(0);
+    mistake.focus();
+    expect(stops()).toEqual([mistake]);
+    panel.render();
+    expect(stops().map((n) => (n as HTMLElement).dataset.param)).toEqual([MISTAKE]);
+  });
+
+  it('moves with the tree keys: Up/Down, Right enters or expands, Left collapses or climbs, Home/End, Enter/Space toggle', () => {
+    const { panel, model } = setUp();
+    const press = (key: string) => {
+      const target = document.activeElement as HTMLElement;
+      const event = new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true });
+      target.dispatchEvent(event);
+      panel.render(); // what the model's `changed` does in the app (a posted update)
+      return event.defaultPrevented;
+    };
+    const focused = () => {
+      const node = document.activeElement as HTMLElement;
+      return node.dataset.param ?? node.getAttribute('data-nav')!.slice(0, 1) + ':' + (node.getAttribute('aria-posinset') ?? '');
+    };
+    const entry = panel.node.querySelector<HTMLElement>('.jp-Paramscope-entry')!;
+    entry.focus();
+    expect(press('ArrowDown')).toBe(true);
+    expect(focused()).toBe('g:1');
+    press('ArrowDown');
+    expect(focused()).toBe('conv1.weight');
+    press('ArrowDown');
+    expect(focused()).toBe('layer1.0.conv1.weight');
+    press('ArrowUp');
+    expect(focused()).toBe('conv1.weight');
+    // Left on a member: its group. Left again: collapses it (focus stays), then Right expands it.
+    press('ArrowLeft');
+    expect(focused()).toBe('g:1');
+    press('ArrowLeft');
+    expect(focused()).toBe('g:1');
+    const group0 = () => panel.node.querySelector('.jp-Paramscope-group')!;
+    expect(group0().getAttribute('aria-expanded')).toBe('false');
+    expect(group0().querySelector('[role="treeitem"]')).toBeNull();
+    // Down from a collapsed group skips its members.
+    press('ArrowDown');
+    expect(focused()).toBe('g:2');
+    press('ArrowUp');
+    press('ArrowRight');
+    expect(group0().getAttribute('aria-expanded')).toBe('true');
+    expect(focused()).toBe('g:1');
+    press('ArrowRight');
+    expect(focused()).toBe('conv1.weight');
+    // Right and Enter on a member (no children) do nothing.
+    press('ArrowRight');
+    press('Enter');
+    expect(focused()).toBe('conv1.weight');
+    // Enter and Space toggle a group.
+    press('ArrowLeft');
+    press('Enter');
+    expect(group0().getAttribute('aria-expanded')).toBe('false');
+    press(' ');
+    expect(group0().getAttribute('aria-expanded')).toBe('true');
+    // End: the last row of the last group's page; Home: the optimizer.
+    press('End');
+    expect((document.activeElement as HTMLElement).dataset.param).toBe([...panel.node.querySelectorAll<HTMLElement>('.jp-Paramscope-row')].at(-1)!.dataset.param);
+    press('Home');
+    expect(document.activeElement).toBe(panel.node.querySelector('.jp-Paramscope-entry'));
+    // Left on the optimizer collapses it to its title and summary; Left again stays (no parent).
+    press('ArrowLeft');
+    expect(panel.node.querySelector('.jp-Paramscope-entry')?.getAttribute('aria-expanded')).toBe('false');
+    expect(panel.node.querySelectorAll('.jp-Paramscope-group, .jp-Paramscope-findings')).toHaveLength(0);
+    expect(panel.node.querySelector('.jp-Paramscope-tally')?.textContent).toBe('Showing 0 of 161 parameter rows · 161 in collapsed groups');
+    press('ArrowLeft');
+    expect(document.activeElement).toBe(panel.node.querySelector('.jp-Paramscope-entry'));
+    press('ArrowRight');
+    expect(panel.node.querySelectorAll('.jp-Paramscope-group')).toHaveLength(2);
+    // Keys the tree does not use pass through.
+    expect(press('a')).toBe(false);
+    // A collapsed group's row that had focus hands it to its group.
+    const row = panel.node.querySelector<HTMLElement>('.jp-Paramscope-row')!;
+    row.focus();
+    model.toggleGroup(groupKeyOf(panel, 0));
+    panel.render();
+    expect(document.activeElement).toBe(group0());
+    expect(group0().getAttribute('tabindex')).toBe('0');
+  });
+
+  it('lets a finding’s parameter link move focus into the tree with the keyboard', () => {
+    const { panel } = setUp();
+    const link = [...panel.node.querySelectorAll<HTMLButtonElement>('.jp-Paramscope-paramLink')].find((b) => b.textContent === MISTAKE)!;
+    expect(link.tagName).toBe('BUTTON');
+    expect(panel.node.querySelector('.jp-Paramscope-findings')?.getAttribute('aria-label')).toBe('Verification findings');
+    // The item reads "error: <message>" (the colon is for screen readers).
+    expect(panel.node.querySelector('.jp-Paramscope-finding')?.textContent).toBe(`error: ${MISTAKE} is a BatchNorm2d parameter with weight decay 0.0001${MISTAKE}`);
+    // The name in the message may break after its dots (a narrow sidebar), never inside a word.
+    const inMessage = panel.node.querySelector('.jp-Paramscope-findingMessage .jp-Paramscope-msgName')!;
+    expect(inMessage.textContent).toBe(MISTAKE);
+    expect(inMessage.querySelectorAll('wbr')).toHaveLength(4);
+    link.focus();
+    link.click(); // Enter or Space on a button
+    panel.render();
+    const row = document.activeElement as HTMLElement;
+    expect(row.dataset.param).toBe(MISTAKE);
+    expect(row.getAttribute('tabindex')).toBe('0');
+    row.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }));
+    expect(document.activeElement).toBe(panel.node.querySelector('.jp-Paramscope-group'));
   });
 
   it('lists errors before notes, folds notes by code and paints only rows with errors or warnings', () => {
@@ -115,9 +250,6 @@ describe('InspectorPanel', () => {
     const noted = rows().find((r) => r.dataset.param === notes[0].name)!;
     expect(noted.dataset.severity).toBe('info');
     expect(noted.querySelector('.jp-Paramscope-srOnly')?.textContent).toBe(' (info finding)');
-    const toggleOfGroup0 = panel.node.querySelector('.jp-Paramscope-groupToggle')!;
-    const controlled = document.getElementById(toggleOfGroup0.getAttribute('aria-controls')!);
-    expect(controlled?.getAttribute('aria-label')).toBe('Members of group 0');
     expect(noted.classList.contains('jp-mod-flagged')).toBe(false);
     expect(rows().filter((r) => r.classList.contains('jp-mod-flagged')).map((r) => r.dataset.param)).toEqual([MISTAKE]);
 

@@ -1,6 +1,13 @@
 /**
- * The sidebar widget: renders an {@link InspectorModel} as a headline, findings, filter controls
- * and, per optimizer or grouping, collapsible groups of member rows (paged, keyboard-navigable).
+ * The sidebar widget: renders an {@link InspectorModel} as a headline, filter controls and an ARIA
+ * tree: optimizer or grouping (level 1; its summary, findings and chart inside) → parameter group
+ * (level 2) → member rows (level 3, paged). One tab stop (roving tabindex); the keys of the WAI-ARIA
+ * tree pattern, as in JupyterLab's debugger variables tree: Up/Down, Right expands or enters,
+ * Left collapses or goes to the parent, Home/End, Enter/Space toggles.
+ *
+ * A tree in both layouts, not a treegrid in the wide one: the wide layout only lines a row's facts
+ * up beside its name; the facts differ per row (norms only for watched runs) and nothing in them
+ * is operable, so cell-by-cell navigation would add key presses and no information.
  */
 import { Widget } from '@lumino/widgets';
 import {
@@ -15,7 +22,7 @@ import { findingMatches, severityByParam } from './findings';
 import { correctedGroupsCode, fixLanguage } from './fix-code';
 import { formatCount, formatNumber, formatShape, hyperparameterPairs } from './format';
 import { HistoryChart } from './history-chart';
-import { groupKey, type InspectorModel } from './panel-model';
+import { entryKey, groupKey, type InspectorModel } from './panel-model';
 import { paramNameNode } from './param-name';
 import { groupRows, moduleKinds } from './rows';
 import { entryTitle, findingsList, summaryLine } from './snapshot-table';
@@ -56,6 +63,10 @@ export class InspectorPanel extends Widget {
   private readonly kindSelect = h('select', { className: 'jp-Paramscope-kind jp-mod-styled', attrs: { 'aria-label': 'Module kind' } });
   private readonly tallyNode = h('div', { className: 'jp-Paramscope-tally', attrs: { 'aria-live': 'polite' } });
   private readonly contentNode = h('div', { className: 'jp-Paramscope-content' });
+  /** Optimizers → groups → rows; rebuilt on every render. */
+  private treeNode: HTMLElement | undefined;
+  /** `data-nav` key of the tree's tab stop (the item focused last), kept across renders. */
+  private currentNav: string | undefined;
   private readonly charts = new Map<string, HistoryChart>();
   private renderedSnapshot: unknown;
   private focusedReveal: unknown;
@@ -76,6 +87,10 @@ export class InspectorPanel extends Widget {
     this.filterInput.addEventListener('input', () => this.model.setFilter({ text: this.filterInput.value }));
     this.kindSelect.addEventListener('change', () => this.model.setFilter({ kind: this.kindSelect.value }));
     this.contentNode.addEventListener('keydown', (event) => this.onKeyDown(event));
+    this.contentNode.addEventListener('focusin', (event) => {
+      const item = event.target as HTMLElement;
+      if (item.getAttribute('role') === 'treeitem') this.setTabStop(item);
+    });
     this.node.append(
       h('div', { className: 'jp-Paramscope-header' }, [
         h('h2', { className: 'jp-Paramscope-title', text: 'Parameter groups' }),
@@ -118,13 +133,29 @@ export class InspectorPanel extends Widget {
     if (this.filterInput.value !== model.filter.text) this.filterInput.value = model.filter.text;
     this.renderKinds();
 
-    const focusKey = (document.activeElement as HTMLElement | null)?.closest?.('[data-nav]')?.getAttribute('data-nav');
+    // Focus and the tab stop survive the rebuild: the same item, else its nearest ancestor left
+    // (a row of a group just collapsed), else the first item.
+    const active = document.activeElement as HTMLElement | null;
+    const focusChain = active && this.contentNode.contains(active) ? this.navChain(active) : undefined;
+    const stopChain = this.navChain(this.navItem(this.currentNav));
     const tally: Tally = { total: 0, shown: 0, hiddenByFilter: 0, collapsed: 0, notShown: 0 };
     const entries = model.snapshot?.entries ?? [];
-    this.contentNode.replaceChildren(...entries.map((entry) => this.renderEntry(entry, tally)));
+    this.treeNode = entries.length
+      ? h(
+          'div',
+          { className: 'jp-Paramscope-tree', attrs: { role: 'tree', 'aria-label': 'Optimizers, parameter groups and members' } },
+          entries.map((entry, i) => this.renderEntry(entry, i, entries.length, tally))
+        )
+      : undefined;
+    this.contentNode.replaceChildren(...(this.treeNode ? [this.treeNode] : []));
     this.dropChartsExcept(new Set(entries.map((e) => e.id)));
     this.renderTally(tally);
-    if (focusKey) this.focusNav(focusKey);
+    this.setTabStop(this.firstNavItem(stopChain) ?? this.treeItems()[0]);
+    if (active && focusChain) {
+      // A node kept across renders (a chart's toggle) keeps its focus; a rebuilt one is found by key.
+      if (active.isConnected && this.contentNode.contains(active)) active.focus();
+      else this.firstNavItem(focusChain)?.focus();
+    }
     this.scrollToRevealed();
 
     if (model.snapshot && model.snapshot !== this.renderedSnapshot && model.receivedAt !== undefined) {
@@ -132,7 +163,9 @@ export class InspectorPanel extends Widget {
       this.lastRenderMs = performance.now() - model.receivedAt;
       this.node.dataset.renderMs = this.lastRenderMs.toFixed(1);
       this.node.dataset.sequence = String(model.snapshot.sequence);
-      // The next frame: after style, layout and paint of the new rows.
+      // The next frame: after style, layout and paint of the new rows. Until then no figure,
+      // so that a reader never takes the previous snapshot's for this one's.
+      delete this.node.dataset.frameMs;
       const receivedAt = model.receivedAt;
       requestAnimationFrame(() => (this.node.dataset.frameMs = (performance.now() - receivedAt).toFixed(1)));
     }
@@ -186,39 +219,80 @@ export class InspectorPanel extends Widget {
     this.tallyNode.textContent = `Showing ${tally.shown} of ${tally.total} parameter rows${hidden.length ? ` · ${hidden.join(' · ')}` : ''}`;
   }
 
-  private renderEntry(entry: SnapshotEntry, tally: Tally): HTMLElement {
+  /** An optimizer or grouping: a level-1 tree item; its summary is its description. */
+  private renderEntry(entry: SnapshotEntry, index: number, count: number, tally: Tally): HTMLElement {
+    const key = entryKey(entry.id);
+    const collapsed = this.model.collapsed.has(key);
+    const header = h('div', { className: 'jp-Paramscope-entryHeader' }, [
+      h('h3', { className: 'jp-Paramscope-entryTitle' }, [
+        h('span', { className: 'jp-Paramscope-caret', text: collapsed ? '▸' : '▾', attrs: { 'aria-hidden': 'true' } }),
+        h('span', { text: entryTitle(entry) })
+      ]),
+      summaryLine(entry)
+    ]);
+    header.addEventListener('click', () => this.model.toggleGroup(key));
+    // Named by its content: the header. Everything under it is in its role=group (`body`), which
+    // browsers leave out of the name.
+    const item = h(
+      'div',
+      {
+        className: 'jp-Paramscope-entry',
+        attrs: {
+          role: 'treeitem',
+          'aria-level': '1',
+          'aria-setsize': String(count),
+          'aria-posinset': String(index + 1),
+          'aria-expanded': String(!collapsed),
+          tabindex: '-1',
+          'data-nav': `e:${key}`
+        }
+      },
+      [header]
+    );
+    if (collapsed) {
+      for (const group of entry.groups) {
+        const view = groupRows(group, this.model.filter, 0);
+        tally.total += group.params.length;
+        tally.collapsed += view.matched;
+        tally.hiddenByFilter += view.hiddenByFilter;
+      }
+      return item;
+    }
     const kinds = new Map(entry.groups.flatMap((g) => g.params.map((p) => [p.name, p.moduleKind] as const)));
     const findings = entry.findings.filter((f) => findingMatches(f, this.model.filter, (name) => kinds.get(name)));
     const hiddenFindings = entry.findings.length - findings.length;
-    const section = h('section', { className: 'jp-Paramscope-entry', attrs: { 'aria-label': entry.label } }, [
-      h('h3', { className: 'jp-Paramscope-entryTitle', text: entryTitle(entry) }),
-      summaryLine(entry),
-      this.fixAction(entry),
-      findings.length > 0 || hiddenFindings === 0
-        ? findingsList(findings, {
-            onParam: (name) => this.model.reveal(entry.id, name),
-            notesExpanded: (code) => this.model.expandedNotes.has(`${entry.id}\u0000${code}`),
-            onToggleNotes: (code) => this.model.toggleNotes(entry.id, code),
-            idPrefix: `jp-Paramscope-${this.id}-${entry.id}`
-          })
-        : null,
-      hiddenFindings > 0
-        ? h('p', {
-            className: 'jp-Paramscope-empty',
-            text: `${hiddenFindings} of ${entry.findings.length} findings hidden by the filter.`
-          })
-        : null
-    ]);
+    // No label on the groups: Chromium puts a group's label into the name of the item above it.
+    const body = h('div', { className: 'jp-Paramscope-entryBody', attrs: { role: 'group' } });
+    item.appendChild(body);
+    body.append(
+      ...[
+        this.fixAction(entry),
+        findings.length > 0 || hiddenFindings === 0
+          ? findingsList(findings, {
+              onParam: (name) => this.model.reveal(entry.id, name),
+              notesExpanded: (code) => this.model.expandedNotes.has(`${entry.id}\u0000${code}`),
+              onToggleNotes: (code) => this.model.toggleNotes(entry.id, code),
+              idPrefix: `jp-Paramscope-${this.id}-${entry.id}`
+            })
+          : null,
+        hiddenFindings > 0
+          ? h('p', {
+              className: 'jp-Paramscope-empty',
+              text: `${hiddenFindings} of ${entry.findings.length} findings hidden by the filter.`
+            })
+          : null
+      ].filter((node): node is HTMLElement => node !== null)
+    );
     if (entry.history && entry.history.steps.length > 0 && this.model.settings.showChart) {
       let chart = this.charts.get(entry.id);
       if (!chart) this.charts.set(entry.id, (chart = new HistoryChart()));
-      section.appendChild(chart.node);
+      body.appendChild(chart.node);
       // The entry's title is right above: a short chart title fits a 250 px sidebar.
       void chart.draw(entry.history, 'Weight norms over steps');
     }
     const severities = severityByParam(entry.findings);
-    for (const group of entry.groups) section.appendChild(this.renderGroup(entry, group, severities, tally));
-    return section;
+    body.append(...entry.groups.map((group, i) => this.renderGroup(entry, group, i, severities, tally)));
+    return item;
   }
 
   /** "Copy corrected groups" for an optimizer with errors, and what it copied. */
@@ -230,7 +304,7 @@ export class InspectorPanel extends Widget {
       className: 'jp-Paramscope-copyFix jp-mod-styled',
       text: 'Copy corrected groups',
       title: `Copy ${languageName} code that rebuilds this optimizer on paramscope's structural default groups`,
-      attrs: { type: 'button' }
+      attrs: { type: 'button', 'data-nav': `c:${entry.id}` }
     });
     button.addEventListener('click', () => {
       this.copyText(correctedGroupsCode(entry, language));
@@ -242,9 +316,11 @@ export class InspectorPanel extends Widget {
     return h('div', { className: 'jp-Paramscope-fix' }, [button, status]);
   }
 
+  /** A parameter group: a level-2 tree item, named by its line (name, hyperparameters, sizes). */
   private renderGroup(
     entry: SnapshotEntry,
     group: GroupSnapshot,
+    position: number,
     severities: Map<string, FindingSeverity>,
     tally: Tally
   ): HTMLElement {
@@ -256,54 +332,72 @@ export class InspectorPanel extends Widget {
     tally.hiddenByFilter += view.hiddenByFilter;
 
     const hyper = hyperparameterPairs(group.hyperparameters).map(([k, v]) => `${k} ${v}`).join(', ');
-    const toggle = h(
-      'button',
+    const label = h('div', { className: 'jp-Paramscope-groupToggle' }, [
+      h('span', { className: 'jp-Paramscope-caret', text: collapsed ? '▸' : '▾', attrs: { 'aria-hidden': 'true' } }),
+      h('span', { className: 'jp-Paramscope-groupName', text: `Group ${group.index}${group.label ? ` · ${group.label}` : ''}` }),
+      hyper ? h('span', { className: 'jp-Paramscope-groupHyper', text: hyper }) : null,
+      h('span', { className: 'jp-Paramscope-groupSize', text: `${group.tensorCount} tensors, ${formatCount(group.elementCount)} values` })
+    ]);
+    label.addEventListener('click', () => this.model.toggleGroup(key));
+    // Named by its line (name, hyperparameters, sizes); rows and "show more" are in its role=group.
+    const node = h(
+      'div',
       {
-        className: 'jp-Paramscope-groupToggle',
-        attrs: { type: 'button', 'aria-expanded': String(!collapsed), 'data-nav': `g:${key}` }
+        className: 'jp-Paramscope-group',
+        attrs: {
+          role: 'treeitem',
+          'aria-level': '2',
+          'aria-setsize': String(entry.groups.length),
+          'aria-posinset': String(position + 1),
+          'aria-expanded': String(!collapsed),
+          tabindex: '-1',
+          'data-group': String(group.index),
+          'data-nav': `g:${key}`
+        }
       },
-      [
-        h('span', { className: 'jp-Paramscope-caret', text: collapsed ? '▸' : '▾', attrs: { 'aria-hidden': 'true' } }),
-        h('span', { className: 'jp-Paramscope-groupName', text: `Group ${group.index}${group.label ? ` · ${group.label}` : ''}` }),
-        h('span', { className: 'jp-Paramscope-groupHyper', text: hyper }),
-        h('span', { className: 'jp-Paramscope-groupSize', text: `${group.tensorCount} tensors, ${formatCount(group.elementCount)} values` })
-      ]
+      [label]
     );
-    toggle.addEventListener('click', () => this.model.toggleGroup(key));
-    const node = h('div', { className: 'jp-Paramscope-group', attrs: { 'data-group': String(group.index) } }, [toggle]);
     if (collapsed) {
       tally.collapsed += view.matched;
       return node;
     }
     tally.shown += view.rows.length;
     tally.notShown += Math.max(0, view.matched - view.rows.length);
-    if (view.rows.length > 0) {
-      const rows = view.rows.map((param) => this.renderRow(key, param, severities.get(param.name), param.name === revealed));
-      const rowsId = `jp-Paramscope-${this.id}-rows-${entry.id}-${group.index}`;
-      toggle.setAttribute('aria-controls', rowsId);
-      const label = `Members of group ${group.index}`;
-      node.appendChild(h('ul', { className: 'jp-Paramscope-rows', attrs: { id: rowsId, 'aria-label': label } }, rows));
-    } else if (group.params.length > 0) {
-      node.appendChild(h('p', { className: 'jp-Paramscope-empty', text: `All ${group.params.length} members hidden by the filter.` }));
+    const members = h('div', { className: 'jp-Paramscope-rows', attrs: { role: 'group' } });
+    node.appendChild(members);
+    members.append(
+      ...view.rows.map((param, i) => this.renderRow(key, param, severities.get(param.name), param.name === revealed, view.positions[i], view.matched))
+    );
+    if (view.rows.length === 0 && group.params.length > 0) {
+      members.appendChild(h('p', { className: 'jp-Paramscope-empty', text: `All ${group.params.length} members hidden by the filter.` }));
     }
     if (view.notShown > 0) {
+      // A button after the rows, reached with Tab from the tree (not a tree item: the rows'
+      // positions and set size count members, and this is an action).
       const more = h('button', {
         className: 'jp-Paramscope-showMore',
         text: `Show ${Math.min(view.notShown, this.model.settings.rowsBeforeShowMore)} more (${view.notShown} not shown)`,
         attrs: { type: 'button', 'data-nav': `m:${key}` }
       });
       more.addEventListener('click', () => this.model.showMore(key));
-      node.appendChild(more);
+      members.appendChild(more);
     }
     return node;
   }
 
+  /**
+   * A member: a level-3 tree item named by its content: the whole name (the elided head is still
+   * text), tags, severity, facts and the reason it is in the group, with separators only screen
+   * readers get (CSS `::before`), e.g. "bn1.weight (error finding) 64, values 64, BatchNorm2d …".
+   */
   private renderRow(
     key: string,
     param: ParamSnapshot,
     severity: FindingSeverity | undefined,
-    revealed: boolean
-  ): HTMLLIElement {
+    revealed: boolean,
+    position: number | undefined,
+    setSize: number
+  ): HTMLDivElement {
     const name = h('div', { className: 'jp-Paramscope-name' }, [paramNameNode(param.name)]);
     if (param.scaleInvariant) {
       name.appendChild(h('span', { className: 'jp-Paramscope-tag', text: 'scale-inv.', title: param.normalizedBy ? `feeds ${param.normalizedBy}: its scale does not change the output` : 'its scale does not change the output' }));
@@ -323,12 +417,22 @@ export class InspectorPanel extends Widget {
       facts.map(([label, value]) => h('span', { className: 'jp-Paramscope-fact', title: label, text: label === 'shape' || label === 'module' ? value : `${label} ${value}` }))
     );
     const reason = h('div', { className: 'jp-Paramscope-reason', text: param.reason });
+    const attrs: Record<string, string> = {
+      role: 'treeitem',
+      'aria-level': '3',
+      tabindex: '-1',
+      'data-nav': `r:${key}\u0000${param.name}`
+    };
+    if (position !== undefined) {
+      attrs['aria-setsize'] = String(setSize);
+      attrs['aria-posinset'] = String(position);
+    }
     const row = h(
-      'li',
+      'div',
       {
         className: 'jp-Paramscope-row',
         title: [param.aliases?.length ? `aliases: ${param.aliases.join(', ')}` : '', `module: ${param.modulePath || '(root)'}`].filter(Boolean).join('\n'),
-        attrs: { tabindex: '0', 'data-nav': `r:${key}\u0000${param.name}` }
+        attrs
       },
       [name, meta, reason]
     );
@@ -344,28 +448,91 @@ export class InspectorPanel extends Widget {
     return row;
   }
 
-  /** Arrow keys move between group headers, rows and "show more" buttons; Home/End jump. */
-  private onKeyDown(event: KeyboardEvent): void {
-    const target = (event.target as HTMLElement).closest('[data-nav]');
-    if (!target) return;
-    const items = [...this.contentNode.querySelectorAll<HTMLElement>('[data-nav]')];
-    const index = items.indexOf(target as HTMLElement);
-    let next: number | undefined;
-    if (event.key === 'ArrowDown') next = Math.min(items.length - 1, index + 1);
-    else if (event.key === 'ArrowUp') next = Math.max(0, index - 1);
-    else if (event.key === 'Home') next = 0;
-    else if (event.key === 'End') next = items.length - 1;
-    if (next === undefined) return;
-    event.preventDefault();
-    items[next].focus();
+  /** The tree items on screen, in order (collapsed items render no children). */
+  private treeItems(): HTMLElement[] {
+    return this.treeNode ? [...this.treeNode.querySelectorAll<HTMLElement>('[role="treeitem"]')] : [];
   }
 
-  private focusNav(key: string): void {
+  /** The `data-nav` keys of `node` (or its closest keyed ancestor) and of the items above it. */
+  private navChain(node: HTMLElement | undefined): string[] {
+    const keys: string[] = [];
+    for (let n = node?.closest<HTMLElement>('[data-nav]'); n && this.contentNode.contains(n); n = n.parentElement?.closest<HTMLElement>('[data-nav]')) {
+      keys.push(n.getAttribute('data-nav')!);
+    }
+    return keys;
+  }
+
+  private firstNavItem(keys: string[]): HTMLElement | undefined {
+    for (const key of keys) {
+      const node = this.navItem(key);
+      if (node) return node;
+    }
+    return undefined;
+  }
+
+  private navItem(key: string | null | undefined): HTMLElement | undefined {
+    if (!key) return undefined;
     for (const node of this.contentNode.querySelectorAll<HTMLElement>('[data-nav]')) {
-      if (node.getAttribute('data-nav') === key) {
-        node.focus();
+      if (node.getAttribute('data-nav') === key) return node;
+    }
+    return undefined;
+  }
+
+  /** Makes `item` the tree's one tab stop (roving tabindex). */
+  private setTabStop(item: HTMLElement | undefined): void {
+    if (!item) return;
+    for (const other of this.treeNode?.querySelectorAll<HTMLElement>('[role="treeitem"][tabindex="0"]') ?? []) {
+      if (other !== item) other.tabIndex = -1;
+    }
+    item.tabIndex = 0;
+    this.currentNav = item.getAttribute('data-nav') ?? undefined;
+  }
+
+  /**
+   * The tree's keys (WAI-ARIA tree view pattern): Up/Down the previous/next item on screen,
+   * Right expands a collapsed item or enters an expanded one, Left collapses an expanded item
+   * or goes to the parent, Home/End the first/last item, Enter/Space expands or collapses.
+   */
+  private onKeyDown(event: KeyboardEvent): void {
+    const item = event.target as HTMLElement;
+    if (item.getAttribute('role') !== 'treeitem' || event.altKey || event.ctrlKey || event.metaKey) return;
+    const items = this.treeItems();
+    const index = items.indexOf(item);
+    const expanded = item.getAttribute('aria-expanded');
+    const toggle = () => this.model.toggleGroup(item.getAttribute('data-nav')!.slice(2));
+    let next: HTMLElement | null | undefined;
+    switch (event.key) {
+      case 'ArrowDown':
+        next = items[index + 1];
+        break;
+      case 'ArrowUp':
+        next = items[index - 1];
+        break;
+      case 'Home':
+        next = items[0];
+        break;
+      case 'End':
+        next = items[items.length - 1];
+        break;
+      case 'ArrowRight':
+        if (expanded === 'false') toggle();
+        else if (expanded === 'true') next = item.querySelector<HTMLElement>('[role="treeitem"]');
+        break;
+      case 'ArrowLeft':
+        if (expanded === 'true') toggle();
+        else next = item.parentElement?.closest<HTMLElement>('[role="treeitem"]');
+        break;
+      case 'Enter':
+      case ' ':
+        if (expanded !== null) toggle();
+        break;
+      default:
         return;
-      }
+    }
+    event.preventDefault();
+    if (next) {
+      next.focus();
+      next.scrollIntoView?.({ block: 'nearest' });
     }
   }
 

@@ -31,6 +31,10 @@ describe('rows', () => {
     const view = groupRows(group(), { text: '', kind: '' }, 5, 'fc.bias');
     expect(view.rows.map((p) => p.name).slice(-1)).toEqual(['fc.bias']);
     expect(view.rows).toHaveLength(6);
+    // Positions among the matches (aria-posinset): the revealed member keeps its own.
+    expect(view.positions).toEqual([1, 2, 3, 4, 5, 161]);
+    const filtered = groupRows(group(), { text: 'conv', kind: '' }, 2, 'fc.bias');
+    expect(filtered.positions).toEqual([1, 2, undefined]);
   });
 
   it('lists module kinds once, sorted', () => {

@@ -24,6 +24,11 @@ export function matchesFilter(param: ParamSnapshot, filter: RowFilter): boolean 
 export interface GroupRows {
   /** Rows to render, in the group's order. */
   rows: ParamSnapshot[];
+  /**
+   * Each row's 1-based position among the members that pass the filter (`aria-posinset` of
+   * `matched`); undefined for a revealed member the filter hides.
+   */
+  positions: Array<number | undefined>;
   /** Members that pass the filter. */
   matched: number;
   /** Members the filter hides. */
@@ -38,22 +43,30 @@ export interface GroupRows {
  */
 export function groupRows(group: GroupSnapshot, filter: RowFilter, limit: number, reveal?: string): GroupRows {
   const rows: ParamSnapshot[] = [];
+  const positions: Array<number | undefined> = [];
   let matched = 0;
   let revealed: ParamSnapshot | undefined;
+  let revealedAt: number | undefined;
   for (const param of group.params) {
     const isRevealed = reveal !== undefined && param.name === reveal;
     if (matchesFilter(param, filter)) {
       matched += 1;
       if (rows.length < limit) {
         rows.push(param);
+        positions.push(matched);
         continue;
       }
+      if (isRevealed) revealedAt = matched;
     }
     if (isRevealed) revealed = param;
   }
-  if (revealed) rows.push(revealed);
+  if (revealed) {
+    rows.push(revealed);
+    positions.push(revealedAt);
+  }
   return {
     rows,
+    positions,
     matched,
     hiddenByFilter: group.params.length - matched,
     notShown: Math.max(0, matched - limit)

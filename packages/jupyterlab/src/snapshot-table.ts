@@ -6,7 +6,7 @@ import type { Finding, GroupSnapshot, Snapshot, SnapshotEntry } from '@paramscop
 import { h } from './dom';
 import { entryTotals, sortFindings, type NoteGroup } from './findings';
 import { formatCount, hyperparameterPairs } from './format';
-import { paramNameNode } from './param-name';
+import { messageWithNames, paramNameNode } from './param-name';
 
 /** `Conv2d ×20, BatchNorm2d ×40`: the module kinds of a group's members, most frequent first. */
 export function kindSummary(group: GroupSnapshot): string {
@@ -72,9 +72,14 @@ export function findingsList(findings: readonly Finding[], options: FindingsList
 }
 
 function findingItem(finding: Finding, onParam?: (name: string) => void): HTMLLIElement {
+  // "error: <message>" to a screen reader (the colon is not shown); a real space between the
+  // two, so the line may wrap after the severity instead of inside the first word.
   const item = h('li', { className: 'jp-Paramscope-finding', attrs: { 'data-severity': finding.severity } }, [
-    h('span', { className: 'jp-Paramscope-severity', text: finding.severity }),
-    h('span', { className: 'jp-Paramscope-findingMessage', text: finding.message })
+    h('span', { className: 'jp-Paramscope-severity', text: finding.severity }, [
+      h('span', { className: 'jp-Paramscope-srOnly', text: ':' })
+    ]),
+    document.createTextNode(' '),
+    h('span', { className: 'jp-Paramscope-findingMessage' }, [messageWithNames(finding.message, finding.params)])
   ]);
   if (onParam && finding.params.length > 0) {
     item.appendChild(
