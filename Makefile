@@ -23,7 +23,8 @@ typecheck lint unit integration ui: setup
 bench: setup
 	@npm run --silent bench
 
-## Optional: TF.js's native backend (@tensorflow/tfjs-node) built offline from the tensorflow-cpu wheel.
+## TF.js's native backend (@tensorflow/tfjs-node) built offline from the tensorflow-cpu wheel. `setup`
+## builds it already (unless PARAMSCOPE_NATIVE=0); this target retries after a failure and shows the log.
 native: setup
 	@tools/native/setup-native.sh
 

@@ -116,4 +116,56 @@ if [ ! -f "$ROOT/data/digits.json" ]; then
   step "exporting the digits data set to data/digits.json"
   "$VENV/bin/python" tools/data/export_digits.py "$ROOT/data/digits.json" >/dev/null || fail "tools/data/export_digits.py"
 fi
+# 9. TF.js's native backend (@tensorflow/tfjs-node), built offline by tools/native/setup-native.sh ----
+#    from the tensorflow-cpu wheel where g++, make and Node's headers are there; otherwise the
+#    notebooks run on wasm. Never fails set-up: a failure prints one line saying why. `npm ci`
+#    (step 3) removes tfjs-node (it is not in package.json): this step puts it back, reusing the
+#    unpacked wheel and the compiled addon in .cache/native. PARAMSCOPE_NATIVE=0 skips the step.
+#    The prerequisites are checked on every run (quick); a failure after them (download, build,
+#    verify) is not retried with the same inputs until `make native`.
+native_log=$STAMPS/native.log
+native_hash=$({ echo "${PARAMSCOPE_TF_VERSION:-} ${PARAMSCOPE_NATIVE_CACHE:-}"; cat tools/native/setup-native.sh \
+  tools/native/unpack_wheel.py tools/native/verify-native.mjs; } | sha256sum | cut -c1-16)
+native_why() { sed 's/\x1b\[[0-9;]*m//g' "$1" 2>/dev/null | sed -n 's/^\[native\] FAILED: //p' | tail -n 1; }
+native_fallback() { echo "[setup] native backend not built ($1); notebooks run on wasm (PARAMSCOPE_NATIVE=0 skips this step)" >&2; }
+case "${PARAMSCOPE_NATIVE:-1}" in
+  0 | no | off | false)
+    if tools/native/setup-native.sh --status >/dev/null 2>&1; then
+      echo "[setup] native backend: not built (PARAMSCOPE_NATIVE=0), but the tfjs-node built earlier is installed and used; 'tools/native/setup-native.sh --remove' takes it out, PARAMSCOPE_BACKEND=wasm forces wasm"
+    else
+      echo "[setup] native backend: skipped (PARAMSCOPE_NATIVE=0); notebooks run on wasm"
+    fi ;;
+  *)
+    native_status=$(tools/native/setup-native.sh --status 2>&1) && native_ok=1 || native_ok=0
+    if [ "$native_ok" = 1 ] && fresh native "$native_hash"; then
+      :
+    elif [ "$native_ok" = 0 ] && ! tools/native/setup-native.sh --prerequisites >"$native_log.prerequisites" 2>&1; then
+      rm -f "$STAMPS/native"
+      why=$(native_why "$native_log.prerequisites")
+      native_fallback "${why:-tools/native/setup-native.sh --prerequisites failed}"
+    elif [ "$native_ok" = 0 ] && fresh native-failed "$native_hash"; then
+      native_fallback "$(sed -n 1p "$STAMPS/native-failed.why") on an earlier run with the same inputs; log: .setup-stamps/native.log; 'make native' retries"
+    else
+      if [ "$native_ok" = 1 ]; then step "checking TF.js's native backend (tools/native/setup-native.sh)"
+      else step "building TF.js's native backend: $native_status (tools/native/setup-native.sh; the first time it downloads a ~250 MB wheel; PARAMSCOPE_NATIVE=0 skips it)"; fi
+      native_timeout=(); command -v timeout >/dev/null && native_timeout=(timeout 1200)
+      if "${native_timeout[@]}" tools/native/setup-native.sh >"$native_log" 2>&1; then
+        mark native "$native_hash"
+        rm -f "$STAMPS/native-failed"
+        built=$(sed -n 's/^\[native\] ok: \(@tensorflow\/tfjs-node [^;]*\);.*/\1/p' "$native_log")
+        echo "[setup] native backend: ${built:-@tensorflow/tfjs-node}; notebooks use it (PARAMSCOPE_BACKEND=wasm forces wasm)"
+      else
+        native_rc=$?
+        why=$(native_why "$native_log")
+        [ "$native_rc" = 124 ] && why="tools/native/setup-native.sh took more than 20 minutes"
+        [ -n "$why" ] || why="tools/native/setup-native.sh exited with status $native_rc"
+        mark native-failed "$native_hash"
+        echo "$why" > "$STAMPS/native-failed.why"
+        rm -f "$STAMPS/native"
+        native_fallback "$why; log: .setup-stamps/native.log"
+      fi
+    fi ;;
+esac
+# A tfjs-node left unbuilt (a failed step) would break whatever requires it: take it out.
+tools/native/setup-native.sh --status >/dev/null 2>&1 || tools/native/setup-native.sh --remove >/dev/null 2>&1 || true
 step "ready"

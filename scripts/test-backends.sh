@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the core test suite and every notebook on each TF.js backend installed here (tfjs-node
-# after `make native`, wasm, cpu), or on those named: scripts/test-backends.sh wasm cpu.
-# Not part of `make test`: the cpu backend trains the conv notebooks very slowly.
+# Runs the core test suite and every notebook on each TF.js backend installed in this checkout
+# (tfjs-node when set-up built it, wasm, cpu), or on those named: scripts/test-backends.sh wasm cpu.
+# Not part of `make test`, which runs the notebooks on the default backend only (tfjs-node when
+# built, else wasm): the cpu backend trains the conv notebooks very slowly.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PWD/node_modules/.bin:$PATH"

@@ -14,6 +14,13 @@ lint() {
   npm run --silent lint
 }
 unit() {
+  # Core's per-backend suites (PyTorch parity of nn and the optimizers, the fast paths, the seam
+  # onto tfjs-node) add tfjs-node's `tensorflow` backend by themselves when set-up built it.
+  if tools/native/setup-native.sh --status >/dev/null 2>&1; then
+    echo "core's per-backend suites: cpu, wasm, tensorflow (tfjs-node)"
+  else
+    echo "core's per-backend suites: cpu, wasm (tfjs-node is not built: see scripts/setup.sh's native step)"
+  fi
   lerna run test --concurrency 1 --stream && node --test test/declarations/ \
     && python -m pytest packages/python/tests -q -p no:cacheprovider
 }

@@ -45,7 +45,12 @@ async function main() {
   const wanted = subset.provenance?.backend;
   process.env.PARAMSCOPE_BACKEND = { wasm: 'wasm', tensorflow: 'tfjs-node', cpu: 'cpu' }[wanted] ?? wanted;
   const backend = await notebook.useBestBackend();
-  if (backend.tfBackend !== wanted) throw new Error(`check-subset: the subset was computed on ${wanted}, this machine runs ${backend.tfBackend}`);
+  if (backend.tfBackend !== wanted) {
+    throw new Error(
+      `check-subset: the subset was computed on ${wanted}, but PARAMSCOPE_BACKEND=${process.env.PARAMSCOPE_BACKEND} ` +
+        `activated ${backend.tfBackend} (${notebook.describeBackend(backend)})`
+    );
+  }
   const data = notebook.loadDigits({ from: ROOT });
   const configs = subset.runs.map((run) => run.config);
   const rerun = await science.runAblation(data, subset.grid, { configs, backend: backend.backend });

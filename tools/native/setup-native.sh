@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Optional: brings up TF.js's native backend (@tensorflow/tfjs-node) without its internet download.
+# Brings up TF.js's native backend (@tensorflow/tfjs-node) without its internet download.
 # libtensorflow comes from the `tensorflow-cpu` wheel on PyPI (its libtensorflow_cc.so.2 carries the
 # C and eager C APIs the addon calls), and the addon is compiled from source with node-gyp against it.
-# Never run by `make lab` or `make test`. Idempotent: a second run only checks.
+# scripts/setup.sh (`make lab`, `make test`) runs it unless PARAMSCOPE_NATIVE=0, and falls back to
+# wasm when it fails. Idempotent: a second run only checks.
 #
-# Usage: tools/native/setup-native.sh [--force | --remove]
+# Usage: tools/native/setup-native.sh [--force | --remove | --status | --prerequisites]
 #   --force   fetch the wheel and build the addon again
 #   --remove  take @tensorflow/tfjs-node out of node_modules again (the back end falls back to wasm)
+#   --status  exit 0 when the addon is installed, built against this TF version and its libraries
+#             resolve (files only, nothing is loaded); otherwise say what is missing and exit 1
+#   --prerequisites  check only the prerequisites (step 1), quietly when they are there
 # Environment: PARAMSCOPE_TF_VERSION (default 2.18.0), PARAMSCOPE_NATIVE_CACHE (default .cache/native).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,14 +22,34 @@ ROOT=$PWD
 TF_VERSION=${PARAMSCOPE_TF_VERSION:-2.18.0}
 CACHE=${PARAMSCOPE_NATIVE_CACHE:-$ROOT/.cache/native}/tensorflow-cpu-$TF_VERSION
 FORCE=0
+PREREQUISITES_ONLY=0
 case "${1:-}" in
   --force) FORCE=1 ;;
+  --prerequisites) PREREQUISITES_ONLY=1 ;;
   --remove)
     rm -rf "$ROOT/node_modules/@tensorflow/tfjs-node"
     echo "[native] removed node_modules/@tensorflow/tfjs-node (the unpacked wheel stays in ${CACHE%/*})"
     exit 0 ;;
+  --status)
+    addon=$ROOT/node_modules/@tensorflow/tfjs-node
+    tfjs=$(node -p 'require("@tensorflow/tfjs/package.json").version' 2>/dev/null || true)
+    have=$(node -p 'require("@tensorflow/tfjs-node/package.json").version' 2>/dev/null || true)
+    [ -n "$have" ] || { echo "@tensorflow/tfjs-node is not installed"; exit 1; }
+    [ "$have" = "$tfjs" ] || { echo "@tensorflow/tfjs-node $have does not match @tensorflow/tfjs $tfjs"; exit 1; }
+    # Installed by its own install script (with internet access), which ships libtensorflow itself.
+    if [ ! -f "$addon/deps/built-against" ] && compgen -G "$addon/lib/napi-v*/tfjs_binding.node" >/dev/null \
+      && find "$addon/deps/lib" -maxdepth 1 -type f -name 'libtensorflow.so.*' 2>/dev/null | grep -q .; then
+      echo "installed by its own install script (not built here)"; exit 0
+    fi
+    [ "$(cat "$addon/deps/built-against" 2>/dev/null)" = "tensorflow-cpu-$TF_VERSION" ] \
+      || { echo "the addon is not built against tensorflow-cpu $TF_VERSION"; exit 1; }
+    compgen -G "$addon/lib/napi-v*/tfjs_binding.node" >/dev/null || { echo "the addon is not compiled"; exit 1; }
+    for lib in libtensorflow_cc.so.2 libtensorflow_framework.so.2; do
+      [ -e "$addon/deps/lib/$lib" ] || { echo "$addon/deps/lib/$lib does not resolve (unpacked wheel gone?)"; exit 1; }
+    done
+    exit 0 ;;
   '') ;;
-  *) echo "usage: $0 [--force | --remove]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--force | --remove | --status | --prerequisites]" >&2; exit 2 ;;
 esac
 
 step() { printf '\033[1m[native] %s\033[0m\n' "$*"; }
@@ -56,6 +80,7 @@ fi
 node_prefix=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
 [ -f "$node_prefix/include/node/node_api.h" ] \
   || fail "prerequisites: Node's headers are missing ($node_prefix/include/node/node_api.h); node-gyp would download them"
+[ "$PREREQUISITES_ONLY" = 0 ] || exit 0
 
 # 2. @tensorflow/tfjs-node, without its install script (which downloads libtensorflow) ----------------
 ADDON=$ROOT/node_modules/@tensorflow/tfjs-node
@@ -105,12 +130,24 @@ binding=$(node -p 'require("@mapbox/node-pre-gyp").find(require.resolve("@tensor
 napi_version=$(basename "$(dirname "$binding")" | sed -n 's/^napi-v\([0-9]*\)$/\1/p')
 [ -n "$napi_version" ] || fail "build: unexpected addon path $binding (expected …/napi-vN/tfjs_binding.node)"
 built_against=$(cat "$ADDON/deps/built-against" 2>/dev/null || true)
+# A copy of the compiled addon is kept with the unpacked wheel, so that after an `npm ci` (which
+# removes tfjs-node: it is not in package.json) it is put back without compiling. The addon is
+# N-API (stable across Node versions) and finds the libraries through its rpath, so the copy works.
+compiled=$CACHE/tfjs_binding-tfjs-node-$TFJS_VERSION-napi-v$napi_version.node
+if [ "$FORCE" = 0 ] && [ "$built_against" != "tensorflow-cpu-$TF_VERSION" ] && [ -f "$compiled" ]; then
+  step "reusing the addon compiled earlier against tensorflow-cpu $TF_VERSION ($compiled)"
+  mkdir -p "$(dirname "$binding")" && cp "$compiled" "$binding" \
+    && echo "tensorflow-cpu-$TF_VERSION" > "$ADDON/deps/built-against" \
+    || fail "build: copying $compiled into $(dirname "$binding")"
+  built_against=tensorflow-cpu-$TF_VERSION
+fi
 if [ "$FORCE" = 1 ] || [ ! -f "$binding" ] || [ "$built_against" != "tensorflow-cpu-$TF_VERSION" ]; then
   step "compiling the tfjs-node addon with node-gyp against tensorflow-cpu $TF_VERSION (N-API $napi_version)"
   (cd "$ADDON" && "${node_gyp[@]}" rebuild --nodedir="$node_prefix" --module_name=tfjs_binding \
     --module_path="$(dirname "$binding")" --napi_build_version="$napi_version") > "$CACHE/build.log" 2>&1 \
     || { tail -n 30 "$CACHE/build.log" >&2; fail "build: node-gyp rebuild (full log: $CACHE/build.log)"; }
   echo "tensorflow-cpu-$TF_VERSION" > "$ADDON/deps/built-against"
+  cp "$binding" "$compiled.tmp" && mv "$compiled.tmp" "$compiled" || rm -f "$compiled.tmp"
 fi
 
 # 6. Verify: load it through TF.js and train a step --------------------------------------------------------

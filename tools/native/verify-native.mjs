@@ -8,6 +8,15 @@ try {
   console.error(`[native] cannot load @tensorflow/tfjs-node: ${error.message}`);
   process.exit(1);
 }
+// The libtensorflow tfjs-node runs, read through core's seam onto tfjs-node's internals (built by
+// `npm run build`, which set-up runs before this step).
+let libtensorflowVersion;
+try {
+  ({ libtensorflowVersion } = (await import('@paramscope/core/node')).default);
+} catch (error) {
+  console.error(`[native] cannot load @paramscope/core/node (run 'npm run build' first): ${error.message}`);
+  process.exit(1);
+}
 
 function fail(message) {
   console.error(`[native] ${message}`);
@@ -43,7 +52,7 @@ function computeOn(backend, inputs) {
 }
 
 if (tf.getBackend() !== 'tensorflow') fail(`expected the 'tensorflow' backend after loading, found '${tf.getBackend()}'`);
-const tfVersion = tf.backend().binding.TF_Version;
+const tfVersion = libtensorflowVersion() ?? '(version not reported)';
 
 const eleven = tf.matMul(tf.tensor2d([[1, 2]]), tf.tensor2d([[3], [4]])).dataSync()[0];
 if (eleven !== 11) fail(`matMul([[1, 2]], [[3], [4]]) computed ${eleven}, expected 11`);

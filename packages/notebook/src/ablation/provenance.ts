@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import type { ResultsProvenance } from '@paramscope/science';
+import { libtensorflowVersion } from '@paramscope/core/node';
 
 const requireHere = createRequire(__filename);
 
@@ -46,9 +47,9 @@ export function provenance(root: string, command: string): ResultsProvenance {
   const backendPackage = BACKEND_PACKAGES[backend];
   const backendVersion = backendPackage ? installedVersion(backendPackage) : undefined;
   if (backendPackage && backendVersion) versions[backendPackage.replace('@tensorflow/', '')] = backendVersion;
-  // tfjs-node's binding reports the libtensorflow it was built against (2.18.0 from `make native`).
-  const libtensorflow = (tf.backend() as { binding?: { TF_Version?: string } }).binding?.TF_Version;
-  if (backend === 'tensorflow' && libtensorflow) versions.libtensorflow = libtensorflow;
+  // tfjs-node reports the libtensorflow it runs (2.18.0 from `make native`), read through core's seam.
+  const libtensorflow = libtensorflowVersion();
+  if (libtensorflow) versions.libtensorflow = libtensorflow;
   return {
     commit: git(root, ['rev-parse', 'HEAD']),
     dirty: git(root, ['status', '--porcelain']).length > 0,
