@@ -1,6 +1,7 @@
 // The TypeScript packages form one chain, and imports only go down it:
 //
 //   @paramscope/protocol ← @paramscope/params ← @paramscope/core ← @paramscope/science ← @paramscope/notebook
+//   (core and science also import @paramscope/protocol directly, for describeValue)
 //   @paramscope/protocol (and @paramscope/params) ← @paramscope/jupyterlab
 //
 // Checked from each package.json (its @paramscope dependencies) and from the import statements of
@@ -20,8 +21,8 @@ const root = resolve(import.meta.dirname, '../..');
 const ALLOWED = {
   protocol: [],
   params: ['protocol'],
-  core: ['params'],
-  science: ['core'],
+  core: ['protocol', 'params'],
+  science: ['protocol', 'core'],
   notebook: ['protocol', 'params', 'core', 'science'],
   jupyterlab: ['protocol', 'params']
 };

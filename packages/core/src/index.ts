@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 export * from '@paramscope/params';
+export * from './errors';
 export * from './params';
 export * as nn from './nn';
 export * from './verify';

@@ -5,6 +5,7 @@
  */
 import { ensureConv2dFilterGradient } from '@paramscope/core';
 import * as tf from '@tensorflow/tfjs';
+import { NotebookError } from './errors';
 
 /** Backends in order of preference. `tensorflow` is the name both native bindings register. */
 export const BACKEND_PREFERENCE = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
@@ -66,7 +67,7 @@ function isNotInstalled(error: unknown, name: string): boolean {
 /** Runs a small computation and checks the answer, so a backend that loads but is broken is skipped. */
 function smokeTest(): void {
   const value = tf.tidy(() => tf.matMul(tf.tensor2d([[1, 2]]), tf.tensor2d([[3], [4]])).dataSync()[0]);
-  if (value !== 11) throw new Error(`smoke test computed ${value}, expected 11`);
+  if (value !== 11) throw new NotebookError(`smoke test computed ${value}, expected 11`);
 }
 
 async function tryBackend(choice: BackendChoice): Promise<BackendAttempt & { tfBackend?: string }> {
@@ -102,10 +103,10 @@ async function tryBackend(choice: BackendChoice): Promise<BackendAttempt & { tfB
 export async function useBestBackend(
   order: readonly BackendChoice[] = preferenceFromEnvironment()
 ): Promise<BackendReport> {
-  if (order.length === 0) throw new Error('useBestBackend: the list of backends to try is empty');
+  if (order.length === 0) throw new NotebookError('useBestBackend: the list of backends to try is empty');
   for (const choice of order) {
     if (!BACKEND_PREFERENCE.includes(choice)) {
-      throw new Error(`useBestBackend: unknown backend "${choice}" (expected one of ${BACKEND_PREFERENCE.join(', ')})`);
+      throw new NotebookError(`useBestBackend: unknown backend "${choice}" (expected one of ${BACKEND_PREFERENCE.join(', ')})`);
     }
   }
   const attempts: BackendAttempt[] = [];
@@ -114,7 +115,7 @@ export async function useBestBackend(
     attempts.push(attempt);
     if (attempt.ok && tfBackend) return { backend: choice, tfBackend, attempts };
   }
-  throw new Error(
+  throw new NotebookError(
     `No TF.js backend works: ${attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ')}`
   );
 }
@@ -123,7 +124,7 @@ function preferenceFromEnvironment(): readonly BackendChoice[] {
   const forced = process.env.PARAMSCOPE_BACKEND;
   if (!forced) return BACKEND_PREFERENCE;
   if (!BACKEND_PREFERENCE.includes(forced as BackendChoice)) {
-    throw new Error(`PARAMSCOPE_BACKEND="${forced}" is not one of ${BACKEND_PREFERENCE.join(', ')}`);
+    throw new NotebookError(`PARAMSCOPE_BACKEND="${forced}" is not one of ${BACKEND_PREFERENCE.join(', ')}`);
   }
   return [forced as BackendChoice];
 }

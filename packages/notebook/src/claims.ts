@@ -4,6 +4,8 @@
  * measurement drifts, so a drift fails the notebook run. `verdictTable` renders the verdicts.
  */
 import { displayBundle } from './display';
+import { describeValue } from '@paramscope/protocol';
+import { NotebookError } from './errors';
 
 /** The outcome of one check, as printed. */
 export interface CheckResult {
@@ -38,12 +40,12 @@ function formatTolerance(value: number): string {
 }
 
 function requireRow(row: string): void {
-  if (!/^D\d+$/.test(row)) throw new TypeError(`check: row must be a derivation id like "D2", got "${row}"`);
+  if (!/^D\d+$/.test(row)) throw new NotebookError(`check: row must be a derivation id like "D2", got ${describeValue(row)}`);
 }
 
 function report(result: CheckResult, ok: boolean, comparison: string): CheckResult {
   const line = `${result.row} ${result.quantity}: measured ${format(result.measured)} ${comparison} ${format(result.expected)} (${result.tolerance})`;
-  if (!ok) throw new Error(`${result.row} drifted: ${line}`);
+  if (!ok) throw new NotebookError(`${result.row} drifted: ${line}`);
   console.log(`✓ ${line}`);
   return result;
 }
@@ -52,7 +54,7 @@ function report(result: CheckResult, ok: boolean, comparison: string): CheckResu
 export function checkClose(row: string, quantity: string, measured: number, expected: number, tolerance: CloseTolerance = {}): CheckResult {
   requireRow(row);
   const { atol = 0, rtol = tolerance.atol === undefined ? 1e-6 : 0 } = tolerance;
-  if (!(rtol >= 0) || !(atol >= 0)) throw new RangeError(`checkClose ${row}: rtol and atol must be non-negative, got rtol ${rtol}, atol ${atol}`);
+  if (!(rtol >= 0) || !(atol >= 0)) throw new NotebookError(`checkClose ${row}: rtol and atol must be non-negative, got rtol ${rtol}, atol ${atol}`);
   const ok = Number.isFinite(measured) && Math.abs(measured - expected) <= atol + rtol * Math.abs(expected);
   const words = [rtol > 0 ? `rtol ${formatTolerance(rtol)}` : '', atol > 0 ? `atol ${formatTolerance(atol)}` : ''].filter(Boolean).join(', ') || 'exact';
   return report({ row, quantity, measured, expected, tolerance: words }, ok, 'vs expected');
@@ -97,10 +99,10 @@ const STATUS_COLOR: Record<ClaimStatus, string> = {
 
 /** Renders verdicts as an HTML table (with a plain-text fallback) in the running cell. */
 export function verdictTable(verdicts: readonly Verdict[]): void {
-  if (verdicts.length === 0) throw new RangeError('verdictTable: no verdicts to show');
+  if (verdicts.length === 0) throw new NotebookError('verdictTable: no verdicts to show');
   for (const verdict of verdicts) {
     requireRow(verdict.row);
-    if (!(verdict.status in STATUS_COLOR)) throw new TypeError(`verdictTable ${verdict.row}: unknown status "${verdict.status}"`);
+    if (!(verdict.status in STATUS_COLOR)) throw new NotebookError(`verdictTable ${verdict.row}: unknown status "${verdict.status}"`);
   }
   const cell = (text: string) => `<td style="text-align:left;vertical-align:top">${escapeHtml(text)}</td>`;
   const rows = verdicts.map(

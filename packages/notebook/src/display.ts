@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { currentDisplayWriter, tslabJupyter } from './tslab-internals';
+import { NotebookError } from './errors';
 
 /** A MIME bundle: MIME type → payload (JSON-able objects for `+json` types, strings otherwise). */
 export type MimeBundle = Record<string, unknown>;
@@ -67,7 +68,7 @@ function tslabSink(): DisplaySink {
   return {
     write(bundle, displayId, update) {
       const write = currentDisplayWriter();
-      if (!write) throw new Error('@paramscope/notebook: display is only available while a tslab cell runs');
+      if (!write) throw new NotebookError('@paramscope/notebook: display is only available while a tslab cell runs');
       // The writer of the running request, kept for a send that has to wait.
       sendWhenFree(() => write({ data: bundle, metadata: {}, transient: displayId ? { display_id: displayId } : {} }, update));
     }

@@ -5,6 +5,7 @@
  */
 import { allNames, type ParamGroupLike, type ParamInfo, type ParamModel } from '@paramscope/core';
 import { showTable, type TableCell } from './table';
+import { NotebookError } from './errors';
 
 /** Groupings of one model by display name (`6.1 name heuristic`, `structural default`, …). */
 export type NamedGroupings = Record<string, readonly ParamGroupLike[]>;
@@ -17,7 +18,7 @@ export function decayByName(model: ParamModel, groups: readonly ParamGroupLike[]
   groups.forEach((group, index) => {
     for (const member of group.params) {
       const name = 'name' in member && typeof member.name === 'string' ? canonical.get(member.name) : undefined;
-      if (name === undefined) throw new Error(`decayByName: group ${index} holds a parameter that model "${model.name}" does not name`);
+      if (name === undefined) throw new NotebookError(`decayByName: group ${index} holds a parameter that model "${model.name}" does not name`);
       decay.set(name, (group.weightDecay ?? 0) > 0);
     }
   });
@@ -55,7 +56,7 @@ export function groupingDisagreements(model: ParamModel, groupings: NamedGroupin
  */
 export function compareGroupings(model: ParamModel, groupings: NamedGroupings, disagreementsAmong: readonly string[] = Object.keys(groupings)): void {
   const unknown = disagreementsAmong.filter((label) => !(label in groupings));
-  if (unknown.length > 0) throw new RangeError(`compareGroupings: no grouping named ${unknown.map((l) => `"${l}"`).join(', ')}`);
+  if (unknown.length > 0) throw new NotebookError(`compareGroupings: no grouping named ${unknown.map((l) => `"${l}"`).join(', ')}`);
   showTable(
     ['grouping', 'tensors with decay', 'values with decay', 'tensors without', 'values without', 'trainable tensors in no group'],
     groupingCounts(model, groupings),

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+export * from './errors';
 export * from './backend';
 export * from './display';
 export * from './plotly';

@@ -1,5 +1,6 @@
-import { PLOTLY_MIME_TYPE } from '@paramscope/protocol';
+import { PLOTLY_MIME_TYPE, describeValue } from '@paramscope/protocol';
 import { displayBundle, type MimeBundle } from './display';
+import { NotebookError } from './errors';
 
 /** A Plotly figure: traces, layout and config as plotly.js takes them. */
 export interface PlotlyFigure {
@@ -11,7 +12,7 @@ export interface PlotlyFigure {
 /** Builds the MIME bundle of a figure: the Plotly JSON and a short text fallback. */
 export function plotlyBundle(figure: PlotlyFigure): MimeBundle {
   if (!figure || !Array.isArray(figure.data)) {
-    throw new TypeError('plot(figure): figure.data must be an array of Plotly traces');
+    throw new NotebookError(`plot(figure): figure.data must be an array of Plotly traces, got ${describeValue(figure?.data)}`);
   }
   const title = figure.layout?.title;
   const titleText = typeof title === 'string' ? title : (title as { text?: string } | undefined)?.text;

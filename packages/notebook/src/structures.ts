@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { paramModelFromStructure, type ParamModel } from '@paramscope/core';
+import { NotebookError } from './errors';
 
 /** The recipes' groups as PyTorch built them: parameter names per recipe, decayed or not. */
 export type ReferenceRecipeGroups = Record<string, { decay: string[]; noDecay: string[] }>;
@@ -14,7 +15,7 @@ export type ReferenceRecipeGroups = Record<string, { decay: string[]; noDecay: s
 /** The folder of the structure fixtures, found next to the installed `@paramscope/core`. */
 export function structureFixtureDir(): string {
   const dir = join(dirname(require.resolve('@paramscope/core')), '..', 'fixtures', 'structures');
-  if (!existsSync(dir)) throw new Error(`structure fixtures not found at ${dir}; is @paramscope/core built from this repository?`);
+  if (!existsSync(dir)) throw new NotebookError(`structure fixtures not found at ${dir}; is @paramscope/core built from this repository?`);
   return dir;
 }
 
@@ -29,7 +30,7 @@ export function structureFixtureNames(): string[] {
 function readFixture(file: string): string {
   const path = join(structureFixtureDir(), file);
   if (!existsSync(path)) {
-    throw new Error(`no structure fixture ${file}; available models: ${structureFixtureNames().join(', ')}`);
+    throw new NotebookError(`no structure fixture ${file}; available models: ${structureFixtureNames().join(', ')}`);
   }
   return readFileSync(path, 'utf8');
 }

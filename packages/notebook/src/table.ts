@@ -1,5 +1,6 @@
 /** Plain tables in a cell's output: HTML with a text fallback (columns separated by " | "). */
 import { displayBundle } from './display';
+import { NotebookError } from './errors';
 
 /** A table cell: text or a number (shown as is). */
 export type TableCell = string | number;
@@ -10,9 +11,9 @@ function escapeHtml(text: string): string {
 
 /** Shows `rows` under `columns`, with an optional caption; every row must have one cell per column. */
 export function showTable(columns: readonly string[], rows: readonly (readonly TableCell[])[], caption?: string): void {
-  if (columns.length === 0) throw new RangeError('showTable: no columns');
+  if (columns.length === 0) throw new NotebookError('showTable: no columns');
   rows.forEach((row, i) => {
-    if (row.length !== columns.length) throw new RangeError(`showTable: row ${i} has ${row.length} cells, expected ${columns.length} (${columns.join(', ')})`);
+    if (row.length !== columns.length) throw new NotebookError(`showTable: row ${i} has ${row.length} cells, expected ${columns.length} (${columns.join(', ')})`);
   });
   const cell = (tag: 'th' | 'td', value: TableCell) => `<${tag} style="text-align:left">${escapeHtml(String(value))}</${tag}>`;
   const html =

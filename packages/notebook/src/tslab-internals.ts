@@ -4,6 +4,7 @@
  * `lastWriteDisplayData` (the display writer of the running request, for MIME bundles). Nothing
  * else in the package reaches them. tslab is optional: without it both report that it is absent.
  */
+import { NotebookError } from './errors';
 
 /** The version of tslab this seam was written for; package.json files pin exactly this one. */
 export const TSLAB_WRITTEN_FOR = '1.0.22';
@@ -78,7 +79,7 @@ function load(): Loaded {
 export function tslabJupyter(): TslabJupyter {
   const state = load();
   if ('jupyter' in state) return state.jupyter;
-  throw new Error('absent' in state ? `@paramscope/notebook: ${state.absent}` : state.changed);
+  throw new NotebookError('absent' in state ? `@paramscope/notebook: ${state.absent}` : state.changed);
 }
 
 /** The display writer of the request tslab is running, or null outside a cell. Throws as {@link tslabJupyter}. */

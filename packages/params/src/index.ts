@@ -6,6 +6,7 @@
  *
  * @packageDocumentation
  */
+export * from './errors';
 export * from './model';
 export * from './structure';
 export * from './grouping';

@@ -6,5 +6,6 @@
  *
  * @packageDocumentation
  */
+export * from './errors';
 export * from './analysis';
 export * from './experiments';

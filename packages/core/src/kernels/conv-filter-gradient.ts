@@ -6,6 +6,7 @@
  * dW[r, c, i, o] = Σ_{n, y, x} xPadded[n, y·s + r, x·s + c, i] · dy[n, y, x, o].
  */
 import * as tf from '@tensorflow/tfjs';
+import { CoreError } from '../errors';
 
 const KERNEL = 'Conv2DBackpropFilter';
 
@@ -31,13 +32,13 @@ interface Target {
  */
 function runKernel(name: string, { name: backendName, backend }: Target, inputs: Record<string, tf.TensorInfo> | tf.TensorInfo[], attrs: Record<string, unknown>): tf.TensorInfo {
   const kernel = tf.getKernel(name, backendName);
-  if (!kernel) throw new Error(`${KERNEL} fallback: the backend has no ${name} kernel`);
+  if (!kernel) throw new CoreError(`${KERNEL} fallback: the backend has no ${name} kernel`);
   return kernel.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, backend, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
 }
 
 /** The filter gradient, on TensorInfos with the backend's own kernels (temporaries freed on the way out). */
 function filterGradientKernel(x: tf.TensorInfo, dy: tf.TensorInfo, attrs: FilterGradAttrs, target: Target): tf.TensorInfo {
-  if (attrs.dataFormat === 'NCHW') throw new Error(`${KERNEL}: only NHWC input is supported by the fallback kernel`);
+  if (attrs.dataFormat === 'NCHW') throw new CoreError(`${KERNEL}: only NHWC input is supported by the fallback kernel`);
   const [batch, , , inChannels] = x.shape;
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
   const { padInfo, strideHeight, strideWidth, outHeight, outWidth, filterHeight, filterWidth, outChannels } = info;

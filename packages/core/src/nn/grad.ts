@@ -1,6 +1,7 @@
 /** Loss and gradients of a module's named parameters, through `tf.variableGrads`. */
 import * as tf from '@tensorflow/tfjs';
 import type { Module } from './module';
+import { CoreError } from '../errors';
 
 /** The loss value and one gradient per trainable parameter, keyed by its dotted name. */
 export interface LossAndGrads {
@@ -15,7 +16,7 @@ export interface LossAndGrads {
  */
 export function lossAndGrads(module: Module, lossFn: () => tf.Scalar): LossAndGrads {
   const named = module.namedParameters().filter(([, variable]) => variable.trainable);
-  if (named.length === 0) throw new Error(`lossAndGrads: ${module.kind} has no trainable parameters`);
+  if (named.length === 0) throw new CoreError(`lossAndGrads: ${module.kind} has no trainable parameters`);
   const { value, grads } = tf.variableGrads(lossFn, named.map(([, variable]) => variable));
   const byName: Record<string, tf.Tensor> = {};
   for (const [name, variable] of named) {

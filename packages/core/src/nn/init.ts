@@ -3,6 +3,8 @@
  * notebooks can rebuild the same network.
  */
 import * as tf from '@tensorflow/tfjs';
+import { describeValue } from '@paramscope/protocol';
+import { CoreError } from '../errors';
 
 let seedStream: number | null = null;
 
@@ -11,7 +13,7 @@ let seedStream: number | null = null;
  * `null` returns to unseeded initialisation.
  */
 export function manualSeed(seed: number | null): void {
-  if (seed !== null && !Number.isFinite(seed)) throw new RangeError(`manualSeed: seed must be finite, got ${seed}`);
+  if (seed !== null && !Number.isFinite(seed)) throw new CoreError(`manualSeed: seed must be finite, got ${describeValue(seed)}`);
   seedStream = seed;
 }
 

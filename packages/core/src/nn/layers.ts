@@ -7,9 +7,11 @@ import { Module } from './module';
 import { normalVariable, uniformVariable } from './init';
 import { conv2dTorchWeight, maxPool2dTorch, relu } from './functional';
 import { checkOptions, squarePair, unsupported, type FactoryOptions } from './options';
+import { describeValue } from '@paramscope/protocol';
+import { CoreError } from '../errors';
 
 function positiveInt(kind: string, name: string, value: number): number {
-  if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${kind}: ${name} must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || value <= 0) throw new CoreError(`${kind}: ${name} must be a positive integer, got ${describeValue(value)}`);
   return value;
 }
 
@@ -147,7 +149,7 @@ function conv2dPadding(
   }
   const pixels = squarePair('Conv2d', 'padding', padding, 'the same padding on both axes');
   if (!Number.isInteger(pixels) || pixels < 0) {
-    throw new RangeError(`Conv2d: padding must be a non-negative integer, 'valid' or 'same', got ${pixels}`);
+    throw new CoreError(`Conv2d: padding must be a non-negative integer, 'valid' or 'same', got ${describeValue(pixels)}`);
   }
   return pixels;
 }
@@ -223,14 +225,14 @@ export class Flatten extends Module {
   readonly kind = 'Flatten';
   constructor(readonly startDim = 1, readonly endDim = -1) {
     super();
-    if (!Number.isInteger(startDim)) throw new RangeError(`Flatten: startDim must be an integer, got ${startDim}`);
-    if (!Number.isInteger(endDim)) throw new RangeError(`Flatten: endDim must be an integer, got ${endDim}`);
+    if (!Number.isInteger(startDim)) throw new CoreError(`Flatten: startDim must be an integer, got ${describeValue(startDim)}`);
+    if (!Number.isInteger(endDim)) throw new CoreError(`Flatten: endDim must be an integer, got ${describeValue(endDim)}`);
   }
   forward(input: tf.Tensor): tf.Tensor {
     const axis = (dim: number) => (dim < 0 ? dim + input.rank : dim);
     const [start, end] = [axis(this.startDim), axis(this.endDim)];
     if (start < 0 || end >= input.rank || start > end) {
-      throw new RangeError(
+      throw new CoreError(
         `Flatten: startDim ${this.startDim} and endDim ${this.endDim} ` +
           `do not span axes of an input of rank ${input.rank}`
       );
@@ -271,8 +273,8 @@ export class MaxPool2d extends Module {
     this.stride = positiveInt('MaxPool2d', 'stride', steps);
     this.padding = squarePair('MaxPool2d', 'padding', padding, 'the same padding on both axes');
     if (!Number.isInteger(this.padding) || this.padding < 0 || this.padding > kernel / 2) {
-      throw new RangeError(
-        `MaxPool2d: padding must be an integer from 0 to kernelSize / 2 (as in PyTorch), got ${this.padding}`
+      throw new CoreError(
+        `MaxPool2d: padding must be an integer from 0 to kernelSize / 2 (as in PyTorch), got ${describeValue(this.padding)}`
       );
     }
     const dilation = squarePair('MaxPool2d', 'dilation', options.dilation ?? 1, 'the same dilation on both axes');

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { moduleCallObserver } from './observer';
+import { CoreError } from '../errors';
 
 /** A PyTorch-style module on TF.js. Subclasses register parameters, buffers and children. */
 export abstract class Module {
@@ -46,14 +47,14 @@ export abstract class Module {
   /** Registers a child module under `name`. */
   registerModule<M extends Module>(name: string, module: M): M {
     this.checkFreeName(name);
-    if (name.includes('.') || name === '') throw new Error(`module name "${name}" must be non-empty and contain no "."`);
+    if (name.includes('.') || name === '') throw new CoreError(`module name "${name}" must be non-empty and contain no "."`);
     this.children.set(name, module);
     return module;
   }
 
   private checkFreeName(name: string): void {
     if (this.parameterSlots.has(name) || this.bufferSlots.has(name) || this.children.has(name)) {
-      throw new Error(`${this.kind}: "${name}" is already registered`);
+      throw new CoreError(`${this.kind}: "${name}" is already registered`);
     }
   }
 
@@ -119,7 +120,7 @@ export abstract class Module {
   private allModulePaths(prefix: string): Array<[string, Module]> {
     const out: Array<[string, Module]> = [];
     const visit = (module: Module, path: string, ancestors: Set<Module>): void => {
-      if (ancestors.has(module)) throw new Error(`module cycle at "${path}"`);
+      if (ancestors.has(module)) throw new CoreError(`module cycle at "${path}"`);
       out.push([path, module]);
       const inner = new Set(ancestors).add(module);
       for (const [name, child] of module.children) visit(child, path ? `${path}.${name}` : name, inner);

@@ -8,6 +8,8 @@ import { Module } from './module';
 import { constantVariable, shapeSize } from './init';
 import { batchNormTraining, normalizeWith as normalize, type RunningStats } from './functional';
 import { checkOptions, unsupported, type FactoryOptions } from './options';
+import { describeValue } from '@paramscope/protocol';
+import { CoreError } from '../errors';
 
 /** Options of the batch-norm modules, as PyTorch's. */
 export interface BatchNormOptions extends FactoryOptions {
@@ -19,12 +21,12 @@ export interface BatchNormOptions extends FactoryOptions {
 }
 
 function checkEps(kind: string, eps: number): number {
-  if (!Number.isFinite(eps) || eps < 0) throw new RangeError(`${kind}: eps must be a non-negative number, got ${eps}`);
+  if (!Number.isFinite(eps) || eps < 0) throw new CoreError(`${kind}: eps must be a non-negative number, got ${describeValue(eps)}`);
   return eps;
 }
 
 function checkFeatures(kind: string, name: string, value: number): number {
-  if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${kind}: ${name} must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || value <= 0) throw new CoreError(`${kind}: ${name} must be a positive integer, got ${describeValue(value)}`);
   return value;
 }
 
@@ -46,7 +48,7 @@ abstract class BatchNormBase extends Module {
     this.eps = checkEps(kind, options.eps ?? 1e-5);
     this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
     if (this.momentum !== null && !(this.momentum >= 0 && this.momentum <= 1)) {
-      throw new RangeError(`${kind}: momentum must be in [0, 1] or null, got ${this.momentum}`);
+      throw new CoreError(`${kind}: momentum must be in [0, 1] or null, got ${describeValue(this.momentum)}`);
     }
     const affine = options.affine ?? true;
     this.weight = this.registerParameter('weight', affine ? constantVariable([numFeatures], 1) : null);
@@ -61,7 +63,7 @@ abstract class BatchNormBase extends Module {
 
   forward(input: tf.Tensor): tf.Tensor {
     if (!this.inputRanks.includes(input.rank) || input.shape[input.rank - 1] !== this.numFeatures) {
-      throw new Error(
+      throw new CoreError(
         `${this.kind}: expected input of rank ${this.inputRanks.join(' or ')} with ${this.numFeatures} features on the last axis, got shape [${input.shape}]`
       );
     }
@@ -71,7 +73,7 @@ abstract class BatchNormBase extends Module {
     }
     const count = input.size / this.numFeatures;
     const track = this.training && this.runningMean !== null;
-    if (track && count < 2) throw new Error(`${this.kind}: expected more than 1 value per channel when training, got ${count}`);
+    if (track && count < 2) throw new CoreError(`${this.kind}: expected more than 1 value per channel when training, got ${count}`);
     // Closed-form gradient (fused kernels on the native backend); running statistics updated on the way.
     return tf.tidy(() => batchNormTraining(input, this.weight as tf.Tensor1D | null, this.bias as tf.Tensor1D | null, this.eps, track ? this.nextRunningStats() : undefined));
   }
@@ -152,7 +154,7 @@ export class LayerNorm extends Module {
   forward(input: tf.Tensor): tf.Tensor {
     const k = this.normalizedShape.length;
     if (input.shape.slice(-k).join() !== this.normalizedShape.join()) {
-      throw new Error(`LayerNorm: input shape [${input.shape}] does not end with [${this.normalizedShape}]`);
+      throw new CoreError(`LayerNorm: input shape [${input.shape}] does not end with [${this.normalizedShape}]`);
     }
     return tf.tidy(() => {
       const axes = this.normalizedShape.map((_, i) => input.rank - k + i);
@@ -175,7 +177,7 @@ export class GroupNorm extends Module {
     checkFeatures('GroupNorm', 'numGroups', numGroups);
     checkFeatures('GroupNorm', 'numChannels', numChannels);
     if (numChannels % numGroups !== 0) {
-      throw new RangeError(`GroupNorm: numChannels (${numChannels}) must be divisible by numGroups (${numGroups})`);
+      throw new CoreError(`GroupNorm: numChannels (${numChannels}) must be divisible by numGroups (${numGroups})`);
     }
     this.eps = checkEps('GroupNorm', options.eps ?? 1e-5);
     const affine = options.affine ?? true;
@@ -185,7 +187,7 @@ export class GroupNorm extends Module {
 
   forward(input: tf.Tensor): tf.Tensor {
     if (input.rank < 2 || input.shape[input.rank - 1] !== this.numChannels) {
-      throw new Error(`GroupNorm: expected ${this.numChannels} channels on the last axis, got shape [${input.shape}]`);
+      throw new CoreError(`GroupNorm: expected ${this.numChannels} channels on the last axis, got shape [${input.shape}]`);
     }
     return tf.tidy(() => {
       const [n] = input.shape;
@@ -222,7 +224,7 @@ export class InstanceNorm2d extends Module {
 
   forward(input: tf.Tensor): tf.Tensor {
     if (input.rank !== 4 || input.shape[3] !== this.numFeatures) {
-      throw new Error(`InstanceNorm2d: expected NHWC input with ${this.numFeatures} channels, got shape [${input.shape}]`);
+      throw new CoreError(`InstanceNorm2d: expected NHWC input with ${this.numFeatures} channels, got shape [${input.shape}]`);
     }
     return tf.tidy(() => {
       const { mean, variance } = tf.moments(input, [1, 2], true);

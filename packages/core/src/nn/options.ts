@@ -5,6 +5,8 @@
  * instead of being ignored or failing on a type far from the cause.
  */
 import { misspelledKey } from '../optim/keys';
+import { describeValue } from '@paramscope/protocol';
+import { CoreError } from '../errors';
 
 /** PyTorch's factory arguments, which every module with parameters accepts. */
 export interface FactoryOptions {
@@ -21,12 +23,7 @@ const FACTORY_KEYS = ['device', 'dtype'] as const;
 
 /** A constructor argument whose value is not implemented: the message names both and what is. */
 export function unsupported(kind: string, argument: string, value: unknown, supported: string): never {
-  throw new RangeError(`${kind}: ${argument} = ${show(value)} is not supported; ${supported}`);
-}
-
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  return Array.isArray(value) ? `[${value.join(', ')}]` : String(value);
+  throw new CoreError(`${kind}: ${argument} = ${describeValue(value)} is not supported; ${supported}`);
 }
 
 /**
@@ -38,8 +35,8 @@ function show(value: unknown): string {
 export function checkOptions(kind: string, options: unknown, known: readonly string[], position: string): void {
   if (options === undefined) return;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(
-      `${kind}: the ${position} argument takes options by name ({ ${known.join(', ')} }), got ${show(options)}`
+    throw new CoreError(
+      `${kind}: the ${position} argument takes options by name ({ ${known.join(', ')} }), got ${describeValue(options)}`
     );
   }
   const allowed = [...known, ...FACTORY_KEYS];
@@ -47,7 +44,7 @@ export function checkOptions(kind: string, options: unknown, known: readonly str
     if (allowed.includes(key)) continue;
     const meant = misspelledKey(key, allowed);
     const hint = meant !== undefined ? `did you mean ${meant}?` : `${kind} takes ${allowed.join(', ')}`;
-    throw new TypeError(`${kind}: unknown option ${JSON.stringify(key)}; ${hint}`);
+    throw new CoreError(`${kind}: unknown option ${describeValue(key)}; ${hint}`);
   }
   const { device, dtype } = options as FactoryOptions;
   if (device !== undefined) {

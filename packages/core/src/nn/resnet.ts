@@ -7,6 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { Module } from './module';
 import { AdaptiveAvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential } from './layers';
 import { BatchNorm2d } from './norm';
+import { describeValue } from '@paramscope/protocol';
+import { CoreError } from '../errors';
 
 function conv(inChannels: number, outChannels: number, kernelSize: number, stride: number): Conv2d {
   return new Conv2d(inChannels, outChannels, kernelSize, {
@@ -102,7 +104,7 @@ export class ResNet extends Module {
   constructor(block: BlockClass, layers: [number, number, number, number], numClasses = 1000) {
     super();
     if (!Number.isInteger(numClasses) || numClasses <= 0) {
-      throw new RangeError(`ResNet: numClasses must be a positive integer, got ${numClasses}`);
+      throw new CoreError(`ResNet: numClasses must be a positive integer, got ${describeValue(numClasses)}`);
     }
     this.stem = [
       this.registerModule('conv1', conv(3, 64, 7, 2)),

@@ -3,9 +3,11 @@ import * as tf from '@tensorflow/tfjs';
 import { Module } from './module';
 import { AdaptiveAvgPool2d, Conv2d, Flatten, Linear, ReLU, Sequential } from './layers';
 import { BatchNorm1d, BatchNorm2d } from './norm';
+import { describeValue } from '@paramscope/protocol';
+import { CoreError } from '../errors';
 
 function checkWidths(kind: string, widths: readonly number[]): void {
-  if (widths.length < 2) throw new RangeError(`${kind}: need at least an input and an output width, got [${widths}]`);
+  if (widths.length < 2) throw new CoreError(`${kind}: need at least an input and an output width, got ${describeValue(widths)}`);
 }
 
 /**

@@ -13,6 +13,7 @@ import type { Module } from './module';
 import { moduleCallObserver } from './observer';
 import type { ModuleEdge } from '@paramscope/params';
 import { isScaleTransparentOp } from '@paramscope/params';
+import { CoreError } from '../errors';
 
 interface LeafCall {
   path: string | null;
@@ -50,7 +51,7 @@ const MODULE_OPS: Record<string, string> = {
  * returns the data-flow edges out of every module that owns parameters.
  */
 export function traceModuleGraph(root: Module, input: tf.Tensor): ModuleEdge[] {
-  if (gradientDepth() > 0) throw new Error('traceModuleGraph: cannot trace inside a gradient computation');
+  if (gradientDepth() > 0) throw new CoreError('traceModuleGraph: cannot trace inside a gradient computation');
   const paths = new Map(root.namedModules().map(([path, module]) => [module, path] as const));
   const modes = root.namedModules().map(([, module]) => [module, module.training] as const);
   const calls: LeafCall[] = [];

@@ -9,6 +9,7 @@
  *   `WeightDecay`), a letter or two off (`momentun`, `weightDecy`), or another library's name for it
  *   (`learning_rate`, `epsilon`, `beta1`). Those are errors that name the hyperparameter meant.
  */
+import { describeValue } from '@paramscope/protocol';
 import { OptimizerError } from './validate';
 
 /** Other libraries' names of hyperparameters, normalized (see {@link normalize}). */
@@ -67,7 +68,7 @@ export function rejectUnknownKeys(given: object, known: readonly string[], what:
     if (known.includes(key)) continue;
     const meant = misspelledKey(key, known);
     const hint = meant !== undefined ? `did you mean ${meant}?` : `${owner} takes ${known.join(', ')}`;
-    throw new OptimizerError(`${owner}: unknown key ${JSON.stringify(key)} in ${what}; ${hint}`);
+    throw new OptimizerError(`${owner}: unknown key ${describeValue(key)} in ${what}; ${hint}`);
   }
 }
 
@@ -81,7 +82,7 @@ export function rejectMisspelledGroupKeys(group: object, known: readonly string[
     const meant = misspelledKey(key, known);
     if (meant === undefined) continue;
     throw new OptimizerError(
-      `${owner}: key ${JSON.stringify(key)} in ${where} looks like the hyperparameter ${meant} misspelled ` +
+      `${owner}: key ${describeValue(key)} in ${where} looks like the hyperparameter ${meant} misspelled ` +
         `(its value would be kept as an extra key while ${meant} stays ${describeKept(group, meant)}); write ${meant}`
     );
   }
@@ -89,5 +90,5 @@ export function rejectMisspelledGroupKeys(group: object, known: readonly string[
 
 function describeKept(group: object, key: string): string {
   const value = (group as Record<string, unknown>)[key];
-  return value === undefined ? 'unset' : `at ${JSON.stringify(value)}`;
+  return value === undefined ? 'unset' : `at ${describeValue(value)}`;
 }

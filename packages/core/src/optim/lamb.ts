@@ -2,7 +2,8 @@ import { refuseCaution, requireCorrectedDecay, withLrSnapshot } from './lion';
 import { Optimizer, type BaseOptimizerOptions } from './optimizer';
 import { lambRule, type LambHyperparameters } from './rules/lamb';
 import type { ParamGroupInput, ParamLike } from './types';
-import { OptimizerError, describe, requireBetas, requireBoolean, requireNonNegative } from './validate';
+import { describeValue } from '@paramscope/protocol';
+import { OptimizerError, requireBetas, requireBoolean, requireNonNegative } from './validate';
 
 export type { LambHyperparameters } from './rules/lamb';
 
@@ -52,13 +53,13 @@ export class LAMB extends Optimizer<LambHyperparameters> {
     }
     const clip = group.maxGradNorm;
     if (clip !== null && !(typeof clip === 'number' && clip > 0 && Number.isFinite(clip))) {
-      throw new OptimizerError(`LAMB: invalid maxGradNorm ${describe(clip)} in ${where} (a finite number > 0, or null for no clipping)`);
+      throw new OptimizerError(`LAMB: invalid maxGradNorm ${describeValue(clip)} in ${where} (a finite number > 0, or null for no clipping)`);
     }
     requireCorrectedDecay(group, where, 'LAMB');
     refuseCaution(group, where, 'LAMB');
     const step = (group as { step?: unknown }).step;
     if (step !== undefined && !(typeof step === 'number' && Number.isInteger(step) && step >= 0)) {
-      throw new OptimizerError(`LAMB: step in ${where} (the group's step count) must be a non-negative integer, got ${describe(step)}`);
+      throw new OptimizerError(`LAMB: step in ${where} (the group's step count) must be a non-negative integer, got ${describeValue(step)}`);
     }
   }
 }

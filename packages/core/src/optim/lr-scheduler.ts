@@ -4,7 +4,8 @@
  * `initialLr` bookkeeping in each group, and the same order of calls — `optimizer.step()`, then
  * `scheduler.step()`, once per epoch (or iteration).
  */
-import { OptimizerError, describe } from './validate';
+import { describeValue } from '@paramscope/protocol';
+import { OptimizerError } from './validate';
 
 /** What a scheduler needs of an optimizer: its live groups. Every optimizer here qualifies. */
 export interface SchedulableOptimizer {
@@ -21,12 +22,12 @@ export interface SchedulerStateDict {
 }
 
 function requirePositiveInteger(value: number, field: string, owner: string): number {
-  if (!Number.isInteger(value) || value <= 0) throw new OptimizerError(`${owner}: ${field} must be a positive integer, got ${describe(value)}`);
+  if (!Number.isInteger(value) || value <= 0) throw new OptimizerError(`${owner}: ${field} must be a positive integer, got ${describeValue(value)}`);
   return value;
 }
 
 function requireFinite(value: number, field: string, owner: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new OptimizerError(`${owner}: ${field} must be a finite number, got ${describe(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new OptimizerError(`${owner}: ${field} must be a finite number, got ${describeValue(value)}`);
   return value;
 }
 
@@ -46,7 +47,7 @@ export abstract class LRScheduler {
 
   protected constructor(readonly optimizer: SchedulableOptimizer) {
     if (!optimizer || !Array.isArray(optimizer.paramGroups)) {
-      throw new OptimizerError(`${this.constructor.name}: expected an optimizer with paramGroups`);
+      throw new OptimizerError(`${this.constructor.name}: expected an optimizer with paramGroups, got ${describeValue(optimizer)}`);
     }
     for (const [i, group] of optimizer.paramGroups.entries()) {
       requireFinite(group.lr, `paramGroups[${i}].lr`, this.constructor.name);
@@ -189,8 +190,8 @@ export class LinearLR extends LRScheduler {
     super(optimizer);
     const startFactor = options.startFactor ?? 1 / 3;
     const endFactor = options.endFactor ?? 1;
-    if (!(startFactor > 0 && startFactor <= 1)) throw new OptimizerError(`LinearLR: startFactor must be in (0, 1], got ${describe(startFactor)}`);
-    if (!(endFactor >= 0 && endFactor <= 1)) throw new OptimizerError(`LinearLR: endFactor must be in [0, 1], got ${describe(endFactor)}`);
+    if (!(startFactor > 0 && startFactor <= 1)) throw new OptimizerError(`LinearLR: startFactor must be in (0, 1], got ${describeValue(startFactor)}`);
+    if (!(endFactor >= 0 && endFactor <= 1)) throw new OptimizerError(`LinearLR: endFactor must be in [0, 1], got ${describeValue(endFactor)}`);
     this.startFactor = startFactor;
     this.endFactor = endFactor;
     this.totalIters = requirePositiveInteger(options.totalIters ?? 5, 'totalIters', 'LinearLR');
@@ -228,11 +229,11 @@ export class SequentialLR extends LRScheduler {
       if (s.optimizer !== optimizer) throw new OptimizerError(`SequentialLR: scheduler ${i} (${s.constructor.name}) belongs to another optimizer`);
     });
     if (!Array.isArray(milestones) || milestones.length !== schedulers.length - 1) {
-      throw new OptimizerError(`SequentialLR: expects ${schedulers.length - 1} milestones for ${schedulers.length} schedulers, got ${describe(milestones)}`);
+      throw new OptimizerError(`SequentialLR: expects ${schedulers.length - 1} milestones for ${schedulers.length} schedulers, got ${describeValue(milestones)}`);
     }
     milestones.forEach((m, i) => {
       if (!Number.isInteger(m) || m <= 0 || (i > 0 && m <= milestones[i - 1])) {
-        throw new OptimizerError(`SequentialLR: milestones must be increasing positive integers, got ${describe(milestones)}`);
+        throw new OptimizerError(`SequentialLR: milestones must be increasing positive integers, got ${describeValue(milestones)}`);
       }
     });
     this.schedulers = [...schedulers];

@@ -22,7 +22,8 @@ import type {
   SerializedParamState,
   SerializedTensor
 } from './types';
-import { OptimizerError, describe } from './validate';
+import { describeValue } from '@paramscope/protocol';
+import { OptimizerError } from './validate';
 
 /**
  * Per-parameter state: Adam's step count and the rule's state tensors by name, as arrays where
@@ -63,7 +64,7 @@ function isVariable(p: ParamLike): p is tf.Variable {
 function resolveParam(p: ParamLike, owner: string, where: string): OptimizerParam {
   if (isVariable(p)) return { name: p.name, variable: p, source: p };
   if (p == null || typeof p !== 'object' || typeof p.name !== 'string') {
-    throw new OptimizerError(`${owner}: ${where} holds ${describe(p)}, not a tf.Variable or { name, variable }`);
+    throw new OptimizerError(`${owner}: ${where} holds ${describeValue(p)}, not a tf.Variable or { name, variable }`);
   }
   if (!(p.variable instanceof tf.Variable)) {
     throw new OptimizerError(`${owner}: parameter '${p.name}' in ${where} has no variable`);
@@ -132,18 +133,18 @@ export abstract class Optimizer<H extends object> {
   ) {
     this.hyperparameterNames = Object.keys(fullDefaults);
     if (defaults == null || typeof defaults !== 'object') {
-      const got = describe(defaults);
+      const got = describeValue(defaults);
       throw new OptimizerError(`${this.owner}: defaults must be an object of hyperparameters, got ${got}`);
     }
     if (options == null || typeof options !== 'object') {
-      throw new OptimizerError(`${this.owner}: options must be an object, got ${describe(options)}`);
+      throw new OptimizerError(`${this.owner}: options must be an object, got ${describeValue(options)}`);
     }
     rejectUnknownKeys(defaults, this.hyperparameterNames, 'defaults', this.owner);
     rejectUnknownKeys(options, OPTION_KEYS, 'options', this.owner);
     this.defaults = { ...fullDefaults, ...defaults };
     this.validateHyperparameters(this.defaults, 'defaults');
     if (options.nonFinite !== undefined && options.nonFinite !== 'throw' && options.nonFinite !== 'skip') {
-      throw new OptimizerError(`${this.constructor.name}: nonFinite must be 'throw' or 'skip', got ${describe(options.nonFinite)}`);
+      throw new OptimizerError(`${this.constructor.name}: nonFinite must be 'throw' or 'skip', got ${describeValue(options.nonFinite)}`);
     }
     this.nonFinite = options.nonFinite ?? 'throw';
     this.inPlace = options.inPlace ?? true;
@@ -177,7 +178,7 @@ export abstract class Optimizer<H extends object> {
     this.checkParams('addParamGroup', { live: false });
     const where = `group ${this.paramGroups.length}`;
     if (group == null || typeof group !== 'object' || !Array.isArray(group.params)) {
-      throw new OptimizerError(`${this.owner}: ${where} must be an object with a params array`);
+      throw new OptimizerError(`${this.owner}: ${where} must be an object with a params array, got ${describeValue(group)}`);
     }
     const params = group.params.map((p, i) => resolveParam(p, this.owner, `${where} (params[${i}])`));
     const seen = new Map<tf.Variable, string>();
@@ -553,7 +554,7 @@ export abstract class Optimizer<H extends object> {
     this.checkParams('loadStateDict', { live: false });
     const owner = `${this.owner}.loadStateDict`;
     if (dict == null || typeof dict !== 'object' || !Array.isArray(dict.paramGroups) || dict.state == null || typeof dict.state !== 'object') {
-      throw new OptimizerError(`${owner}: expected { state, paramGroups }`);
+      throw new OptimizerError(`${owner}: expected { state, paramGroups }, got ${describeValue(dict)}`);
     }
     if (dict.paramGroups.length !== this.paramGroups.length) {
       throw new OptimizerError(`${owner}: the state dict has ${dict.paramGroups.length} groups, the optimizer ${this.paramGroups.length}`);
@@ -566,7 +567,7 @@ export abstract class Optimizer<H extends object> {
       }
       saved.params.forEach((index, i) => {
         if (!Number.isInteger(index) || byIndex[index] !== undefined) {
-          throw new OptimizerError(`${owner}: group ${g} params[${i}] is ${describe(index)}, not a new parameter index`);
+          throw new OptimizerError(`${owner}: group ${g} params[${i}] is ${describeValue(index)}, not a new parameter index`);
         }
         byIndex[index] = current.params[i];
       });
@@ -591,7 +592,7 @@ export abstract class Optimizer<H extends object> {
   }
 
   private parseParamState(entry: SerializedParamState, param: OptimizerParam, group: OptimizerParamGroup<H>, where: string): ParamState {
-    if (entry == null || typeof entry !== 'object') throw new OptimizerError(`${where} must be an object`);
+    if (entry == null || typeof entry !== 'object') throw new OptimizerError(`${where} must be an object, got ${describeValue(entry)}`);
     const required = this.rule.slots(group);
     const carried = this.rule.carried;
     const numbers = [...(this.rule.countsSteps ? ['step'] : []), ...(carried ? [carried.name] : [])];
@@ -608,7 +609,7 @@ export abstract class Optimizer<H extends object> {
     if (this.rule.countsSteps) {
       const value = entry.step;
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-        throw new OptimizerError(`${where}: field step must be a non-negative integer, got ${describe(value)}`);
+        throw new OptimizerError(`${where}: field step must be a non-negative integer, got ${describeValue(value)}`);
       }
       step = value;
     }
@@ -616,7 +617,7 @@ export abstract class Optimizer<H extends object> {
     if (carried) {
       const value = entry[carried.name];
       if (typeof value !== 'number' || !Number.isFinite(value)) {
-        throw new OptimizerError(`${where}: field ${carried.name} must be a finite number, got ${describe(value)}`);
+        throw new OptimizerError(`${where}: field ${carried.name} must be a finite number, got ${describeValue(value)}`);
       }
       carriedValue = value;
     }
@@ -643,7 +644,7 @@ export abstract class Optimizer<H extends object> {
       tensor.values.forEach((v, i) => {
         const value = decodeFloat(v);
         if (value === undefined) {
-          throw new OptimizerError(`${where}: field ${field} values[${i}] is ${describe(v)}, ${NOT_A_STATE_VALUE}`);
+          throw new OptimizerError(`${where}: field ${field} values[${i}] is ${describeValue(v)}, ${NOT_A_STATE_VALUE}`);
         }
         decoded[i] = value;
       });
@@ -677,7 +678,7 @@ export abstract class Optimizer<H extends object> {
     const owner = `${this.owner}.${method}`;
     this.paramGroups.forEach((group, g) => {
       if (!Array.isArray(group.params)) {
-        const got = describe(group.params);
+        const got = describeValue(group.params);
         throw new OptimizerError(`${owner}: paramGroups[${g}].params is ${got}, not an array; ${KEEP_PARAMS}`);
       }
       group.params.forEach((p: unknown, i) => {
@@ -692,7 +693,7 @@ export abstract class Optimizer<H extends object> {
           }
           return;
         }
-        const what = p instanceof tf.Variable ? `a bare tf.Variable ('${p.name}')` : describe(p);
+        const what = p instanceof tf.Variable ? `a bare tf.Variable ('${p.name}')` : describeValue(p);
         throw new OptimizerError(
           `${owner}: paramGroups[${g}].params[${i}] is ${what}, not one of the optimizer's parameters: the params ` +
             `array of group ${g} was replaced after the group was added. ${KEEP_PARAMS}`
@@ -714,7 +715,7 @@ export abstract class Optimizer<H extends object> {
     const entries: Array<[tf.Variable | string, tf.Tensor]> =
       grads instanceof Map ? [...grads.entries()] : grads != null && typeof grads === 'object' ? Object.entries(grads) : [];
     if (!(grads instanceof Map) && (grads == null || typeof grads !== 'object')) {
-      throw new OptimizerError(`${this.owner}.step: gradients must be a Map or an object of tensors, got ${describe(grads)}`);
+      throw new OptimizerError(`${this.owner}.step: gradients must be a Map or an object of tensors, got ${describeValue(grads)}`);
     }
     const resolved = new Map<OptimizerParam, tf.Tensor>();
     for (const [key, grad] of entries) {

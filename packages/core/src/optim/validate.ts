@@ -1,7 +1,9 @@
 /** Checks of hyperparameter values, with messages that name the optimizer, the group and the field. */
+import { describeValue } from '@paramscope/protocol';
+import { CoreError } from '../errors';
 
-/** Thrown for bad optimizer input; the optimizer is left as it was. */
-export class OptimizerError extends Error {
+/** Thrown for bad optimizer or scheduler input; the optimizer is left as it was. A {@link CoreError}. */
+export class OptimizerError extends CoreError {
   override name = 'OptimizerError';
 }
 
@@ -10,7 +12,7 @@ export type Where = string;
 
 export function requireNumber(value: unknown, field: string, where: Where, owner: string): number {
   if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new OptimizerError(`${owner}: ${field} in ${where} must be a number, got ${describe(value)}`);
+    throw new OptimizerError(`${owner}: ${field} in ${where} must be a number, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -25,7 +27,7 @@ export function requireNonNegative(value: unknown, field: string, where: Where, 
 
 export function requireBoolean(value: unknown, field: string, where: Where, owner: string): boolean {
   if (typeof value !== 'boolean') {
-    throw new OptimizerError(`${owner}: ${field} in ${where} must be true or false, got ${describe(value)}`);
+    throw new OptimizerError(`${owner}: ${field} in ${where} must be true or false, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -40,16 +42,10 @@ export function requireUnitInterval(value: unknown, field: string, where: Where,
 /** `[beta1, beta2]`, each in [0, 1) (Adam's family, Lion). */
 export function requireBetas(value: unknown, where: Where, owner: string): [number, number] {
   if (!Array.isArray(value) || value.length !== 2) {
-    throw new OptimizerError(`${owner}: betas in ${where} must be [beta1, beta2]`);
+    throw new OptimizerError(`${owner}: betas in ${where} must be [beta1, beta2], got ${describeValue(value)}`);
   }
   return [
     requireUnitInterval(value[0], 'beta1 (betas[0])', where, owner),
     requireUnitInterval(value[1], 'beta2 (betas[1])', where, owner)
   ];
-}
-
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
-  return String(value);
 }

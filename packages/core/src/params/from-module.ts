@@ -64,6 +64,7 @@ function ownerKind(root: Module, path: string): string {
   for (const part of path.split('.')) {
     module = module?.namedChildren().find(([name]) => name === part)?.[1];
   }
+  // A bug, not bad input: every path here is the prefix of one of the module's own parameter names.
   if (!module) throw new Error(`paramModelFromModule: no module at "${path}"`);
   return module.kind;
 }

@@ -57,7 +57,7 @@ describe('structure files', () => {
       '$.modules[2].params[0].trainable: expected a boolean, got "x"'
     ]);
     expect(() => paramModelFromStructure('{oops')).toThrow(/not JSON/);
-    expect(problems([])).toEqual(['$: expected an object, got an array']);
+    expect(problems([])).toEqual(['$: expected an object, got []']);
     expect(problems({ ...minimal(), model: undefined })).toEqual(['$.model: expected a string, got nothing']);
   });
 

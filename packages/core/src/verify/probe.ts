@@ -7,6 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { Module } from '../nn/module';
 import { paramModelFromModule } from '../params/from-module';
 import { isBias } from '@paramscope/params';
+import { describeValue } from '@paramscope/protocol';
+import { CoreError } from '../errors';
 
 /** Options of {@link probeScaleInvariance}. */
 export interface ProbeOptions {
@@ -48,13 +50,13 @@ export function probeScaleInvariance(module: Module, batch: tf.Tensor, options: 
   const scales = options.scales ?? [0.5, 2];
   const tolerance = options.tolerance ?? 1e-3;
   if (scales.length === 0 || scales.some((c) => !(c > 0) || !Number.isFinite(c))) {
-    throw new RangeError(`probeScaleInvariance: scales must be positive finite numbers, got [${scales}]`);
+    throw new CoreError(`probeScaleInvariance: scales must be positive finite numbers, got ${describeValue(scales)}`);
   }
   const model = paramModelFromModule(module, { sampleInput: batch });
   const selected = options.params
     ? options.params.map((name) => {
         const p = model.params.find((q) => q.name === name || q.aliases.includes(name));
-        if (!p) throw new Error(`probeScaleInvariance: no parameter named "${name}"`);
+        if (!p) throw new CoreError(`probeScaleInvariance: no parameter named "${name}"`);
         return p;
       })
     : model.params.filter((p) => p.trainable && !isBias(p));

@@ -11,6 +11,8 @@ import {
   type PairedComparison
 } from '@paramscope/science';
 import { cellLabel } from './figures';
+import { describeValue } from '@paramscope/protocol';
+import { NotebookError } from '../errors';
 
 /** What an interval says about a difference. */
 export type DifferenceClass = 'higher' | 'lower' | 'equivalent' | 'inconclusive';
@@ -21,7 +23,7 @@ export type DifferenceClass = 'higher' | 'lower' | 'equivalent' | 'inconclusive'
  * `inconclusive` (the interval is too wide to tell).
  */
 export function classifyDifference(comparison: PairedComparison, margin: number): DifferenceClass {
-  if (!(margin > 0)) throw new RangeError(`classifyDifference: margin must be > 0, got ${margin}`);
+  if (!(margin > 0)) throw new NotebookError(`classifyDifference: margin must be > 0, got ${describeValue(margin)}`);
   const [lo, hi] = comparison.ci;
   if (lo > 0) return 'higher';
   if (hi < 0) return 'lower';

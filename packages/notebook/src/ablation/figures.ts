@@ -23,6 +23,7 @@ import {
   type ParamRole
 } from '@paramscope/science';
 import type { PlotlyFigure } from '../plotly';
+import { NotebookError } from '../errors';
 
 /** One colour per arm, the same in every figure. */
 export const ARM_COLORS: Readonly<Record<DecayArm, string>> = {
@@ -49,7 +50,7 @@ export function staleVsRecalibratedFigure(
   split: 'test' | 'train' = 'test'
 ): PlotlyFigure {
   const arms = DECAY_ARMS.filter((arm) => cellRuns(runs, cell, arm).length > 0);
-  if (arms.length === 0) throw new RangeError(`staleVsRecalibratedFigure: no runs for ${cellLabel(cell)}`);
+  if (arms.length === 0) throw new NotebookError(`staleVsRecalibratedFigure: no runs for ${cellLabel(cell)}`);
   const trace = (statistics: 'stale' | 'recalibrated', color: string) => {
     const metric = `${split}${statistics === 'stale' ? 'Stale' : 'Recalibrated'}` as AccuracyMetric;
     const chosen = arms.flatMap((arm) => cellRuns(runs, cell, arm));
@@ -87,7 +88,7 @@ export function pairedDifferenceFigure(
 ): PlotlyFigure {
   const traces = comparisonsByMetric.map((comparisons, i) => {
     const mine = comparisons.filter((c) => c.optimizer === optimizer);
-    if (mine.length === 0) throw new RangeError(`pairedDifferenceFigure: no comparisons for ${optimizer}`);
+    if (mine.length === 0) throw new NotebookError(`pairedDifferenceFigure: no comparisons for ${optimizer}`);
     const metric = mine[0].metric;
     return {
       type: 'scatter',
@@ -124,7 +125,7 @@ export function pairedDifferenceFigure(
 
 /** D18: seed-to-seed spread (sample std of the metric) of optimizer a and b, per arm × λ × schedule. */
 export function optimizerSpreadFigure(comparisons: readonly OptimizerComparison[]): PlotlyFigure {
-  if (comparisons.length === 0) throw new RangeError('optimizerSpreadFigure: no comparisons');
+  if (comparisons.length === 0) throw new NotebookError('optimizerSpreadFigure: no comparisons');
   const { a, b, metric } = comparisons[0];
   const x = comparisons.map((c) => `${DECAY_ARM_LABELS[c.arm]} · λ ${c.weightDecayA} / ${c.weightDecayB} · ${c.schedule}`);
   const bar = (name: string, y: number[], color: string) => ({ type: 'bar', name, x, y, marker: { color } });
@@ -168,7 +169,7 @@ export function roleTraceFigure(
   );
   if (chosen.length === 0) {
     const what = `${cellLabel(where)}, seed ${where.seed}, role ${where.role}`;
-    throw new RangeError(`roleTraceFigure: no traced runs for ${what}`);
+    throw new NotebookError(`roleTraceFigure: no traced runs for ${what}`);
   }
   const data = chosen.map((run) => ({
     type: 'scatter',

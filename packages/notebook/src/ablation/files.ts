@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseImageDataset, type AblationResults, type ImageDataset } from '@paramscope/science';
+import { NotebookError } from '../errors';
 
 /** Where the set-up writes the digits, relative to the repository root. */
 export const DIGITS_PATH = 'data/digits.json';
@@ -38,7 +39,7 @@ export function loadDigits(options: LocateOptions = {}): ImageDataset & { path: 
   const from = options.from ?? process.cwd();
   const path = options.path ? resolve(options.path) : findUpwards(DIGITS_PATH, from);
   if (!path || !existsSync(path)) {
-    throw new Error(
+    throw new NotebookError(
       `loadDigits: ${options.path ?? DIGITS_PATH} not found (searched from ${from} upwards). ` +
         'Run "make lab" or "scripts/setup.sh" at the repository root: the set-up exports scikit-learn\'s digits there (tools/data/export_digits.py).'
     );
@@ -47,7 +48,7 @@ export function loadDigits(options: LocateOptions = {}): ImageDataset & { path: 
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new Error(`loadDigits: ${path} is not valid JSON (${(error as Error).message}); run tools/data/export_digits.py again`);
+    throw new NotebookError(`loadDigits: ${path} is not valid JSON (${(error as Error).message}); run tools/data/export_digits.py again`);
   }
   return { ...parseImageDataset(json, path), path };
 }
@@ -58,7 +59,7 @@ export function loadAblationResults(options: LocateOptions = {}): (AblationResul
   if (!path || !existsSync(path)) return undefined;
   const results = JSON.parse(readFileSync(path, 'utf8')) as AblationResults;
   if (!results || !Array.isArray(results.runs) || !results.grid) {
-    throw new Error(`loadAblationResults: ${path} has no runs or grid; run tools/ablation/run-full-grid.js again`);
+    throw new NotebookError(`loadAblationResults: ${path} has no runs or grid; run tools/ablation/run-full-grid.js again`);
   }
   return { ...results, path };
 }

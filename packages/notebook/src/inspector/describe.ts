@@ -6,6 +6,8 @@
  */
 import type { ParamInfo, ParamModel } from '@paramscope/core';
 import type { HyperparameterValue } from '@paramscope/protocol';
+import { describeValue } from '@paramscope/protocol';
+import { NotebookError } from '../errors';
 
 /** The least a tensor offers: TF.js variables and tensors have these. */
 export interface TensorLike {
@@ -99,16 +101,16 @@ export function paramLookup(model: ParamModel | undefined): ParamLookup {
  * (`model` may be a {@link paramLookup} of it, when describing many members).
  */
 export function describeMember(member: MemberLike, where: string, model?: ParamModel | ParamLookup): MemberDescription {
-  if (!isObject(member)) throw new TypeError(`paramscope inspect: ${where} is ${member === null ? 'null' : typeof member}, not a parameter`);
+  if (!isObject(member)) throw new NotebookError(`paramscope inspect: ${where} is ${describeValue(member)}, not a parameter`);
   type Loose = Partial<Omit<ParamInfo, 'variable'>> & { variable?: unknown; source?: unknown };
   const own = member as Loose;
   const source: Loose = isObject(own.source) && own.source !== member ? (own.source as Loose) : {};
   const name = typeof own.name === 'string' ? own.name : typeof source.name === 'string' ? source.name : undefined;
-  if (!name) throw new TypeError(`paramscope inspect: ${where} has no name`);
+  if (!name) throw new NotebookError(`paramscope inspect: ${where} has no name`);
   const known: Loose | undefined = (typeof model === 'function' ? model : paramLookup(model))(name);
   const tensor = [own.variable, source.variable, known?.variable, member].find(isTensorLike);
   const shape = own.shape ?? source.shape ?? known?.shape ?? tensor?.shape;
-  if (!Array.isArray(shape)) throw new TypeError(`paramscope inspect: parameter '${name}' (${where}) has no shape`);
+  if (!Array.isArray(shape)) throw new NotebookError(`paramscope inspect: parameter '${name}' (${where}) has no shape`);
   const pick = <K extends keyof Loose>(key: K): Loose[K] => own[key] ?? source[key] ?? known?.[key];
   return {
     name,
@@ -143,12 +145,12 @@ const NOT_HYPERPARAMETERS = new Set(['params', 'label', 'reasons']);
 export function describeGroups(target: InspectTarget, model?: ParamModel): GroupDescription[] {
   const groups = isOptimizerLike(target) ? target.paramGroups : target;
   if (!Array.isArray(groups)) {
-    throw new TypeError('paramscope inspect: expected an optimizer (with paramGroups) or an array of parameter groups');
+    throw new NotebookError(`paramscope inspect: expected an optimizer (with paramGroups) or an array of parameter groups, got ${describeValue(target)}`);
   }
   const lookup = paramLookup(model);
   return groups.map((group, index) => {
     if (!isObject(group) || !Array.isArray(group.params)) {
-      throw new TypeError(`paramscope inspect: group ${index} must be an object with a params array`);
+      throw new NotebookError(`paramscope inspect: group ${index} must be an object with a params array, got ${describeValue(group)}`);
     }
     const hyperparameters: Record<string, HyperparameterValue> = {};
     for (const [key, value] of Object.entries(group)) {

@@ -4,6 +4,8 @@
  * structurally so that either a list of findings or `{ findings }` works.
  */
 import type { Finding, FindingSeverity } from '@paramscope/protocol';
+import { describeValue } from '@paramscope/protocol';
+import { NotebookError } from '../errors';
 
 /** A finding as a verifier may spell it. */
 export interface FindingLike {
@@ -31,9 +33,9 @@ function severityOf(finding: FindingLike): FindingSeverity {
 /** Normalizes a report to protocol findings, naming what is wrong with a malformed entry. */
 export function findingsFromReport(report: ReportLike): Finding[] {
   const list = Array.isArray(report) ? report : report?.findings;
-  if (!Array.isArray(list)) throw new TypeError('paramscope inspect: a verification report must be an array of findings or { findings }');
+  if (!Array.isArray(list)) throw new NotebookError(`paramscope inspect: a verification report must be an array of findings or { findings }, got ${describeValue(report)}`);
   return list.map((finding, k) => {
-    if (typeof finding?.message !== 'string') throw new TypeError(`paramscope inspect: finding ${k} of the verification report has no message`);
+    if (typeof finding?.message !== 'string') throw new NotebookError(`paramscope inspect: finding ${k} of the verification report has no message`);
     const params = finding.params ?? (finding.param !== undefined ? [finding.param] : []);
     const groups = finding.groups ?? (finding.group !== undefined ? [finding.group] : []);
     return {

@@ -21,6 +21,8 @@ import { isOptimizerLike, type InspectTarget } from './describe';
 import { buildEntry, optimizerName, type NormReading } from './entry';
 import { findingsFromReport, type ReportLike } from './findings';
 import { snapshotText } from './text';
+import { describeValue } from '@paramscope/protocol';
+import { NotebookError } from '../errors';
 
 /** Produces the findings of a group set. */
 export type Verifier = (model: ModelSource | undefined, target: InspectTarget) => ReportLike;
@@ -98,7 +100,7 @@ export class InspectorRegistry implements InspectorRegistryHandle {
   /** Registers (or updates) an entry. The same target or the same label reuses the entry's id. */
   register(target: InspectTarget, options: InspectOptions = {}): Registration {
     if (!isOptimizerLike(target) && !Array.isArray(target)) {
-      throw new TypeError('paramscope inspect: expected an optimizer (with paramGroups) or an array of parameter groups');
+      throw new NotebookError(`paramscope inspect: expected an optimizer (with paramGroups) or an array of parameter groups, got ${describeValue(target)}`);
     }
     const paramModel = options.model ? toParamModel(options.model) : undefined;
     const label = options.label ?? defaultLabel(target, paramModel);

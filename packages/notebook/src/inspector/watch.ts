@@ -8,6 +8,7 @@ import { UpdatableDisplay } from '../display';
 import { describeGroups, type OptimizerLike } from './describe';
 import { weightNorms } from './entry';
 import type { InspectOptions, InspectorRegistry, Registration } from './registry';
+import { NotebookError } from '../errors';
 
 /** Options of `watch`. */
 export interface WatchOptions extends InspectOptions {
@@ -84,7 +85,7 @@ function thin(history: History, maxPoints: number): boolean {
 export function startWatch(registry: InspectorRegistry, optimizer: OptimizerLike, options: WatchOptions): WatchHandle {
   const steppable = optimizer as Steppable;
   if (typeof steppable.step !== 'function') {
-    throw new TypeError('paramscope watch: the optimizer has no step() method to follow');
+    throw new NotebookError('paramscope watch: the optimizer has no step() method to follow');
   }
   steppable[WATCHED]?.stop();
   let every = Math.max(1, Math.floor(options.every ?? 1));

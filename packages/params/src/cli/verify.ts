@@ -8,6 +8,8 @@ import { groupParams, type GroupParamsOptions } from '../grouping/structural';
 import type { ParamGroupLike, ParamModel } from '../model/types';
 import { paramModelFromStructure } from '../structure/load';
 import { verifyParamGroups, type VerificationReport, type VerificationVerdict } from '../verify/verify';
+import { describeValue } from '@paramscope/protocol';
+import { ParamsError } from '../errors';
 
 /** Exit status: the verdict is below the strictness. */
 export const EXIT_OK = 0;
@@ -41,7 +43,7 @@ Exit status: 0 nothing at or above the strictness, 1 findings at or above it, 2 
 The verdict line says 'ok', 'warnings' or 'errors' whatever the strictness.`;
 
 /** An error in the command line or an input file: exit 2 with this message. */
-export class UsageError extends Error {
+export class UsageError extends ParamsError {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
@@ -81,14 +83,14 @@ function parseVerifyArgs(args: readonly string[]): VerifyArgs | 'help' {
         break;
       case '--strict': {
         const level = value();
-        if (level !== 'errors' && level !== 'warnings') throw new UsageError(`--strict must be "errors" or "warnings", got "${level}"`);
+        if (level !== 'errors' && level !== 'warnings') throw new UsageError(`--strict must be "errors" or "warnings", got ${describeValue(level)}`);
         strict = level;
         break;
       }
       case '--weight-decay': {
         const text = value();
         const number = Number(text);
-        if (text.trim() === '' || !Number.isFinite(number) || number < 0) throw new UsageError(`--weight-decay must be a finite number ≥ 0, got "${text}"`);
+        if (text.trim() === '' || !Number.isFinite(number) || number < 0) throw new UsageError(`--weight-decay must be a finite number ≥ 0, got ${describeValue(text)}`);
         weightDecay = number;
         break;
       }
@@ -134,14 +136,14 @@ export function parseGroupsFile(doc: unknown, path: string): ParamGroupLike[] {
     list = wrapper.paramGroups ?? wrapper.param_groups;
     if (list === undefined) throw new UsageError(`groups file ${path}: expected a list of groups (or an object with "param_groups")`);
   }
-  if (!Array.isArray(list)) throw new UsageError(`groups file ${path}: expected a list of groups, got ${typeof list}`);
+  if (!Array.isArray(list)) throw new UsageError(`groups file ${path}: expected a list of groups, got ${describeValue(list)}`);
   return list.map((group: unknown, index) => {
     const where = `groups file ${path}: group ${index}`;
     if (typeof group !== 'object' || group === null || Array.isArray(group)) throw new UsageError(`${where}: expected an object with "params"`);
     const { params, weight_decay: snake, ...rest } = group as Record<string, unknown>;
     if (!Array.isArray(params)) throw new UsageError(`${where}: "params" must be a list of parameter names`);
     params.forEach((name, i) => {
-      if (typeof name !== 'string') throw new UsageError(`${where}: params[${i}] must be a parameter name (a string), got ${JSON.stringify(name)}`);
+      if (typeof name !== 'string') throw new UsageError(`${where}: params[${i}] must be a parameter name (a string), got ${describeValue(name)}`);
     });
     if (snake !== undefined && rest.weightDecay !== undefined) throw new UsageError(`${where}: both "weight_decay" and "weightDecay"`);
     const out: ParamGroupLike = { ...rest, params: (params as string[]).map((name) => ({ name })) };

@@ -6,6 +6,7 @@
 import type { ParamGroup, ParamInfo, ParamModel } from '../model/types';
 import { toParamModel, type ModelSource } from '../model/source';
 import { checkNonNegative } from './check';
+import { ParamsError } from '../errors';
 
 /** Options of the recipes, with each recipe's own defaults. */
 export interface RecipeOptions {
@@ -199,7 +200,7 @@ export type RecipeName = keyof typeof RECIPES;
 /** Runs the recipe called `name`; an unknown name is an error that lists the known ones. */
 export function groupsByRecipe(name: string, source: ModelSource, opts: RecipeOptions & LarsRecipeOptions = {}): ParamGroup[] {
   if (!Object.prototype.hasOwnProperty.call(RECIPES, name)) {
-    throw new Error(`unknown recipe "${name}"; known recipes: ${Object.keys(RECIPES).join(', ')}`);
+    throw new ParamsError(`unknown recipe "${name}"; known recipes: ${Object.keys(RECIPES).join(', ')}`);
   }
   return RECIPES[name as RecipeName](source, opts);
 }

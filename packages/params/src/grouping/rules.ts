@@ -6,6 +6,8 @@
 import type { ParamInfo } from '../model/types';
 import { isNormalizationParam } from '../model/normalization';
 import { checkNonNegative } from './check';
+import { describeValue } from '@paramscope/protocol';
+import { ParamsError } from '../errors';
 
 /** A hyperparameter value a rule may set (plain JSON). */
 export type RuleValue = number | boolean | string | null | number[];
@@ -88,21 +90,21 @@ function globToRegExp(glob: string): RegExp {
 
 /** Checks a rule (unknown fields, bad values) and compiles its criteria. Errors name the rule. */
 export function compileRule(rule: GroupingRule, index: number): CompiledRule {
+  if (typeof rule !== 'object' || rule === null) throw new ParamsError(`rule ${index}: expected an object, got ${describeValue(rule)}`);
   const where = `rule ${index}${rule.description ? ` ("${rule.description}")` : ''}`;
-  if (typeof rule !== 'object' || rule === null) throw new TypeError(`${where}: expected an object, got ${String(rule)}`);
   for (const key of Object.keys(rule)) {
     if (!RULE_KEYS.has(key)) {
       const hint = SNAKE_HINTS[key] ? `; did you mean "${SNAKE_HINTS[key]}"?` : '';
-      throw new Error(`${where}: unknown field "${key}"${hint}`);
+      throw new ParamsError(`${where}: unknown field "${key}"${hint}`);
     }
   }
   for (const key of ['weightDecay', 'weightDecayMultiplier', 'lr', 'lrMultiplier'] as const) {
     if (rule[key] !== undefined) checkNonNegative(`${where}: ${key}`, rule[key]);
   }
   if (rule.weightDecay !== undefined && rule.weightDecayMultiplier !== undefined) {
-    throw new Error(`${where}: give weightDecay or weightDecayMultiplier, not both`);
+    throw new ParamsError(`${where}: give weightDecay or weightDecayMultiplier, not both`);
   }
-  if (rule.lr !== undefined && rule.lrMultiplier !== undefined) throw new Error(`${where}: give lr or lrMultiplier, not both`);
+  if (rule.lr !== undefined && rule.lrMultiplier !== undefined) throw new ParamsError(`${where}: give lr or lrMultiplier, not both`);
   const tests: Array<(p: ParamInfo) => boolean> = [];
   const parts: string[] = [];
   const anyName = (test: (name: string) => boolean) => (p: ParamInfo) => test(p.name) || p.aliases.some(test);
@@ -202,7 +204,7 @@ export interface ParamwiseCfg {
 export function paramwiseCfgRules(cfg: ParamwiseCfg): GroupingRule[] {
   const known = new Set(['bias_lr_mult', 'bias_decay_mult', 'norm_decay_mult', 'custom_keys']);
   for (const key of Object.keys(cfg)) {
-    if (!known.has(key)) throw new Error(`paramwise_cfg: unsupported key "${key}" (supported: ${[...known].join(', ')})`);
+    if (!known.has(key)) throw new ParamsError(`paramwise_cfg: unsupported key "${key}" (supported: ${[...known].join(', ')})`);
   }
   const rules: GroupingRule[] = [];
   if (cfg.bias_lr_mult !== undefined || cfg.bias_decay_mult !== undefined) {

@@ -12,6 +12,8 @@ import { toParamModel, type ModelSource } from '../model/source';
 import { SignalWarnings } from './signal-warnings';
 import { checkNonNegative } from './check';
 import { compileRule, type CompiledRule, type GroupingRule, type RuleValue } from './rules';
+import { describeValue } from '@paramscope/protocol';
+import { ParamsError } from '../errors';
 
 /** Options of {@link groupParams}. */
 export interface GroupParamsOptions {
@@ -96,7 +98,7 @@ function applyRule(placement: Placement, compiled: CompiledRule, base: { weightD
     effects.push(`lr ${rule.lr}`);
   }
   if (rule.lrMultiplier !== undefined) {
-    if (base.lr === undefined) throw new Error(`${compiled.describe}: lrMultiplier needs options.lr`);
+    if (base.lr === undefined) throw new ParamsError(`${compiled.describe}: lrMultiplier needs options.lr`);
     placement.lr = base.lr * rule.lrMultiplier;
     effects.push(`lr ×${rule.lrMultiplier}`);
   }
@@ -124,12 +126,12 @@ export function groupParams(source: ModelSource, options: GroupParamsOptions = {
   const weightDecay = checkNonNegative('groupParams: weightDecay', options.weightDecay ?? 1e-4);
   if (options.lr !== undefined) checkNonNegative('groupParams: lr', options.lr);
   if (options.baseline !== undefined && options.baseline !== 'structural' && options.baseline !== 'decay-all') {
-    throw new Error(`groupParams: unknown baseline "${String(options.baseline)}" (expected "structural" or "decay-all")`);
+    throw new ParamsError(`groupParams: unknown baseline ${describeValue(options.baseline)} (expected "structural" or "decay-all")`);
   }
   const rules = (options.rules ?? []).map(compileRule);
   for (const compiled of rules) {
     for (const key of Object.keys(compiled.rule.hyperparameters ?? {})) {
-      if (RESERVED_KEYS.has(key)) throw new Error(`${compiled.describe}: "${key}" cannot be set through hyperparameters`);
+      if (RESERVED_KEYS.has(key)) throw new ParamsError(`${compiled.describe}: "${key}" cannot be set through hyperparameters`);
     }
   }
   const warnings: string[] = [];

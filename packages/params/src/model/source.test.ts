@@ -1,6 +1,7 @@
 /** The model-source seam: ParamModels as they are, other kinds through registered adapters. */
 import { describe, expect, it } from 'vitest';
 import { groupParams } from '../grouping';
+import { ParamsError } from '../errors';
 import { paramModelFromStructure } from '../structure';
 import { verifyParamGroups } from '../verify';
 import { registerModelSource, registeredModelSources, toParamModel } from './source';
@@ -34,7 +35,8 @@ describe('toParamModel', () => {
   });
 
   it('rejects anything else, saying what it takes', () => {
-    expect(() => toParamModel({} as ParamModel)).toThrow(TypeError);
+    expect(() => toParamModel({} as ParamModel)).toThrow(ParamsError);
+    expect(() => toParamModel(new Map() as unknown as ParamModel)).toThrow(/^expected a ParamModel.*, got a Map/);
   });
 
   it('reads a registered kind of model in groupParams and verifyParamGroups alike', () => {

@@ -11,6 +11,8 @@
  * `groupParams` this package exports.
  */
 import type { ParamInfo, ParamModel } from './types';
+import { describeValue } from '@paramscope/protocol';
+import { ParamsError } from '../errors';
 
 /**
  * Registry of model-source types (the union {@link ModelSource} is made of its property types).
@@ -75,7 +77,7 @@ export function toParamModel(source: ModelSource): ParamModel {
   const kinds = ['a ParamModel', ...adapters.map((a) => a.name)];
   const expected = kinds.length === 1 ? kinds[0] : `${kinds.slice(0, -1).join(', ')} or ${kinds[kinds.length - 1]}`;
   const hint = adapters.length === 0 ? " (import '@paramscope/core' to pass nn modules and TF.js LayersModels)" : '';
-  throw new TypeError(`expected ${expected}${hint}`);
+  throw new ParamsError(`expected ${expected}, got ${describeValue(source)}${hint}`);
 }
 
 /** Every name of a parameter: its canonical name, then its aliases. */
@@ -92,7 +94,7 @@ function checkNamesOnce(model: ParamModel): ParamModel {
   const seen = new Set<string>();
   for (const param of model.params) {
     for (const name of allNames(param)) {
-      if (seen.has(name)) throw new Error(`model "${model.name}": parameter "${name}" is given twice`);
+      if (seen.has(name)) throw new ParamsError(`model "${model.name}": parameter "${name}" is given twice`);
       seen.add(name);
     }
   }

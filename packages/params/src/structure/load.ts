@@ -2,6 +2,7 @@
 import { markScaleInvariantWeights } from '../model/graph';
 import type { ModuleInfo, ParamInfo, ParamModel } from '../model/types';
 import { validateStructure, type StructureModule } from './schema';
+import { ParamsError } from '../errors';
 
 /** The module's facts in the parameter model: kind, base kind, class and normalization evidence. */
 function moduleInfo(m: StructureModule): ModuleInfo {
@@ -24,7 +25,7 @@ export function paramModelFromStructure(input: unknown): ParamModel {
     try {
       parsed = JSON.parse(input);
     } catch (error) {
-      throw new Error(`structure file is not JSON: ${(error as Error).message}`);
+      throw new ParamsError(`structure file is not JSON: ${(error as Error).message}`, { cause: error });
     }
   }
   const doc = validateStructure(parsed);

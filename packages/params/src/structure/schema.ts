@@ -39,6 +39,8 @@
  * the graph is unknown.
  */
 import type { ExportInfo, ModelDeclarations, NormalizationEvidence } from '../model/types';
+import { describeValue } from '@paramscope/protocol';
+import { ParamsError } from '../errors';
 
 /** The schema versions this reader accepts. */
 export const STRUCTURE_VERSIONS: readonly number[] = [1, 2];
@@ -81,7 +83,7 @@ export const MAX_REPORTED_PROBLEMS = 100;
  * A structure file that does not match the schema. `problems` holds the first
  * {@link MAX_REPORTED_PROBLEMS}, each starting with its JSON path; `omitted` counts the rest.
  */
-export class StructureFileError extends Error {
+export class StructureFileError extends ParamsError {
   constructor(
     readonly problems: string[],
     readonly omitted = 0
@@ -96,22 +98,6 @@ type Json = unknown;
 
 function isObject(value: Json): value is Record<string, Json> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The offending value as it would appear in the file: `-1`, `1.5`, `"x"`, `true`, `null`. */
-function describe(value: Json): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return quote(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return typeof value;
-}
-
-/** A string from the file, quoted as JSON and cut to 80 characters. */
-function quote(text: string): string {
-  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
 }
 
 
@@ -131,7 +117,7 @@ class Checker {
     const value = obj[key];
     if (value === undefined && optional) return undefined;
     if (typeof value === 'string') return value;
-    this.fail(`${path}.${key}`, `expected a string, got ${describe(value)}`);
+    this.fail(`${path}.${key}`, `expected a string, got ${describeValue(value)}`);
     return undefined;
   }
 
@@ -145,13 +131,13 @@ class Checker {
     const value = obj[key];
     if (value === undefined && optional) return undefined;
     if (Array.isArray(value)) return value;
-    this.fail(`${path}.${key}`, `expected an array, got ${describe(value)}`);
+    this.fail(`${path}.${key}`, `expected an array, got ${describeValue(value)}`);
     return undefined;
   }
 
   strings(obj: Record<string, Json>, key: string, path: string): void {
     this.array(obj, key, path, true)?.forEach((item, i) => {
-      if (typeof item !== 'string') this.fail(`${path}.${key}[${i}]`, `expected a string, got ${describe(item)}`);
+      if (typeof item !== 'string') this.fail(`${path}.${key}[${i}]`, `expected a string, got ${describeValue(item)}`);
     });
   }
 
@@ -165,7 +151,7 @@ class Checker {
   ): number | undefined {
     const value = obj[key];
     if (typeof value === 'number' && test(value)) return value;
-    this.fail(`${path}.${key}`, `expected ${what}, got ${describe(value)}`);
+    this.fail(`${path}.${key}`, `expected ${what}, got ${describeValue(value)}`);
     return undefined;
   }
 
@@ -180,7 +166,7 @@ class Checker {
 
   object(value: Json, path: string): value is Record<string, Json> {
     if (isObject(value)) return true;
-    this.fail(path, `expected an object, got ${describe(value)}`);
+    this.fail(path, `expected an object, got ${describeValue(value)}`);
     return false;
   }
 }
@@ -208,12 +194,12 @@ function checkParam(c: Checker, value: Json, path: string): void {
   c.keys(value, ['name', 'shape', 'trainable', 'sameAs'], ['noWeightDecay'], path);
   const name = c.string(value, 'name', path);
   if (name !== undefined && (name === '' || name.includes('.'))) {
-    c.fail(`${path}.name`, `must be non-empty without ".", got ${quote(name)}`);
+    c.fail(`${path}.name`, `must be non-empty without ".", got ${describeValue(name)}`);
   }
   const shape = c.array(value, 'shape', path);
   shape?.forEach((d, i) => {
     if (!Number.isSafeInteger(d) || (d as number) < 0) {
-      c.fail(`${path}.shape[${i}]`, `expected a non-negative integer ≤ 2^53 − 1, got ${describe(d)}`);
+      c.fail(`${path}.shape[${i}]`, `expected a non-negative integer ≤ 2^53 − 1, got ${describeValue(d)}`);
     }
   });
   const count = shape && elementCount(shape);
@@ -222,7 +208,7 @@ function checkParam(c: Checker, value: Json, path: string): void {
     c.fail(`${path}.shape`, `[${shape!.join(', ')}] holds ${exact} elements, more than 2^53 − 1`);
   }
   if (value.trainable !== undefined && typeof value.trainable !== 'boolean') {
-    c.fail(`${path}.trainable`, `expected a boolean, got ${describe(value.trainable)}`);
+    c.fail(`${path}.trainable`, `expected a boolean, got ${describeValue(value.trainable)}`);
   }
   c.nonEmptyString(value, 'sameAs', path, true);
   c.nonEmptyString(value, 'noWeightDecay', path, true);
@@ -240,13 +226,13 @@ function checkProbe(c: Checker, value: Json, path: string): void {
   if (scales && scales.length === 0) c.fail(`${path}.scales`, 'expected at least one scale');
   scales?.forEach((s, i) => {
     if (typeof s !== 'number' || !Number.isFinite(s) || s <= 0) {
-      c.fail(`${path}.scales[${i}]`, `expected a finite number > 0, got ${describe(s)}`);
+      c.fail(`${path}.scales[${i}]`, `expected a finite number > 0, got ${describeValue(s)}`);
     }
   });
   const change = c.number(value, 'maxRelChange', path, (x) => Number.isFinite(x) && x >= 0, 'a finite number ≥ 0');
   const tolerance = c.number(value, 'tolerance', path, (x) => Number.isFinite(x) && x > 0, 'a finite number > 0');
   if (typeof value.invariant !== 'boolean') {
-    c.fail(`${path}.invariant`, `expected a boolean, got ${describe(value.invariant)}`);
+    c.fail(`${path}.invariant`, `expected a boolean, got ${describeValue(value.invariant)}`);
   } else if (change !== undefined && tolerance !== undefined && value.invariant !== change <= tolerance) {
     const comparison = `maxRelChange ${change} ${change <= tolerance ? '≤' : '>'} tolerance ${tolerance}`;
     c.fail(`${path}.invariant`, `is ${value.invariant}, but ${comparison}`);
@@ -266,7 +252,7 @@ function checkModule(c: Checker, value: Json, path: string): void {
   c.keys(value, ['path', 'kind', 'baseKind', 'params'], ['classPath', 'normalization'], path);
   const modulePath = c.string(value, 'path', path);
   if (modulePath !== undefined && modulePath !== '' && modulePath.split('.').includes('')) {
-    c.fail(`${path}.path`, `empty segment in ${quote(modulePath)}`);
+    c.fail(`${path}.path`, `empty segment in ${describeValue(modulePath)}`);
   }
   c.nonEmptyString(value, 'kind', path);
   c.nonEmptyString(value, 'baseKind', path, true);
@@ -277,7 +263,7 @@ function checkModule(c: Checker, value: Json, path: string): void {
 
 function checkEdges(c: Checker, edges: Json): void {
   if (edges === undefined || edges === null) return;
-  if (!Array.isArray(edges)) return c.fail('$.edges', `expected an array or null, got ${describe(edges)}`);
+  if (!Array.isArray(edges)) return c.fail('$.edges', `expected an array or null, got ${describeValue(edges)}`);
   edges.forEach((edge, i) => {
     const path = `$.edges[${i}]`;
     if (!c.object(edge, path)) return;
@@ -285,7 +271,7 @@ function checkEdges(c: Checker, edges: Json): void {
     c.string(edge, 'from', path);
     c.string(edge, 'to', path);
     c.array(edge, 'via', path)?.forEach((op, j) => {
-      if (typeof op !== 'string') c.fail(`${path}.via[${j}]`, `expected a string, got ${describe(op)}`);
+      if (typeof op !== 'string') c.fail(`${path}.via[${j}]`, `expected a string, got ${describeValue(op)}`);
     });
   });
 }
@@ -297,11 +283,11 @@ function checkExport(c: Checker, value: Json, edges: Json): void {
   c.keys(value, ['route', 'device', 'notes'], [], '$.export');
   const route = value.route;
   if (typeof route !== 'string' || !ROUTES.includes(route)) {
-    c.fail('$.export.route', `expected one of "fx", "hooks", "none", got ${describe(route)}`);
+    c.fail('$.export.route', `expected one of "fx", "hooks", "none", got ${describeValue(route)}`);
   } else if (route === 'none' && Array.isArray(edges)) {
     c.fail('$.export.route', '"none" says the file has no edges, but $.edges is an array');
   } else if (route !== 'none' && !Array.isArray(edges)) {
-    c.fail('$.edges', `expected the edges the "${route}" route found, got ${describe(edges)}`);
+    c.fail('$.edges', `expected the edges the "${route}" route found, got ${describeValue(edges)}`);
   }
   c.string(value, 'device', '$.export', true);
   c.strings(value, 'notes', '$.export');
@@ -347,14 +333,14 @@ function checkTies(c: Checker, byName: Map<string, Listed>): void {
     if (listed.sameAs === undefined) continue;
     const where = `${listedPath(listed)}.sameAs`;
     const target = byName.get(listed.sameAs);
-    const targetName = quote(listed.sameAs);
+    const targetName = describeValue(listed.sameAs);
     if (!target) c.fail(where, `no parameter named ${targetName}`);
-    else if (target === listed) c.fail(where, `${quote(name)} is tied to itself`);
+    else if (target === listed) c.fail(where, `${describeValue(name)} is tied to itself`);
     else if (target.order > listed.order) {
       c.fail(where, `${targetName} comes later (${listedPath(target)}); sameAs names the first reference to a tensor`);
     } else if (target.sameAs !== undefined) {
-      const first = quote(chainEnd(listed, byName));
-      c.fail(where, `${targetName} is itself tied to ${quote(target.sameAs)}: name the first parameter, ${first}`);
+      const first = describeValue(chainEnd(listed, byName));
+      c.fail(where, `${targetName} is itself tied to ${describeValue(target.sameAs)}: name the first parameter, ${first}`);
     } else if (target.shape.join(',') !== listed.shape.join(',')) {
       c.fail(where, `ties shape [${listed.shape.join(', ')}] to ${targetName} of shape [${target.shape.join(', ')}]`);
     } else if (target.trainable !== listed.trainable) {
@@ -372,15 +358,15 @@ function checkReferences(c: Checker, doc: StructureFile): void {
   doc.modules.forEach((m, i) => {
     const first = paths.get(m.path);
     const where = `$.modules[${i}]`;
-    if (first !== undefined) c.fail(`${where}.path`, `duplicate module path ${quote(m.path)} (first at $.modules[${first}])`);
+    if (first !== undefined) c.fail(`${where}.path`, `duplicate module path ${describeValue(m.path)} (first at $.modules[${first}])`);
     else paths.set(m.path, i);
     if (m.path !== '' && !paths.has(m.path.includes('.') ? m.path.slice(0, m.path.lastIndexOf('.')) : '')) {
-      c.fail(`$.modules[${i}].path`, `the parent of ${quote(m.path)} is not listed before it`);
+      c.fail(`$.modules[${i}].path`, `the parent of ${describeValue(m.path)} is not listed before it`);
     }
     const local = new Set<string>();
     m.params?.forEach((p, j) => {
       if (local.has(p.name)) {
-        return c.fail(`${where}.params[${j}].name`, `parameter ${quote(p.name)} given twice in module ${quote(m.path)}`);
+        return c.fail(`${where}.params[${j}].name`, `parameter ${describeValue(p.name)} given twice in module ${describeValue(m.path)}`);
       }
       local.add(p.name);
       const name = m.path ? `${m.path}.${p.name}` : p.name;
@@ -397,9 +383,9 @@ function checkReferences(c: Checker, doc: StructureFile): void {
     c.fail('$.modules', `the parameters hold ${exact} elements in all, more than 2^53 − 1`);
   }
   doc.edges?.forEach((e, i) => {
-    if (!paths.has(e.from)) c.fail(`$.edges[${i}].from`, `no module ${quote(e.from)}`);
+    if (!paths.has(e.from)) c.fail(`$.edges[${i}].from`, `no module ${describeValue(e.from)}`);
     if (!paths.has(e.to) && e.to !== 'output' && !e.to.startsWith('op:')) {
-      c.fail(`$.edges[${i}].to`, `no module ${quote(e.to)} (nor "output" or "op:…")`);
+      c.fail(`$.edges[${i}].to`, `no module ${describeValue(e.to)} (nor "output" or "op:…")`);
     }
   });
 }
@@ -409,13 +395,13 @@ function checkReferences(c: Checker, doc: StructureFile): void {
  * {@link StructureFileError} listing the problems, each with its JSON path and the offending value.
  */
 export function validateStructure(doc: unknown): StructureFile {
-  if (!isObject(doc)) throw new StructureFileError([`$: expected an object, got ${describe(doc)}`]);
+  if (!isObject(doc)) throw new StructureFileError([`$: expected an object, got ${describeValue(doc)}`]);
   const version = typeof doc.version === 'number' && STRUCTURE_VERSIONS.includes(doc.version) ? doc.version : 2;
   const c = new Checker(version);
   c.keys(doc, ['format', 'version', 'model', 'generator', 'modules', 'edges'], ['export', 'declarations'], '$');
-  if (doc.format !== 'paramscope-structure') c.fail('$.format', `expected "paramscope-structure", got ${describe(doc.format)}`);
+  if (doc.format !== 'paramscope-structure') c.fail('$.format', `expected "paramscope-structure", got ${describeValue(doc.format)}`);
   if (!STRUCTURE_VERSIONS.includes(doc.version as number)) {
-    c.fail('$.version', `expected 1 or 2, got ${describe(doc.version)}`);
+    c.fail('$.version', `expected 1 or 2, got ${describeValue(doc.version)}`);
   }
   c.string(doc, 'model', '$');
   c.string(doc, 'generator', '$', true);

@@ -10,6 +10,8 @@ import type { ParamGroupLike, ParamInfo, ParamModel } from '../model/types';
 import { isBias, normalizationVerdict } from '../model/normalization';
 import { allNames, toParamModel, type ModelSource } from '../model/source';
 import { isVariableLike, type ParamVariable } from '../model/variable';
+import { describeValue } from '@paramscope/protocol';
+import { ParamsError } from '../errors';
 
 /** Something with parameter groups: an optimizer (`paramGroups`, optional `defaults`) or the groups. */
 export type GroupsSource =
@@ -53,7 +55,7 @@ export interface VerificationReport {
 }
 
 /** Thrown by strict verification; carries the whole report. Its message lists the findings that failed it. */
-export class ParamGroupsError extends Error {
+export class ParamGroupsError extends ParamsError {
   constructor(readonly report: VerificationReport) {
     // Errors and warnings both, whatever the strictness: nothing detectable is left out (as Python's check).
     const failing = report.findings.filter((f) => f.severity !== 'info');
@@ -112,7 +114,7 @@ type Member = ParamGroupLike['params'][number];
 function groupsOf(source: GroupsSource): { groups: readonly ParamGroupLike[]; defaults: { weightDecay?: number } } {
   if (Array.isArray(source)) return { groups: source, defaults: {} };
   const optimizer = source as { paramGroups?: readonly ParamGroupLike[]; defaults?: { weightDecay?: number } };
-  if (!Array.isArray(optimizer.paramGroups)) throw new TypeError('verifyParamGroups: expected parameter groups or an optimizer with paramGroups');
+  if (!Array.isArray(optimizer.paramGroups)) throw new ParamsError(`verifyParamGroups: expected parameter groups or an optimizer with paramGroups, got ${describeValue(source)}`);
   return { groups: optimizer.paramGroups, defaults: optimizer.defaults ?? {} };
 }
 
@@ -178,7 +180,7 @@ export function verifyParamGroups(source: ModelSource, groupsSource: GroupsSourc
     for (const key of ['weightDecay', 'lr'] as const) {
       const value = key === 'weightDecay' ? decay : group.lr;
       if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
-        add('error', 'invalid-hyperparameter', `group ${index}: ${key} must be a finite number ≥ 0, got ${String(value)}`, [], [index]);
+        add('error', 'invalid-hyperparameter', `group ${index}: ${key} must be a finite number ≥ 0, got ${describeValue(value)}`, [], [index]);
       }
     }
     if (!Array.isArray(group.params)) {
@@ -262,7 +264,7 @@ export function documentVerifyParamGroups(source: ModelSource, groupsSource: Gro
       if (!param) continue;
       lines.push(`    - ${param.name}: shape [${param.shape.join(', ')}]`);
       if (param.name.includes('bn') || param.name.includes('norm')) {
-        if (wd !== 0) throw new Error(`BN parameter ${param.name} has non-zero weight decay!`);
+        if (wd !== 0) throw new ParamsError(`BN parameter ${param.name} has non-zero weight decay!`);
       }
     }
   });

@@ -11,6 +11,8 @@ import * as tf from '@tensorflow/tfjs';
 import { Adam, AdamW, nn } from '@paramscope/core';
 import type { TeacherDataset } from './teacher-data';
 import { decayedAndRest, trainClassifier } from './training';
+import { describeValue } from '@paramscope/protocol';
+import { ScienceError } from '../errors';
 
 const { bnMlp, manualSeed } = nn;
 
@@ -46,12 +48,12 @@ export function coupledEffectiveDecay(
 ): EffectiveDecay {
   const { weightDecay, beta2, eps } = hyperparameters;
   if (weights.length === 0 || weights.length !== expAvgSq.length) {
-    throw new RangeError(
+    throw new ScienceError(
       `coupledEffectiveDecay: need one second moment per weight (> 0), got ${expAvgSq.length} and ${weights.length}`
     );
   }
   if (!Number.isInteger(step) || step < 1) {
-    throw new RangeError(`coupledEffectiveDecay: step must be a positive integer, got ${step}`);
+    throw new ScienceError(`coupledEffectiveDecay: step must be a positive integer, got ${describeValue(step)}`);
   }
   const biasCorrection2 = 1 - beta2 ** step;
   let sum = 0;
@@ -170,7 +172,7 @@ export function runAdamDecayExperiment(options: AdamDecayExperimentOptions): Ada
   const model = bnMlp(widths);
   const byName = new Map(model.namedParameters());
   for (const name of decayed) {
-    if (!byName.has(name)) throw new RangeError(`runAdamDecayExperiment: the model has no parameter "${name}"`);
+    if (!byName.has(name)) throw new ScienceError(`runAdamDecayExperiment: the model has no parameter "${name}"`);
   }
   if (initialScale !== 1) {
     for (const name of decayed) tf.tidy(() => byName.get(name)!.assign(tf.mul(byName.get(name)!, initialScale)));

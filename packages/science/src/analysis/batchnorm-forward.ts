@@ -3,6 +3,8 @@
  * so a notebook can look at the intermediate quantities (μ_B, σ²_B, ẑ) that a BN layer hides.
  */
 import * as tf from '@tensorflow/tfjs';
+import { describeValue } from '@paramscope/protocol';
+import { ScienceError } from '../errors';
 
 /** The batch statistics of a BN forward pass in training mode and what it produces. */
 export interface BatchNormForward {
@@ -33,10 +35,10 @@ export interface BatchNormForwardOptions {
 export function batchNormForward(z: tf.Tensor, options: BatchNormForwardOptions): BatchNormForward {
   const { eps, gamma = 1, beta = 0 } = options;
   if (!Number.isFinite(eps) || eps < 0) {
-    throw new RangeError(`batchNormForward: eps must be a non-negative finite number, got ${eps}`);
+    throw new ScienceError(`batchNormForward: eps must be a non-negative finite number, got ${describeValue(eps)}`);
   }
   if (z.rank < 2) {
-    throw new RangeError(`batchNormForward: z must have a batch axis and a channel axis, got shape [${z.shape}]`);
+    throw new ScienceError(`batchNormForward: z must have a batch axis and a channel axis, got shape [${z.shape}]`);
   }
   const axes = Array.from({ length: z.rank - 1 }, (_, axis) => axis);
   const { mean, variance } = tf.moments(z, axes);

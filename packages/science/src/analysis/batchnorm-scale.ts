@@ -3,10 +3,12 @@
  * With W' = cW the pre-activations scale by c, and BN computes (cz − cμ)/√(c²σ² + ε): the ε in the
  * denominator is the only thing that does not scale.
  */
+import { describeValue } from '@paramscope/protocol';
+import { ScienceError } from '../errors';
 
 function check(name: string, value: number, positive = true): void {
   if (!Number.isFinite(value) || (positive ? value <= 0 : value < 0)) {
-    throw new RangeError(`${name} must be a ${positive ? 'positive' : 'non-negative'} finite number, got ${value}`);
+    throw new ScienceError(`${name} must be a ${positive ? 'positive' : 'non-negative'} finite number, got ${describeValue(value)}`);
   }
 }
 

@@ -8,6 +8,8 @@ import { CosineAnnealingLR, SGD, nn } from '@paramscope/core';
 import { sgdNormBalance, type NormBalance, type NormBalanceSample } from './norm-balance';
 import type { TeacherDataset } from './teacher-data';
 import { decayedAndRest, meanGradients, trainClassifier } from './training';
+import { describeValue } from '@paramscope/protocol';
+import { ScienceError } from '../errors';
 
 const { bnMlp, manualSeed } = nn;
 
@@ -89,13 +91,13 @@ export function runDecayExperiment(options: DecayExperimentOptions): DecayExperi
   const recordEvery = options.recordEvery ?? Math.max(1, Math.floor(steps / 100));
   const balanceWindow = options.balanceWindow ?? 0.25;
   if (!(balanceWindow > 0 && balanceWindow <= 1)) {
-    throw new RangeError(`runDecayExperiment: balanceWindow must be in (0, 1], got ${balanceWindow}`);
+    throw new ScienceError(`runDecayExperiment: balanceWindow must be in (0, 1], got ${describeValue(balanceWindow)}`);
   }
   manualSeed(seed);
   const model = bnMlp(widths);
   const byName = new Map(model.namedParameters());
   for (const name of [...decayed, ...Object.values(tracked).flat()]) {
-    if (!byName.has(name)) throw new RangeError(`runDecayExperiment: the model has no parameter "${name}"`);
+    if (!byName.has(name)) throw new ScienceError(`runDecayExperiment: the model has no parameter "${name}"`);
   }
   const groups = decayedAndRest(byName, decayed, weightDecay);
   const optimizer = new SGD(groups, { lr });

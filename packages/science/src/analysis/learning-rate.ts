@@ -2,11 +2,13 @@
  * Learning-rate views of weight decay (derivations D8, D12): the document's "effective learning
  * rate" of γ and Li & Arora's equivalence between decay and an exponentially growing schedule.
  */
+import { describeValue } from '@paramscope/protocol';
+import { ScienceError } from '../errors';
 
 function requireDecayStep(lr: number, weightDecay: number): void {
-  if (!Number.isFinite(lr) || lr <= 0) throw new RangeError(`lr must be a positive finite number, got ${lr}`);
-  if (!Number.isFinite(weightDecay) || weightDecay < 0) throw new RangeError(`weightDecay must be a non-negative finite number, got ${weightDecay}`);
-  if (lr * weightDecay >= 1) throw new RangeError(`lr·weightDecay must be below 1, got ${lr * weightDecay}`);
+  if (!Number.isFinite(lr) || lr <= 0) throw new ScienceError(`lr must be a positive finite number, got ${describeValue(lr)}`);
+  if (!Number.isFinite(weightDecay) || weightDecay < 0) throw new ScienceError(`weightDecay must be a non-negative finite number, got ${describeValue(weightDecay)}`);
+  if (lr * weightDecay >= 1) throw new ScienceError(`lr·weightDecay must be below 1, got ${lr * weightDecay}`);
 }
 
 /**
@@ -44,14 +46,14 @@ export function naturalEffectiveLearningRate(
  */
 export function liAroraLearningRate(lr: number, weightDecay: number, step: number): number {
   requireDecayStep(lr, weightDecay);
-  if (!Number.isInteger(step) || step < 0) throw new RangeError(`step must be a non-negative integer, got ${step}`);
+  if (!Number.isInteger(step) || step < 0) throw new ScienceError(`step must be a non-negative integer, got ${describeValue(step)}`);
   return lr * (1 - lr * weightDecay) ** (-2 * step - 1);
 }
 
 /** The factor relating the two runs of {@link liAroraLearningRate}: W_t = (1 − ηλ)^t · W̃_t. */
 export function liAroraWeightScale(lr: number, weightDecay: number, step: number): number {
   requireDecayStep(lr, weightDecay);
-  if (!Number.isInteger(step) || step < 0) throw new RangeError(`step must be a non-negative integer, got ${step}`);
+  if (!Number.isInteger(step) || step < 0) throw new ScienceError(`step must be a non-negative integer, got ${describeValue(step)}`);
   return (1 - lr * weightDecay) ** step;
 }
 
@@ -61,15 +63,15 @@ export function liAroraWeightScale(lr: number, weightDecay: number, step: number
  */
 export function stationarityResidual(values: readonly number[], meanGradients: readonly number[], weightDecay: number): number {
   if (values.length !== meanGradients.length || values.length === 0) {
-    throw new RangeError(`stationarityResidual: values (${values.length}) and meanGradients (${meanGradients.length}) must be equal, non-empty lengths`);
+    throw new ScienceError(`stationarityResidual: values (${values.length}) and meanGradients (${meanGradients.length}) must be equal, non-empty lengths`);
   }
-  if (!Number.isFinite(weightDecay) || weightDecay <= 0) throw new RangeError(`weightDecay must be a positive finite number, got ${weightDecay}`);
+  if (!Number.isFinite(weightDecay) || weightDecay <= 0) throw new ScienceError(`weightDecay must be a positive finite number, got ${describeValue(weightDecay)}`);
   let residual = 0;
   let reference = 0;
   values.forEach((value, i) => {
     residual += (weightDecay * value + meanGradients[i]) ** 2;
     reference += (weightDecay * value) ** 2;
   });
-  if (reference === 0) throw new RangeError('stationarityResidual: every value is zero');
+  if (reference === 0) throw new ScienceError('stationarityResidual: every value is zero');
   return Math.sqrt(residual / reference);
 }

@@ -9,6 +9,8 @@
  * gradient noise (which vanishes as η → 0). For a scale-invariant θ the radial part is 0 up to BN's
  * ε, so only noise can hold the norm up: ‖θ*‖⁴ = ηG/(λ(2 − ηλ)), G = ‖θ‖²‖g‖² (D11).
  */
+import { describeValue } from '@paramscope/protocol';
+import { ScienceError } from '../errors';
 
 /** One step of one parameter set, taken before the update. */
 export interface NormBalanceSample {
@@ -38,17 +40,17 @@ export interface NormBalance {
 
 function requireFinitePositive(name: string, value: number): void {
   if (!Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`${name} must be a positive finite number, got ${value}`);
+    throw new ScienceError(`${name} must be a positive finite number, got ${describeValue(value)}`);
   }
 }
 
 /** Averages the balance over `samples` (a window where the norm is expected to be stationary). */
 export function sgdNormBalance(samples: readonly NormBalanceSample[], lr: number, weightDecay: number): NormBalance {
-  if (samples.length === 0) throw new RangeError('sgdNormBalance: no samples');
+  if (samples.length === 0) throw new ScienceError('sgdNormBalance: no samples');
   requireFinitePositive('lr', lr);
   requireFinitePositive('weightDecay', weightDecay);
   if (lr * weightDecay >= 1) {
-    throw new RangeError(`sgdNormBalance: lr·weightDecay must be below 1, got ${lr * weightDecay}`);
+    throw new ScienceError(`sgdNormBalance: lr·weightDecay must be below 1, got ${lr * weightDecay}`);
   }
   const mean = (f: (s: NormBalanceSample) => number) =>
     samples.reduce((sum, s) => sum + f(s), 0) / samples.length;
@@ -71,17 +73,17 @@ export interface PowerLawFit {
 /** Fits y = a·x^b to positive points by least squares on (log x, log y). */
 export function fitPowerLaw(xs: readonly number[], ys: readonly number[]): PowerLawFit {
   if (xs.length !== ys.length || xs.length < 2) {
-    throw new RangeError(`fitPowerLaw: need two or more (x, y) pairs of equal length, got ${xs.length} and ${ys.length}`);
+    throw new ScienceError(`fitPowerLaw: need two or more (x, y) pairs of equal length, got ${xs.length} and ${ys.length}`);
   }
   if (![...xs, ...ys].every((v) => Number.isFinite(v) && v > 0)) {
-    throw new RangeError('fitPowerLaw: every x and y must be positive and finite');
+    throw new ScienceError('fitPowerLaw: every x and y must be positive and finite');
   }
   const lx = xs.map(Math.log);
   const ly = ys.map(Math.log);
   const mx = lx.reduce((a, b) => a + b) / lx.length;
   const my = ly.reduce((a, b) => a + b) / ly.length;
   const sxx = lx.reduce((s, v) => s + (v - mx) ** 2, 0);
-  if (sxx === 0) throw new RangeError('fitPowerLaw: every x is the same');
+  if (sxx === 0) throw new ScienceError('fitPowerLaw: every x is the same');
   const exponent = lx.reduce((s, v, i) => s + (v - mx) * (ly[i] - my), 0) / sxx;
   const prefactor = Math.exp(my - exponent * mx);
   const maxRelativeResidual = Math.max(...xs.map((x, i) => Math.abs(ys[i] / (prefactor * x ** exponent) - 1)));
@@ -98,12 +100,12 @@ export function meanGradientRadialShare(
   weightDecay: number
 ): number {
   if (values.length !== meanGradients.length || values.length === 0) {
-    throw new RangeError(
+    throw new ScienceError(
       `meanGradientRadialShare: values (${values.length}) and meanGradients (${meanGradients.length}) must be equal, non-empty lengths`
     );
   }
   requireFinitePositive('weightDecay', weightDecay);
   const squaredNorm = values.reduce((s, v) => s + v * v, 0);
-  if (squaredNorm === 0) throw new RangeError('meanGradientRadialShare: every value is zero');
+  if (squaredNorm === 0) throw new ScienceError('meanGradientRadialShare: every value is zero');
   return -values.reduce((s, v, i) => s + v * meanGradients[i], 0) / (weightDecay * squaredNorm);
 }

@@ -5,6 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchNormForward } from './batchnorm-forward';
+import { describeValue } from '@paramscope/protocol';
+import { ScienceError } from '../errors';
 
 /** A loss L(W) = CE(softmax(relu(BN(XW))·H), labels) with fixed data X, head H and labels. */
 export interface ScaleInvariantProblem {
@@ -37,10 +39,10 @@ export interface ScaleInvariantProblemOptions {
 export function createScaleInvariantProblem(options: ScaleInvariantProblemOptions = {}): ScaleInvariantProblem {
   const { samples = 128, features = 16, channels = 8, classes = 4, eps = 0, seed = 0 } = options;
   for (const [name, value] of Object.entries({ samples, features, channels, classes })) {
-    if (!Number.isInteger(value) || value < 1) throw new RangeError(`createScaleInvariantProblem: ${name} must be a positive integer, got ${value}`);
+    if (!Number.isInteger(value) || value < 1) throw new ScienceError(`createScaleInvariantProblem: ${name} must be a positive integer, got ${describeValue(value)}`);
   }
-  if (samples < 2) throw new RangeError('createScaleInvariantProblem: samples must be at least 2 for batch statistics');
-  if (!Number.isFinite(eps) || eps < 0) throw new RangeError(`createScaleInvariantProblem: eps must be a non-negative finite number, got ${eps}`);
+  if (samples < 2) throw new ScienceError('createScaleInvariantProblem: samples must be at least 2 for batch statistics');
+  if (!Number.isFinite(eps) || eps < 0) throw new ScienceError(`createScaleInvariantProblem: eps must be a non-negative finite number, got ${describeValue(eps)}`);
   const [inputs, initialWeights, head, labels] = tf.tidy(() => {
     const x = tf.randomNormal([samples, features], 1, 1, 'float32', seed) as tf.Tensor2D;
     const w0 = tf.randomNormal([features, channels], 0, 1, 'float32', seed + 1) as tf.Tensor2D;
@@ -68,7 +70,7 @@ export function createScaleInvariantProblem(options: ScaleInvariantProblemOption
  */
 export function radialGradientPrediction(preactivations: tf.Tensor, normalizedGradient: tf.Tensor, eps: number): tf.Tensor1D {
   if (preactivations.rank !== 2 || !tf.util.arraysEqual(preactivations.shape, normalizedGradient.shape)) {
-    throw new RangeError(`radialGradientPrediction: preactivations [${preactivations.shape}] and normalizedGradient [${normalizedGradient.shape}] must be equal 2-D shapes`);
+    throw new ScienceError(`radialGradientPrediction: preactivations [${preactivations.shape}] and normalizedGradient [${normalizedGradient.shape}] must be equal 2-D shapes`);
   }
   return tf.tidy(() => {
     const { variance, normalized } = batchNormForward(preactivations, { eps });
@@ -83,7 +85,7 @@ export function radialGradientPrediction(preactivations: tf.Tensor, normalizedGr
  */
 export function hessianVectorProduct(f: (w: tf.Tensor) => tf.Scalar, w: tf.Tensor, v: tf.Tensor): tf.Tensor {
   if (!tf.util.arraysEqual(w.shape, v.shape)) {
-    throw new RangeError(`hessianVectorProduct: w [${w.shape}] and v [${v.shape}] must have the same shape`);
+    throw new ScienceError(`hessianVectorProduct: w [${w.shape}] and v [${v.shape}] must have the same shape`);
   }
   return tf.tidy(() => {
     const direction = tf.clone(v); // a distinct tensor, so the outer gradient does not flow into v
@@ -97,7 +99,7 @@ export function hessianVectorProduct(f: (w: tf.Tensor) => tf.Scalar, w: tf.Tenso
  * (⟨W, ∇L⟩ = 0), for studying norm dynamics without a network. Seeded.
  */
 export function randomTangentGradient(w: tf.Tensor, norm: number, seed: number): tf.Tensor {
-  if (!Number.isFinite(norm) || norm < 0) throw new RangeError(`randomTangentGradient: norm must be a non-negative finite number, got ${norm}`);
+  if (!Number.isFinite(norm) || norm < 0) throw new ScienceError(`randomTangentGradient: norm must be a non-negative finite number, got ${describeValue(norm)}`);
   return tf.tidy(() => {
     const noise = tf.randomNormal(w.shape, 0, 1, 'float32', seed);
     const tangent = tf.sub(noise, tf.mul(w, tf.div(tf.sum(tf.mul(noise, w)), tf.sum(tf.square(w)))));

@@ -3,6 +3,7 @@
  * so that measuring a 1e-6 angle is not limited by float32 rounding in the reduction.
  */
 import * as tf from '@tensorflow/tfjs';
+import { ScienceError } from '../errors';
 
 /** One tensor or a list of tensors treated as one long vector (e.g. all of a model's weights). */
 export type TensorGroup = tf.Tensor | readonly tf.Tensor[];
@@ -10,7 +11,7 @@ export type TensorGroup = tf.Tensor | readonly tf.Tensor[];
 function flatValues(x: TensorGroup, name: string): Float64Array {
   const tensors = Array.isArray(x) ? (x as readonly tf.Tensor[]) : [x as tf.Tensor];
   const size = tensors.reduce((total, t) => total + t.size, 0);
-  if (size === 0) throw new RangeError(`${name} is empty`);
+  if (size === 0) throw new ScienceError(`${name} is empty`);
   const values = new Float64Array(size);
   let offset = 0;
   for (const t of tensors) {
@@ -22,7 +23,7 @@ function flatValues(x: TensorGroup, name: string): Float64Array {
 
 function pair(a: TensorGroup, b: TensorGroup): [Float64Array, Float64Array] {
   const [x, y] = [flatValues(a, 'a'), flatValues(b, 'b')];
-  if (x.length !== y.length) throw new RangeError(`a and b differ in size: ${x.length} vs ${y.length} elements`);
+  if (x.length !== y.length) throw new ScienceError(`a and b differ in size: ${x.length} vs ${y.length} elements`);
   return [x, y];
 }
 
@@ -47,7 +48,7 @@ export function innerProduct(a: TensorGroup, b: TensorGroup): number {
 export function cosineSimilarity(a: TensorGroup, b: TensorGroup): number {
   const [x, y] = pair(a, b);
   const denominator = Math.sqrt(dot(x, x) * dot(y, y));
-  if (denominator === 0) throw new RangeError('cosineSimilarity: a or b is zero, the angle is undefined');
+  if (denominator === 0) throw new ScienceError('cosineSimilarity: a or b is zero, the angle is undefined');
   return dot(x, y) / denominator;
 }
 
@@ -58,7 +59,7 @@ export function cosineSimilarity(a: TensorGroup, b: TensorGroup): number {
 export function angleBetween(a: TensorGroup, b: TensorGroup): number {
   const [x, y] = pair(a, b);
   const [nx, ny] = [Math.sqrt(dot(x, x)), Math.sqrt(dot(y, y))];
-  if (nx === 0 || ny === 0) throw new RangeError('angleBetween: a or b is zero, the angle is undefined');
+  if (nx === 0 || ny === 0) throw new ScienceError('angleBetween: a or b is zero, the angle is undefined');
   let difference = 0;
   let sum = 0;
   for (let i = 0; i < x.length; i++) {
@@ -73,7 +74,7 @@ export function angleBetween(a: TensorGroup, b: TensorGroup): number {
 export function relativeDifference(a: TensorGroup, b: TensorGroup): number {
   const [x, y] = pair(a, b);
   const reference = Math.sqrt(dot(y, y));
-  if (reference === 0) throw new RangeError('relativeDifference: the reference b is zero');
+  if (reference === 0) throw new ScienceError('relativeDifference: the reference b is zero');
   let difference = 0;
   for (let i = 0; i < x.length; i++) difference += (x[i] - y[i]) ** 2;
   return Math.sqrt(difference) / reference;

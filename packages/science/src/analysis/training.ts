@@ -6,6 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { nn } from '@paramscope/core';
 import type { TeacherDataset } from './teacher-data';
+import { describeValue } from '@paramscope/protocol';
+import { ScienceError } from '../errors';
 
 const { disposeGrads, lossAndGrads } = nn;
 type Module = nn.Module;
@@ -38,7 +40,7 @@ function softmaxCrossEntropy(model: Module, inputs: tf.Tensor, labels: tf.Tensor
 /** Trains `model` in place and returns the batch loss of every step. Frees every tensor it makes. */
 export function trainClassifier(options: TrainClassifierOptions): number[] {
   const { model, optimizer, data, steps, batchSize, beforeStep, afterStep } = options;
-  if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`trainClassifier: steps must be a positive integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 1) throw new ScienceError(`trainClassifier: steps must be a positive integer, got ${describeValue(steps)}`);
   const losses: number[] = [];
   for (let step = 0; step < steps; step++) {
     beforeStep?.(step);
@@ -65,7 +67,7 @@ export function trainClassifier(options: TrainClassifierOptions): number[] {
 export function meanGradients(model: Module, data: TeacherDataset, batchSize: number, names: readonly string[]): Record<string, number[]> {
   const samples = data.inputs.shape[0];
   const batches = Math.floor(samples / batchSize);
-  if (batches < 1) throw new RangeError(`meanGradients: batchSize ${batchSize} exceeds the ${samples} samples`);
+  if (batches < 1) throw new ScienceError(`meanGradients: batchSize ${batchSize} exceeds the ${samples} samples`);
   const sums: Record<string, Float64Array> = {};
   for (let b = 0; b < batches; b++) {
     const batch = data.batch(b, batchSize);
@@ -73,7 +75,7 @@ export function meanGradients(model: Module, data: TeacherDataset, batchSize: nu
     try {
       for (const name of names) {
         const grad = grads[name];
-        if (!grad) throw new RangeError(`meanGradients: the model has no trainable parameter "${name}"`);
+        if (!grad) throw new ScienceError(`meanGradients: the model has no trainable parameter "${name}"`);
         const values = grad.dataSync();
         const sum = (sums[name] ??= new Float64Array(values.length));
         values.forEach((v, i) => (sum[i] += v / batches));

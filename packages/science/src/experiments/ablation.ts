@@ -13,6 +13,8 @@ import {
   type OptimizerKind,
   type OptimizerSetting
 } from './train-decay-arm';
+import { describeValue } from '@paramscope/protocol';
+import { ScienceError } from '../errors';
 
 /** One optimizer of the grid with the λ values (> 0) it is run at. */
 export interface GridOptimizer {
@@ -59,27 +61,27 @@ export interface AblationResults {
 }
 
 function checkGrid(grid: AblationGrid): void {
-  if (!Array.isArray(grid.arms) || grid.arms.length === 0) throw new RangeError('ablation grid: arms is empty');
+  if (!Array.isArray(grid.arms) || grid.arms.length === 0) throw new ScienceError('ablation grid: arms is empty');
   const unknown = grid.arms.find((arm) => !DECAY_ARMS.includes(arm));
-  if (unknown) throw new RangeError(`ablation grid: unknown arm '${unknown}' (expected ${DECAY_ARMS.join(', ')})`);
-  if (!Array.isArray(grid.seeds) || grid.seeds.length === 0) throw new RangeError('ablation grid: seeds is empty');
+  if (unknown) throw new ScienceError(`ablation grid: unknown arm '${unknown}' (expected ${DECAY_ARMS.join(', ')})`);
+  if (!Array.isArray(grid.seeds) || grid.seeds.length === 0) throw new ScienceError('ablation grid: seeds is empty');
   if (!Array.isArray(grid.schedules) || grid.schedules.length === 0) {
-    throw new RangeError('ablation grid: schedules is empty');
+    throw new ScienceError('ablation grid: schedules is empty');
   }
   const schedule = grid.schedules.find((s) => !LR_SCHEDULES.includes(s));
   if (schedule) {
-    throw new RangeError(`ablation grid: unknown schedule '${schedule}' (expected ${LR_SCHEDULES.join(', ')})`);
+    throw new ScienceError(`ablation grid: unknown schedule '${schedule}' (expected ${LR_SCHEDULES.join(', ')})`);
   }
   if (!Array.isArray(grid.optimizers) || grid.optimizers.length === 0) {
-    throw new RangeError('ablation grid: optimizers is empty');
+    throw new ScienceError('ablation grid: optimizers is empty');
   }
   grid.optimizers.forEach((entry, i) => {
     if (!Array.isArray(entry.weightDecays) || entry.weightDecays.length === 0) {
-      throw new RangeError(`ablation grid: optimizers[${i}] (${entry.setting?.kind}) has no weightDecays`);
+      throw new ScienceError(`ablation grid: optimizers[${i}] (${entry.setting?.kind}) has no weightDecays`);
     }
     const bad = entry.weightDecays.find((l) => !(l > 0) || !Number.isFinite(l));
     if (bad !== undefined) {
-      throw new RangeError(`ablation grid: optimizers[${i}] λ must be finite and > 0, got ${bad}`);
+      throw new ScienceError(`ablation grid: optimizers[${i}] λ must be finite and > 0, got ${describeValue(bad)}`);
     }
   });
 }

@@ -21,6 +21,7 @@ import {
   type LrSchedule,
   type OptimizerKind
 } from './train-decay-arm';
+import { ScienceError } from '../errors';
 
 /** Which accuracy of a run: test or train, with stale or recalibrated BN statistics. */
 export type AccuracyMetric = 'testRecalibrated' | 'testStale' | 'trainRecalibrated' | 'trainStale';
@@ -45,7 +46,7 @@ export function runAccuracy(run: DecayRunResult, metric: AccuracyMetric): number
     case 'trainStale':
       return run.trainAccuracy.stale;
     default:
-      throw new RangeError(`runAccuracy: unknown metric '${metric as string}'`);
+      throw new ScienceError(`runAccuracy: unknown metric '${metric as string}'`);
   }
 }
 
@@ -87,7 +88,7 @@ export function pairBySeed(
     const map = new Map<number, DecayRunResult>();
     for (const run of runs) {
       const seed = run.config.seed;
-      if (map.has(seed)) throw new RangeError(`pairBySeed: seed ${seed} appears twice in ${side}`);
+      if (map.has(seed)) throw new ScienceError(`pairBySeed: seed ${seed} appears twice in ${side}`);
       map.set(seed, run);
     }
     return map;
@@ -110,7 +111,7 @@ const METRICS: readonly AccuracyMetric[] = ['testRecalibrated', 'testStale', 'tr
 
 /** Mean ± sample std over seeds of every metric, per cell × arm present in `runs`. */
 export function summarizeArms(runs: readonly DecayRunResult[]): ArmSummary[] {
-  if (runs.length === 0) throw new RangeError('summarizeArms: no runs');
+  if (runs.length === 0) throw new ScienceError('summarizeArms: no runs');
   const rows: ArmSummary[] = [];
   for (const cell of gridCells(runs)) {
     for (const arm of DECAY_ARMS) {
@@ -200,7 +201,7 @@ export function compareOptimizers(
   for (const schedule of LR_SCHEDULES) {
     const [cellsA, cellsB] = [a, b].map((kind) => cells.filter((c) => c.optimizer === kind && c.schedule === schedule));
     if (cellsA.length !== cellsB.length) {
-      throw new RangeError(
+      throw new ScienceError(
         `compareOptimizers: ${a} has ${cellsA.length} λ values at ${schedule}, ${b} has ${cellsB.length}`
       );
     }

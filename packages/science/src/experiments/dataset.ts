@@ -4,6 +4,8 @@
  * Reading the file is the caller's job (Node-only): this module only validates and converts.
  */
 import * as tf from '@tensorflow/tfjs';
+import { describeValue } from '@paramscope/protocol';
+import { ScienceError } from '../errors';
 
 /** One split: images flattened row-major (N·H·W values in [0, 1]) and integer labels. */
 export interface ImageSplit {
@@ -22,7 +24,7 @@ export interface ImageDataset {
 }
 
 function fail(source: string, field: string, problem: string): never {
-  throw new Error(`${source}: ${field} ${problem}`);
+  throw new ScienceError(`${source}: ${field} ${problem}`);
 }
 
 function checkSplit(source: string, name: string, value: unknown, pixels: number, classes: number): ImageSplit {
@@ -53,10 +55,10 @@ export function parseImageDataset(json: unknown, source = 'image dataset'): Imag
   if (!value || typeof value !== 'object') fail(source, 'the data set', 'must be an object');
   const shape = value.shape as unknown;
   if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
-    fail(source, 'shape', `must be [height, width] of positive integers, got ${JSON.stringify(shape)}`);
+    fail(source, 'shape', `must be [height, width] of positive integers, got ${describeValue(shape)}`);
   }
   const classes = value.classes;
-  if (!Number.isInteger(classes) || (classes as number) < 2) fail(source, 'classes', `must be an integer ≥ 2, got ${JSON.stringify(classes)}`);
+  if (!Number.isInteger(classes) || (classes as number) < 2) fail(source, 'classes', `must be an integer ≥ 2, got ${describeValue(classes)}`);
   const [height, width] = shape as number[];
   const pixels = height * width;
   const dataset: ImageDataset = {

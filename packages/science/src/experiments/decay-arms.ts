@@ -5,6 +5,8 @@
  */
 import type { ParamGroup, ParamInfo, ParamModel } from '@paramscope/core';
 import { isNormalizationParam } from '@paramscope/core';
+import { describeValue } from '@paramscope/protocol';
+import { ScienceError } from '../errors';
 
 /** What a parameter is, for the ablation. */
 export type ParamRole = 'bn-fed-weight' | 'norm-affine' | 'bias' | 'other-weight';
@@ -57,7 +59,7 @@ const EXEMPT: Readonly<Record<DecayArm, ReadonlySet<ParamRole>>> = {
  */
 export function paramRole(param: ParamInfo): ParamRole {
   if (param.feedsNormalization === undefined) {
-    throw new Error(
+    throw new ScienceError(
       `paramRole: '${param.name}' has no feedsNormalization flag; build the parameter model with a sample input so the graph is traced`
     );
   }
@@ -70,7 +72,7 @@ export function paramRole(param: ParamInfo): ParamRole {
 /** True when `arm` gives decay to parameters of `role`. */
 export function armDecays(arm: DecayArm, role: ParamRole): boolean {
   const exempt = EXEMPT[arm];
-  if (!exempt) throw new RangeError(`unknown decay arm '${arm}' (expected one of ${DECAY_ARMS.join(', ')})`);
+  if (!exempt) throw new ScienceError(`unknown decay arm '${arm}' (expected one of ${DECAY_ARMS.join(', ')})`);
   return !exempt.has(role);
 }
 
@@ -80,7 +82,7 @@ export function armDecays(arm: DecayArm, role: ParamRole): boolean {
  */
 export function decayArmGroups(model: ParamModel, arm: DecayArm, weightDecay: number): ParamGroup[] {
   if (!(weightDecay >= 0) || !Number.isFinite(weightDecay)) {
-    throw new RangeError(`decayArmGroups: weightDecay must be a finite number ≥ 0, got ${weightDecay}`);
+    throw new ScienceError(`decayArmGroups: weightDecay must be a finite number ≥ 0, got ${describeValue(weightDecay)}`);
   }
   const decay: ParamGroup = { label: 'decay', weightDecay, params: [], reasons: {} };
   const noDecay: ParamGroup = { label: 'no_decay', weightDecay: 0, params: [], reasons: {} };

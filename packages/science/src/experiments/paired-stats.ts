@@ -4,6 +4,8 @@
  * the seed-to-seed noise: the paired t interval is the right one, and Cohen's d_z (mean difference
  * over the standard deviation of the differences) is its effect size.
  */
+import { describeValue } from '@paramscope/protocol';
+import { ScienceError } from '../errors';
 
 /** ln Γ(x) for x > 0 (Lanczos, g = 7; 15 significant digits). */
 function logGamma(x: number): number {
@@ -61,14 +63,14 @@ function regularizedBeta(x: number, a: number, b: number): number {
 
 function requireDegrees(df: number, owner: string): void {
   if (!(df > 0) || !Number.isFinite(df)) {
-    throw new RangeError(`${owner}: degrees of freedom must be positive, got ${df}`);
+    throw new ScienceError(`${owner}: degrees of freedom must be positive, got ${describeValue(df)}`);
   }
 }
 
 /** Two-sided p-value of Student's t with `df` degrees of freedom: P(|T| ≥ |t|). */
 export function studentTTwoSidedP(t: number, df: number): number {
   requireDegrees(df, 'studentTTwoSidedP');
-  if (Number.isNaN(t)) throw new RangeError('studentTTwoSidedP: t is NaN');
+  if (Number.isNaN(t)) throw new ScienceError('studentTTwoSidedP: t is NaN');
   if (!Number.isFinite(t)) return 0;
   return regularizedBeta(df / (df + t * t), df / 2, 0.5);
 }
@@ -77,7 +79,7 @@ export function studentTTwoSidedP(t: number, df: number): number {
 export function studentTQuantile(probability: number, df: number): number {
   requireDegrees(df, 'studentTQuantile');
   if (!(probability > 0 && probability < 1)) {
-    throw new RangeError(`studentTQuantile: probability must be in (0, 1), got ${probability}`);
+    throw new ScienceError(`studentTQuantile: probability must be in (0, 1), got ${describeValue(probability)}`);
   }
   if (probability === 0.5) return 0;
   const upper = probability > 0.5;
@@ -100,18 +102,18 @@ function mean(values: readonly number[]): number {
 
 /** Sample standard deviation (n − 1 in the denominator). */
 export function sampleStd(values: readonly number[]): number {
-  if (values.length < 2) throw new RangeError(`sampleStd: need at least 2 values, got ${values.length}`);
+  if (values.length < 2) throw new ScienceError(`sampleStd: need at least 2 values, got ${values.length}`);
   const m = mean(values);
   return Math.sqrt(values.reduce((s, v) => s + (v - m) ** 2, 0) / (values.length - 1));
 }
 
 function checkPaired(owner: string, a: readonly number[], b: readonly number[], minimum: number): void {
   if (a.length !== b.length) {
-    throw new RangeError(`${owner}: the samples must pair up, got ${a.length} and ${b.length} values`);
+    throw new ScienceError(`${owner}: the samples must pair up, got ${a.length} and ${b.length} values`);
   }
-  if (a.length < minimum) throw new RangeError(`${owner}: need at least ${minimum} pairs, got ${a.length}`);
+  if (a.length < minimum) throw new ScienceError(`${owner}: need at least ${minimum} pairs, got ${a.length}`);
   const bad = [...a, ...b].find((v) => !Number.isFinite(v));
-  if (bad !== undefined) throw new RangeError(`${owner}: every value must be finite, got ${bad}`);
+  if (bad !== undefined) throw new ScienceError(`${owner}: every value must be finite, got ${describeValue(bad)}`);
 }
 
 /** A paired comparison of two samples: the statistics of the differences a − b. */
@@ -143,7 +145,7 @@ export interface PairedComparison {
 export function pairedComparison(a: readonly number[], b: readonly number[], confidence = 0.95): PairedComparison {
   checkPaired('pairedComparison', a, b, 2);
   if (!(confidence > 0 && confidence < 1)) {
-    throw new RangeError(`pairedComparison: confidence must be in (0, 1), got ${confidence}`);
+    throw new ScienceError(`pairedComparison: confidence must be in (0, 1), got ${describeValue(confidence)}`);
   }
   const n = a.length;
   const differences = a.map((v, i) => v - b[i]);
@@ -214,7 +216,7 @@ export function pairedVarianceComparison(a: readonly number[], b: readonly numbe
 /** Holm's step-down adjustment of p-values for multiple comparisons (same order as given). */
 export function holmAdjust(pValues: readonly number[]): number[] {
   const bad = pValues.find((p) => !(p >= 0 && p <= 1));
-  if (bad !== undefined) throw new RangeError(`holmAdjust: p-values must lie in [0, 1], got ${bad}`);
+  if (bad !== undefined) throw new ScienceError(`holmAdjust: p-values must lie in [0, 1], got ${describeValue(bad)}`);
   const order = pValues.map((p, i) => [p, i] as const).sort((x, y) => x[0] - y[0]);
   const adjusted = new Array<number>(pValues.length);
   let running = 0;

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { nn } from '@paramscope/core';
+import { ScienceError } from '../errors';
 
 const { BatchNorm1d, BatchNorm2d } = nn;
 type Module = nn.Module;
@@ -24,7 +25,7 @@ type BatchNormModule = BatchNorm1d | BatchNorm2d;
  * @returns the number of BatchNorm modules recalibrated.
  */
 export function recalibrateBatchNorm(model: Module, batches: readonly tf.Tensor[]): number {
-  if (batches.length === 0) throw new RangeError('recalibrateBatchNorm: no batches given');
+  if (batches.length === 0) throw new ScienceError('recalibrateBatchNorm: no batches given');
   const norms = model
     .namedModules()
     .map(([, module]) => module)

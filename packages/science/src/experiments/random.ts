@@ -1,8 +1,10 @@
 /** A small seeded generator for reproducible batch orders (Mulberry32: 32-bit state, fast, good enough for shuffling). */
+import { describeValue } from '@paramscope/protocol';
+import { ScienceError } from '../errors';
 
 /** Returns a function that yields uniform numbers in [0, 1) determined by `seed`. */
 export function seededUniform(seed: number): () => number {
-  if (!Number.isInteger(seed)) throw new RangeError(`seededUniform: seed must be an integer, got ${seed}`);
+  if (!Number.isInteger(seed)) throw new ScienceError(`seededUniform: seed must be an integer, got ${describeValue(seed)}`);
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

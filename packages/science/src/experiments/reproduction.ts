@@ -4,6 +4,8 @@
  * numbers cannot silently go stale when the training code changes.
  */
 import type { DecayRunConfig, DecayRunResult } from './train-decay-arm';
+import { describeValue } from '@paramscope/protocol';
+import { ScienceError } from '../errors';
 
 /** A number of a re-run that differs from the committed one beyond the tolerance. */
 export interface ReproductionMismatch {
@@ -50,7 +52,7 @@ export function reproductionMismatches(
   actual: readonly DecayRunResult[],
   rtol: number
 ): ReproductionMismatch[] {
-  if (!(rtol >= 0)) throw new RangeError(`reproductionMismatches: rtol must be ≥ 0, got ${rtol}`);
+  if (!(rtol >= 0)) throw new ScienceError(`reproductionMismatches: rtol must be ≥ 0, got ${describeValue(rtol)}`);
   const mismatches: ReproductionMismatch[] = [];
   for (const run of actual) {
     const name = describeConfig(run.config);

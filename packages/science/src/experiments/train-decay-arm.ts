@@ -12,6 +12,8 @@ import { splitTensors, type ImageDataset } from './dataset';
 import { decayArmGroups, paramRole, PARAM_ROLES, type DecayArm, type ParamRole } from './decay-arms';
 import { recalibrateBatchNorm } from './precise-bn';
 import { seededUniform, shuffledIndices } from './random';
+import { describeValue } from '@paramscope/protocol';
+import { ScienceError } from '../errors';
 
 const { bnCnn, disposeGrads, lossAndGrads, manualSeed } = nn;
 type Module = nn.Module;
@@ -107,22 +109,21 @@ function checkConfig(config: DecayRunConfig): void {
   const { arm, optimizer, weightDecay, schedule, seed } = config;
   const where = `run (${arm}, ${optimizer?.kind}, λ=${weightDecay}, ${schedule}, seed ${seed})`;
   const positiveInt = (name: string, value: number) => {
-    if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${where}: ${name} must be a positive integer, got ${value}`);
+    if (!Number.isInteger(value) || value <= 0) throw new ScienceError(`${where}: ${name} must be a positive integer, got ${describeValue(value)}`);
   };
   positiveInt('epochs', config.epochs);
   positiveInt('batchSize', config.batchSize);
   positiveInt('recordEvery', config.recordEvery);
-  if (!Number.isInteger(config.seed)) throw new RangeError(`${where}: seed must be an integer, got ${config.seed}`);
-  if (!Array.isArray(config.channels) || config.channels.length === 0) throw new RangeError(`${where}: channels must list at least one width`);
+  if (!Number.isInteger(config.seed)) throw new ScienceError(`${where}: seed must be an integer, got ${describeValue(config.seed)}`);
+  if (!Array.isArray(config.channels) || config.channels.length === 0) throw new ScienceError(`${where}: channels must list at least one width, got ${describeValue(config.channels)}`);
   if (!OPTIMIZER_KINDS.includes(config.optimizer?.kind)) {
-    const kind = JSON.stringify(config.optimizer?.kind);
-    throw new RangeError(`${where}: optimizer.kind must be one of ${OPTIMIZER_KINDS.join(', ')}, got ${kind}`);
+    throw new ScienceError(`${where}: optimizer.kind must be one of ${OPTIMIZER_KINDS.join(', ')}, got ${describeValue(config.optimizer?.kind)}`);
   }
   if (!LR_SCHEDULES.includes(config.schedule)) {
-    throw new RangeError(`${where}: schedule must be one of ${LR_SCHEDULES.join(', ')}, got ${JSON.stringify(schedule)}`);
+    throw new ScienceError(`${where}: schedule must be one of ${LR_SCHEDULES.join(', ')}, got ${describeValue(schedule)}`);
   }
   if (!(config.weightDecay >= 0) || !Number.isFinite(config.weightDecay)) {
-    throw new RangeError(`${where}: weightDecay must be a finite number ≥ 0, got ${config.weightDecay}`);
+    throw new ScienceError(`${where}: weightDecay must be a finite number ≥ 0, got ${describeValue(config.weightDecay)}`);
   }
 }
 
@@ -216,7 +217,7 @@ export async function trainDecayArm(dataset: ImageDataset, config: DecayRunConfi
     const optimizer = buildOptimizer(config.optimizer, decayArmGroups(paramModel, config.arm, config.weightDecay));
     const n = dataset.train.labels.length;
     const batchesPerEpoch = Math.floor(n / config.batchSize);
-    if (batchesPerEpoch === 0) throw new RangeError(`batchSize ${config.batchSize} exceeds the ${n} training images`);
+    if (batchesPerEpoch === 0) throw new ScienceError(`batchSize ${config.batchSize} exceeds the ${n} training images`);
     const total = batchesPerEpoch * config.epochs;
     const scheduler =
       config.schedule === 'cosine' ? new CosineAnnealingLR(optimizer, { tMax: total, etaMin: 0 }) : undefined;

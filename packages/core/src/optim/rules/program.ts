@@ -150,6 +150,7 @@ export function variantFor(program: Program, scalars: unknown): Variant {
   const isOn = (term: string) => (term in optional ? values[term] !== optional[term] : values[term] === true);
   const onTerms = termsOf(program).filter(isOn);
   const clash = (program.exclusive ?? []).find(([a, b]) => onTerms.includes(a) && onTerms.includes(b));
+  // A bug, not bad input: the optimizers validate their hyperparameters before a variant is chosen.
   if (clash) throw new Error(`update rule ${program.name}: ${clash[0]} and ${clash[1]} together have no loop`);
   return variant(program, onTerms);
 }

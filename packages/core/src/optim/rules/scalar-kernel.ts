@@ -29,6 +29,7 @@ export function scalarKernelSource(variant: Variant): string {
     let text: string;
     switch (v.op) {
       case 'load':
+        // A bug in an update rule's program (this package's own), not bad input.
         if (written.has(v.array)) throw new Error(`${variant.name}: ${v.array} is read after it is stored`);
         text = `${ARRAY_OF[v.array]}[i]`;
         break;
