@@ -4,12 +4,11 @@
  * for the workers with `Atomics.wait`, so `step()` stays synchronous.
  *
  * Weights and state live in `SharedArrayBuffer`s this executor allocates (the cpu backend keeps
- * using them as the variables' storage). Gradients come from TF.js in ordinary memory, which only
- * the calling thread can read: before the update it copies the workers' part of each gradient it
- * splits into a shared staging buffer, taking its Σ g² (the NaN/Infinity check) on each chunk it
- * has just copied, while the chunk is in cache, and reads its own part where it is. Tensors whose
- * weights are not in shared memory (the wasm backend's heap, other backends) are updated in the
- * calling thread.
+ * using them as the variables' storage). Gradients come from TF.js in ordinary memory: before the
+ * update, the calling thread copies each one it splits into a shared staging buffer, and takes its
+ * Σ g² (the NaN/Infinity check) on each chunk it has just copied, while the chunk is in cache.
+ * Tensors whose weights are not in shared memory (the wasm backend's heap, other backends) are
+ * updated in the calling thread.
  */
 /// <reference types="node" />
 import { availableParallelism } from 'node:os';
@@ -90,9 +89,9 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
   let nextId = 1;
   const released: number[] = [];
   const registry = new FinalizationRegistry<number>((id) => released.push(id));
-  /** Shared copies of gradients, by the weights they belong to, and which gradient's range they hold now. */
+  /** Shared copies of gradients, by the weights they belong to, and which gradient they hold now. */
   const staging = new WeakMap<Float32Array, Float32Array>();
-  let staged = new WeakMap<Float32Array, { grad: Float32Array; start: number; end: number }>();
+  let staged = new WeakMap<Float32Array, Float32Array>();
   let sequence = 0;
   const updatedValues = { workers: 0, caller: 0 };
 
@@ -135,45 +134,36 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
   }
 
   /**
-   * `[start, end)` of `grad` in shared memory: `grad` itself when it is shared, else its staging
-   * copy (the range copied once per step). With `gradSq`, also adds the range's Σ g² to
-   * `gradSq[0]`, taken on each chunk just after copying it (the sum then reads from cache, not
-   * memory).
+   * `grad` in shared memory: itself when it is shared, else a copy staged once per step. With
+   * `gradSq`, also adds the gradient's Σ g² to `gradSq[0]`, taken on each chunk just after copying
+   * it (the sum then reads from cache, not memory).
    */
-  function stage(param: Float32Array, grad: Float32Array, start: number, end: number, gradSq?: Float64Array): Float32Array {
-    const sumSquares = (values: Float32Array, from: number, to: number) => {
-      if (gradSq) fastMeasure(fast, { param, grad: values, weightDecay: 0, withNorms: false }, from, to, gradSq);
+  function sharedGradient(param: Float32Array, grad: Float32Array, gradSq?: Float64Array): Float32Array {
+    const sumSquares = (values: Float32Array, start: number, end: number) => {
+      if (gradSq) fastMeasure(fast, { param, grad: values, weightDecay: 0, withNorms: false }, start, end, gradSq);
     };
     if (isShared(grad)) {
-      sumSquares(grad, start, end);
+      sumSquares(grad, 0, grad.length);
       return grad;
     }
     let copy = staging.get(param);
-    const done = staged.get(param);
-    if (copy && done && done.grad === grad && done.start <= start && done.end >= end) return copy;
+    if (staged.get(param) === grad && copy) return copy;
     if (!copy || copy.length !== grad.length) {
       copy = allocateInArena(grad.length, sharedFloat32);
       staging.set(param, copy);
     }
-    for (let from = start; from < end; from += STAGE_CHUNK) {
-      const to = Math.min(end, from + STAGE_CHUNK);
-      copy.set(grad.subarray(from, to), from);
-      sumSquares(copy, from, to);
+    for (let start = 0; start < grad.length; start += STAGE_CHUNK) {
+      const end = Math.min(grad.length, start + STAGE_CHUNK);
+      copy.set(grad.subarray(start, end), start);
+      sumSquares(copy, start, end);
     }
-    staged.set(param, { grad, start, end });
+    staged.set(param, grad);
     return copy;
   }
 
-  /** The calling thread's part `[0, own)` of a split tensor of `n` values, and each worker's range size. */
-  function shares(n: number): { own: number; chunk: number } {
-    const own = Math.min(n, Math.ceil((n * callerShare) / 16) * 16);
-    return { own, chunk: Math.ceil((n - own) / workers.length / 16) * 16 };
-  }
-
   /**
-   * Splits each splittable task: its first `callerShare` stays in this thread (`local`, on the
-   * gradient where it is), the rest goes to the workers in equal ranges (on the staged copy of
-   * that part). Other tasks stay here whole.
+   * Splits each splittable task: its first `callerShare` stays in this thread (`local`), the
+   * rest goes to the workers in equal ranges. Other tasks stay here whole.
    */
   function plan(
     tasks: Array<{ param: Float32Array; grad: Float32Array }>,
@@ -188,9 +178,10 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
         local.push({ task: i, start: 0, end: n, grad: task.grad });
         return;
       }
-      const { own, chunk } = shares(n);
-      const grad = stage(task.param, task.grad, own, n);
-      local.push({ task: i, start: 0, end: own, grad: task.grad });
+      const grad = sharedGradient(task.param, task.grad);
+      const own = Math.min(n, Math.ceil((n * callerShare) / 16) * 16);
+      const chunk = Math.ceil((n - own) / workers.length / 16) * 16;
+      local.push({ task: i, start: 0, end: own, grad });
       workers.forEach((_, w) => {
         const start = Math.min(own + w * chunk, n);
         const end = Math.min(own + (w + 1) * chunk, n);
@@ -270,16 +261,9 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
       staged = new WeakMap();
       const sums = tasks.map(() => new Float64Array(3));
       const splittable = (i: number) => tasks[i].param.length >= minSplitSize && isShared(tasks[i].param);
-      // Σ g² alone needs no second pass over the workers' part: it is taken while staging it (the
-      // update needs the copy anyway); this thread's part is summed where it is.
+      // Σ g² alone needs no second pass: it is taken while staging (the update needs the copy anyway).
       const measured = tasks.map((t, i) => splittable(i) && !t.withNorms);
-      measured.forEach((yes, i) => {
-        if (!yes) return;
-        const { param, grad } = tasks[i];
-        const { own } = shares(param.length);
-        fastMeasure(fast, tasks[i], 0, own, sums[i]);
-        stage(param, grad, own, param.length, sums[i]);
-      });
+      measured.forEach((yes, i) => yes && sharedGradient(tasks[i].param, tasks[i].grad, sums[i]));
       const { local, remote } = plan(
         tasks,
         (i) => splittable(i) && !measured[i],
