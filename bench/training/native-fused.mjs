@@ -28,13 +28,23 @@ export function nativeFusedLayers() {
   // keeps what its gradient needs in the reserve spaces.
   const batchNorm = tf.customGrad((x, gamma, beta, runningMean, runningVar, save) => {
     const none = tf.tensor1d([]);
-    const [y, mean, variance, ...reserve] = backend.executeMultipleOutputs('FusedBatchNormV3', forwardAttrs, [x, gamma, beta, none, none], 6);
+    const [y, mean, variance, ...reserve] = backend.executeMultipleOutputs(
+      'FusedBatchNormV3',
+      forwardAttrs,
+      [x, gamma, beta, none, none],
+      6
+    );
     updateRunningStats({ runningMean, runningVar }, mean, variance);
     save([x, gamma, ...reserve]);
     return {
       value: y,
       gradFunc: (dy, [input, scale, ...saved]) => {
-        const [dx, dGamma, dBeta] = backend.executeMultipleOutputs('FusedBatchNormGradV3', batchNormAttrs, [dy, input, scale, ...saved], 5);
+        const [dx, dGamma, dBeta] = backend.executeMultipleOutputs(
+          'FusedBatchNormGradV3',
+          batchNormAttrs,
+          [dy, input, scale, ...saved],
+          5
+        );
         return [dx, dGamma, dBeta, tf.zerosLike(runningMean), tf.zerosLike(runningVar)];
       }
     };
@@ -43,7 +53,10 @@ export function nativeFusedLayers() {
   const relu = tf.customGrad((x, save) => {
     const y = tf.relu(x);
     save([y]);
-    return { value: y, gradFunc: (dy, [output]) => backend.executeSingleOutput('ReluGrad', [float('T')], [dy, output]) };
+    return {
+      value: y,
+      gradFunc: (dy, [output]) => backend.executeSingleOutput('ReluGrad', [float('T')], [dy, output])
+    };
   });
 
   return { relu, batchNorm: (x, bn) => batchNorm(x, bn.gamma, bn.beta, bn.runningMean, bn.runningVar) };

@@ -39,7 +39,13 @@ const RUNNER_TIMEOUT_MS = 30 * 60 * 1000;
 const LABEL_WIDTH = 72;
 
 function parseArgs(argv) {
-  const options = { models: Object.keys(MODELS), backends: BACKENDS, impl: IMPLEMENTATIONS, steps: null, threads: null };
+  const options = {
+    models: Object.keys(MODELS),
+    backends: BACKENDS,
+    impl: IMPLEMENTATIONS,
+    steps: null,
+    threads: null
+  };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (value === undefined) throw new Error(`${flag} needs a value`);
@@ -62,7 +68,8 @@ function positiveInteger(flag, value) {
 
 function checkList(flag, values, allowed) {
   const unknown = values.filter((v) => !allowed.includes(v));
-  if (unknown.length) throw new Error(`${flag}: unknown ${unknown.join(', ')} (expected some of ${allowed.join(', ')})`);
+  if (unknown.length)
+    throw new Error(`${flag}: unknown ${unknown.join(', ')} (expected some of ${allowed.join(', ')})`);
   return values;
 }
 
@@ -98,7 +105,10 @@ function runRunner(command, args, env = {}) {
     maxBuffer: 16 * 1024 * 1024,
     env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', ...env }
   });
-  if (child.error) return { error: child.error.code === 'ETIMEDOUT' ? `timed out after ${RUNNER_TIMEOUT_MS / 60000} min` : child.error.message };
+  if (child.error)
+    return {
+      error: child.error.code === 'ETIMEDOUT' ? `timed out after ${RUNNER_TIMEOUT_MS / 60000} min` : child.error.message
+    };
   const lastLine = child.stdout.trim().split('\n').pop();
   try {
     return JSON.parse(lastLine);
@@ -129,7 +139,8 @@ function libtensorflowVersion() {
 
 function describeSpec(name, spec) {
   const input = `${spec.batch}×${spec.height}×${spec.width}×${spec.inChannels}`;
-  const arch = name === 'bnCnn' ? `conv-bn-relu ×${spec.widths.length} [${spec.widths}], pool, linear` : 'torchvision ResNet-18';
+  const arch =
+    name === 'bnCnn' ? `conv-bn-relu ×${spec.widths.length} [${spec.widths}], pool, linear` : 'torchvision ResNet-18';
   return `${name} (${arch}; input ${input}, ${spec.numClasses} classes)`;
 }
 
@@ -151,15 +162,20 @@ async function main() {
 
   console.log(`Training benchmark: ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(2)} at start`);
   if (options.threads) console.log(`  PyTorch and native TensorFlow capped at ${options.threads} thread(s)`);
-  console.log(`  Node ${process.version}, @tensorflow/tfjs ${JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/@tensorflow/tfjs/package.json'), 'utf8')).version}, native libtensorflow: ${libtensorflowVersion()}`);
-  if (!python) console.log('  note: no Python with torch found (set PARAMSCOPE_TORCH_PYTHON): PyTorch is skipped, ratios are n/a');
+  console.log(
+    `  Node ${process.version}, @tensorflow/tfjs ${JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/@tensorflow/tfjs/package.json'), 'utf8')).version}, native libtensorflow: ${libtensorflowVersion()}`
+  );
+  if (!python)
+    console.log('  note: no Python with torch found (set PARAMSCOPE_TORCH_PYTHON): PyTorch is skipped, ratios are n/a');
 
   for (const model of options.models) {
     const base = { model, ...SHARED, ...MODELS[model] };
     if (options.steps) base.steps = options.steps;
     if (options.threads) base.threads = options.threads;
     console.log(`\n${describeSpec(model, base)}, batch ${base.batch}, SGD momentum ${base.momentum}`);
-    console.log(`  ${'runner'.padEnd(LABEL_WIDTH)} ${'median'.padStart(9)} ${'mean'.padStart(9)} ${'ratio'.padStart(9)}   (ms per training step; ratio = median / PyTorch's)`);
+    console.log(
+      `  ${'runner'.padEnd(LABEL_WIDTH)} ${'median'.padStart(9)} ${'mean'.padStart(9)} ${'ratio'.padStart(9)}   (ms per training step; ratio = median / PyTorch's)`
+    );
 
     const torch = python
       ? runRunner(python, [path.join(HERE, 'torch_bench.py'), JSON.stringify({ ...base, backend: 'torch' })])
@@ -175,15 +191,26 @@ async function main() {
           console.log(formatRow(label, { unavailable: 'too slow on TF.js cpu (only the small CNN runs there)' }));
           continue;
         }
-        const spec = { ...base, backend, impl, ...(backend === 'cpu' ? { steps: CPU_LIMITS.steps, warmup: CPU_LIMITS.warmup } : {}) };
+        const spec = {
+          ...base,
+          backend,
+          impl,
+          ...(backend === 'cpu' ? { steps: CPU_LIMITS.steps, warmup: CPU_LIMITS.warmup } : {})
+        };
         const threadsEnv = options.threads ? { TF_NUM_INTRAOP_THREADS: String(options.threads) } : {};
-        const result = runRunner(process.execPath, [path.join(HERE, 'tfjs-worker.mjs'), JSON.stringify(spec)], threadsEnv);
+        const result = runRunner(
+          process.execPath,
+          [path.join(HERE, 'tfjs-worker.mjs'), JSON.stringify(spec)],
+          threadsEnv
+        );
         const suffix = result.filterGrad === 'im2col' ? ', im2col filter grad' : '';
         console.log(formatRow(label.replace(')', `${suffix})`), result, baseline));
       }
     }
   }
-  console.log(`\nload average ${os.loadavg()[0].toFixed(2)} at the end (figures are noisy when other work shares the cores)`);
+  console.log(
+    `\nload average ${os.loadavg()[0].toFixed(2)} at the end (figures are noisy when other work shares the cores)`
+  );
 }
 
 main().catch((error) => {

@@ -46,7 +46,12 @@ class Params {
 }
 
 function spatialPadding(padding) {
-  return [[0, 0], [padding, padding], [padding, padding], [0, 0]];
+  return [
+    [0, 0],
+    [padding, padding],
+    [padding, padding],
+    [0, 0]
+  ];
 }
 
 /**
@@ -113,7 +118,21 @@ export const closedFormLayers = {
 };
 
 function maxPool3x3Stride2Pad1(x) {
-  return tf.maxPool(tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]], -Infinity), 3, 2, 'valid');
+  return tf.maxPool(
+    tf.pad(
+      x,
+      [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0]
+      ],
+      -Infinity
+    ),
+    3,
+    2,
+    'valid'
+  );
 }
 
 function linear(x, layer) {
@@ -161,7 +180,10 @@ export function resnet18({ inChannels, numClasses, layers = autogradLayers }) {
         bn1: params.batchNorm(planes),
         conv2: params.conv(planes, planes, 3),
         bn2: params.batchNorm(planes),
-        downsample: stride !== 1 || previous !== planes ? { filter: params.conv(previous, planes, 1), bn: params.batchNorm(planes) } : null
+        downsample:
+          stride !== 1 || previous !== planes
+            ? { filter: params.conv(previous, planes, 1), bn: params.batchNorm(planes) }
+            : null
       };
       blocks.push(block);
       previous = planes;

@@ -17,7 +17,9 @@ async function activate(backend) {
       await import(name);
     } catch (error) {
       const hint = backend === 'tensorflow' ? ' (build it with tools/native/setup-native.sh)' : '';
-      return error.code === 'ERR_MODULE_NOT_FOUND' ? `${name} is not installed${hint}` : `${name} failed to load: ${error.message}`;
+      return error.code === 'ERR_MODULE_NOT_FOUND'
+        ? `${name} is not installed${hint}`
+        : `${name} failed to load: ${error.message}`;
     }
   }
   if (!(await tf.setBackend(backend))) return `tf.setBackend('${backend}') failed`;
@@ -72,7 +74,10 @@ function coreTrainer(spec, images, oneHotLabels, core) {
   const optimizer = new core.SGD(trainable, { lr: spec.learningRate, momentum: spec.momentum });
   const tfOptimizer = tf.train.momentum(spec.learningRate, spec.momentum);
   return async () => {
-    const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(oneHotLabels, module.call(images)), trainable);
+    const { value, grads } = tf.variableGrads(
+      () => tf.losses.softmaxCrossEntropy(oneHotLabels, module.call(images)),
+      trainable
+    );
     if (spec.impl === 'core-nn') tfOptimizer.applyGradients(grads);
     else optimizer.step(grads);
     tf.dispose(grads);
@@ -90,7 +95,9 @@ async function main() {
   const filterGrad = prepareFilterGradient(spec.backend, core);
 
   const { images, oneHotLabels } = syntheticBatch(spec);
-  const step = spec.impl.startsWith('core') ? coreTrainer(spec, images, oneHotLabels, core) : await opsTrainer(spec, images, oneHotLabels);
+  const step = spec.impl.startsWith('core')
+    ? coreTrainer(spec, images, oneHotLabels, core)
+    : await opsTrainer(spec, images, oneHotLabels);
   for (let i = 0; i < spec.warmup; i++) await step();
   const tensorsBefore = tf.memory().numTensors;
   const ms = [];
@@ -103,7 +110,8 @@ async function main() {
   const leaked = tf.memory().numTensors - tensorsBefore;
   if (leaked !== 0) throw new Error(`leaked ${leaked} tensors over ${spec.steps} steps`);
   if (!Number.isFinite(loss)) throw new Error(`reached a non-finite loss (${loss})`);
-  const threads = spec.backend === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).default.getThreadsCount() : undefined;
+  const threads =
+    spec.backend === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).default.getThreadsCount() : undefined;
   return { ms, loss, threads, filterGrad };
 }
 

@@ -36,7 +36,12 @@ function packageJson(pkg) {
 
 function declared(pkg, { dev = true } = {}) {
   const json = packageJson(pkg);
-  return Object.keys({ ...json.dependencies, ...json.peerDependencies, ...json.optionalDependencies, ...(dev ? json.devDependencies : {}) });
+  return Object.keys({
+    ...json.dependencies,
+    ...json.peerDependencies,
+    ...json.optionalDependencies,
+    ...(dev ? json.devDependencies : {})
+  });
 }
 
 function sources(dir) {
@@ -56,17 +61,33 @@ test('the workspaces are exactly the packages of the chain (and the Python packa
   const dirs = readdirSync(join(root, 'packages')).filter((d) => statSync(join(root, 'packages', d)).isDirectory());
   assert.deepEqual(dirs.filter((d) => d !== 'python').sort(), Object.keys(ALLOWED).sort());
   const workspaces = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).workspaces;
-  assert.deepEqual([...workspaces].sort(), Object.keys(ALLOWED).map((p) => `packages/${p}`).sort());
+  assert.deepEqual(
+    [...workspaces].sort(),
+    Object.keys(ALLOWED)
+      .map((p) => `packages/${p}`)
+      .sort()
+  );
 });
 
 for (const [pkg, allowed] of Object.entries(ALLOWED)) {
   test(`@paramscope/${pkg} depends only on ${allowed.length ? allowed.map((p) => `@paramscope/${p}`).join(', ') : 'no @paramscope package'}`, () => {
     assert.equal(packageJson(pkg).name, `@paramscope/${pkg}`);
-    const ours = declared(pkg).filter((d) => d.startsWith('@paramscope/')).map((d) => d.slice('@paramscope/'.length));
-    assert.deepEqual(ours.filter((d) => !allowed.includes(d)), [], `packages/${pkg}/package.json depends on a package above it or beside it`);
-    for (const needed of REQUIRED[pkg] ?? []) assert.ok(ours.includes(needed), `@paramscope/${pkg} should depend on @paramscope/${needed}`);
+    const ours = declared(pkg)
+      .filter((d) => d.startsWith('@paramscope/'))
+      .map((d) => d.slice('@paramscope/'.length));
+    assert.deepEqual(
+      ours.filter((d) => !allowed.includes(d)),
+      [],
+      `packages/${pkg}/package.json depends on a package above it or beside it`
+    );
+    for (const needed of REQUIRED[pkg] ?? [])
+      assert.ok(ours.includes(needed), `@paramscope/${pkg} should depend on @paramscope/${needed}`);
     if (NO_TFJS.includes(pkg)) {
-      assert.deepEqual(declared(pkg).filter((d) => d.startsWith('@tensorflow/')), [], `@paramscope/${pkg} must not depend on TF.js`);
+      assert.deepEqual(
+        declared(pkg).filter((d) => d.startsWith('@tensorflow/')),
+        [],
+        `@paramscope/${pkg} must not depend on TF.js`
+      );
     }
   });
 
@@ -82,7 +103,8 @@ for (const [pkg, allowed] of Object.entries(ALLOWED)) {
           const name = target.slice('@paramscope/'.length);
           if (name === pkg) problems.push(`${where}: imports its own package by name (${spec})`);
           else if (!allowed.includes(name)) problems.push(`${where}: imports ${spec}, not below @paramscope/${pkg}`);
-          else if (!deps.has(target)) problems.push(`${where}: imports ${spec}, not declared in packages/${pkg}/package.json`);
+          else if (!deps.has(target))
+            problems.push(`${where}: imports ${spec}, not declared in packages/${pkg}/package.json`);
         } else if (spec.startsWith('@tensorflow/') && NO_TFJS.includes(pkg)) {
           problems.push(`${where}: imports ${spec} (no TF.js in @paramscope/${pkg})`);
         } else if (spec.startsWith('.')) {

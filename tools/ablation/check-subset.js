@@ -27,7 +27,10 @@ const RTOL = 1e-6;
 const CROSS_BACKEND_TOLERANCE = 0.01;
 
 function load(file) {
-  if (!fs.existsSync(file)) throw new Error(`check-subset: ${file} is missing; run tools/ablation/run-full-grid.js (see tools/ablation/README.md)`);
+  if (!fs.existsSync(file))
+    throw new Error(
+      `check-subset: ${file} is missing; run tools/ablation/run-full-grid.js (see tools/ablation/README.md)`
+    );
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 
@@ -40,7 +43,9 @@ async function main() {
   const full = load(path.join(dir, 'full-grid.json'));
   const problems = [];
   if (subset.provenance?.commit !== full.provenance?.commit) {
-    problems.push(`check-subset.json was computed at ${subset.provenance?.commit}, full-grid.json at ${full.provenance?.commit}: regenerate both at one commit`);
+    problems.push(
+      `check-subset.json was computed at ${subset.provenance?.commit}, full-grid.json at ${full.provenance?.commit}: regenerate both at one commit`
+    );
   }
   const wanted = subset.provenance?.backend;
   process.env.PARAMSCOPE_BACKEND = { wasm: 'wasm', tensorflow: 'tfjs-node', cpu: 'cpu' }[wanted] ?? wanted;
@@ -72,7 +77,9 @@ async function main() {
     for (const split of ['testAccuracy', 'trainAccuracy']) {
       const gap = Math.abs(run[split].recalibrated - inGrid[split].recalibrated);
       if (gap > CROSS_BACKEND_TOLERANCE) {
-        problems.push(`${name}: ${split}.recalibrated ${run[split].recalibrated} on ${wanted}, ${inGrid[split].recalibrated} in full-grid.json (> 1 pp)`);
+        problems.push(
+          `${name}: ${split}.recalibrated ${run[split].recalibrated} on ${wanted}, ${inGrid[split].recalibrated} in full-grid.json (> 1 pp)`
+        );
       }
     }
   }

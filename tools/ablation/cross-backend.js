@@ -17,7 +17,10 @@ function parseArgs(argv) {
     if (flag === '--optimizer' && value) filter.optimizer = value;
     else if (flag === '--schedule' && value) filter.schedule = value;
     else if (flag === '--seed' && value) filter.seed = Number(value);
-    else throw new Error(`cross-backend: unknown argument '${flag}' (expected --optimizer <kind>, --schedule <name>, --seed <n>)`);
+    else
+      throw new Error(
+        `cross-backend: unknown argument '${flag}' (expected --optimizer <kind>, --schedule <name>, --seed <n>)`
+      );
   }
   return filter;
 }
@@ -27,7 +30,10 @@ async function main() {
   const science = require('@paramscope/science');
   const notebook = require('@paramscope/notebook');
   const full = notebook.loadAblationResults({ from: ROOT });
-  if (!full) throw new Error('cross-backend: results/ablation/full-grid.json is missing; run tools/ablation/run-full-grid.js first');
+  if (!full)
+    throw new Error(
+      'cross-backend: results/ablation/full-grid.json is missing; run tools/ablation/run-full-grid.js first'
+    );
   const backend = await notebook.useBestBackend();
   const command = `PARAMSCOPE_BACKEND=${process.env.PARAMSCOPE_BACKEND ?? ''} node ${path.relative(ROOT, process.argv[1])} ${process.argv.slice(2).join(' ')}`;
   const provenance = notebook.provenance(ROOT, command.trim());
@@ -35,11 +41,16 @@ async function main() {
   if (chosen.length === 0) throw new Error(`cross-backend: no run of the full grid matches ${JSON.stringify(filter)}`);
   console.log(`${chosen.length} runs of ${full.provenance?.backend} re-run on ${backend.tfBackend}`);
   const data = notebook.loadDigits({ from: ROOT });
-  const rerun = await science.runAblation(data, full.grid, { configs: chosen.map((r) => r.config), backend: backend.backend });
+  const rerun = await science.runAblation(data, full.grid, {
+    configs: chosen.map((r) => r.config),
+    backend: backend.backend
+  });
   const metrics = ['testRecalibrated', 'testStale', 'trainRecalibrated', 'trainStale'];
   const runs = rerun.runs.map((run, i) => ({
     config: run.config,
-    difference: Object.fromEntries(metrics.map((m) => [m, science.runAccuracy(run, m) - science.runAccuracy(chosen[i], m)]))
+    difference: Object.fromEntries(
+      metrics.map((m) => [m, science.runAccuracy(run, m) - science.runAccuracy(chosen[i], m)])
+    )
   }));
   const summary = Object.fromEntries(
     metrics.map((m) => {
@@ -47,7 +58,10 @@ async function main() {
       return [m, { maxAbs: Math.max(...abs), meanAbs: abs.reduce((a, b) => a + b, 0) / abs.length, n: abs.length }];
     })
   );
-  for (const [m, s] of Object.entries(summary)) console.log(`${m}: |${backend.tfBackend} − ${full.provenance?.backend}| max ${(100 * s.maxAbs).toFixed(2)} pp, mean ${(100 * s.meanAbs).toFixed(2)} pp over ${s.n} runs`);
+  for (const [m, s] of Object.entries(summary))
+    console.log(
+      `${m}: |${backend.tfBackend} − ${full.provenance?.backend}| max ${(100 * s.maxAbs).toFixed(2)} pp, mean ${(100 * s.meanAbs).toFixed(2)} pp over ${s.n} runs`
+    );
   notebook.writeJsonFile(path.join(ROOT, 'results', 'ablation', 'cross-backend.json'), {
     provenance,
     against: full.provenance,

@@ -23,7 +23,10 @@ function parseArgs(argv) {
     else if (argv[i] === '--check-subset') args.mode = 'check-subset';
     else if (argv[i] === '--summary-only') args.mode = 'summary-only';
     else if (argv[i] === '--out' && argv[i + 1]) args.out = path.resolve(argv[++i]);
-    else throw new Error(`run-full-grid: unknown argument '${argv[i]}' (expected --quick, --check-subset, --summary-only, --out <dir>)`);
+    else
+      throw new Error(
+        `run-full-grid: unknown argument '${argv[i]}' (expected --quick, --check-subset, --summary-only, --out <dir>)`
+      );
   }
   return args;
 }
@@ -32,7 +35,9 @@ function requirePackage(name) {
   try {
     return require(name);
   } catch (error) {
-    throw new Error(`run-full-grid: cannot load ${name} (${error.message}); build the packages first: "make lab" or "npx tsc -b packages/notebook"`);
+    throw new Error(
+      `run-full-grid: cannot load ${name} (${error.message}); build the packages first: "make lab" or "npx tsc -b packages/notebook"`
+    );
   }
 }
 
@@ -93,7 +98,9 @@ async function main() {
   const backend = await notebook.useBestBackend();
   console.log(notebook.describeBackend(backend));
   const provenance = notebook.provenance(ROOT, commandLine());
-  console.log(`commit ${provenance.commit}${provenance.dirty ? ' (dirty tree)' : ''}; ${JSON.stringify(provenance.versions)}`);
+  console.log(
+    `commit ${provenance.commit}${provenance.dirty ? ' (dirty tree)' : ''}; ${JSON.stringify(provenance.versions)}`
+  );
   const data = notebook.loadDigits({ from: ROOT });
   console.log(`data: ${data.path} (${data.train.labels.length} train, ${data.test.labels.length} test images)`);
   const grid = args.mode === 'quick' ? science.QUICK_ABLATION_GRID : science.FULL_ABLATION_GRID;
@@ -105,7 +112,9 @@ async function main() {
     onRun: (index, count, run) => {
       const elapsed = (Date.now() - started) / 1000;
       const eta = (elapsed / (index + 1)) * (count - index - 1);
-      console.log(`[${index + 1}/${count}] ${describeRun(run)} (${run.seconds.toFixed(1)} s; elapsed ${elapsed.toFixed(0)} s, about ${eta.toFixed(0)} s left)`);
+      console.log(
+        `[${index + 1}/${count}] ${describeRun(run)} (${run.seconds.toFixed(1)} s; elapsed ${elapsed.toFixed(0)} s, about ${eta.toFixed(0)} s left)`
+      );
     }
   });
   results.provenance = provenance;
@@ -113,12 +122,17 @@ async function main() {
     notebook.writeJsonFile(path.join(args.out, 'check-subset.json'), results);
   } else {
     const prefix = args.mode === 'quick' ? 'quick-' : '';
-    notebook.writeJsonFile(path.join(args.out, `${prefix || 'full-'}grid.json`), science.compactResults(results, grid.seeds[0]));
+    notebook.writeJsonFile(
+      path.join(args.out, `${prefix || 'full-'}grid.json`),
+      science.compactResults(results, grid.seeds[0])
+    );
     const summary = summarize(science, results);
     notebook.writeJsonFile(path.join(args.out, `${prefix}summary.json`), summary);
     printComparisons(summary);
   }
-  console.log(`${configs.length} runs in ${results.seconds.toFixed(0)} s on ${results.backend}; results in ${args.out}`);
+  console.log(
+    `${configs.length} runs in ${results.seconds.toFixed(0)} s on ${results.backend}; results in ${args.out}`
+  );
 }
 
 main().catch((error) => {

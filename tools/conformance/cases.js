@@ -27,10 +27,16 @@ function readJson(file) {
 function fixtureCases(repoRoot) {
   const dir = path.join(repoRoot, 'packages/core/fixtures/structures');
   const real = Object.keys(readJson(path.join(dir, 'real/index.json')).architectures).sort();
-  const torchvision = fs.readdirSync(dir).filter((f) => f.endsWith('.json') && !f.endsWith('.recipes.json')).sort();
+  const torchvision = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && !f.endsWith('.recipes.json'))
+    .sort();
   return [
     ...real.map((name) => ({ name: `real-${name}`, source: `packages/core/fixtures/structures/real/${name}.json` })),
-    ...torchvision.map((f) => ({ name: `torchvision-${f.slice(0, -5)}`, source: `packages/core/fixtures/structures/${f}` }))
+    ...torchvision.map((f) => ({
+      name: `torchvision-${f.slice(0, -5)}`,
+      source: `packages/core/fixtures/structures/${f}`
+    }))
   ].map((c) => ({ ...c, structure: readJson(path.join(repoRoot, c.source)) }));
 }
 
@@ -40,7 +46,9 @@ const RESERVED = new Set(['params', 'weightDecay', 'lr', 'label', 'reasons']);
 function plainGroup(group) {
   const out = { label: group.label ?? null, weightDecay: group.weightDecay };
   if (group.lr !== undefined) out.lr = group.lr;
-  const extra = Object.keys(group).filter((k) => !RESERVED.has(k)).sort();
+  const extra = Object.keys(group)
+    .filter((k) => !RESERVED.has(k))
+    .sort();
   out.hyperparameters = Object.fromEntries(extra.map((k) => [k, group[k]]));
   out.params = group.params.map((p) => p.name);
   out.reasons = group.reasons ?? {};
@@ -72,13 +80,22 @@ function namesOf(groups) {
 function runVerification(api, model, groups, options) {
   const asMembers = groups.map((g) => ({ ...g, params: g.params.map((name) => ({ name })) }));
   const report = api.verifyParamGroups(model, asMembers, options);
-  return { ok: report.ok, verdict: report.verdict, findings: report.findings, groups: report.groups, model: report.model };
+  return {
+    ok: report.ok,
+    verdict: report.verdict,
+    findings: report.findings,
+    groups: report.groups,
+    model: report.model
+  };
 }
 
 /** Some name of the model to aim a rule at: a module path prefix, a fragment, a local name. */
 function ruleTargets(rng, model) {
   const params = model.params;
-  const some = params.length > 0 ? rng.pick(params) : { name: 'x.weight', modulePath: 'x', localName: 'weight', moduleKind: 'Linear' };
+  const some =
+    params.length > 0
+      ? rng.pick(params)
+      : { name: 'x.weight', modulePath: 'x', localName: 'weight', moduleKind: 'Linear' };
   const prefix = some.modulePath.split('.')[0] || some.name;
   return { prefix, fragment: some.name.slice(0, Math.max(2, Math.floor(some.name.length / 2))), some };
 }
@@ -92,14 +109,29 @@ function optionSets(api, rng, model) {
     { options: { weightDecay: 0.05, lr: 0.001, excludeScaleInvariant: true } },
     {
       translator: { detectron2: { weightDecayNorm: 0, biasLrFactor: 2 } },
-      options: { baseline: 'decay-all', weightDecay: 1e-4, lr: 0.02, rules: api.detectron2Rules({ weightDecayNorm: 0, biasLrFactor: 2 }) }
+      options: {
+        baseline: 'decay-all',
+        weightDecay: 1e-4,
+        lr: 0.02,
+        rules: api.detectron2Rules({ weightDecayNorm: 0, biasLrFactor: 2 })
+      }
     },
     {
-      translator: { paramwiseCfg: { norm_decay_mult: 0, bias_decay_mult: 0, custom_keys: { [fragment]: { lr_mult: 10 }, [prefix]: { decay_mult: 0.5 } } } },
+      translator: {
+        paramwiseCfg: {
+          norm_decay_mult: 0,
+          bias_decay_mult: 0,
+          custom_keys: { [fragment]: { lr_mult: 10 }, [prefix]: { decay_mult: 0.5 } }
+        }
+      },
       options: {
         baseline: 'decay-all',
         lr: 0.1,
-        rules: api.paramwiseCfgRules({ norm_decay_mult: 0, bias_decay_mult: 0, custom_keys: { [fragment]: { lr_mult: 10 }, [prefix]: { decay_mult: 0.5 } } })
+        rules: api.paramwiseCfgRules({
+          norm_decay_mult: 0,
+          bias_decay_mult: 0,
+          custom_keys: { [fragment]: { lr_mult: 10 }, [prefix]: { decay_mult: 0.5 } }
+        })
       }
     },
     {
@@ -118,7 +150,15 @@ function optionSets(api, rng, model) {
       }
     },
     rng.chance(0.5)
-      ? { options: { excludeScaleInvariant: true, rules: [{ name: some.name, skip: true }, { normalization: true, lr: 0.5, hyperparameters: { layerAdaptation: false } }] } }
+      ? {
+          options: {
+            excludeScaleInvariant: true,
+            rules: [
+              { name: some.name, skip: true },
+              { normalization: true, lr: 0.5, hyperparameters: { layerAdaptation: false } }
+            ]
+          }
+        }
       : { options: { rules: [{ localName: 'bias', lrMultiplier: 2 }] } } // an error: lrMultiplier without lr
   ];
 }
@@ -132,9 +172,12 @@ function randomGroups(rng, model, structural) {
   for (const name of all()) {
     const roll = rng.next();
     const home = groups.find((g) => g.params.includes(name));
-    if (roll < 0.1) home.params.splice(home.params.indexOf(name), 1); // missing
-    else if (roll < 0.2 && home !== target()) target().params.push(name); // in two groups
-    else if (roll < 0.25) home.params.push(name); // twice in one group
+    if (roll < 0.1)
+      home.params.splice(home.params.indexOf(name), 1); // missing
+    else if (roll < 0.2 && home !== target())
+      target().params.push(name); // in two groups
+    else if (roll < 0.25)
+      home.params.push(name); // twice in one group
     else if (roll < 0.45 && groups.length > 1) {
       home.params.splice(home.params.indexOf(name), 1);
       target().params.push(name); // moved: decayed norms and biases, undecayed weights
@@ -156,14 +199,21 @@ function randomGroups(rng, model, structural) {
 /** The vector of one case. */
 function buildVector(api, rng, testCase, randomGroupings) {
   const model = api.paramModelFromStructure(testCase.structure);
-  const grouping = optionSets(api, rng, model).map((set) => ({ ...set, expected: runGrouping(api, model, set.options) }));
+  const grouping = optionSets(api, rng, model).map((set) => ({
+    ...set,
+    expected: runGrouping(api, model, set.options)
+  }));
   const verification = [];
   grouping.forEach((run, index) => {
     // The translators' groups add findings of kinds the others already cover.
     if (run.expected.error || run.translator?.detectron2 || run.translator?.paramwiseCfg) return;
     // The groups are the run's own (`groupsFrom`), not repeated, to keep the vectors small.
     const groups = namesOf(run.expected.groups.map((g) => ({ ...g, params: g.params.map((name) => ({ name })) })));
-    verification.push({ source: `grouping ${index}`, groupsFrom: index, expected: runVerification(api, model, groups, {}) });
+    verification.push({
+      source: `grouping ${index}`,
+      groupsFrom: index,
+      expected: runVerification(api, model, groups, {})
+    });
   });
   for (const recipe of RECIPES) {
     const groups = namesOf(api.groupsByRecipe(recipe, model, {}));
@@ -173,7 +223,12 @@ function buildVector(api, rng, testCase, randomGroupings) {
   for (let i = 0; i < randomGroupings; i++) {
     const groups = randomGroups(rng, model, structural);
     const options = rng.chance(0.3) ? { defaultWeightDecay: 0.02 } : {};
-    verification.push({ source: `random ${i}`, groups, options, expected: runVerification(api, model, groups, options) });
+    verification.push({
+      source: `random ${i}`,
+      groups,
+      options,
+      expected: runVerification(api, model, groups, options)
+    });
   }
   return { case: testCase.name, source: testCase.source, structure: testCase.structure, grouping, verification };
 }
@@ -186,14 +241,26 @@ function buildVectors(api, repoRoot) {
   const cases = fixtureCases(repoRoot).map((c) => ({ ...c, randomGroupings: 1 }));
   for (let i = 0; i < RANDOM_CASES; i++) {
     const seed = RANDOM_SEED * 1000 + i;
-    cases.push({ name: `random-${String(i).padStart(3, '0')}`, source: `tools/conformance/random-structures.js seed ${seed}`, structure: randomStructure(seed), randomGroupings: 2 });
+    cases.push({
+      name: `random-${String(i).padStart(3, '0')}`,
+      source: `tools/conformance/random-structures.js seed ${seed}`,
+      structure: randomStructure(seed),
+      randomGroupings: 2
+    });
   }
   // A model without parameters: the grouping's warning and the verification's empty-model error.
-  const empty = { format: 'paramscope-structure', version: 2, model: 'empty', modules: [{ path: '', kind: 'Identity' }], edges: [] };
+  const empty = {
+    format: 'paramscope-structure',
+    version: 2,
+    model: 'empty',
+    modules: [{ path: '', kind: 'Identity' }],
+    edges: []
+  };
   cases.push({ name: 'edge-empty-model', source: 'tools/conformance/cases.js', structure: empty, randomGroupings: 1 });
   const files = {};
   // Each case's stream is seeded by its name, so adding a fixture leaves the other vectors as they are.
-  for (const c of cases) files[`${c.name}.json`] = buildVector(api, makeRng(RANDOM_SEED ^ nameHash(c.name)), c, c.randomGroupings);
+  for (const c of cases)
+    files[`${c.name}.json`] = buildVector(api, makeRng(RANDOM_SEED ^ nameHash(c.name)), c, c.randomGroupings);
   return files;
 }
 

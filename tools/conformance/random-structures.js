@@ -77,8 +77,18 @@ const LEAVES = {
     return {
       kind,
       classPath: `torch.nn.modules.normalization.${kind}`,
-      evidence: { hierarchy: kind, nameHint: kind, probeMode: rng.pick(['invariant', 'invariant', 'variant', 'skipped']) },
-      params: kind === 'RMSNorm' ? [['weight', [d]]] : [['weight', [d]], ['bias', [d]]]
+      evidence: {
+        hierarchy: kind,
+        nameHint: kind,
+        probeMode: rng.pick(['invariant', 'invariant', 'variant', 'skipped'])
+      },
+      params:
+        kind === 'RMSNorm'
+          ? [['weight', [d]]]
+          : [
+              ['weight', [d]],
+              ['bias', [d]]
+            ]
     };
   },
   torchvisionNorm: (rng, d) => ({
@@ -86,14 +96,20 @@ const LEAVES = {
     baseKind: 'LayerNorm',
     classPath: 'torchvision.ops.misc.LayerNorm2d',
     evidence: { hierarchy: 'LayerNorm', nameHint: 'LayerNorm2d', probeMode: 'random' },
-    params: [['weight', [d]], ['bias', [d]]]
+    params: [
+      ['weight', [d]],
+      ['bias', [d]]
+    ]
   }),
   subclassNorm: (rng, d) => ({
     kind: rng.pick(['DinoLayerNorm', 'Fp32GroupNorm', 'ChannelsFirstNorm']),
     baseKind: rng.pick(['LayerNorm', 'GroupNorm']),
     classPath: 'mypkg.layers.CustomNorm',
     evidence: { hierarchy: 'LayerNorm', probeMode: 'random' },
-    params: [['weight', [d]], ['bias', [d]]]
+    params: [
+      ['weight', [d]],
+      ['bias', [d]]
+    ]
   }),
   probedNorm: (rng, d) => {
     const kind = rng.pick(['T5LayerNorm', 'LlamaRMSNorm', 'GemmaRMSNorm', 'ScaleNormalizer']);
@@ -108,7 +124,10 @@ const LEAVES = {
     kind: rng.pick(['FancyNorm', 'AdaptiveNorm']),
     classPath: 'mypkg.layers.FancyNorm',
     evidence: { nameHint: 'FancyNorm', probeMode: 'variant' },
-    params: [['weight', [d]], ['bias', [d]]]
+    params: [
+      ['weight', [d]],
+      ['bias', [d]]
+    ]
   }),
   unknownKind: (rng, d) => {
     const kind = rng.pick(['ScaleShift', 'MysteryNorm', 'Affine']);
@@ -116,7 +135,16 @@ const LEAVES = {
       kind,
       classPath: `mypkg.layers.${kind}`,
       evidence: { nameHint: /norm/i.test(kind) ? kind : undefined, probeMode: 'skipped' },
-      params: [['weight', [d]], ['bias', [d]], ...(rng.chance(0.4) ? [['gain', [1]], ['proj', [d, d]]] : [])]
+      params: [
+        ['weight', [d]],
+        ['bias', [d]],
+        ...(rng.chance(0.4)
+          ? [
+              ['gain', [1]],
+              ['proj', [d, d]]
+            ]
+          : [])
+      ]
     };
   },
   // A user class that reuses a torch.nn name: its kind is not trusted.
@@ -124,7 +152,10 @@ const LEAVES = {
     kind: rng.pick(['LayerNorm', 'Linear']),
     classPath: 'mypkg.layers.Impostor',
     evidence: { probeMode: rng.pick(['skipped', 'variant']) },
-    params: [['weight', [d]], ['bias', [d]]]
+    params: [
+      ['weight', [d]],
+      ['bias', [d]]
+    ]
   }),
   layerScale: (rng, d) => ({
     kind: 'LayerScale',
@@ -136,16 +167,47 @@ const LEAVES = {
     kind: 'MultiheadAttention',
     classPath: 'torch.nn.modules.activation.MultiheadAttention',
     evidence: { probeMode: 'variant' },
-    params: [['in_proj_weight', [3 * d, d]], ['in_proj_bias', [3 * d]]]
+    params: [
+      ['in_proj_weight', [3 * d, d]],
+      ['in_proj_bias', [3 * d]]
+    ]
   })
 };
 
 const LEAF_WEIGHTS = [
-  ['linear', 5], ['conv', 3], ['embedding', 1], ['torchNorm', 4], ['torchvisionNorm', 1], ['subclassNorm', 1],
-  ['probedNorm', 2], ['nameOnlyNorm', 1], ['unknownKind', 2], ['impostor', 1], ['layerScale', 1], ['attention', 1]
+  ['linear', 5],
+  ['conv', 3],
+  ['embedding', 1],
+  ['torchNorm', 4],
+  ['torchvisionNorm', 1],
+  ['subclassNorm', 1],
+  ['probedNorm', 2],
+  ['nameOnlyNorm', 1],
+  ['unknownKind', 2],
+  ['impostor', 1],
+  ['layerScale', 1],
+  ['attention', 1]
 ];
-const CONTAINERS = [['Sequential', 'torch.nn.modules.container.Sequential'], ['ModuleList', 'torch.nn.modules.container.ModuleList'], ['Block', 'mypkg.model.Block']];
-const SEGMENTS = ['layers', 'blocks', 'bn1', 'norm', 'attn', 'mlp', 'downsample', 'head', 'stem', 'proj', 'fc', 'ln_f', 'gate'];
+const CONTAINERS = [
+  ['Sequential', 'torch.nn.modules.container.Sequential'],
+  ['ModuleList', 'torch.nn.modules.container.ModuleList'],
+  ['Block', 'mypkg.model.Block']
+];
+const SEGMENTS = [
+  'layers',
+  'blocks',
+  'bn1',
+  'norm',
+  'attn',
+  'mlp',
+  'downsample',
+  'head',
+  'stem',
+  'proj',
+  'fc',
+  'ln_f',
+  'gate'
+];
 const VIA_OPS = ['reshape', 'relu', 'pad', 'permute', 'flatten', 'maxpool', 'dropout', 'gelu', 'add', 'identity'];
 
 function pickLeaf(rng) {
@@ -178,7 +240,11 @@ function moduleTree(rng, version, d) {
   modules.push(root);
   if (rng.chance(0.4)) {
     // Root-level vectors and tokens (cls_token, pos_embed): a module of unknown kind owns them.
-    root.params = [{ name: 'cls_token', shape: [1, 1, d] }, { name: 'pos_embed', shape: [1, 8, d] }, { name: 'temperature', shape: [1] }];
+    root.params = [
+      { name: 'cls_token', shape: [1, 1, d] },
+      { name: 'pos_embed', shape: [1, 8, d] },
+      { name: 'temperature', shape: [1] }
+    ];
     if (version === 2) root.normalization = evidence(rng, { probeMode: rng.pick(['skipped', 'variant']) });
   }
   const branches = rng.int(1, 3);

@@ -34,7 +34,14 @@ function syntheticStructure(blocks) {
     if (b === 0) modules.push({ path: 'blocks', kind: 'ModuleList' });
     modules.push({ path: p, kind: 'Block' });
     modules.push({ path: `${p}.conv`, kind: 'Conv2d', params: [{ name: 'weight', shape: [64, 64, 3, 3] }] });
-    modules.push({ path: `${p}.bn`, kind: 'BatchNorm2d', params: [{ name: 'weight', shape: [64] }, { name: 'bias', shape: [64] }] });
+    modules.push({
+      path: `${p}.bn`,
+      kind: 'BatchNorm2d',
+      params: [
+        { name: 'weight', shape: [64] },
+        { name: 'bias', shape: [64] }
+      ]
+    });
     modules.push({ path: `${p}.proj`, kind: 'Linear', params: [{ name: 'weight', shape: [64, 64] }] });
     edges.push({ from: `${p}.conv`, to: `${p}.bn`, via: [] }, { from: `${p}.proj`, to: 'op:add', via: [] });
   }
@@ -57,7 +64,8 @@ function buildAndVerify(model, withRules) {
   const { groups } = core.groupParams(model, withRules ? { lr: 0.1, rules } : {});
   const report = core.verifyParamGroups(model, groups);
   // The rules decay Linear biases on purpose (a bias-decayed warning): only errors stop the bench.
-  if (report.verdict === 'errors') throw new Error(`verification failed: ${report.findings.find((f) => f.severity === 'error').message}`);
+  if (report.verdict === 'errors')
+    throw new Error(`verification failed: ${report.findings.find((f) => f.severity === 'error').message}`);
   return groups;
 }
 
@@ -96,7 +104,9 @@ for (const r of rows) {
   console.log(`  baseline: bare name split             ${ms(r.bare)}`);
   console.log(`  baseline: groupsByNameHeuristic (6.1)  ${ms(r.heuristic)}`);
   console.log(`  groupParams (structural default)       ${ms(r.group)}  (${(r.group / r.heuristic).toFixed(2)}× 6.1)`);
-  console.log(`  groupParams + verifyParamGroups        ${ms(r.both)}  (${(r.both / r.heuristic).toFixed(2)}× 6.1, ${(r.both / r.bare).toFixed(1)}× bare split)`);
+  console.log(
+    `  groupParams + verifyParamGroups        ${ms(r.both)}  (${(r.both / r.heuristic).toFixed(2)}× 6.1, ${(r.both / r.bare).toFixed(1)}× bare split)`
+  );
   console.log(`  … with 2 rules and an lr               ${ms(r.withRules)}`);
   console.log(`  structure file parse+validate+graph    ${ms(r.load)}`);
   console.log(`  load + group + verify (end to end)     ${ms(r.endToEnd)}`);
@@ -107,7 +117,9 @@ console.log(`  groupParams + verifyParamGroups        ${ms(nnBoth)}`);
 console.log(`  read + group + verify (end to end)     ${ms(nnEnd)}`);
 const llama = rows.find((r) => r.label.startsWith('llama'));
 const llamaVerdict = llama.endToEnd < 100 ? 'meets' : 'MISSES';
-console.log(`\ntarget: load, group and verify the Llama-2-7B structure under 100 ms: ${ms(llama.endToEnd)} (${llamaVerdict} it)`);
+console.log(
+  `\ntarget: load, group and verify the Llama-2-7B structure under 100 ms: ${ms(llama.endToEnd)} (${llamaVerdict} it)`
+);
 const synthetic = rows.find((r) => r.label === 'synthetic');
 const verdict = synthetic.both < 50 ? 'meets' : 'MISSES';
 console.log(`\ntarget: build and verify groups for 10,000 tensors under 50 ms: ${ms(synthetic.both)} (${verdict} it)`);

@@ -58,7 +58,6 @@ function resnet50Params() {
   return params;
 }
 
-
 const show = (t) => `${t.median.toFixed(1).padStart(8)} ms (min ${t.min.toFixed(1)})`;
 
 /** Pythons to try for PyTorch, in order: $PARAMSCOPE_TORCH_PYTHON, then python3. */
@@ -107,7 +106,11 @@ print(json.dumps(out))
   for (const python of torchPythons) {
     const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
     if (probe.status !== 0) continue;
-    const run = spawnSync(python, ['-c', script], { input: JSON.stringify({ params, steps, wanted: TORCH_NAMES.filter(wanted) }), encoding: 'utf8', maxBuffer: 1 << 20 });
+    const run = spawnSync(python, ['-c', script], {
+      input: JSON.stringify({ params, steps, wanted: TORCH_NAMES.filter(wanted) }),
+      encoding: 'utf8',
+      maxBuffer: 1 << 20
+    });
     if (run.status !== 0) {
       console.log(`PyTorch run failed with ${python}: ${run.stderr.trim().split('\n').pop()}`);
       return undefined;
@@ -137,13 +140,33 @@ async function benchBackend(backend, params) {
   await tf.setBackend(backend);
   await tf.ready();
   const variables = params.map((p, i) =>
-    tf.tidy(() => tf.variable(tf.tensor(fill(p.shape.reduce((a, b) => a * b, 1), 0.05, i + 1), p.shape), true, `${backend}/${p.name}`))
+    tf.tidy(() =>
+      tf.variable(
+        tf.tensor(
+          fill(
+            p.shape.reduce((a, b) => a * b, 1),
+            0.05,
+            i + 1
+          ),
+          p.shape
+        ),
+        true,
+        `${backend}/${p.name}`
+      )
+    )
   );
   const grads = {};
   params.forEach((p, i) => (grads[variables[i].name] = tf.tensor(fill(variables[i].size, 1e-3, 1000 + i), p.shape)));
   const groups = () => [
-    { params: params.map((p, i) => ({ name: p.name, variable: variables[i] })).filter((_, i) => params[i].decay), weightDecay: 1e-4 },
-    { params: params.map((p, i) => ({ name: p.name, variable: variables[i] })).filter((_, i) => !params[i].decay), weightDecay: 0, layerAdaptation: false }
+    {
+      params: params.map((p, i) => ({ name: p.name, variable: variables[i] })).filter((_, i) => params[i].decay),
+      weightDecay: 1e-4
+    },
+    {
+      params: params.map((p, i) => ({ name: p.name, variable: variables[i] })).filter((_, i) => !params[i].decay),
+      weightDecay: 0,
+      layerAdaptation: false
+    }
   ];
   const results = {};
   const executors = [['', () => undefined]];
@@ -193,14 +216,17 @@ async function benchBackend(backend, params) {
 
 const params = resnet50Params();
 const total = params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
-console.log(`ResNet-50: ${params.length} tensors, ${total.toLocaleString('en-US')} float32 values; ${params.filter((p) => p.decay).length} with decay`);
+console.log(
+  `ResNet-50: ${params.length} tensors, ${total.toLocaleString('en-US')} float32 values; ${params.filter((p) => p.decay).length} with decay`
+);
 // Memory-bound loops on few cores: other processes distort every figure, PyTorch's threads most.
 const loadNote = () => `load average ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores`;
 console.log(`Start: ${loadNote()}${loadavg()[0] > 0.5 ? ' (the machine is busy: ratios are unreliable)' : ''}`);
 const torch = withTorch ? torchTimes(params) : undefined;
 if (torch) {
   console.log(`PyTorch ${torch.version} (${torch.threads} threads, ${torch.python}):`);
-  for (const [key, t] of Object.entries(torch)) if (t && typeof t === 'object') console.log(`  ${key.padEnd(34)} ${show(t)}`);
+  for (const [key, t] of Object.entries(torch))
+    if (t && typeof t === 'object') console.log(`  ${key.padEnd(34)} ${show(t)}`);
 }
 if (!nodeEntry) console.log('lib/node not built: no worker-thread figures.');
 for (const backend of backends) {
@@ -208,14 +234,29 @@ for (const backend of backends) {
   console.log(`TF.js ${backend} backend:`);
   // Ratios of medians (and of minima in brackets).
   const ratio = (a, b) => `${(a.median / b.median).toFixed(2)}× (${(a.min / b.min).toFixed(2)}×)`;
-  const tfNames = { 'SGD momentum': 'tf.train.momentum', AdamW: 'tf.train.adam', RMSprop: 'tf.train.rmsprop', Adagrad: 'tf.train.adagrad' };
+  const tfNames = {
+    'SGD momentum': 'tf.train.momentum',
+    AdamW: 'tf.train.adam',
+    RMSprop: 'tf.train.rmsprop',
+    Adagrad: 'tf.train.adagrad'
+  };
   for (const [name, t] of Object.entries(results)) {
     const ratios = [];
     // The optimizer this line is, and PyTorch's fastest form of it (fused where torch has one).
-    const ours = name.startsWith('paramscope ') ? name.slice('paramscope '.length).replace(/ \(.*$/, '') : Object.keys(tfNames).find((k) => tfNames[k] === name);
-    const reference = torch && ours ? (torch[`${ours} fused`] ? `${ours} fused` : torch[`${ours} foreach`] ? `${ours} foreach` : undefined) : undefined;
+    const ours = name.startsWith('paramscope ')
+      ? name.slice('paramscope '.length).replace(/ \(.*$/, '')
+      : Object.keys(tfNames).find((k) => tfNames[k] === name);
+    const reference =
+      torch && ours
+        ? torch[`${ours} fused`]
+          ? `${ours} fused`
+          : torch[`${ours} foreach`]
+            ? `${ours} foreach`
+            : undefined
+        : undefined;
     if (reference) ratios.push(`${ratio(t, torch[reference])} PyTorch ${reference}`);
-    if (name.startsWith('paramscope') && results[tfNames[ours]]) ratios.push(`${tfNames[ours]} takes ${ratio(results[tfNames[ours]], t)}`);
+    if (name.startsWith('paramscope') && results[tfNames[ours]])
+      ratios.push(`${tfNames[ours]} takes ${ratio(results[tfNames[ours]], t)}`);
     console.log(`  ${name.padEnd(40)} ${show(t)}   ${ratios.join('; ')}`);
   }
 }

@@ -10,7 +10,9 @@ describe('CoreError', () => {
   it('is the base of OptimizerError and what nn modules throw for bad arguments', () => {
     expect(new OptimizerError('x')).toBeInstanceOf(CoreError);
     expect(() => new nn.Linear(0, 2)).toThrow(CoreError);
-    expect(() => new nn.Linear(2, 'three' as unknown as number)).toThrow('Linear: outFeatures must be a positive integer, got "three"');
+    expect(() => new nn.Linear(2, 'three' as unknown as number)).toThrow(
+      'Linear: outFeatures must be a positive integer, got "three"'
+    );
     expect(() => new nn.BatchNorm2d(4, { momentum: 2 })).toThrow(CoreError);
     expect(() => new nn.Conv2d(1, 1, 3, { padding_mode: 'zeros' } as never)).toThrow(CoreError);
   });
@@ -30,7 +32,9 @@ describe('CoreError', () => {
   });
 
   it('reports bad scheduler input as an OptimizerError naming the value', () => {
-    expect(() => new StepLR(new Map() as never, { stepSize: 1 })).toThrow(/expected an optimizer with paramGroups, got a Map/);
+    expect(() => new StepLR(new Map() as never, { stepSize: 1 })).toThrow(
+      /expected an optimizer with paramGroups, got a Map/
+    );
   });
 
   it('leaves what params throws (re-exported by core) a ParamsError', () => {

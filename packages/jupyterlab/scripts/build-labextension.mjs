@@ -21,7 +21,11 @@ function newestMtime(path) {
 }
 
 const inputs = ['lib', 'style', 'schema', 'package.json', '../protocol/lib'].map((p) => join(here, p));
-if (!args.includes('--force') && existsSync(output) && statSync(output).mtimeMs >= Math.max(...inputs.map(newestMtime))) {
+if (
+  !args.includes('--force') &&
+  existsSync(output) &&
+  statSync(output).mtimeMs >= Math.max(...inputs.map(newestMtime))
+) {
   console.log('labextension is up to date');
   process.exit(0);
 }
@@ -32,15 +36,26 @@ let corePackageFile;
 try {
   corePackageFile = execFileSync(
     python,
-    ['-c', 'import jupyterlab, os; print(os.path.join(os.path.dirname(jupyterlab.__file__), "staging", "package.json"))'],
+    [
+      '-c',
+      'import jupyterlab, os; print(os.path.join(os.path.dirname(jupyterlab.__file__), "staging", "package.json"))'
+    ],
     { encoding: 'utf8' }
   ).trim();
 } catch {
-  console.error(`build-labextension: JupyterLab is not importable by ${python}; run scripts/setup.sh (or make lab) first`);
+  console.error(
+    `build-labextension: JupyterLab is not importable by ${python}; run scripts/setup.sh (or make lab) first`
+  );
   process.exit(1);
 }
 const jupyter = join(dirname(python), 'jupyter');
 const command = existsSync(jupyter) ? jupyter : 'jupyter';
-const buildArgs = ['labextension', 'build', `--core-package-file=${corePackageFile}`, ...(development ? ['--development=True'] : []), here];
+const buildArgs = [
+  'labextension',
+  'build',
+  `--core-package-file=${corePackageFile}`,
+  ...(development ? ['--development=True'] : []),
+  here
+];
 console.log(`${command} ${buildArgs.join(' ')}`);
 execFileSync(command, buildArgs, { stdio: 'inherit' });

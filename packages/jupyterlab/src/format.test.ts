@@ -16,7 +16,9 @@ describe('format', () => {
   });
 
   it('lists the well-known hyperparameters first', () => {
-    expect(hyperparameterPairs({ eps: 1e-8, betas: [0.9, 0.999], weightDecay: 0.01, lr: 1e-3, layerAdaptation: false })).toEqual([
+    expect(
+      hyperparameterPairs({ eps: 1e-8, betas: [0.9, 0.999], weightDecay: 0.01, lr: 1e-3, layerAdaptation: false })
+    ).toEqual([
       ['lr', '0.001'],
       ['weight decay', '0.01'],
       ['betas', '(0.9, 0.999)'],

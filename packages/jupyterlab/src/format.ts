@@ -18,7 +18,10 @@ export function formatNumber(value: number | null | undefined): string {
   const magnitude = Math.abs(value);
   if (magnitude >= 1e-3 && magnitude < 1e5) return String(Number(value.toPrecision(4)));
   // 1e-4 rather than 1.00e-4: weight decays and learning rates read as users write them.
-  return value.toExponential(3).replace(/\.?0+e/, 'e').replace('e+', 'e');
+  return value
+    .toExponential(3)
+    .replace(/\.?0+e/, 'e')
+    .replace('e+', 'e');
 }
 
 /** `[64, 3, 7, 7]` → `64×3×7×7`; a scalar → `scalar`. */

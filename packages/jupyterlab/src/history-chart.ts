@@ -8,7 +8,16 @@ import { loadPlotly } from './plotly-renderer';
 
 /** Plotly's default colours, set on the traces so the toggles below the chart can show them. */
 const SERIES_COLORS = [
-  '#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf'
 ];
 
 /** The colour of series `index`. */
@@ -77,8 +86,12 @@ export class HistoryChart {
     const theme = getComputedStyle(document.body);
     const color = theme.getPropertyValue('--jp-ui-font-color1').trim() || undefined;
     const gridcolor = theme.getPropertyValue('--jp-border-color2').trim() || undefined;
-    const axes = (axis: unknown) =>
-      ({ ...(axis as object), gridcolor, linecolor: gridcolor, zerolinecolor: gridcolor });
+    const axes = (axis: unknown) => ({
+      ...(axis as object),
+      gridcolor,
+      linecolor: gridcolor,
+      zerolinecolor: gridcolor
+    });
     await plotly.react(
       this.plot,
       visible,
@@ -107,14 +120,18 @@ export class HistoryChart {
   private renderToggles(history: History): void {
     const buttons = history.series.map((series, index) => {
       const shown = !this.hidden.has(series.name);
-      const button = h('button', {
-        className: 'jp-Paramscope-chartToggle',
-        title: shown ? `Hide ${series.name}` : `Show ${series.name}`,
-        attrs: { type: 'button', 'aria-pressed': String(shown) }
-      }, [
-        h('span', { className: 'jp-Paramscope-swatch', attrs: { 'aria-hidden': 'true' } }),
-        h('span', { text: series.name })
-      ]);
+      const button = h(
+        'button',
+        {
+          className: 'jp-Paramscope-chartToggle',
+          title: shown ? `Hide ${series.name}` : `Show ${series.name}`,
+          attrs: { type: 'button', 'aria-pressed': String(shown) }
+        },
+        [
+          h('span', { className: 'jp-Paramscope-swatch', attrs: { 'aria-hidden': 'true' } }),
+          h('span', { text: series.name })
+        ]
+      );
       button.style.setProperty('--jp-Paramscope-series-color', seriesColor(index));
       button.addEventListener('click', () => void this.toggle(history, series.name));
       return button;

@@ -32,12 +32,19 @@ function fakeNotebook(savedOutputs: unknown[] = [], language?: string) {
   return { panel, kernel, sessionContext };
 }
 
-const message = (msg_type: string, content: object, parent = '') => ({ header: { msg_type, msg_id: `m-${Math.random()}` }, parent_header: { msg_id: parent }, content });
+const message = (msg_type: string, content: object, parent = '') => ({
+  header: { msg_type, msg_id: `m-${Math.random()}` },
+  parent_header: { msg_id: parent },
+  content
+});
 
 describe('KernelLink', () => {
   it('shows the newest snapshot saved in the notebook, then live ones from IOPub', async () => {
     const older = { ...twoGroupSnapshot(resnet50Params()), createdAt: '2026-11-25T06:00:00.000Z' };
-    const newer = { ...twoGroupSnapshot(resnet50Params(), { mistake: 'bn1.weight' }), createdAt: '2026-11-25T07:00:00.000Z' };
+    const newer = {
+      ...twoGroupSnapshot(resnet50Params(), { mistake: 'bn1.weight' }),
+      createdAt: '2026-11-25T07:00:00.000Z'
+    };
     const { panel, sessionContext } = fakeNotebook([newer, older]);
     const model = new InspectorModel();
     const link = new KernelLink(model);
@@ -47,7 +54,9 @@ describe('KernelLink', () => {
     expect(model.snapshot?.entries[0].findings).toHaveLength(1);
 
     const live = twoGroupSnapshot(resnet50Params(), { sequence: 4 });
-    sessionContext.iopubMessage.emit(message('update_display_data', { data: { [SNAPSHOT_MIME_TYPE]: live }, metadata: {}, transient: {} }));
+    sessionContext.iopubMessage.emit(
+      message('update_display_data', { data: { [SNAPSHOT_MIME_TYPE]: live }, metadata: {}, transient: {} })
+    );
     expect(model.origin).toBe('kernel');
     expect(model.snapshot?.sequence).toBe(4);
     sessionContext.iopubMessage.emit(message('stream', { name: 'stdout', text: 'hello' }));
@@ -67,7 +76,7 @@ describe('KernelLink', () => {
     expect(model.kernelHasRun).toBe(true);
   });
 
-  it('marks the data stale when the kernel restarts, as JupyterLab reports it, and live again with the new kernel\'s snapshot', () => {
+  it("marks the data stale when the kernel restarts, as JupyterLab reports it, and live again with the new kernel's snapshot", () => {
     const { panel, sessionContext, kernel } = fakeNotebook();
     const model = new InspectorModel();
     new KernelLink(model).follow(panel as never);
@@ -84,7 +93,9 @@ describe('KernelLink', () => {
     // The old kernel's late messages change nothing: neither a reply nor a snapshot.
     kernel.anyMessage.emit({ msg: message('execute_reply', {}, before.header.msg_id), direction: 'recv' });
     expect(model.kernelState).toBe('restarting');
-    expect(model.receive(twoGroupSnapshot(resnet50Params(), { sequence: 6, sessionId: 'old' }), 'kernel', 0)).toBe('older');
+    expect(model.receive(twoGroupSnapshot(resnet50Params(), { sequence: 6, sessionId: 'old' }), 'kernel', 0)).toBe(
+      'older'
+    );
     // The restart request returned and the connection came back: the status moves on, then the
     // session context reports the same kernel as its kernel again.
     kernel.status = 'unknown';
@@ -93,9 +104,18 @@ describe('KernelLink', () => {
     sessionContext.statusChanged.emit('idle');
     sessionContext.kernelChanged.emit({ oldValue: kernel, newValue: kernel });
     expect(model.kernelState).toBe('idle');
-    expect(model.headline()).toEqual({ level: 'warning', text: 'Stale: the kernel restarted. Re-run the cells that call inspect() or watch().' });
+    expect(model.headline()).toEqual({
+      level: 'warning',
+      text: 'Stale: the kernel restarted. Re-run the cells that call inspect() or watch().'
+    });
     // The new kernel's first snapshot: live again (a new session counts from 1).
-    sessionContext.iopubMessage.emit(message('display_data', { data: { [SNAPSHOT_MIME_TYPE]: twoGroupSnapshot(resnet50Params(), { sequence: 1, sessionId: 'new' }) }, metadata: {}, transient: {} }));
+    sessionContext.iopubMessage.emit(
+      message('display_data', {
+        data: { [SNAPSHOT_MIME_TYPE]: twoGroupSnapshot(resnet50Params(), { sequence: 1, sessionId: 'new' }) },
+        metadata: {},
+        transient: {}
+      })
+    );
     expect(model.staleReason).toBeUndefined();
     expect(model.headline().text).toMatch(/^Snapshot #1 /);
   });
@@ -148,7 +168,10 @@ describe('KernelLink', () => {
     link.follow(panel as never);
     const refreshing = link.refresh();
     await vi.waitFor(() => expect(kernel.requestExecute).toHaveBeenCalled());
-    expect(kernel.requestExecute).toHaveBeenCalledWith(expect.objectContaining({ code: REFRESH_CODE, silent: true, store_history: false }), true);
+    expect(kernel.requestExecute).toHaveBeenCalledWith(
+      expect.objectContaining({ code: REFRESH_CODE, silent: true, store_history: false }),
+      true
+    );
     future.onIOPub?.(message('stream', { name: 'stdout', text: `${NOT_LOADED_MARKER}\n` }));
     await refreshing;
     expect(model.loadState).toBe('not-loaded');
@@ -173,9 +196,21 @@ describe('KernelLink', () => {
     expect(model.snapshot?.entries[0].findings).toHaveLength(0);
 
     // The old notebook's kernel no longer reaches the panel; the new one's does.
-    first.sessionContext.iopubMessage.emit(message('display_data', { data: { [SNAPSHOT_MIME_TYPE]: twoGroupSnapshot(resnet50Params(), { sequence: 9, mistake: 'bn1.weight' }) }, metadata: {}, transient: {} }));
+    first.sessionContext.iopubMessage.emit(
+      message('display_data', {
+        data: { [SNAPSHOT_MIME_TYPE]: twoGroupSnapshot(resnet50Params(), { sequence: 9, mistake: 'bn1.weight' }) },
+        metadata: {},
+        transient: {}
+      })
+    );
     expect(model.snapshot?.entries[0].findings).toHaveLength(0);
-    second.sessionContext.iopubMessage.emit(message('display_data', { data: { [SNAPSHOT_MIME_TYPE]: twoGroupSnapshot(resnet50Params(), { sequence: 7 }) }, metadata: {}, transient: {} }));
+    second.sessionContext.iopubMessage.emit(
+      message('display_data', {
+        data: { [SNAPSHOT_MIME_TYPE]: twoGroupSnapshot(resnet50Params(), { sequence: 7 }) },
+        metadata: {},
+        transient: {}
+      })
+    );
     expect(model.origin).toBe('kernel');
     expect(model.snapshot?.sequence).toBe(7);
   });
@@ -233,13 +268,19 @@ describe('KernelLink', () => {
     const model = new InspectorModel();
     const link = new KernelLink(model, tracker as never);
     await link.refresh();
-    expect(python.kernel.requestExecute).toHaveBeenLastCalledWith(expect.objectContaining({ code: PYTHON_REFRESH_CODE }), true);
+    expect(python.kernel.requestExecute).toHaveBeenLastCalledWith(
+      expect.objectContaining({ code: PYTHON_REFRESH_CODE }),
+      true
+    );
     expect(model.kernelLanguage).toBe('python');
 
     tracker.currentWidget = typescript.panel;
     tracker.currentChanged.emit(typescript.panel);
     await link.refresh();
-    expect(typescript.kernel.requestExecute).toHaveBeenLastCalledWith(expect.objectContaining({ code: REFRESH_CODE }), true);
+    expect(typescript.kernel.requestExecute).toHaveBeenLastCalledWith(
+      expect.objectContaining({ code: REFRESH_CODE }),
+      true
+    );
     expect(model.kernelLanguage).toBe('typescript');
     expect(python.kernel.requestExecute).toHaveBeenCalledTimes(1);
 

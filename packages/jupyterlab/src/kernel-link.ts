@@ -45,7 +45,9 @@ export function savedSnapshotPayloads(panel: NotebookPanel): unknown[] {
   for (let i = 0; i < cells.length; i++) {
     const cell = cells.get(i);
     if (cell.type !== 'code') continue;
-    const outputs = (cell as unknown as { outputs: { length: number; get(index: number): { data: Record<string, unknown> } } }).outputs;
+    const outputs = (
+      cell as unknown as { outputs: { length: number; get(index: number): { data: Record<string, unknown> } } }
+    ).outputs;
     for (let k = 0; k < outputs.length; k++) {
       const payload = outputs.get(k).data[SNAPSHOT_MIME_TYPE];
       if (payload !== undefined) payloads.push(payload);
@@ -80,7 +82,10 @@ export class KernelLink implements IDisposable {
   private sentSinceRestart: Set<string> | null = null;
   private disposed = false;
 
-  constructor(private readonly model: InspectorModel, tracker?: INotebookTracker) {
+  constructor(
+    private readonly model: InspectorModel,
+    tracker?: INotebookTracker
+  ) {
     if (tracker) {
       tracker.currentChanged.connect((_, panel) => this.follow(panel), this);
       this.follow(tracker.currentWidget);
@@ -144,7 +149,10 @@ export class KernelLink implements IDisposable {
       true
     );
     future.onIOPub = (msg) => {
-      if (msg.header.msg_type === 'stream' && String((msg.content as { text?: string }).text).includes(NOT_LOADED_MARKER)) {
+      if (
+        msg.header.msg_type === 'stream' &&
+        String((msg.content as { text?: string }).text).includes(NOT_LOADED_MARKER)
+      ) {
         this.model.markNotLoaded();
       }
     };
@@ -186,7 +194,11 @@ export class KernelLink implements IDisposable {
     } else if (direction === 'recv' && msg.header.msg_type === 'execute_reply') {
       this.running.delete(parentId);
       this.model.noteKernelRan();
-    } else if (direction === 'recv' && msg.header.msg_type === 'kernel_info_reply' && this.model.kernelState === 'starting') {
+    } else if (
+      direction === 'recv' &&
+      msg.header.msg_type === 'kernel_info_reply' &&
+      this.model.kernelState === 'starting'
+    ) {
       // The status may not say "idle" yet: a kernel_info reply is the sign that it is up.
       this.updateKernelState('idle');
       return;
@@ -215,7 +227,10 @@ export class KernelLink implements IDisposable {
     this.updateKernelState(status);
   }
 
-  private onKernelChanged(_: ISessionContext, change: { oldValue: Kernel.IKernelConnection | null; newValue: Kernel.IKernelConnection | null }): void {
+  private onKernelChanged(
+    _: ISessionContext,
+    change: { oldValue: Kernel.IKernelConnection | null; newValue: Kernel.IKernelConnection | null }
+  ): void {
     // The session context also reports its own restart as a kernel change to the same connection.
     if (change.newValue === this.kernel) {
       this.updateKernelState(this.kernel?.status ?? 'unknown');

@@ -20,7 +20,10 @@ describe('InspectorModel', () => {
     model.noteKernelRan();
     expect(model.headline().text).toMatch(/paramscope may not be loaded/);
     model.markNotLoaded();
-    expect(model.headline()).toMatchObject({ level: 'warning', text: expect.stringMatching(/not loaded in this kernel/) });
+    expect(model.headline()).toMatchObject({
+      level: 'warning',
+      text: expect.stringMatching(/not loaded in this kernel/)
+    });
   });
 
   it('shows a valid snapshot, keeps the newest per session and ignores older ones', () => {
@@ -48,12 +51,17 @@ describe('InspectorModel', () => {
     const model = connected();
     model.receive(twoGroupSnapshot(resnet50Params(), { sequence: 9 }), 'kernel', 0);
     model.markStale('the kernel restarted');
-    expect(model.headline()).toMatchObject({ level: 'warning', text: expect.stringMatching(/^Stale: the kernel restarted/) });
+    expect(model.headline()).toMatchObject({
+      level: 'warning',
+      text: expect.stringMatching(/^Stale: the kernel restarted/)
+    });
     expect(model.loadState).toBe('unknown');
     model.markNotLoaded();
     expect(model.headline().text).toMatch(/^Stale: the kernel restarted\. paramscope is not loaded in this kernel/);
     // A new session starts counting again at 1: not "older".
-    expect(model.receive(twoGroupSnapshot(resnet50Params(), { sequence: 1, sessionId: 'session-b' }), 'kernel', 0)).toBe('shown');
+    expect(
+      model.receive(twoGroupSnapshot(resnet50Params(), { sequence: 1, sessionId: 'session-b' }), 'kernel', 0)
+    ).toBe('shown');
     expect(model.staleReason).toBeUndefined();
   });
 
@@ -66,7 +74,9 @@ describe('InspectorModel', () => {
     model.markStale('the kernel restarted', { processEnded: true });
     expect(model.receive(twoGroupSnapshot(resnet50Params(), { sequence: 5 }), 'kernel', 0)).toBe('older');
     expect(model.staleReason).toBe('the kernel restarted');
-    expect(model.receive(twoGroupSnapshot(resnet50Params(), { sequence: 1, sessionId: 'session-b' }), 'kernel', 0)).toBe('shown');
+    expect(
+      model.receive(twoGroupSnapshot(resnet50Params(), { sequence: 1, sessionId: 'session-b' }), 'kernel', 0)
+    ).toBe('shown');
     expect(model.staleReason).toBeUndefined();
     // Another notebook forgets the ended sessions.
     model.setNotebook('b.ipynb');
@@ -83,7 +93,9 @@ describe('InspectorModel', () => {
     // Only the imports ran on the new kernel: its first snapshot has no entries.
     const empty = { ...twoGroupSnapshot([], { sessionId: 'session-b' }), entries: [] };
     model.receive(empty, 'kernel', 0);
-    expect(model.headline().text).toMatch(/^Snapshot #1 \(wasm\) at .*: nothing inspected yet\. Run the cells that call paramscope\.inspect\(\)\.$/);
+    expect(model.headline().text).toMatch(
+      /^Snapshot #1 \(wasm\) at .*: nothing inspected yet\. Run the cells that call paramscope\.inspect\(\)\.$/
+    );
   });
 
   it('holds kernel snapshots while auto-refresh is off', () => {

@@ -270,7 +270,10 @@ export class InspectorModel {
     if (this.loadState === 'not-loaded') return { level: 'warning', text: notLoaded };
     const busy = this.kernelState === 'busy' ? 'Kernel busy. ' : '';
     if (this.snapshot && this.origin === 'saved-output' && this.loadState !== 'loaded') {
-      return { level: 'info', text: `${busy}Showing the snapshot saved in the notebook's outputs; run the notebook for live data.` };
+      return {
+        level: 'info',
+        text: `${busy}Showing the snapshot saved in the notebook's outputs; run the notebook for live data.`
+      };
     }
     if (this.snapshot) {
       const s = this.snapshot;
@@ -286,7 +289,10 @@ export class InspectorModel {
     if (this.kernelState === 'starting') return { level: 'info', text: 'Kernel starting…' };
     if (busy) return { level: 'info', text: 'Kernel busy: waiting for a snapshot.' };
     if (this.loadState === 'loaded') {
-      return { level: 'info', text: 'paramscope is loaded; nothing inspected yet. Call inspect(optimizer) or watch(optimizer).' };
+      return {
+        level: 'info',
+        text: 'paramscope is loaded; nothing inspected yet. Call inspect(optimizer) or watch(optimizer).'
+      };
     }
     return this.kernelHasRun
       ? {

@@ -41,8 +41,14 @@ describe('InspectorPanel', () => {
     expect(toggles[0]).toContain('lr 0.1, weight decay 1e-4, momentum 0.9');
     // 55 in the decay group, 106 in no_decay: 50 rows each before "show more".
     expect(rows()).toHaveLength(100);
-    expect(panel.node.querySelector('.jp-Paramscope-tally')?.textContent).toBe('Showing 100 of 161 parameter rows · 61 behind "show more"');
-    expect(rows().find((r) => r.dataset.param === MISTAKE)?.classList.contains('jp-mod-flagged')).toBe(true);
+    expect(panel.node.querySelector('.jp-Paramscope-tally')?.textContent).toBe(
+      'Showing 100 of 161 parameter rows · 61 behind "show more"'
+    );
+    expect(
+      rows()
+        .find((r) => r.dataset.param === MISTAKE)
+        ?.classList.contains('jp-mod-flagged')
+    ).toBe(true);
     expect(panel.lastRenderMs).toBeGreaterThanOrEqual(0);
   });
 
@@ -53,11 +59,21 @@ describe('InspectorPanel', () => {
     input.dispatchEvent(new Event('input'));
     panel.render();
     // The decay group: 4 downsample convs and the mistaken BN weight, in model order.
-    expect(rows().map((r) => r.dataset.param).slice(0, 5)).toEqual([
-      'layer1.0.downsample.0.weight', MISTAKE, 'layer2.0.downsample.0.weight', 'layer3.0.downsample.0.weight', 'layer4.0.downsample.0.weight'
+    expect(
+      rows()
+        .map((r) => r.dataset.param)
+        .slice(0, 5)
+    ).toEqual([
+      'layer1.0.downsample.0.weight',
+      MISTAKE,
+      'layer2.0.downsample.0.weight',
+      'layer3.0.downsample.0.weight',
+      'layer4.0.downsample.0.weight'
     ]);
     expect(rows()).toHaveLength(12);
-    expect(panel.node.querySelector('.jp-Paramscope-tally')?.textContent).toBe('Showing 12 of 161 parameter rows · 149 hidden by the filter');
+    expect(panel.node.querySelector('.jp-Paramscope-tally')?.textContent).toBe(
+      'Showing 12 of 161 parameter rows · 149 hidden by the filter'
+    );
 
     const kind = panel.node.querySelector<HTMLSelectElement>('.jp-Paramscope-kind')!;
     expect([...kind.options].map((o) => o.value)).toEqual(['', 'BatchNorm2d', 'Conv2d', 'Linear']);
@@ -70,7 +86,9 @@ describe('InspectorPanel', () => {
     panel.node.querySelector<HTMLElement>('.jp-Paramscope-groupToggle')!.click();
     panel.render();
     expect(panel.node.querySelector('.jp-Paramscope-group')?.getAttribute('aria-expanded')).toBe('false');
-    expect(panel.node.querySelector('.jp-Paramscope-tally')?.textContent).toBe('Showing 50 of 161 parameter rows · 55 in collapsed groups · 56 behind "show more"');
+    expect(panel.node.querySelector('.jp-Paramscope-tally')?.textContent).toBe(
+      'Showing 50 of 161 parameter rows · 55 in collapsed groups · 56 behind "show more"'
+    );
 
     panel.node.querySelector<HTMLButtonElement>('.jp-Paramscope-showMore')!.click();
     panel.render();
@@ -79,7 +97,9 @@ describe('InspectorPanel', () => {
 
   it('takes a finding’s parameter link to its row, even beyond the page', () => {
     const { panel, rows } = setUp();
-    const link = [...panel.node.querySelectorAll<HTMLButtonElement>('.jp-Paramscope-paramLink')].find((b) => b.textContent === MISTAKE)!;
+    const link = [...panel.node.querySelectorAll<HTMLButtonElement>('.jp-Paramscope-paramLink')].find(
+      (b) => b.textContent === MISTAKE
+    )!;
     link.click();
     panel.render();
     const row = rows().find((r) => r.dataset.param === MISTAKE)!;
@@ -92,7 +112,11 @@ describe('InspectorPanel', () => {
     const tree = panel.node.querySelector('[role="tree"]')!;
     expect(tree.getAttribute('aria-label')).toBe('Optimizers, parameter groups and members');
     const entry = tree.querySelector<HTMLElement>(':scope > [role="treeitem"]')!;
-    expect([entry.getAttribute('aria-level'), entry.getAttribute('aria-posinset'), entry.getAttribute('aria-setsize')]).toEqual(['1', '1', '1']);
+    expect([
+      entry.getAttribute('aria-level'),
+      entry.getAttribute('aria-posinset'),
+      entry.getAttribute('aria-setsize')
+    ]).toEqual(['1', '1', '1']);
     expect(entry.getAttribute('aria-expanded')).toBe('true');
     // Named by its content: the header (title and summary); all else is in its group, which
     // browsers leave out of the name. No aria-label that could differ from what is shown.
@@ -101,18 +125,26 @@ describe('InspectorPanel', () => {
     expect(body.getAttribute('role')).toBe('group');
     expect(body.querySelector(':scope > .jp-Paramscope-findings')).not.toBeNull();
     // (Nor on its groups: Chromium would put that into the item's name.)
-    expect(tree.querySelectorAll('[role="treeitem"][aria-label], [role="group"][aria-label], [aria-labelledby]')).toHaveLength(0);
+    expect(
+      tree.querySelectorAll('[role="treeitem"][aria-label], [role="group"][aria-label], [aria-labelledby]')
+    ).toHaveLength(0);
 
     const groups = [...body.querySelectorAll(':scope > [role="treeitem"]')];
-    expect(groups.map((g) => [g.getAttribute('aria-level'), g.getAttribute('aria-posinset'), g.getAttribute('aria-setsize')])).toEqual([
+    expect(
+      groups.map((g) => [g.getAttribute('aria-level'), g.getAttribute('aria-posinset'), g.getAttribute('aria-setsize')])
+    ).toEqual([
       ['2', '1', '2'],
       ['2', '2', '2']
     ]);
-    expect(groups[0].children[0].textContent).toBe('▾Group 0 · decaylr 0.1, weight decay 1e-4, momentum 0.955 tensors, 25.5M values');
+    expect(groups[0].children[0].textContent).toBe(
+      '▾Group 0 · decaylr 0.1, weight decay 1e-4, momentum 0.955 tensors, 25.5M values'
+    );
     const members = groups[0].querySelector(':scope > [role="group"]')!;
     expect(members.getAttribute('role')).toBe('group');
     // "show more" is a button in the members' group, out of the group item's name.
-    expect(members.querySelector(':scope > button.jp-Paramscope-showMore')?.textContent).toBe('Show 5 more (5 not shown)');
+    expect(members.querySelector(':scope > button.jp-Paramscope-showMore')?.textContent).toBe(
+      'Show 5 more (5 not shown)'
+    );
 
     const mistake = rows().find((r) => r.dataset.param === MISTAKE)!;
     expect(mistake.getAttribute('role')).toBe('treeitem');
@@ -144,7 +176,10 @@ describe('InspectorPanel', () => {
     };
     const focused = () => {
       const node = document.activeElement as HTMLElement;
-      return node.dataset.param ?? node.getAttribute('data-nav')!.slice(0, 1) + ':' + (node.getAttribute('aria-posinset') ?? '');
+      return (
+        node.dataset.param ??
+        node.getAttribute('data-nav')!.slice(0, 1) + ':' + (node.getAttribute('aria-posinset') ?? '')
+      );
     };
     const entry = panel.node.querySelector<HTMLElement>('.jp-Paramscope-entry')!;
     entry.focus();
@@ -185,14 +220,18 @@ describe('InspectorPanel', () => {
     expect(group0().getAttribute('aria-expanded')).toBe('true');
     // End: the last row of the last group's page; Home: the optimizer.
     press('End');
-    expect((document.activeElement as HTMLElement).dataset.param).toBe([...panel.node.querySelectorAll<HTMLElement>('.jp-Paramscope-row')].at(-1)!.dataset.param);
+    expect((document.activeElement as HTMLElement).dataset.param).toBe(
+      [...panel.node.querySelectorAll<HTMLElement>('.jp-Paramscope-row')].at(-1)!.dataset.param
+    );
     press('Home');
     expect(document.activeElement).toBe(panel.node.querySelector('.jp-Paramscope-entry'));
     // Left on the optimizer collapses it to its title and summary; Left again stays (no parent).
     press('ArrowLeft');
     expect(panel.node.querySelector('.jp-Paramscope-entry')?.getAttribute('aria-expanded')).toBe('false');
     expect(panel.node.querySelectorAll('.jp-Paramscope-group, .jp-Paramscope-findings')).toHaveLength(0);
-    expect(panel.node.querySelector('.jp-Paramscope-tally')?.textContent).toBe('Showing 0 of 161 parameter rows · 161 in collapsed groups');
+    expect(panel.node.querySelector('.jp-Paramscope-tally')?.textContent).toBe(
+      'Showing 0 of 161 parameter rows · 161 in collapsed groups'
+    );
     press('ArrowLeft');
     expect(document.activeElement).toBe(panel.node.querySelector('.jp-Paramscope-entry'));
     press('ArrowRight');
@@ -210,11 +249,17 @@ describe('InspectorPanel', () => {
 
   it('lets a finding’s parameter link move focus into the tree with the keyboard', () => {
     const { panel } = setUp();
-    const link = [...panel.node.querySelectorAll<HTMLButtonElement>('.jp-Paramscope-paramLink')].find((b) => b.textContent === MISTAKE)!;
+    const link = [...panel.node.querySelectorAll<HTMLButtonElement>('.jp-Paramscope-paramLink')].find(
+      (b) => b.textContent === MISTAKE
+    )!;
     expect(link.tagName).toBe('BUTTON');
-    expect(panel.node.querySelector('.jp-Paramscope-findings')?.getAttribute('aria-label')).toBe('Verification findings');
+    expect(panel.node.querySelector('.jp-Paramscope-findings')?.getAttribute('aria-label')).toBe(
+      'Verification findings'
+    );
     // The item reads "error: <message>" (the colon is for screen readers).
-    expect(panel.node.querySelector('.jp-Paramscope-finding')?.textContent).toBe(`error: ${MISTAKE} is a BatchNorm2d parameter with weight decay 0.0001${MISTAKE}`);
+    expect(panel.node.querySelector('.jp-Paramscope-finding')?.textContent).toBe(
+      `error: ${MISTAKE} is a BatchNorm2d parameter with weight decay 0.0001${MISTAKE}`
+    );
     // The name in the message may break after its dots (a narrow sidebar), never inside a word.
     const inMessage = panel.node.querySelector('.jp-Paramscope-findingMessage .jp-Paramscope-msgName')!;
     expect(inMessage.textContent).toBe(MISTAKE);
@@ -234,11 +279,20 @@ describe('InspectorPanel', () => {
     const entry = snapshot.entries[0];
     const notes = entry.groups[0].params.filter((p) => p.scaleInvariant).slice(0, 17);
     entry.findings.unshift(
-      ...notes.map((p) => ({ severity: 'info' as const, code: 'scale-invariant-decayed', message: `${p.name} feeds a norm`, params: [p.name], groups: [0] }))
+      ...notes.map((p) => ({
+        severity: 'info' as const,
+        code: 'scale-invariant-decayed',
+        message: `${p.name} feeds a norm`,
+        params: [p.name],
+        groups: [0]
+      }))
     );
     const { model, panel, rows } = setUp(snapshot);
     const items = [...panel.node.querySelectorAll('.jp-Paramscope-findings > li')];
-    expect(items.map((li) => li.getAttribute('data-severity') ?? li.className)).toEqual(['error', 'jp-Paramscope-notes']);
+    expect(items.map((li) => li.getAttribute('data-severity') ?? li.className)).toEqual([
+      'error',
+      'jp-Paramscope-notes'
+    ]);
     const toggle = panel.node.querySelector<HTMLButtonElement>('.jp-Paramscope-notesToggle')!;
     expect(toggle.textContent).toContain('17 notes: weights that feed a normalization layer');
     expect(toggle.getAttribute('aria-expanded')).toBe('false');
@@ -251,7 +305,11 @@ describe('InspectorPanel', () => {
     expect(noted.dataset.severity).toBe('info');
     expect(noted.querySelector('.jp-Paramscope-srOnly')?.textContent).toBe(' (info finding)');
     expect(noted.classList.contains('jp-mod-flagged')).toBe(false);
-    expect(rows().filter((r) => r.classList.contains('jp-mod-flagged')).map((r) => r.dataset.param)).toEqual([MISTAKE]);
+    expect(
+      rows()
+        .filter((r) => r.classList.contains('jp-mod-flagged'))
+        .map((r) => r.dataset.param)
+    ).toEqual([MISTAKE]);
 
     // The filter applies to findings: only the error names a downsample BatchNorm.
     model.setFilter({ text: 'downsample.1' });
@@ -284,7 +342,9 @@ describe('InspectorPanel', () => {
 
   it('renders names from the kernel as text', () => {
     const [conv] = resnet50Params();
-    const { panel, rows } = setUp(twoGroupSnapshot([{ ...conv, name: XSS, reason: XSS, moduleKind: XSS }], { mistake: XSS }));
+    const { panel, rows } = setUp(
+      twoGroupSnapshot([{ ...conv, name: XSS, reason: XSS, moduleKind: XSS }], { mistake: XSS })
+    );
     expect(panel.node.querySelector('img')).toBeNull();
     expect(rows()[0].querySelector('.jp-Paramscope-name span')?.textContent).toBe(XSS);
     expect(panel.node.querySelector('.jp-Paramscope-paramLink')?.textContent).toBe(XSS);
@@ -293,7 +353,9 @@ describe('InspectorPanel', () => {
   it('keeps 10,000 tensors to one page of rows and marks stale data', () => {
     const { model, panel, rows } = setUp(twoGroupSnapshot(syntheticParams(10_000)));
     expect(rows()).toHaveLength(50);
-    expect(panel.node.querySelector('.jp-Paramscope-tally')?.textContent).toBe('Showing 50 of 10000 parameter rows · 9950 behind "show more"');
+    expect(panel.node.querySelector('.jp-Paramscope-tally')?.textContent).toBe(
+      'Showing 50 of 10000 parameter rows · 9950 behind "show more"'
+    );
     model.markStale('the kernel restarted');
     panel.render();
     expect(panel.node.classList.contains('jp-mod-stale')).toBe(true);
@@ -304,7 +366,9 @@ describe('InspectorPanel', () => {
     const { model, panel, onRefresh } = setUp();
     model.receive({ schemaVersion: 1 }, 'kernel', 0);
     panel.render();
-    expect(panel.node.querySelector('.jp-Paramscope-error')?.textContent).toContain('$.sessionId: missing required field');
+    expect(panel.node.querySelector('.jp-Paramscope-error')?.textContent).toContain(
+      '$.sessionId: missing required field'
+    );
     panel.node.querySelector<HTMLButtonElement>('.jp-Paramscope-refresh')!.click();
     expect(onRefresh).toHaveBeenCalledTimes(1);
   });

@@ -54,13 +54,24 @@ export class InspectorPanel extends Widget {
   private readonly copyText: (text: string) => void;
   /** What the last "Copy corrected groups" copied, by entry id, for the confirmation line. */
   private readonly copied = new Map<string, string>();
-  private readonly headlineNode = h('div', { className: 'jp-Paramscope-headline', attrs: { role: 'status', 'aria-live': 'polite' } });
+  private readonly headlineNode = h('div', {
+    className: 'jp-Paramscope-headline',
+    attrs: { role: 'status', 'aria-live': 'polite' }
+  });
   private readonly noticeNode = h('div', { className: 'jp-Paramscope-notices' });
   private readonly filterInput = h('input', {
     className: 'jp-Paramscope-filter jp-mod-styled',
-    attrs: { type: 'search', placeholder: 'Filter…', title: 'Filter by name, alias or module kind', 'aria-label': 'Filter parameters by name or kind' }
+    attrs: {
+      type: 'search',
+      placeholder: 'Filter…',
+      title: 'Filter by name, alias or module kind',
+      'aria-label': 'Filter parameters by name or kind'
+    }
   });
-  private readonly kindSelect = h('select', { className: 'jp-Paramscope-kind jp-mod-styled', attrs: { 'aria-label': 'Module kind' } });
+  private readonly kindSelect = h('select', {
+    className: 'jp-Paramscope-kind jp-mod-styled',
+    attrs: { 'aria-label': 'Module kind' }
+  });
   private readonly tallyNode = h('div', { className: 'jp-Paramscope-tally', attrs: { 'aria-live': 'polite' } });
   private readonly contentNode = h('div', { className: 'jp-Paramscope-content' });
   /** Optimizers → groups → rows; rebuilt on every render. */
@@ -128,7 +139,10 @@ export class InspectorPanel extends Widget {
     this.headlineNode.textContent = headline.text;
     this.headlineNode.dataset.level = headline.level;
     this.node.dataset.kernelState = model.kernelState;
-    this.node.classList.toggle('jp-mod-stale', model.staleReason !== undefined || model.kernelState === 'restarting' || model.kernelState === 'dead');
+    this.node.classList.toggle(
+      'jp-mod-stale',
+      model.staleReason !== undefined || model.kernelState === 'restarting' || model.kernelState === 'dead'
+    );
     this.renderNotices();
     if (this.filterInput.value !== model.filter.text) this.filterInput.value = model.filter.text;
     this.renderKinds();
@@ -143,7 +157,10 @@ export class InspectorPanel extends Widget {
     this.treeNode = entries.length
       ? h(
           'div',
-          { className: 'jp-Paramscope-tree', attrs: { role: 'tree', 'aria-label': 'Optimizers, parameter groups and members' } },
+          {
+            className: 'jp-Paramscope-tree',
+            attrs: { role: 'tree', 'aria-label': 'Optimizers, parameter groups and members' }
+          },
           entries.map((entry, i) => this.renderEntry(entry, i, entries.length, tally))
         )
       : undefined;
@@ -178,7 +195,9 @@ export class InspectorPanel extends Widget {
       const from = model.error.origin === 'kernel' ? 'from the kernel' : "in the notebook's outputs";
       notices.push(
         h('div', { className: 'jp-Paramscope-error', attrs: { role: 'alert' } }, [
-          h('strong', { text: `Cannot read a snapshot ${from}${model.snapshot ? ' (showing the last readable one)' : ''}:` }),
+          h('strong', {
+            text: `Cannot read a snapshot ${from}${model.snapshot ? ' (showing the last readable one)' : ''}:`
+          }),
           h('pre', { text: formatIssues(model.error.issues) })
         ])
       );
@@ -331,12 +350,20 @@ export class InspectorPanel extends Widget {
     tally.total += group.params.length;
     tally.hiddenByFilter += view.hiddenByFilter;
 
-    const hyper = hyperparameterPairs(group.hyperparameters).map(([k, v]) => `${k} ${v}`).join(', ');
+    const hyper = hyperparameterPairs(group.hyperparameters)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
     const label = h('div', { className: 'jp-Paramscope-groupToggle' }, [
       h('span', { className: 'jp-Paramscope-caret', text: collapsed ? '▸' : '▾', attrs: { 'aria-hidden': 'true' } }),
-      h('span', { className: 'jp-Paramscope-groupName', text: `Group ${group.index}${group.label ? ` · ${group.label}` : ''}` }),
+      h('span', {
+        className: 'jp-Paramscope-groupName',
+        text: `Group ${group.index}${group.label ? ` · ${group.label}` : ''}`
+      }),
       hyper ? h('span', { className: 'jp-Paramscope-groupHyper', text: hyper }) : null,
-      h('span', { className: 'jp-Paramscope-groupSize', text: `${group.tensorCount} tensors, ${formatCount(group.elementCount)} values` })
+      h('span', {
+        className: 'jp-Paramscope-groupSize',
+        text: `${group.tensorCount} tensors, ${formatCount(group.elementCount)} values`
+      })
     ]);
     label.addEventListener('click', () => this.model.toggleGroup(key));
     // Named by its line (name, hyperparameters, sizes); rows and "show more" are in its role=group.
@@ -366,10 +393,14 @@ export class InspectorPanel extends Widget {
     const members = h('div', { className: 'jp-Paramscope-rows', attrs: { role: 'group' } });
     node.appendChild(members);
     members.append(
-      ...view.rows.map((param, i) => this.renderRow(key, param, severities.get(param.name), param.name === revealed, view.positions[i], view.matched))
+      ...view.rows.map((param, i) =>
+        this.renderRow(key, param, severities.get(param.name), param.name === revealed, view.positions[i], view.matched)
+      )
     );
     if (view.rows.length === 0 && group.params.length > 0) {
-      members.appendChild(h('p', { className: 'jp-Paramscope-empty', text: `All ${group.params.length} members hidden by the filter.` }));
+      members.appendChild(
+        h('p', { className: 'jp-Paramscope-empty', text: `All ${group.params.length} members hidden by the filter.` })
+      );
     }
     if (view.notShown > 0) {
       // A button after the rows, reached with Tab from the tree (not a tree item: the rows'
@@ -400,7 +431,15 @@ export class InspectorPanel extends Widget {
   ): HTMLDivElement {
     const name = h('div', { className: 'jp-Paramscope-name' }, [paramNameNode(param.name)]);
     if (param.scaleInvariant) {
-      name.appendChild(h('span', { className: 'jp-Paramscope-tag', text: 'scale-inv.', title: param.normalizedBy ? `feeds ${param.normalizedBy}: its scale does not change the output` : 'its scale does not change the output' }));
+      name.appendChild(
+        h('span', {
+          className: 'jp-Paramscope-tag',
+          text: 'scale-inv.',
+          title: param.normalizedBy
+            ? `feeds ${param.normalizedBy}: its scale does not change the output`
+            : 'its scale does not change the output'
+        })
+      );
     }
     if (!param.trainable) name.appendChild(h('span', { className: 'jp-Paramscope-tag', text: 'frozen' }));
     const facts: Array<[string, string]> = [
@@ -414,7 +453,13 @@ export class InspectorPanel extends Widget {
     const meta = h(
       'div',
       { className: 'jp-Paramscope-meta' },
-      facts.map(([label, value]) => h('span', { className: 'jp-Paramscope-fact', title: label, text: label === 'shape' || label === 'module' ? value : `${label} ${value}` }))
+      facts.map(([label, value]) =>
+        h('span', {
+          className: 'jp-Paramscope-fact',
+          title: label,
+          text: label === 'shape' || label === 'module' ? value : `${label} ${value}`
+        })
+      )
     );
     const reason = h('div', { className: 'jp-Paramscope-reason', text: param.reason });
     const attrs: Record<string, string> = {
@@ -431,7 +476,12 @@ export class InspectorPanel extends Widget {
       'div',
       {
         className: 'jp-Paramscope-row',
-        title: [param.aliases?.length ? `aliases: ${param.aliases.join(', ')}` : '', `module: ${param.modulePath || '(root)'}`].filter(Boolean).join('\n'),
+        title: [
+          param.aliases?.length ? `aliases: ${param.aliases.join(', ')}` : '',
+          `module: ${param.modulePath || '(root)'}`
+        ]
+          .filter(Boolean)
+          .join('\n'),
         attrs
       },
       [name, meta, reason]
@@ -456,7 +506,11 @@ export class InspectorPanel extends Widget {
   /** The `data-nav` keys of `node` (or its closest keyed ancestor) and of the items above it. */
   private navChain(node: HTMLElement | undefined): string[] {
     const keys: string[] = [];
-    for (let n = node?.closest<HTMLElement>('[data-nav]'); n && this.contentNode.contains(n); n = n.parentElement?.closest<HTMLElement>('[data-nav]')) {
+    for (
+      let n = node?.closest<HTMLElement>('[data-nav]');
+      n && this.contentNode.contains(n);
+      n = n.parentElement?.closest<HTMLElement>('[data-nav]')
+    ) {
       keys.push(n.getAttribute('data-nav')!);
     }
     return keys;

@@ -26,20 +26,32 @@ describe('parseFigure', () => {
 });
 
 describe('PlotlyRenderer', () => {
-  const create = () => plotlyRendererFactory.createRenderer({ mimeType: PLOTLY_MIME_TYPE, sanitizer: {} as never, resolver: null, linkHandler: null, latexTypesetter: null });
+  const create = () =>
+    plotlyRendererFactory.createRenderer({
+      mimeType: PLOTLY_MIME_TYPE,
+      sanitizer: {} as never,
+      resolver: null,
+      linkHandler: null,
+      latexTypesetter: null
+    });
 
   it('hands the figure to plotly.js with theme-aware layout defaults', async () => {
     const renderer = create();
     await renderer.renderModel(model(JSON.stringify({ data: [{ y: [1] }], layout: { title: { text: 't' } } })));
     expect(react).toHaveBeenCalledTimes(1);
-    const [node, data, layout, config] = react.mock.calls[0] as unknown as [HTMLElement, unknown[], Record<string, unknown>, Record<string, unknown>];
+    const [node, data, layout, config] = react.mock.calls[0] as unknown as [
+      HTMLElement,
+      unknown[],
+      Record<string, unknown>,
+      Record<string, unknown>
+    ];
     expect(node).toBe(renderer.node);
     expect(data).toEqual([{ y: [1] }]);
     expect(layout).toMatchObject({ title: { text: 't' }, paper_bgcolor: 'rgba(0,0,0,0)', autosize: true });
     expect(config).toMatchObject({ responsive: true, displaylogo: false });
   });
 
-  it('shows a bad figure\'s error as text, never as HTML', async () => {
+  it("shows a bad figure's error as text, never as HTML", async () => {
     const renderer = create();
     await renderer.renderModel(model('<img src=x onerror=alert(1)>'));
     expect(renderer.node.querySelector('img')).toBeNull();

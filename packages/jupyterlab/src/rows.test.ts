@@ -38,6 +38,11 @@ describe('rows', () => {
   });
 
   it('lists module kinds once, sorted', () => {
-    expect(moduleKinds([group(syntheticParams(10)), group()])).toEqual(['BatchNorm2d', 'Conv2d', 'LayerNorm', 'Linear']);
+    expect(moduleKinds([group(syntheticParams(10)), group()])).toEqual([
+      'BatchNorm2d',
+      'Conv2d',
+      'LayerNorm',
+      'Linear'
+    ]);
   });
 });

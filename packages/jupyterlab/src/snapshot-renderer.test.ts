@@ -13,13 +13,22 @@ function render(value: unknown) {
     linkHandler: null,
     latexTypesetter: null
   });
-  return renderer.renderModel({ data: { [SNAPSHOT_MIME_TYPE]: value }, metadata: {}, trusted: false, setData: () => undefined } as never).then(() => renderer.node);
+  return renderer
+    .renderModel({
+      data: { [SNAPSHOT_MIME_TYPE]: value },
+      metadata: {},
+      trusted: false,
+      setData: () => undefined
+    } as never)
+    .then(() => renderer.node);
 }
 
 describe('SnapshotRenderer', () => {
   it('shows each entry with its findings and one row per group', async () => {
     const node = await render(twoGroupSnapshot(resnet50Params(), { mistake: 'layer1.0.downsample.1.weight' }));
-    expect(node.querySelector('.jp-Paramscope-entryTitle')?.textContent).toBe('SGD on resnet50 · SGD · step 0 · resnet50: 161 tensors, 25.6M values');
+    expect(node.querySelector('.jp-Paramscope-entryTitle')?.textContent).toBe(
+      'SGD on resnet50 · SGD · step 0 · resnet50: 161 tensors, 25.6M values'
+    );
     const finding = node.querySelector('.jp-Paramscope-finding');
     expect(finding?.getAttribute('data-severity')).toBe('error');
     expect(finding?.textContent).toContain('layer1.0.downsample.1.weight is a BatchNorm2d parameter with weight decay');
@@ -32,10 +41,20 @@ describe('SnapshotRenderer', () => {
 
   it('sums findings and decay up per entry and folds notes in a details element', async () => {
     const snapshot = twoGroupSnapshot(resnet50Params(), { mistake: 'layer1.0.downsample.1.weight' });
-    snapshot.entries[0].findings.push({ severity: 'info', code: 'scale-invariant-decayed', message: 'conv1.weight feeds bn1', params: ['conv1.weight'], groups: [0] });
+    snapshot.entries[0].findings.push({
+      severity: 'info',
+      code: 'scale-invariant-decayed',
+      message: 'conv1.weight feeds bn1',
+      params: ['conv1.weight'],
+      groups: [0]
+    });
     const node = await render(snapshot);
-    expect(node.querySelector('.jp-Paramscope-entrySummary')?.textContent).toMatch(/^1 error0 warnings1 notedecay: 55 tensors, [\d.]+M values · no decay: 106 tensors/);
-    expect(node.querySelector('.jp-Paramscope-notes summary')?.textContent).toBe('1 note: weights that feed a normalization layer');
+    expect(node.querySelector('.jp-Paramscope-entrySummary')?.textContent).toMatch(
+      /^1 error0 warnings1 notedecay: 55 tensors, [\d.]+M values · no decay: 106 tensors/
+    );
+    expect(node.querySelector('.jp-Paramscope-notes summary')?.textContent).toBe(
+      '1 note: weights that feed a normalization layer'
+    );
     expect(node.querySelector('.jp-Paramscope-findings > li')?.getAttribute('data-severity')).toBe('error');
   });
 
@@ -55,11 +74,15 @@ describe('SnapshotRenderer', () => {
     snapshot.entries.push({ ...snapshot.entries[0], id: 'entry-2', label: 'AdamW on resnet50' });
     snapshot.focus = ['entry-2'];
     const node = await render(snapshot);
-    expect([...node.querySelectorAll('.jp-Paramscope-entryTitle')].map((n) => n.textContent?.split(' · ')[0])).toEqual(['AdamW on resnet50']);
+    expect([...node.querySelectorAll('.jp-Paramscope-entryTitle')].map((n) => n.textContent?.split(' · ')[0])).toEqual([
+      'AdamW on resnet50'
+    ]);
   });
 
   it('explains an unreadable snapshot with the path of each problem', async () => {
-    const snapshot = twoGroupSnapshot(resnet50Params()) as unknown as { entries: Array<{ groups: Array<{ params: Array<Record<string, unknown>> }> }> };
+    const snapshot = twoGroupSnapshot(resnet50Params()) as unknown as {
+      entries: Array<{ groups: Array<{ params: Array<Record<string, unknown>> }> }>;
+    };
     snapshot.entries[0].groups[1].params[2].shape = 'sixty-four';
     const node = await render(snapshot);
     expect(node.classList.contains('jp-ParamscopeSnapshot-error')).toBe(true);

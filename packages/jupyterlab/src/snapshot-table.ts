@@ -23,7 +23,9 @@ export function entryTitle(entry: SnapshotEntry): string {
   const parts = [entry.label];
   if (entry.optimizer) parts.push(entry.optimizer);
   if (entry.step !== undefined) parts.push(`step ${entry.step}`);
-  parts.push(`${entry.model.name}: ${entry.model.tensorCount} tensors, ${formatCount(entry.model.elementCount)} values`);
+  parts.push(
+    `${entry.model.name}: ${entry.model.tensorCount} tensors, ${formatCount(entry.model.elementCount)} values`
+  );
   return parts.join(' · ');
 }
 
@@ -46,7 +48,11 @@ export function summaryLine(entry: SnapshotEntry): HTMLElement {
     `${plural(s.tensors, 'tensor')}, ${formatCount(s.values)} values`;
   // Only a non-zero count of errors or warnings is coloured.
   const count = (n: number, word: string, severity: string) =>
-    h('span', { className: 'jp-Paramscope-count', text: plural(n, word), attrs: { 'data-severity': n ? severity : 'none' } });
+    h('span', {
+      className: 'jp-Paramscope-count',
+      text: plural(n, word),
+      attrs: { 'data-severity': n ? severity : 'none' }
+    });
   const counts = h('span', { className: 'jp-Paramscope-counts' }, [
     count(totals.errors, 'error', 'error'),
     count(totals.warnings, 'warning', 'warning'),
@@ -96,7 +102,11 @@ function findingItem(finding: Finding, onParam?: (name: string) => void): HTMLLI
 /** One line for the notes of a code; their findings below it when expanded. */
 function noteGroupItem(group: NoteGroup, options: FindingsListOptions): HTMLLIElement {
   const list = () =>
-    h('ul', { className: 'jp-Paramscope-noteList' }, group.findings.map((f) => findingItem(f, options.onParam)));
+    h(
+      'ul',
+      { className: 'jp-Paramscope-noteList' },
+      group.findings.map((f) => findingItem(f, options.onParam))
+    );
   const item = h('li', { className: 'jp-Paramscope-notes', attrs: { 'data-code': group.code } });
   if (!options.notesExpanded || !options.onToggleNotes) {
     item.appendChild(h('details', {}, [h('summary', { text: group.title }), list()]));
@@ -104,14 +114,18 @@ function noteGroupItem(group: NoteGroup, options: FindingsListOptions): HTMLLIEl
   }
   const expanded = options.notesExpanded(group.code);
   const listId = `${options.idPrefix ?? 'jp-Paramscope'}-notes-${group.code}`;
-  const toggle = h('button', {
-    className: 'jp-Paramscope-notesToggle',
-    // data-nav: arrow keys reach it, and focus survives the panel's re-renders.
-    attrs: { type: 'button', 'aria-expanded': String(expanded), 'aria-controls': listId, 'data-nav': `n:${listId}` }
-  }, [
-    h('span', { className: 'jp-Paramscope-caret', text: expanded ? '▾' : '▸', attrs: { 'aria-hidden': 'true' } }),
-    h('span', { text: group.title })
-  ]);
+  const toggle = h(
+    'button',
+    {
+      className: 'jp-Paramscope-notesToggle',
+      // data-nav: arrow keys reach it, and focus survives the panel's re-renders.
+      attrs: { type: 'button', 'aria-expanded': String(expanded), 'aria-controls': listId, 'data-nav': `n:${listId}` }
+    },
+    [
+      h('span', { className: 'jp-Paramscope-caret', text: expanded ? '▾' : '▸', attrs: { 'aria-hidden': 'true' } }),
+      h('span', { text: group.title })
+    ]
+  );
   const onToggle = options.onToggleNotes;
   toggle.addEventListener('click', () => onToggle(group.code));
   item.appendChild(toggle);
@@ -135,15 +149,28 @@ function linkButton(name: string, title: string, onClick: () => void): HTMLButto
 /** The groups of an entry as a table: hyperparameters, sizes and member kinds. */
 export function groupsTable(entry: SnapshotEntry): HTMLTableElement {
   const head = h('thead', {}, [
-    h('tr', {}, ['group', 'hyperparameters', 'tensors', 'values', 'kinds'].map((text) => h('th', { text, attrs: { scope: 'col' } })))
+    h(
+      'tr',
+      {},
+      ['group', 'hyperparameters', 'tensors', 'values', 'kinds'].map((text) =>
+        h('th', { text, attrs: { scope: 'col' } })
+      )
+    )
   ]);
   const body = h(
     'tbody',
     {},
     entry.groups.map((group) =>
       h('tr', {}, [
-        h('th', { text: group.label ? `${group.index} (${group.label})` : String(group.index), attrs: { scope: 'row' } }),
-        h('td', { text: hyperparameterPairs(group.hyperparameters).map(([k, v]) => `${k} ${v}`).join(', ') }),
+        h('th', {
+          text: group.label ? `${group.index} (${group.label})` : String(group.index),
+          attrs: { scope: 'row' }
+        }),
+        h('td', {
+          text: hyperparameterPairs(group.hyperparameters)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')
+        }),
         h('td', { className: 'jp-Paramscope-number', text: String(group.tensorCount) }),
         h('td', { className: 'jp-Paramscope-number', text: formatCount(group.elementCount) }),
         h('td', { text: kindSummary(group) })
@@ -157,7 +184,9 @@ export function groupsTable(entry: SnapshotEntry): HTMLTableElement {
 export function snapshotSummary(snapshot: Snapshot): HTMLElement {
   const root = h('div', { className: 'jp-Paramscope-summary' });
   if (snapshot.entries.length === 0) {
-    root.appendChild(h('p', { text: 'paramscope: nothing registered yet; call inspect(optimizer) or watch(optimizer).' }));
+    root.appendChild(
+      h('p', { text: 'paramscope: nothing registered yet; call inspect(optimizer) or watch(optimizer).' })
+    );
   }
   const entries = snapshot.focus ? snapshot.entries.filter((e) => snapshot.focus?.includes(e.id)) : snapshot.entries;
   for (const entry of entries) {

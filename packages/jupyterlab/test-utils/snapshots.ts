@@ -20,9 +20,13 @@ function param(name: string, shape: number[], moduleKind: string, reason: string
 /** ResNet-50's parameters in `named_parameters()` order. */
 export function resnet50Params(): ParamSnapshot[] {
   const params: ParamSnapshot[] = [];
-  const conv = (name: string, shape: number[]) => params.push({ ...param(`${name}.weight`, shape, 'Conv2d', 'conv weight'), scaleInvariant: true });
+  const conv = (name: string, shape: number[]) =>
+    params.push({ ...param(`${name}.weight`, shape, 'Conv2d', 'conv weight'), scaleInvariant: true });
   const bn = (name: string, c: number) => {
-    params.push(param(`${name}.weight`, [c], 'BatchNorm2d', 'norm weight'), param(`${name}.bias`, [c], 'BatchNorm2d', 'norm bias'));
+    params.push(
+      param(`${name}.weight`, [c], 'BatchNorm2d', 'norm weight'),
+      param(`${name}.bias`, [c], 'BatchNorm2d', 'norm bias')
+    );
   };
   conv('conv1', [64, 3, 7, 7]);
   bn('bn1', 64);
@@ -52,8 +56,12 @@ export function resnet50Params(): ParamSnapshot[] {
  * A snapshot of an SGD optimizer over `params` in two groups (decay / no decay); `mistake` names a
  * parameter that wrongly sits in the decay group, with the finding that says so.
  */
-export function twoGroupSnapshot(params: ParamSnapshot[], options: { mistake?: string; sequence?: number; sessionId?: string } = {}): Snapshot {
-  const noDecay = (p: ParamSnapshot) => (p.moduleKind === 'BatchNorm2d' || p.name.endsWith('.bias')) && p.name !== options.mistake;
+export function twoGroupSnapshot(
+  params: ParamSnapshot[],
+  options: { mistake?: string; sequence?: number; sessionId?: string } = {}
+): Snapshot {
+  const noDecay = (p: ParamSnapshot) =>
+    (p.moduleKind === 'BatchNorm2d' || p.name.endsWith('.bias')) && p.name !== options.mistake;
   const decay = params.filter((p) => !noDecay(p));
   const rest = params.filter(noDecay);
   const sum = (ps: ParamSnapshot[]) => ps.reduce((s, p) => s + p.size, 0);
@@ -72,11 +80,33 @@ export function twoGroupSnapshot(params: ParamSnapshot[], options: { mistake?: s
         step: 0,
         model: { name: 'resnet50', tensorCount: params.length, elementCount: sum(params) },
         groups: [
-          { index: 0, label: 'decay', hyperparameters: { lr: 0.1, weightDecay: 1e-4, momentum: 0.9 }, tensorCount: decay.length, elementCount: sum(decay), params: decay },
-          { index: 1, label: 'no_decay', hyperparameters: { lr: 0.1, weightDecay: 0, momentum: 0.9 }, tensorCount: rest.length, elementCount: sum(rest), params: rest }
+          {
+            index: 0,
+            label: 'decay',
+            hyperparameters: { lr: 0.1, weightDecay: 1e-4, momentum: 0.9 },
+            tensorCount: decay.length,
+            elementCount: sum(decay),
+            params: decay
+          },
+          {
+            index: 1,
+            label: 'no_decay',
+            hyperparameters: { lr: 0.1, weightDecay: 0, momentum: 0.9 },
+            tensorCount: rest.length,
+            elementCount: sum(rest),
+            params: rest
+          }
         ],
         findings: options.mistake
-          ? [{ severity: 'error', code: 'norm-param-decayed', message: `${options.mistake} is a BatchNorm2d parameter with weight decay 0.0001`, params: [options.mistake], groups: [0] }]
+          ? [
+              {
+                severity: 'error',
+                code: 'norm-param-decayed',
+                message: `${options.mistake} is a BatchNorm2d parameter with weight decay 0.0001`,
+                params: [options.mistake],
+                groups: [0]
+              }
+            ]
           : []
       }
     ]
@@ -86,6 +116,8 @@ export function twoGroupSnapshot(params: ParamSnapshot[], options: { mistake?: s
 /** A synthetic model with `count` tensors in one group. */
 export function syntheticParams(count: number): ParamSnapshot[] {
   return Array.from({ length: count }, (_, k) =>
-    k % 2 === 0 ? param(`blocks.${k >> 1}.linear.weight`, [16, 16], 'Linear', 'weight') : param(`blocks.${k >> 1}.norm.weight`, [16], 'LayerNorm', 'norm weight')
+    k % 2 === 0
+      ? param(`blocks.${k >> 1}.linear.weight`, [16, 16], 'Linear', 'weight')
+      : param(`blocks.${k >> 1}.norm.weight`, [16], 'LayerNorm', 'norm weight')
   );
 }

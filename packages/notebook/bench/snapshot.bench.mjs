@@ -43,18 +43,37 @@ function medians(...fns) {
 
 /** 2,500 blocks of Conv2d(16→16, 3×3, no bias) → BatchNorm2d(16) → Linear(16→16, no bias), with variables. */
 function syntheticModel(blocks) {
-  const modules = [{ path: '', kind: 'Net' }, { path: 'blocks', kind: 'ModuleList' }];
+  const modules = [
+    { path: '', kind: 'Net' },
+    { path: 'blocks', kind: 'ModuleList' }
+  ];
   const edges = [];
   for (let b = 0; b < blocks; b++) {
     const p = `blocks.${b}`;
     modules.push({ path: p, kind: 'Block' });
     modules.push({ path: `${p}.conv`, kind: 'Conv2d', params: [{ name: 'weight', shape: [16, 16, 3, 3] }] });
-    modules.push({ path: `${p}.bn`, kind: 'BatchNorm2d', params: [{ name: 'weight', shape: [16] }, { name: 'bias', shape: [16] }] });
+    modules.push({
+      path: `${p}.bn`,
+      kind: 'BatchNorm2d',
+      params: [
+        { name: 'weight', shape: [16] },
+        { name: 'bias', shape: [16] }
+      ]
+    });
     modules.push({ path: `${p}.proj`, kind: 'Linear', params: [{ name: 'weight', shape: [16, 16] }] });
     edges.push({ from: `${p}.conv`, to: `${p}.bn`, via: [] }, { from: `${p}.proj`, to: 'op:add', via: [] });
   }
-  const model = core.paramModelFromStructure({ format: 'paramscope-structure', version: 1, model: `synthetic-${blocks * 4}`, modules, edges });
-  const params = model.params.map((p, k) => ({ ...p, variable: tf.variable(tf.randomNormal(p.shape, 0, 0.1, 'float32', k), true, `synthetic/${p.name}`) }));
+  const model = core.paramModelFromStructure({
+    format: 'paramscope-structure',
+    version: 1,
+    model: `synthetic-${blocks * 4}`,
+    modules,
+    edges
+  });
+  const params = model.params.map((p, k) => ({
+    ...p,
+    variable: tf.variable(tf.randomNormal(p.shape, 0, 0.1, 'float32', k), true, `synthetic/${p.name}`)
+  }));
   return { model: { ...model, params }, dispose: () => params.forEach((p) => p.variable.dispose()) };
 }
 
@@ -64,7 +83,10 @@ function norms(snapshot) {
 }
 
 function measure(label, source, model) {
-  const optimizer = new core.SGD(core.groupsByModuleType(source, { weightDecay: 1e-4, lr: 0.1 }), { lr: 0.1, momentum: 0.9 });
+  const optimizer = new core.SGD(core.groupsByModuleType(source, { weightDecay: 1e-4, lr: 0.1 }), {
+    lr: 0.1,
+    momentum: 0.9
+  });
   const tensors = model.params.map((p) => p.variable);
   const row = { label, tensors: tensors.length, values: model.params.reduce((s, p) => s + p.size, 0) };
   const registries = ['one-by-one', 'batched'].map((reading) => {
@@ -74,11 +96,14 @@ function measure(label, source, model) {
     return registry;
   });
   [row.publishBefore, row.publishNow] = medians(...registries.map((r) => () => r.publishSnapshot()));
-  [row.normsBefore, row.normsNow] = medians(...['one-by-one', 'batched'].map((reading) => () => weightNorms(tensors, reading)));
+  [row.normsBefore, row.normsNow] = medians(
+    ...['one-by-one', 'batched'].map((reading) => () => weightNorms(tensors, reading))
+  );
   [row.unchanged] = medians(() => registries[1].publishIfChanged());
   const [a, b] = registries.map((r) => norms(r.snapshot()));
   const maxRel = Math.max(0, ...a.map((x, k) => (x === b[k] ? 0 : Math.abs(x - b[k]) / Math.abs(x))));
-  row.identical = a.length === b.length && maxRel === 0 ? 'identical' : `differ (max relative ${maxRel.toExponential(1)})`;
+  row.identical =
+    a.length === b.length && maxRel === 0 ? 'identical' : `differ (max relative ${maxRel.toExponential(1)})`;
   return row;
 }
 
@@ -99,8 +124,12 @@ for (const backend of backends) {
   for (const r of rows) {
     console.log(`\n${r.label}: ${r.tensors} tensors, ${(r.values / 1e6).toFixed(1)}M values`);
     console.log(`  publish a full snapshot, norms one by one (before) ${ms(r.publishBefore)}`);
-    console.log(`  publish a full snapshot, norms batched (now)       ${ms(r.publishNow)}  (${(r.publishBefore / r.publishNow).toFixed(2)}× faster)`);
-    console.log(`  the weight norms alone: one by one ${ms(r.normsBefore).trim()}, batched ${ms(r.normsNow).trim()}  (${(r.normsBefore / r.normsNow).toFixed(2)}×)`);
+    console.log(
+      `  publish a full snapshot, norms batched (now)       ${ms(r.publishNow)}  (${(r.publishBefore / r.publishNow).toFixed(2)}× faster)`
+    );
+    console.log(
+      `  the weight norms alone: one by one ${ms(r.normsBefore).trim()}, batched ${ms(r.normsNow).trim()}  (${(r.normsBefore / r.normsNow).toFixed(2)}×)`
+    );
     console.log(`  after-cell check, nothing changed                  ${ms(r.unchanged)}`);
     console.log(`  weight norms in the two snapshots: ${r.identical}`);
   }

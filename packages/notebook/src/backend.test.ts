@@ -7,7 +7,11 @@ describe('useBestBackend', () => {
     const report = await useBestBackend(['tfjs-node', 'wasm', 'cpu']);
     const nativeInstalled = report.attempts[0].ok;
     if (!nativeInstalled) {
-      expect(report.attempts[0]).toEqual({ backend: 'tfjs-node', ok: false, reason: '@tensorflow/tfjs-node is not installed' });
+      expect(report.attempts[0]).toEqual({
+        backend: 'tfjs-node',
+        ok: false,
+        reason: '@tensorflow/tfjs-node is not installed'
+      });
       expect(report.backend).toBe('wasm');
     }
     expect(tf.getBackend()).toBe(report.tfBackend);
@@ -31,7 +35,10 @@ describe('useBestBackend on wasm', () => {
     await useBestBackend(['wasm']);
     const x = tf.randomNormal([2, 5, 5, 3], 0, 1, 'float32', 1);
     const filter = tf.variable(tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 2));
-    const { grads } = tf.variableGrads(() => tf.sum(tf.conv2d(x as tf.Tensor4D, filter as unknown as tf.Tensor4D, 1, 'valid')), [filter]);
+    const { grads } = tf.variableGrads(
+      () => tf.sum(tf.conv2d(x as tf.Tensor4D, filter as unknown as tf.Tensor4D, 1, 'valid')),
+      [filter]
+    );
     expect(grads[filter.name].shape).toEqual([3, 3, 3, 4]);
     expect(Number.isFinite(tf.sum(grads[filter.name]).dataSync()[0])).toBe(true);
     tf.dispose([x, filter, grads[filter.name]]);

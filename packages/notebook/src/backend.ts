@@ -75,12 +75,15 @@ async function tryBackend(choice: BackendChoice): Promise<BackendAttempt & { tfB
   try {
     tfBackend = await loaders[choice]();
   } catch (error) {
-    const pkg = choice === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : NATIVE_PACKAGES[choice as keyof typeof NATIVE_PACKAGES];
-    const reason = pkg && isNotInstalled(error, pkg) ? `${pkg} is not installed` : `failed to load: ${(error as Error).message}`;
+    const pkg =
+      choice === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : NATIVE_PACKAGES[choice as keyof typeof NATIVE_PACKAGES];
+    const reason =
+      pkg && isNotInstalled(error, pkg) ? `${pkg} is not installed` : `failed to load: ${(error as Error).message}`;
     return { backend: choice, ok: false, reason };
   }
   try {
-    if (!(await tf.setBackend(tfBackend))) return { backend: choice, ok: false, reason: `tf.setBackend('${tfBackend}') returned false` };
+    if (!(await tf.setBackend(tfBackend)))
+      return { backend: choice, ok: false, reason: `tf.setBackend('${tfBackend}') returned false` };
     await tf.ready();
     // TF.js's wasm backend has no Conv2DBackpropFilter kernel: without it no conv net trains there.
     ensureConv2dFilterGradient(tfBackend);
@@ -106,7 +109,9 @@ export async function useBestBackend(
   if (order.length === 0) throw new NotebookError('useBestBackend: the list of backends to try is empty');
   for (const choice of order) {
     if (!BACKEND_PREFERENCE.includes(choice)) {
-      throw new NotebookError(`useBestBackend: unknown backend "${choice}" (expected one of ${BACKEND_PREFERENCE.join(', ')})`);
+      throw new NotebookError(
+        `useBestBackend: unknown backend "${choice}" (expected one of ${BACKEND_PREFERENCE.join(', ')})`
+      );
     }
   }
   const attempts: BackendAttempt[] = [];
@@ -115,9 +120,7 @@ export async function useBestBackend(
     attempts.push(attempt);
     if (attempt.ok && tfBackend) return { backend: choice, tfBackend, attempts };
   }
-  throw new NotebookError(
-    `No TF.js backend works: ${attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ')}`
-  );
+  throw new NotebookError(`No TF.js backend works: ${attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ')}`);
 }
 
 function preferenceFromEnvironment(): readonly BackendChoice[] {

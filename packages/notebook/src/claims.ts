@@ -40,7 +40,8 @@ function formatTolerance(value: number): string {
 }
 
 function requireRow(row: string): void {
-  if (!/^D\d+$/.test(row)) throw new NotebookError(`check: row must be a derivation id like "D2", got ${describeValue(row)}`);
+  if (!/^D\d+$/.test(row))
+    throw new NotebookError(`check: row must be a derivation id like "D2", got ${describeValue(row)}`);
 }
 
 function report(result: CheckResult, ok: boolean, comparison: string): CheckResult {
@@ -51,25 +52,43 @@ function report(result: CheckResult, ok: boolean, comparison: string): CheckResu
 }
 
 /** Asserts that `measured` is within tolerance of `expected`. */
-export function checkClose(row: string, quantity: string, measured: number, expected: number, tolerance: CloseTolerance = {}): CheckResult {
+export function checkClose(
+  row: string,
+  quantity: string,
+  measured: number,
+  expected: number,
+  tolerance: CloseTolerance = {}
+): CheckResult {
   requireRow(row);
   const { atol = 0, rtol = tolerance.atol === undefined ? 1e-6 : 0 } = tolerance;
-  if (!(rtol >= 0) || !(atol >= 0)) throw new NotebookError(`checkClose ${row}: rtol and atol must be non-negative, got rtol ${rtol}, atol ${atol}`);
+  if (!(rtol >= 0) || !(atol >= 0))
+    throw new NotebookError(`checkClose ${row}: rtol and atol must be non-negative, got rtol ${rtol}, atol ${atol}`);
   const ok = Number.isFinite(measured) && Math.abs(measured - expected) <= atol + rtol * Math.abs(expected);
-  const words = [rtol > 0 ? `rtol ${formatTolerance(rtol)}` : '', atol > 0 ? `atol ${formatTolerance(atol)}` : ''].filter(Boolean).join(', ') || 'exact';
+  const words =
+    [rtol > 0 ? `rtol ${formatTolerance(rtol)}` : '', atol > 0 ? `atol ${formatTolerance(atol)}` : '']
+      .filter(Boolean)
+      .join(', ') || 'exact';
   return report({ row, quantity, measured, expected, tolerance: words }, ok, 'vs expected');
 }
 
 /** Asserts `measured ≤ bound` (e.g. a relative error, a cosine that should vanish). */
 export function checkBelow(row: string, quantity: string, measured: number, bound: number): CheckResult {
   requireRow(row);
-  return report({ row, quantity, measured, expected: bound, tolerance: 'upper bound' }, Number.isFinite(measured) && measured <= bound, '≤');
+  return report(
+    { row, quantity, measured, expected: bound, tolerance: 'upper bound' },
+    Number.isFinite(measured) && measured <= bound,
+    '≤'
+  );
 }
 
 /** Asserts `measured ≥ bound`. */
 export function checkAbove(row: string, quantity: string, measured: number, bound: number): CheckResult {
   requireRow(row);
-  return report({ row, quantity, measured, expected: bound, tolerance: 'lower bound' }, Number.isFinite(measured) && measured >= bound, '≥');
+  return report(
+    { row, quantity, measured, expected: bound, tolerance: 'lower bound' },
+    Number.isFinite(measured) && measured >= bound,
+    '≥'
+  );
 }
 
 /** Whether the document's claim survived the measurement. */
@@ -102,14 +121,22 @@ export function verdictTable(verdicts: readonly Verdict[]): void {
   if (verdicts.length === 0) throw new NotebookError('verdictTable: no verdicts to show');
   for (const verdict of verdicts) {
     requireRow(verdict.row);
-    if (!(verdict.status in STATUS_COLOR)) throw new NotebookError(`verdictTable ${verdict.row}: unknown status "${verdict.status}"`);
+    if (!(verdict.status in STATUS_COLOR))
+      throw new NotebookError(`verdictTable ${verdict.row}: unknown status "${verdict.status}"`);
   }
   const cell = (text: string) => `<td style="text-align:left;vertical-align:top">${escapeHtml(text)}</td>`;
   const rows = verdicts.map(
     (v) =>
       `<tr>${cell(v.row)}${cell(v.claim)}<td style="text-align:left;vertical-align:top;color:${STATUS_COLOR[v.status]};font-weight:bold">${v.status}</td>${cell(v.measured)}${cell(v.reference ?? '')}</tr>`
   );
-  const header = ['row', 'claim', 'verdict', 'measured', 'reference'].map((h) => `<th style="text-align:left">${h}</th>`).join('');
-  const text = verdicts.map((v) => `${v.row} — ${v.status}: ${v.claim} | ${v.measured}${v.reference ? ` | ${v.reference}` : ''}`).join('\n');
-  displayBundle({ 'text/html': `<table><thead><tr>${header}</tr></thead><tbody>${rows.join('')}</tbody></table>`, 'text/plain': text });
+  const header = ['row', 'claim', 'verdict', 'measured', 'reference']
+    .map((h) => `<th style="text-align:left">${h}</th>`)
+    .join('');
+  const text = verdicts
+    .map((v) => `${v.row} — ${v.status}: ${v.claim} | ${v.measured}${v.reference ? ` | ${v.reference}` : ''}`)
+    .join('\n');
+  displayBundle({
+    'text/html': `<table><thead><tr>${header}</tr></thead><tbody>${rows.join('')}</tbody></table>`,
+    'text/plain': text
+  });
 }

@@ -6,7 +6,9 @@ import { tslabJupyter } from './tslab-internals';
 const jupyter = tslabJupyter() as unknown as { lastWriteDisplayData: unknown };
 
 function busy(): Error {
-  return Object.assign(new Error('Socket is busy writing; only one send operation may be in progress at any time'), { code: 'EBUSY' });
+  return Object.assign(new Error('Socket is busy writing; only one send operation may be in progress at any time'), {
+    code: 'EBUSY'
+  });
 }
 
 describe('tslab display sink', () => {

@@ -70,7 +70,9 @@ function tslabSink(): DisplaySink {
       const write = currentDisplayWriter();
       if (!write) throw new NotebookError('@paramscope/notebook: display is only available while a tslab cell runs');
       // The writer of the running request, kept for a send that has to wait.
-      sendWhenFree(() => write({ data: bundle, metadata: {}, transient: displayId ? { display_id: displayId } : {} }, update));
+      sendWhenFree(() =>
+        write({ data: bundle, metadata: {}, transient: displayId ? { display_id: displayId } : {} }, update)
+      );
     }
   };
 }

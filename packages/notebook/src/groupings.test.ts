@@ -18,13 +18,19 @@ describe('structure fixtures', () => {
     expect(model.params.filter((p) => p.feedsNormalization)).toHaveLength(20);
     const reference = loadReferenceRecipeGroups('resnet18');
     expect(reference.nameHeuristic.decay).toContain('layer2.0.downsample.1.weight');
-    expect(() => loadStructure('resnet19')).toThrow(/no structure fixture resnet19\.json; available models: .*resnet18/);
+    expect(() => loadStructure('resnet19')).toThrow(
+      /no structure fixture resnet19\.json; available models: .*resnet18/
+    );
   });
 });
 
 describe('grouping comparison', () => {
   const model = loadStructure('resnet18');
-  const groupings = { name: groupsByNameHeuristic(model), kind: groupsByModuleType(model), structural: groupParams(model).groups };
+  const groupings = {
+    name: groupsByNameHeuristic(model),
+    kind: groupsByModuleType(model),
+    structural: groupParams(model).groups
+  };
 
   it('finds the downsample.1 γ tensors as the only disagreements between name and kind tests', () => {
     expect(groupingDisagreements(model, groupings).map((row) => row[0])).toEqual([
@@ -32,7 +38,13 @@ describe('grouping comparison', () => {
       'layer3.0.downsample.1.weight',
       'layer4.0.downsample.1.weight'
     ]);
-    expect(groupingDisagreements(model, groupings)[0]).toEqual(['layer2.0.downsample.1.weight', 'BatchNorm2d', 'decay', '–', '–']);
+    expect(groupingDisagreements(model, groupings)[0]).toEqual([
+      'layer2.0.downsample.1.weight',
+      'BatchNorm2d',
+      'decay',
+      '–',
+      '–'
+    ]);
   });
 
   it('counts tensors and values with and without decay, and trainable tensors in no group', () => {

@@ -18,7 +18,10 @@ export function decayByName(model: ParamModel, groups: readonly ParamGroupLike[]
   groups.forEach((group, index) => {
     for (const member of group.params) {
       const name = 'name' in member && typeof member.name === 'string' ? canonical.get(member.name) : undefined;
-      if (name === undefined) throw new NotebookError(`decayByName: group ${index} holds a parameter that model "${model.name}" does not name`);
+      if (name === undefined)
+        throw new NotebookError(
+          `decayByName: group ${index} holds a parameter that model "${model.name}" does not name`
+        );
       decay.set(name, (group.weightDecay ?? 0) > 0);
     }
   });
@@ -47,22 +50,42 @@ export function groupingDisagreements(model: ParamModel, groupings: NamedGroupin
   const maps = Object.values(groupings).map((groups) => decayByName(model, groups));
   return model.params
     .filter((p) => new Set(maps.map((m) => m.get(p.name))).size > 1)
-    .map((p) => [p.name, p.moduleKind, ...maps.map((m) => (m.has(p.name) ? (m.get(p.name) ? 'decay' : '–') : 'in no group'))]);
+    .map((p) => [
+      p.name,
+      p.moduleKind,
+      ...maps.map((m) => (m.has(p.name) ? (m.get(p.name) ? 'decay' : '–') : 'in no group'))
+    ]);
 }
 
 /**
  * Shows {@link groupingCounts} for every grouping and {@link groupingDisagreements} among
  * `disagreementsAmong` (default: all of them) as two tables.
  */
-export function compareGroupings(model: ParamModel, groupings: NamedGroupings, disagreementsAmong: readonly string[] = Object.keys(groupings)): void {
+export function compareGroupings(
+  model: ParamModel,
+  groupings: NamedGroupings,
+  disagreementsAmong: readonly string[] = Object.keys(groupings)
+): void {
   const unknown = disagreementsAmong.filter((label) => !(label in groupings));
-  if (unknown.length > 0) throw new NotebookError(`compareGroupings: no grouping named ${unknown.map((l) => `"${l}"`).join(', ')}`);
+  if (unknown.length > 0)
+    throw new NotebookError(`compareGroupings: no grouping named ${unknown.map((l) => `"${l}"`).join(', ')}`);
   showTable(
-    ['grouping', 'tensors with decay', 'values with decay', 'tensors without', 'values without', 'trainable tensors in no group'],
+    [
+      'grouping',
+      'tensors with decay',
+      'values with decay',
+      'tensors without',
+      'values without',
+      'trainable tensors in no group'
+    ],
     groupingCounts(model, groupings),
     `${model.name}: ${model.params.length} parameter tensors`
   );
   const compared = Object.fromEntries(disagreementsAmong.map((label) => [label, groupings[label]]));
   const disagreements = groupingDisagreements(model, compared);
-  showTable(['parameter', 'module kind', ...disagreementsAmong], disagreements, `${model.name}: ${disagreements.length} tensors on whose decay ${disagreementsAmong.join(', ')} disagree`);
+  showTable(
+    ['parameter', 'module kind', ...disagreementsAmong],
+    disagreements,
+    `${model.name}: ${disagreements.length} tensors on whose decay ${disagreementsAmong.join(', ')} disagree`
+  );
 }

@@ -11,11 +11,17 @@ afterEach(() => {
 
 describe('plot', () => {
   it('sends the figure as Plotly JSON with a text fallback, typed arrays and NaN made JSON-safe', () => {
-    plot({ data: [{ y: new Float32Array([1, Number.NaN, 3]), type: 'scatter' }], layout: { title: { text: 'norms' } } });
+    plot({
+      data: [{ y: new Float32Array([1, Number.NaN, 3]), type: 'scatter' }],
+      layout: { title: { text: 'norms' } }
+    });
     expect(written).toHaveLength(1);
     const { bundle, update } = written[0];
     expect(update).toBe(false);
-    expect(bundle[PLOTLY_MIME_TYPE]).toEqual({ data: [{ y: [1, null, 3], type: 'scatter' }], layout: { title: { text: 'norms' } } });
+    expect(bundle[PLOTLY_MIME_TYPE]).toEqual({
+      data: [{ y: [1, null, 3], type: 'scatter' }],
+      layout: { title: { text: 'norms' } }
+    });
     expect(bundle['text/plain']).toBe('<Plotly figure "norms": 1 trace(s)>');
   });
 

@@ -12,7 +12,9 @@ export interface PlotlyFigure {
 /** Builds the MIME bundle of a figure: the Plotly JSON and a short text fallback. */
 export function plotlyBundle(figure: PlotlyFigure): MimeBundle {
   if (!figure || !Array.isArray(figure.data)) {
-    throw new NotebookError(`plot(figure): figure.data must be an array of Plotly traces, got ${describeValue(figure?.data)}`);
+    throw new NotebookError(
+      `plot(figure): figure.data must be an array of Plotly traces, got ${describeValue(figure?.data)}`
+    );
   }
   const title = figure.layout?.title;
   const titleText = typeof title === 'string' ? title : (title as { text?: string } | undefined)?.text;

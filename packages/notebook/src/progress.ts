@@ -32,8 +32,13 @@ export class Progress {
   private readonly started: number;
   private lastShown = Number.NEGATIVE_INFINITY;
 
-  constructor(readonly label: string, readonly total: number, options: ProgressOptions = {}) {
-    if (!Number.isInteger(total) || total < 1) throw new NotebookError(`Progress "${label}": total must be a positive integer, got ${describeValue(total)}`);
+  constructor(
+    readonly label: string,
+    readonly total: number,
+    options: ProgressOptions = {}
+  ) {
+    if (!Number.isInteger(total) || total < 1)
+      throw new NotebookError(`Progress "${label}": total must be a positive integer, got ${describeValue(total)}`);
     this.minIntervalMs = options.minIntervalMs ?? 250;
     this.now = options.now ?? (() => Date.now());
     this.started = this.now();
@@ -42,7 +47,9 @@ export class Progress {
   /** Records that `done` of `total` items are finished; shows it unless the last update was too recent. */
   update(done: number, detail = ''): void {
     if (!Number.isFinite(done) || done < 0 || done > this.total) {
-      throw new NotebookError(`Progress "${this.label}": done must be between 0 and ${this.total}, got ${describeValue(done)}`);
+      throw new NotebookError(
+        `Progress "${this.label}": done must be between 0 and ${this.total}, got ${describeValue(done)}`
+      );
     }
     const time = this.now();
     if (done < this.total && time - this.lastShown < this.minIntervalMs) return;

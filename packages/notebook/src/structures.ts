@@ -15,7 +15,8 @@ export type ReferenceRecipeGroups = Record<string, { decay: string[]; noDecay: s
 /** The folder of the structure fixtures, found next to the installed `@paramscope/core`. */
 export function structureFixtureDir(): string {
   const dir = join(dirname(require.resolve('@paramscope/core')), '..', 'fixtures', 'structures');
-  if (!existsSync(dir)) throw new NotebookError(`structure fixtures not found at ${dir}; is @paramscope/core built from this repository?`);
+  if (!existsSync(dir))
+    throw new NotebookError(`structure fixtures not found at ${dir}; is @paramscope/core built from this repository?`);
   return dir;
 }
 

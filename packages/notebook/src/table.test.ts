@@ -10,7 +10,14 @@ afterEach(() => {
 
 describe('showTable', () => {
   it('renders escaped HTML and a text fallback', () => {
-    showTable(['name', 'n'], [['a<b', 1], ['c', 2]], 'caption');
+    showTable(
+      ['name', 'n'],
+      [
+        ['a<b', 1],
+        ['c', 2]
+      ],
+      'caption'
+    );
     expect(written[0]['text/plain']).toBe('caption\nname | n\na<b | 1\nc | 2');
     expect(written[0]['text/html']).toContain('<td style="text-align:left">a&lt;b</td>');
     expect(written[0]['text/html']).toContain('<caption style="text-align:left">caption</caption>');

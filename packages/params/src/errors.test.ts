@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { checkNonNegative } from './grouping/check';
-import { ParamsError, ParamGroupsError, StructureFileError, compileRule, groupParams, paramModelFromStructure, toParamModel, type GroupingRule, type ParamModel } from './index';
+import {
+  ParamsError,
+  ParamGroupsError,
+  StructureFileError,
+  compileRule,
+  groupParams,
+  paramModelFromStructure,
+  toParamModel,
+  type GroupingRule,
+  type ParamModel
+} from './index';
 
 describe('ParamsError', () => {
   it('is the one class params throws for bad input', () => {
@@ -11,7 +21,11 @@ describe('ParamsError', () => {
     expect(() => paramModelFromStructure([])).toThrow(StructureFileError);
     expect(() => checkNonNegative('lr', -1)).toThrow(ParamsError);
     expect(() => compileRule(null as unknown as GroupingRule, 0)).toThrow(ParamsError);
-    expect(() => groupParams({ name: 'm', params: [], modules: [], edges: null } as unknown as ParamModel, { baseline: 'none' as never })).toThrow(ParamsError);
+    expect(() =>
+      groupParams({ name: 'm', params: [], modules: [], edges: null } as unknown as ParamModel, {
+        baseline: 'none' as never
+      })
+    ).toThrow(ParamsError);
   });
 
   it('names the value with describeValue', () => {

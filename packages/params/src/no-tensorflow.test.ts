@@ -51,7 +51,9 @@ describe('@paramscope/params has no TF.js', () => {
     const emitted = files(join(pkgDir, 'lib'), (name) => name.endsWith('.js') || name.endsWith('.d.ts'));
     expect(emitted.length, 'packages/params/lib is empty: build first').toBeGreaterThan(10);
     const sources = files(join(pkgDir, 'src'), (name) => name.endsWith('.ts') && !name.endsWith('.test.ts'));
-    const offenders = [...emitted, ...sources, join(pkgDir, 'bin/paramscope.js')].filter((file) => readFileSync(file, 'utf8').includes('@tensorflow'));
+    const offenders = [...emitted, ...sources, join(pkgDir, 'bin/paramscope.js')].filter((file) =>
+      readFileSync(file, 'utf8').includes('@tensorflow')
+    );
     expect(offenders).toEqual([]);
   });
 

@@ -31,7 +31,11 @@ export const isNumberOrNull: Checker = (v, p, i) => (v === null ? undefined : is
 
 export function literal(...allowed: readonly (string | number)[]): Checker {
   return (v, p, i) =>
-    expect(allowed.includes(v as string | number), `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`)(v, p, i);
+    expect(allowed.includes(v as string | number), `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`)(
+      v,
+      p,
+      i
+    );
 }
 
 export function arrayOf(item: Checker): Checker {

@@ -14,9 +14,11 @@ function isPrimitive(value: unknown): boolean {
 function primitive(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
-  if (typeof value === 'string') return JSON.stringify(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value);
   if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
-  if (typeof value === 'symbol') return value.description === undefined ? 'a symbol' : `a symbol (${value.description})`;
+  if (typeof value === 'symbol')
+    return value.description === undefined ? 'a symbol' : `a symbol (${value.description})`;
   return String(value); // boolean, bigint
 }
 

@@ -24,12 +24,16 @@ type Mutation = { where: string; apply: (copy: Json) => void };
 function places(value: Json, at: Array<string | number> = []): Array<Array<string | number>> {
   const children: Array<Array<string | number>> = [];
   if (Array.isArray(value)) value.forEach((v, k) => children.push(...places(v, [...at, k])));
-  else if (value !== null && typeof value === 'object') for (const [key, v] of Object.entries(value)) children.push(...places(v, [...at, key]));
+  else if (value !== null && typeof value === 'object')
+    for (const [key, v] of Object.entries(value)) children.push(...places(v, [...at, key]));
   return [at, ...children];
 }
 
 function parentOf(doc: Json, at: Array<string | number>): Record<string | number, Json> {
-  return at.slice(0, -1).reduce<Json>((node, key) => (node as Record<string | number, Json>)[key], doc) as Record<string | number, Json>;
+  return at.slice(0, -1).reduce<Json>((node, key) => (node as Record<string | number, Json>)[key], doc) as Record<
+    string | number,
+    Json
+  >;
 }
 
 /** The wrong values tried at one place, by the kind of value there. */
@@ -48,10 +52,14 @@ function mutations(doc: Json): Mutation[] {
     if (at.length === 0) continue;
     const where = `$${at.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('')}`;
     const key = at[at.length - 1];
-    if (typeof key === 'string') list.push({ where: `${where} removed`, apply: (copy) => void delete parentOf(copy, at)[key] });
+    if (typeof key === 'string')
+      list.push({ where: `${where} removed`, apply: (copy) => void delete parentOf(copy, at)[key] });
     const current = parentOf(doc, at)[key];
     for (const wrong of wrongValues(current)) {
-      list.push({ where: `${where} = ${JSON.stringify(wrong)}`, apply: (copy) => void (parentOf(copy, at)[key] = structuredClone(wrong)) });
+      list.push({
+        where: `${where} = ${JSON.stringify(wrong)}`,
+        apply: (copy) => void (parentOf(copy, at)[key] = structuredClone(wrong))
+      });
     }
   }
   return list;
@@ -80,14 +88,20 @@ describe('snapshot.schema.json', () => {
       mutation.apply(copy);
       const ts = validateSnapshot(copy).ok;
       const json = schemaAccepts(copy);
-      if (ts !== json) disagreements.push(`${mutation.where}: validateSnapshot ${ts ? 'accepts' : 'rejects'}, the JSON Schema ${json ? 'accepts' : 'rejects'}`);
+      if (ts !== json)
+        disagreements.push(
+          `${mutation.where}: validateSnapshot ${ts ? 'accepts' : 'rejects'}, the JSON Schema ${json ? 'accepts' : 'rejects'}`
+        );
     }
     expect(all.length).toBeGreaterThan(300);
     expect(disagreements).toEqual([]);
   });
 
   it('is shipped: package.json exports it and lists it in files', () => {
-    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown>; files: string[] };
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      exports: Record<string, unknown>;
+      files: string[];
+    };
     expect(manifest.exports['./schema/snapshot.schema.json']).toBe('./schema/snapshot.schema.json');
     expect(manifest.files).toContain('schema/*.json');
   });

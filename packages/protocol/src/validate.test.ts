@@ -22,7 +22,14 @@ function snapshot(): Snapshot {
           {
             index: 0,
             label: 'decay',
-            hyperparameters: { lr: 0.1, weightDecay: 1e-4, nesterov: false, betas: [0.9, 0.999], name: 'a', extra: null },
+            hyperparameters: {
+              lr: 0.1,
+              weightDecay: 1e-4,
+              nesterov: false,
+              betas: [0.9, 0.999],
+              name: 'a',
+              extra: null
+            },
             tensorCount: 1,
             elementCount: 1728,
             params: [
@@ -43,7 +50,13 @@ function snapshot(): Snapshot {
           }
         ],
         findings: [
-          { severity: 'error', code: 'norm-param-decayed', message: 'bn1.weight has decay', params: ['bn1.weight'], groups: [0] }
+          {
+            severity: 'error',
+            code: 'norm-param-decayed',
+            message: 'bn1.weight has decay',
+            params: ['bn1.weight'],
+            groups: [0]
+          }
         ],
         history: { steps: [0, 1], series: [{ name: 'conv1.weight', group: 0, values: [1, null] }] },
         watched: true
@@ -59,7 +72,9 @@ describe('validateSnapshot', () => {
   });
 
   it('names the path of every wrong field', () => {
-    const bad = snapshot() as unknown as { entries: Array<{ groups: Array<{ params: Array<Record<string, unknown>> }> }> };
+    const bad = snapshot() as unknown as {
+      entries: Array<{ groups: Array<{ params: Array<Record<string, unknown>> }> }>;
+    };
     bad.entries[0].groups[0].params[0].shape = [64, -3];
     delete bad.entries[0].groups[0].params[0].reason;
     const result = validateSnapshot(bad);
@@ -100,7 +115,10 @@ describe('validateSnapshot', () => {
     const broken = validateSnapshot('{"schemaVersion": 1,');
     expect(broken.ok).toBe(false);
     if (!broken.ok) expect(broken.issues[0].message).toMatch(/^not valid JSON/);
-    expect(validateSnapshot(null)).toEqual({ ok: false, issues: [{ path: '$', message: 'expected an object, got null' }] });
+    expect(validateSnapshot(null)).toEqual({
+      ok: false,
+      issues: [{ path: '$', message: 'expected an object, got null' }]
+    });
   });
 });
 

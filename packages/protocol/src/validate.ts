@@ -93,9 +93,7 @@ const snapshot = object(
 );
 
 /** The result of {@link validateSnapshot}: the typed snapshot, or every problem found. */
-export type SnapshotValidation =
-  | { ok: true; snapshot: Snapshot }
-  | { ok: false; issues: ValidationIssue[] };
+export type SnapshotValidation = { ok: true; snapshot: Snapshot } | { ok: false; issues: ValidationIssue[] };
 
 /**
  * Checks that `value` is a version-1 snapshot. Accepts the object itself or its JSON text
@@ -119,10 +117,12 @@ export function validateSnapshot(value: unknown): SnapshotValidation {
     if (typeof version === 'number' && version > SNAPSHOT_SCHEMA_VERSION) {
       return {
         ok: false,
-        issues: [{
-          path: '$.schemaVersion',
-          message: `snapshot schema version ${version} is newer than this reader (${SNAPSHOT_SCHEMA_VERSION}): update the paramscope JupyterLab extension`
-        }]
+        issues: [
+          {
+            path: '$.schemaVersion',
+            message: `snapshot schema version ${version} is newer than this reader (${SNAPSHOT_SCHEMA_VERSION}): update the paramscope JupyterLab extension`
+          }
+        ]
       };
     }
   }

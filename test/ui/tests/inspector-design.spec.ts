@@ -75,7 +75,9 @@ function contrast(a: string, b: string): number {
  * A name inside a message is split at its <wbr> (after dots and underscores) into text nodes,
  * so each of its segments counts as a word: breaking between them is allowed.
  */
-async function wrapAndEllipsisFaults(page: IJupyterLabPageFixture): Promise<{ brokenWords: string[]; gaps: string[]; elided: number }> {
+async function wrapAndEllipsisFaults(
+  page: IJupyterLabPageFixture
+): Promise<{ brokenWords: string[]; gaps: string[]; elided: number }> {
   return page.evaluate(() => {
     const panel = document.querySelector('.jp-Paramscope-panel')!;
     const brokenWords: string[] = [];
@@ -205,7 +207,10 @@ for (const [name, theme] of Object.entries(THEMES)) {
   });
 }
 
-test('the tree from the keyboard: arrows, Home/End, Enter/Space, Tab to a finding’s link and back to its row', async ({ page, tmpPath }) => {
+test('the tree from the keyboard: arrows, Home/End, Enter/Space, Tab to a finding’s link and back to its row', async ({
+  page,
+  tmpPath
+}) => {
   const consoleErrors = collectConsoleErrors(page);
   const panel = await openFixture(page, tmpPath, THEMES.light);
   const key = async (name: string) => page.keyboard.press(name);
@@ -220,21 +225,27 @@ test('the tree from the keyboard: arrows, Home/End, Enter/Space, Tab to a findin
   await expect(entry).toHaveAttribute('aria-expanded', 'true');
   expect(await focusedName(page)).toEqual({
     role: 'treeitem',
-    name: expect.stringMatching(/^SGD on resnet50 · SGD · step 0 · resnet50: 161 tensors, 25\.6M values 2 errors ?, 1 warning ?, 17 notes ?,? decay: 57 tensors, 25\.5M values · no decay: 104 tensors, 52\.4k values$/)
+    name: expect.stringMatching(
+      /^SGD on resnet50 · SGD · step 0 · resnet50: 161 tensors, 25\.6M values 2 errors ?, 1 warning ?, 17 notes ?,? decay: 57 tensors, 25\.5M values · no decay: 104 tensors, 52\.4k values$/
+    )
   });
 
   const group0 = panel.locator('.jp-Paramscope-group').first();
   await key('ArrowDown');
   await expect(group0).toBeFocused();
   await expect(group0).toHaveAttribute('aria-level', '2');
-  expect((await focusedName(page)).name).toMatch(/^Group 0 · decay ?, lr 0\.1, weight decay 1e-4, momentum 0\.9 ?, 57 tensors, 25\.5M values$/);
+  expect((await focusedName(page)).name).toMatch(
+    /^Group 0 · decay ?, lr 0\.1, weight decay 1e-4, momentum 0\.9 ?, 57 tensors, 25\.5M values$/
+  );
 
   // Right enters the expanded group: its first member, "1 of 57".
   await key('ArrowRight');
   await expect(focused).toHaveAttribute('aria-level', '3');
   await expect(focused).toHaveAttribute('aria-posinset', '1');
   await expect(focused).toHaveAttribute('aria-setsize', '57');
-  expect((await focusedName(page)).name).toMatch(/^conv1\.weight ?, scale-inv\. \(info finding\) 64×3×7×7 ?, values 9408 ?, Conv2d listed in group 0/);
+  expect((await focusedName(page)).name).toMatch(
+    /^conv1\.weight ?, scale-inv\. \(info finding\) 64×3×7×7 ?, values 9408 ?, Conv2d listed in group 0/
+  );
   await key('ArrowDown');
   await expect(focused).toHaveAttribute('data-param', 'layer1.0.conv1.weight');
   await expect(tabStops).toHaveCount(1);
@@ -258,7 +269,10 @@ test('the tree from the keyboard: arrows, Home/End, Enter/Space, Tab to a findin
 
   // End: the last row on screen; Home: the optimizer; Left there collapses the optimizer.
   await key('End');
-  await expect(focused).toHaveAttribute('data-param', await panel.locator('.jp-Paramscope-row').last().getAttribute('data-param') ?? '');
+  await expect(focused).toHaveAttribute(
+    'data-param',
+    (await panel.locator('.jp-Paramscope-row').last().getAttribute('data-param')) ?? ''
+  );
   await key('Home');
   await expect(entry).toBeFocused();
   await key('ArrowLeft');

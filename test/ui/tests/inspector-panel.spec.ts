@@ -29,11 +29,17 @@ async function timing(page: IJupyterLabPageFixture, sequence: number): Promise<{
   const panel = page.locator('.jp-Paramscope-panel');
   await expect(panel).toHaveAttribute('data-sequence', String(sequence));
   await expect(panel).toHaveAttribute('data-frame-ms', /\d/);
-  const [renderMs, frameMs] = await Promise.all([panel.getAttribute('data-render-ms'), panel.getAttribute('data-frame-ms')]);
+  const [renderMs, frameMs] = await Promise.all([
+    panel.getAttribute('data-render-ms'),
+    panel.getAttribute('data-frame-ms')
+  ]);
   return { renderMs: Number(renderMs), frameMs: Number(frameMs) };
 }
 
-test('the panel shows groups and findings, renders names as text, pages 10,000 tensors and marks restarts', async ({ page, tmpPath }) => {
+test('the panel shows groups and findings, renders names as text, pages 10,000 tensors and marks restarts', async ({
+  page,
+  tmpPath
+}) => {
   test.setTimeout(360_000);
   const consoleErrors = collectConsoleErrors(page);
 
@@ -59,9 +65,14 @@ test('the panel shows groups and findings, renders names as text, pages 10,000 t
   const finding = panel.locator('.jp-Paramscope-finding');
   await expect(finding).toHaveCount(1);
   await expect(finding).toContainText(`${MISTAKE} (BatchNorm2d) gets weight decay 0.0001`);
-  await expect(panel.locator('.jp-Paramscope-groupToggle')).toHaveText([/Group 0 · decay.*55 tensors/, /Group 1 · no_decay.*106 tensors/]);
+  await expect(panel.locator('.jp-Paramscope-groupToggle')).toHaveText([
+    /Group 0 · decay.*55 tensors/,
+    /Group 1 · no_decay.*106 tensors/
+  ]);
   const resnet = await timing(page, 1);
-  await expect(panel.locator('.jp-Paramscope-tally')).toHaveText('Showing 100 of 161 parameter rows · 61 behind "show more"');
+  await expect(panel.locator('.jp-Paramscope-tally')).toHaveText(
+    'Showing 100 of 161 parameter rows · 61 behind "show more"'
+  );
   // The same snapshot inline, as a compact table.
   const inline = page.locator('.jp-ParamscopeSnapshot').first();
   await expect(inline.locator('.jp-Paramscope-groupsTable tbody tr')).toHaveCount(2);
@@ -150,8 +161,14 @@ test.describe('with settings: 10 rows before "show more", auto-refresh off', () 
     }
   });
 
-  test('the settings take effect, held snapshots wait for Refresh, and the dark theme applies', async ({ page, tmpPath }) => {
-    await page.contents.uploadFile(path.join(notebooks, 'inspector-handmade.ipynb'), `${tmpPath}/inspector-handmade.ipynb`);
+  test('the settings take effect, held snapshots wait for Refresh, and the dark theme applies', async ({
+    page,
+    tmpPath
+  }) => {
+    await page.contents.uploadFile(
+      path.join(notebooks, 'inspector-handmade.ipynb'),
+      `${tmpPath}/inspector-handmade.ipynb`
+    );
     await page.notebook.openByPath(`${tmpPath}/inspector-handmade.ipynb`);
     await page.notebook.activate('inspector-handmade.ipynb');
     await startCommand(page, 'paramscope:open-inspector');

@@ -27,7 +27,10 @@ const FIXED = [
 
 test.use(REAL_KERNELS_API);
 
-test('a Python notebook: the finding names the parameter, the fixed cell clears it, a restart marks it stale', async ({ page, tmpPath }) => {
+test('a Python notebook: the finding names the parameter, the fixed cell clears it, a restart marks it stale', async ({
+  page,
+  tmpPath
+}) => {
   test.setTimeout(300_000);
   const consoleErrors = collectConsoleErrors(page);
   await page.contents.uploadFile(path.join(notebooks, 'inspector-python.ipynb'), `${tmpPath}/inspector-python.ipynb`);
@@ -51,7 +54,9 @@ test('a Python notebook: the finding names the parameter, the fixed cell clears 
   await expect(headline).toHaveText(/^Snapshot #\d+ \(PyTorch [^)]+\) at /);
   await expect(panel.locator('.jp-Paramscope-groupToggle')).toHaveText([/Group 0.*3 tensors/, /Group 1.*2 tensors/]);
   // The inline output: the same finding, and a text/plain fallback in the saved notebook.
-  await expect(page.locator('.jp-ParamscopeSnapshot').first().locator('.jp-Paramscope-finding[data-severity="error"]')).toContainText('bn.weight');
+  await expect(
+    page.locator('.jp-ParamscopeSnapshot').first().locator('.jp-Paramscope-finding[data-severity="error"]')
+  ).toContainText('bn.weight');
   // The README's picture of the panel on a Python notebook (kept as packages/jupyterlab/docs/inspector-panel-python.png).
   await panel.screenshot({ path: path.join(artifacts, 'inspector-panel-python.png') });
 
@@ -74,7 +79,9 @@ test('a Python notebook: the finding names the parameter, the fixed cell clears 
   await expect(headline).toHaveText(STALE_AFTER_RESTART);
   await expect(panel).toHaveClass(/jp-mod-stale/);
   await panel.locator('.jp-Paramscope-refresh').click();
-  await expect(headline).toHaveText(/^Stale: the kernel restarted\. paramscope is not loaded in this kernel: run `import paramscope`/);
+  await expect(headline).toHaveText(
+    /^Stale: the kernel restarted\. paramscope is not loaded in this kernel: run `import paramscope`/
+  );
   expect(consoleErrors).toEqual([]);
 });
 
@@ -89,7 +96,10 @@ test('a Python notebook: the finding names the parameter, the fixed cell clears 
  */
 const TEN_THOUSAND_FRAME_CEILING_MS = 1_000;
 
-test('a Python snapshot of 10,000 tensors: time from its arrival to rows in the DOM and to the next frame', async ({ page, tmpPath }) => {
+test('a Python snapshot of 10,000 tensors: time from its arrival to rows in the DOM and to the next frame', async ({
+  page,
+  tmpPath
+}) => {
   test.setTimeout(300_000);
   const consoleErrors = collectConsoleErrors(page);
   const notebook = 'inspector-python-10k.ipynb';
@@ -102,7 +112,9 @@ test('a Python snapshot of 10,000 tensors: time from its arrival to rows in the 
 
   await page.notebook.runCell(1); // import torch: seconds, not part of the figure
   await page.notebook.runCell(2);
-  await expect(panel.locator('.jp-Paramscope-tally')).toHaveText('Showing 100 of 10000 parameter rows · 9900 behind "show more"');
+  await expect(panel.locator('.jp-Paramscope-tally')).toHaveText(
+    'Showing 100 of 10000 parameter rows · 9900 behind "show more"'
+  );
   await expect(panel.locator('.jp-Paramscope-row')).toHaveCount(100);
   await expect(panel.locator('.jp-Paramscope-headline')).toHaveText(/^Snapshot #\d+ \(PyTorch [^)]+\) at /);
   // The panel writes the figures of the snapshot it shows: to the DOM when it renders it, to the
@@ -118,10 +130,23 @@ test('a Python snapshot of 10,000 tensors: time from its arrival to rows in the 
   console.log(line);
   // Kept across runs (the last 20) in artifacts/ui/, for the issue's figure.
   const file = path.join(artifacts, 'inspector-python-10k-timing.json');
-  const previous = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { runs?: unknown[] }).runs ?? [] : [];
+  const previous = fs.existsSync(file)
+    ? ((JSON.parse(fs.readFileSync(file, 'utf8')) as { runs?: unknown[] }).runs ?? [])
+    : [];
   const run = { at: new Date().toISOString(), tensors: 10_000, ...figure, ceilingMs: TEN_THOUSAND_FRAME_CEILING_MS };
   fs.mkdirSync(artifacts, { recursive: true });
-  fs.writeFileSync(file, JSON.stringify({ description: 'paramscope panel: ms from a 10,000-tensor Python snapshot arriving (IOPub) to its rows in the DOM (renderMs) and to the next frame (frameMs)', runs: [...previous, run].slice(-20) }, null, 2) + '\n');
+  fs.writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        description:
+          'paramscope panel: ms from a 10,000-tensor Python snapshot arriving (IOPub) to its rows in the DOM (renderMs) and to the next frame (frameMs)',
+        runs: [...previous, run].slice(-20)
+      },
+      null,
+      2
+    ) + '\n'
+  );
 
   expect(figure.renderMs).toBeGreaterThan(0);
   expect(figure.frameMs).toBeGreaterThanOrEqual(figure.renderMs);

@@ -24,7 +24,10 @@ inspect(optimizer, { model: model });`;
 
 test.use(REAL_KERNELS_API);
 
-test('resnet18 with a mistaken group: the finding names downsample.1, the fix clears it, a restart marks the data stale', async ({ page, tmpPath }) => {
+test('resnet18 with a mistaken group: the finding names downsample.1, the fix clears it, a restart marks the data stale', async ({
+  page,
+  tmpPath
+}) => {
   test.setTimeout(360_000);
   const consoleErrors = collectConsoleErrors(page);
   await page.contents.uploadFile(path.resolve(__dirname, '../notebooks', notebook), `${tmpPath}/${notebook}`);
@@ -38,8 +41,15 @@ test('resnet18 with a mistaken group: the finding names downsample.1, the fix cl
   await page.notebook.runCell(2);
   const findings = panel.locator('.jp-Paramscope-finding');
   await expect(findings.first()).toContainText('layer2.0.downsample.1.weight');
-  await expect(findings).toHaveText([/layer2\.0\.downsample\.1\.weight/, /layer3\.0\.downsample\.1\.weight/, /layer4\.0\.downsample\.1\.weight/]);
-  await expect(panel.locator('.jp-Paramscope-groupToggle')).toHaveText([/Group 0 · decay.*weight decay 1e-4/, /Group 1 · no_decay.*weight decay 0/]);
+  await expect(findings).toHaveText([
+    /layer2\.0\.downsample\.1\.weight/,
+    /layer3\.0\.downsample\.1\.weight/,
+    /layer4\.0\.downsample\.1\.weight/
+  ]);
+  await expect(panel.locator('.jp-Paramscope-groupToggle')).toHaveText([
+    /Group 0 · decay.*weight decay 1e-4/,
+    /Group 1 · no_decay.*weight decay 0/
+  ]);
   await expect(panel.locator('.jp-Paramscope-row.jp-mod-flagged')).toHaveCount(3);
   await page.screenshot({ path: path.join(artifacts, 'inspector-resnet18-mistake.png') });
 
@@ -84,7 +94,9 @@ test('resnet18 with a mistaken group: the finding names downsample.1, the fix cl
   await page.notebook.runCell(2);
   await expect(findings).toHaveCount(0);
   await expect(panel.locator('.jp-Paramscope-noFindings')).toBeVisible();
-  await expect(panel.locator('.jp-Paramscope-reason', { hasText: '6.2 module type: owned by a BatchNorm2d' }).first()).toBeVisible();
+  await expect(
+    panel.locator('.jp-Paramscope-reason', { hasText: '6.2 module type: owned by a BatchNorm2d' }).first()
+  ).toBeVisible();
   // The new optimizer is not watched: no chart, no step count.
   await expect(chart).toHaveCount(0);
   await expect(panel.locator('.jp-Paramscope-entryTitle')).not.toContainText('step');

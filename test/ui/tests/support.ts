@@ -38,7 +38,10 @@ export async function copyCorrectedGroups(page: Page): Promise<string> {
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
   const panel = page.locator('.jp-Paramscope-panel');
   await panel.locator('.jp-Paramscope-copyFix').first().click();
-  await panel.locator('.jp-Paramscope-copyStatus', { hasText: /^Copied / }).first().waitFor();
+  await panel
+    .locator('.jp-Paramscope-copyStatus', { hasText: /^Copied / })
+    .first()
+    .waitFor();
   return page.evaluate(() => navigator.clipboard.readText());
 }
 
@@ -54,4 +57,5 @@ export async function restartKernel(page: Page): Promise<void> {
  * The panel's headline once a restart has been taken in: one state, whatever the timing; it names
  * what to re-run (`inspect()` or `watch()` on tslab, `paramscope.inspect()` on Python).
  */
-export const STALE_AFTER_RESTART = /^Stale: the kernel restarted\. Re-run the cells that call (inspect\(\) or watch\(\)|paramscope\.inspect\(\))\.$/;
+export const STALE_AFTER_RESTART =
+  /^Stale: the kernel restarted\. Re-run the cells that call (inspect\(\) or watch\(\)|paramscope\.inspect\(\))\.$/;

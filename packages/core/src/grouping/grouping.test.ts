@@ -51,29 +51,56 @@ describe('the document recipes, ported', () => {
   });
 
   it.each([
-    ['resnet18', 41, 21, ['layer2.0.downsample.1.weight', 'layer3.0.downsample.1.weight', 'layer4.0.downsample.1.weight']],
-    ['resnet50', 107, 54, ['layer1.0.downsample.1.weight', 'layer2.0.downsample.1.weight', 'layer3.0.downsample.1.weight', 'layer4.0.downsample.1.weight']]
-  ] as const)('on nn %s the name tests decay %i tensors and miss the downsample BatchNorm weights', (model, noDecayCount, decayCount, missed) => {
-    const m = nnModels[model];
-    const bnWeights = m.params.filter((p) => p.moduleKind === 'BatchNorm2d');
-    for (const recipe of [groupsByNameHeuristic, groupsForLars, groupsForAdamW]) {
-      const [decay, noDecay] = recipe(m);
-      expect(noDecay.params.length).toBe(noDecayCount - missed.length);
-      expect(decay.params.length).toBe(decayCount + missed.length);
-      expect(bnWeights.filter((p) => decay.params.includes(p)).map((p) => p.name)).toEqual(missed);
-      expect(decay.reasons![missed[0]]).toMatch(/none of/);
+    [
+      'resnet18',
+      41,
+      21,
+      ['layer2.0.downsample.1.weight', 'layer3.0.downsample.1.weight', 'layer4.0.downsample.1.weight']
+    ],
+    [
+      'resnet50',
+      107,
+      54,
+      [
+        'layer1.0.downsample.1.weight',
+        'layer2.0.downsample.1.weight',
+        'layer3.0.downsample.1.weight',
+        'layer4.0.downsample.1.weight'
+      ]
+    ]
+  ] as const)(
+    'on nn %s the name tests decay %i tensors and miss the downsample BatchNorm weights',
+    (model, noDecayCount, decayCount, missed) => {
+      const m = nnModels[model];
+      const bnWeights = m.params.filter((p) => p.moduleKind === 'BatchNorm2d');
+      for (const recipe of [groupsByNameHeuristic, groupsForLars, groupsForAdamW]) {
+        const [decay, noDecay] = recipe(m);
+        expect(noDecay.params.length).toBe(noDecayCount - missed.length);
+        expect(decay.params.length).toBe(decayCount + missed.length);
+        expect(bnWeights.filter((p) => decay.params.includes(p)).map((p) => p.name)).toEqual(missed);
+        expect(decay.reasons![missed[0]]).toMatch(/none of/);
+      }
+      const [decay, noDecay] = groupsByModuleType(m);
+      expect(decay.params.length).toBe(decayCount);
+      expect(noDecay.params.length).toBe(noDecayCount);
+      expect(noDecay.reasons![missed[0]]).toBe('6.2 module type: owned by a BatchNorm2d');
     }
-    const [decay, noDecay] = groupsByModuleType(m);
-    expect(decay.params.length).toBe(decayCount);
-    expect(noDecay.params.length).toBe(noDecayCount);
-    expect(noDecay.reasons![missed[0]]).toBe('6.2 module type: owned by a BatchNorm2d');
-  });
+  );
 
   it('keeps each recipe’s hyperparameters and blind spots', () => {
     const m = nnModels.resnet18;
-    expect(groupsByNameHeuristic(m).map((g) => [g.weightDecay, g.lr])).toEqual([[1e-4, 0.1], [0, 0.1]]);
-    expect(groupsForLars(m).map((g) => [g.weightDecay, g.layerAdaptation, g.lr])).toEqual([[1e-6, true, undefined], [0, false, undefined]]);
-    expect(groupsForAdamW(m, { weightDecay: 0.05 }).map((g) => [g.weightDecay, g.lr])).toEqual([[0.05, 1e-3], [0, 1e-3]]);
+    expect(groupsByNameHeuristic(m).map((g) => [g.weightDecay, g.lr])).toEqual([
+      [1e-4, 0.1],
+      [0, 0.1]
+    ]);
+    expect(groupsForLars(m).map((g) => [g.weightDecay, g.layerAdaptation, g.lr])).toEqual([
+      [1e-6, true, undefined],
+      [0, false, undefined]
+    ]);
+    expect(groupsForAdamW(m, { weightDecay: 0.05 }).map((g) => [g.weightDecay, g.lr])).toEqual([
+      [0.05, 1e-3],
+      [0, 1e-3]
+    ]);
     // LARS (6.3) does not skip frozen parameters; 6.1 does.
     const frozen: ParamModel = { ...m, params: m.params.map((p, i) => ({ ...p, trainable: i !== 0 })) };
     expect(names(groupsForLars(frozen)[0])).toContain('conv1.weight');
@@ -98,9 +125,15 @@ describe('the document recipes, ported', () => {
   });
 
   it('rejects unknown recipes and bad hyperparameters by name', () => {
-    expect(() => groupsByRecipe('sgd', nnModels.resnet18)).toThrow('unknown recipe "sgd"; known recipes: nameHeuristic, moduleType, lars, adamw');
-    expect(() => groupsByNameHeuristic(nnModels.resnet18, { lr: -1 })).toThrow('groupsByNameHeuristic: lr must be a finite number ≥ 0, got -1');
-    expect(() => groupsForLars(nnModels.resnet18, { weightDecay: Number.NaN })).toThrow(/groupsForLars: weightDecay .* NaN/);
+    expect(() => groupsByRecipe('sgd', nnModels.resnet18)).toThrow(
+      'unknown recipe "sgd"; known recipes: nameHeuristic, moduleType, lars, adamw'
+    );
+    expect(() => groupsByNameHeuristic(nnModels.resnet18, { lr: -1 })).toThrow(
+      'groupsByNameHeuristic: lr must be a finite number ≥ 0, got -1'
+    );
+    expect(() => groupsForLars(nnModels.resnet18, { weightDecay: Number.NaN })).toThrow(
+      /groupsForLars: weightDecay .* NaN/
+    );
     expect(groupsByRecipe('adamw', nnModels.resnet18)[0].weightDecay).toBe(1e-2);
   });
 });
@@ -120,23 +153,39 @@ describe('the structural default', () => {
   it('gives reasons by module kind, and can also exclude weights that feed normalization', () => {
     const m = nnModels.resnet50;
     const [decay, noDecay] = groupParams(m).groups;
-    expect(noDecay.reasons!['layer1.0.downsample.1.weight']).toBe('BatchNorm2d: torch.nn normalization class → no decay');
+    expect(noDecay.reasons!['layer1.0.downsample.1.weight']).toBe(
+      'BatchNorm2d: torch.nn normalization class → no decay'
+    );
     expect(noDecay.reasons!['fc.bias']).toBe('bias of Linear: no decay');
     expect(decay.reasons!['conv1.weight']).toBe('Conv2d weight: weight decay');
     const strict = groupParams(m, { excludeScaleInvariant: true }).groups;
-    expect(strict.map((g) => [g.label, g.params.length])).toEqual([['no_decay', 160], ['decay', 1]]);
+    expect(strict.map((g) => [g.label, g.params.length])).toEqual([
+      ['no_decay', 160],
+      ['decay', 1]
+    ]);
     expect(strict[1].params[0].name).toBe('fc.weight');
-    expect(strict[0].reasons!['layer1.0.downsample.0.weight']).toBe('feeds layer1.0.downsample.1 (scale-invariant): no decay');
-    const unknown = groupParams(fixture('resnet18').params.length ? { ...m, edges: null } : m, { excludeScaleInvariant: true });
-    expect(unknown.warnings).toEqual(['excludeScaleInvariant: the module graph is unknown, so no weight is known to feed normalization']);
+    expect(strict[0].reasons!['layer1.0.downsample.0.weight']).toBe(
+      'feeds layer1.0.downsample.1 (scale-invariant): no decay'
+    );
+    const unknown = groupParams(fixture('resnet18').params.length ? { ...m, edges: null } : m, {
+      excludeScaleInvariant: true
+    });
+    expect(unknown.warnings).toEqual([
+      'excludeScaleInvariant: the module graph is unknown, so no weight is known to feed normalization'
+    ]);
   });
 
   it('applies timm, detectron2 and MMEngine rules, recording each', () => {
     const vit = fixture('vit_b_16');
-    const timm = groupParams(vit, { weightDecay: 0.05, rules: [noWeightDecayRule(['class_token', 'encoder.pos_embedding'])] });
+    const timm = groupParams(vit, {
+      weightDecay: 0.05,
+      rules: [noWeightDecayRule(['class_token', 'encoder.pos_embedding'])]
+    });
     const nd = timm.groups.find((g) => g.label === 'no_decay')!;
     expect(names(nd)).toContain('class_token');
-    expect(nd.reasons!['class_token']).toBe('VisionTransformer class_token: weight decay; rule 0 (no_weight_decay list): weightDecay 0');
+    expect(nd.reasons!['class_token']).toBe(
+      'VisionTransformer class_token: weight decay; rule 0 (no_weight_decay list): weightDecay 0'
+    );
     expect(timm.groups.every((g) => g.weightDecay === 0 || g.weightDecay === 0.05)).toBe(true);
 
     const r18 = nnModels.resnet18;
@@ -157,7 +206,11 @@ describe('the structural default', () => {
       baseline: 'decay-all',
       lr: 0.1,
       weightDecay: 1e-4,
-      rules: paramwiseCfgRules({ norm_decay_mult: 0, bias_lr_mult: 2, custom_keys: { layer4: { lr_mult: 0.1 }, 'layer4.1': { decay_mult: 0 } } })
+      rules: paramwiseCfgRules({
+        norm_decay_mult: 0,
+        bias_lr_mult: 2,
+        custom_keys: { layer4: { lr_mult: 0.1 }, 'layer4.1': { decay_mult: 0 } }
+      })
     });
     const place = (n: string) => mm.groups.find((g) => g.params.some((p) => p.name === n))!;
     expect([place('bn1.weight').lr, place('bn1.weight').weightDecay]).toEqual([0.1, 0]);
@@ -169,8 +222,16 @@ describe('the structural default', () => {
   });
 
   it('skips frozen parameters and rule-skipped ones, places tied ones once, carries custom keys', () => {
-    const m: ParamModel = { ...nnModels.resnet18, params: nnModels.resnet18.params.map((p) => ({ ...p, trainable: !p.name.startsWith('layer1.') })) };
-    const { groups, skipped } = groupParams(m, { rules: [{ name: 'layer2.*', skip: true }, { moduleKind: 'Linear', hyperparameters: { layerAdaptation: false }, label: 'head' }] });
+    const m: ParamModel = {
+      ...nnModels.resnet18,
+      params: nnModels.resnet18.params.map((p) => ({ ...p, trainable: !p.name.startsWith('layer1.') }))
+    };
+    const { groups, skipped } = groupParams(m, {
+      rules: [
+        { name: 'layer2.*', skip: true },
+        { moduleKind: 'Linear', hyperparameters: { layerAdaptation: false }, label: 'head' }
+      ]
+    });
     expect(skipped.filter((s) => s.reason.startsWith('frozen')).length).toBe(12);
     expect(skipped.filter((s) => s.reason.includes('rule 0')).length).toBe(15);
     const head = groups.find((g) => g.label === 'head')!;
@@ -181,19 +242,35 @@ describe('the structural default', () => {
 
   it('names bad rules and options, and warns about rules that match nothing', () => {
     const m = nnModels.resnet18;
-    expect(() => groupParams(m, { weightDecay: -1 })).toThrow('groupParams: weightDecay must be a finite number ≥ 0, got -1');
+    expect(() => groupParams(m, { weightDecay: -1 })).toThrow(
+      'groupParams: weightDecay must be a finite number ≥ 0, got -1'
+    );
     expect(() => groupParams(m, { lr: Number.NaN })).toThrow('groupParams: lr must be a finite number ≥ 0, got NaN');
-    expect(() => groupParams(m, { rules: [{ name: 'fc.*', weight_decay: 0 } as GroupingRule] })).toThrow('rule 0: unknown field "weight_decay"; did you mean "weightDecay"?');
-    expect(() => groupParams(m, { rules: [{ description: 'head', lr: -0.1 }] })).toThrow('rule 0 ("head"): lr must be a finite number ≥ 0, got -0.1');
-    expect(() => groupParams(m, { rules: [{ lrMultiplier: 2 }] })).toThrow('rule 0 (every parameter): lrMultiplier needs options.lr');
+    expect(() => groupParams(m, { rules: [{ name: 'fc.*', weight_decay: 0 } as GroupingRule] })).toThrow(
+      'rule 0: unknown field "weight_decay"; did you mean "weightDecay"?'
+    );
+    expect(() => groupParams(m, { rules: [{ description: 'head', lr: -0.1 }] })).toThrow(
+      'rule 0 ("head"): lr must be a finite number ≥ 0, got -0.1'
+    );
+    expect(() => groupParams(m, { rules: [{ lrMultiplier: 2 }] })).toThrow(
+      'rule 0 (every parameter): lrMultiplier needs options.lr'
+    );
     expect(() => groupParams(m, { baseline: 'none' as 'structural' })).toThrow(/unknown baseline "none"/);
-    expect(() => paramwiseCfgRules({ dcn_decay_mult: 0 } as never)).toThrow('paramwise_cfg: unsupported key "dcn_decay_mult"');
+    expect(() => paramwiseCfgRules({ dcn_decay_mult: 0 } as never)).toThrow(
+      'paramwise_cfg: unsupported key "dcn_decay_mult"'
+    );
     const { warnings } = groupParams(m, { rules: [{ name: 'head.*', weightDecay: 0 }] });
     expect(warnings).toEqual(['rule 0 (name "head.*") matches no parameter']);
     const twice: ParamModel = { ...m, params: [...m.params, { ...m.params[0], aliases: [] }] };
     expect(() => groupParams(twice)).toThrow('model "ResNet": parameter "conv1.weight" is given twice');
     expect(() => groupsForAdamW(twice)).toThrow(/"conv1.weight" is given twice/);
-    const empty: ParamModel = { name: 'empty', source: 'structure', params: [], modules: [{ path: '', kind: 'Net', params: [] }], edges: null };
+    const empty: ParamModel = {
+      name: 'empty',
+      source: 'structure',
+      params: [],
+      modules: [{ path: '', kind: 'Net', params: [] }],
+      edges: null
+    };
     expect(groupParams(empty).warnings).toEqual(['model "empty" has no parameters']);
   });
 });
@@ -205,7 +282,10 @@ const arbModel = fc
     fc.record({
       kind: fc.constantFrom(...KINDS),
       baseKind: fc.option(fc.constantFrom('LayerNorm', 'Linear'), { nil: undefined }),
-      locals: fc.uniqueArray(fc.constantFrom('weight', 'bias', 'in_proj_bias', 'scale', 'bn'), { minLength: 0, maxLength: 3 }),
+      locals: fc.uniqueArray(fc.constantFrom('weight', 'bias', 'in_proj_bias', 'scale', 'bn'), {
+        minLength: 0,
+        maxLength: 3
+      }),
       frozen: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
       tieTo: fc.option(fc.nat(), { nil: undefined })
     }),
@@ -223,7 +303,16 @@ const arbModel = fc
           params[spec.tieTo % params.length].aliases.push(name);
           return;
         }
-        const p: ParamInfo = { name, aliases: [], shape: [2], size: 2, trainable: !spec.frozen[j], modulePath: path, moduleKind: spec.kind, localName: local };
+        const p: ParamInfo = {
+          name,
+          aliases: [],
+          shape: [2],
+          size: 2,
+          trainable: !spec.frozen[j],
+          modulePath: path,
+          moduleKind: spec.kind,
+          localName: local
+        };
         if (spec.baseKind) p.moduleBaseKind = spec.baseKind;
         params.push(p);
         modules[i + 1].params.push(name);
@@ -249,7 +338,11 @@ describe('property: whatever the rules, every trainable parameter lands in exact
   it('holds on random module trees', () => {
     fc.assert(
       fc.property(arbModel, fc.array(arbRule, { maxLength: 4 }), fc.boolean(), (model, rules, decayAll) => {
-        const { groups, skipped } = groupParams(model, { rules, lr: 0.1, baseline: decayAll ? 'decay-all' : 'structural' });
+        const { groups, skipped } = groupParams(model, {
+          rules,
+          lr: 0.1,
+          baseline: decayAll ? 'decay-all' : 'structural'
+        });
         const placed = groups.flatMap((g) => g.params);
         expect(new Set(placed).size).toBe(placed.length);
         for (const p of model.params) {
@@ -260,13 +353,15 @@ describe('property: whatever the rules, every trainable parameter lands in exact
           if (inGroups) expect(groups.find((g) => g.params.includes(p))!.reasons![p.name]).toBeTruthy();
         }
         if (!decayAll && rules.length === 0) {
-          for (const g of groups) for (const p of g.params) {
-            const norm = ['BatchNorm2d', 'LayerNorm', 'GroupNorm'].includes(p.moduleKind) || p.moduleBaseKind === 'LayerNorm';
-            const bias = p.localName === 'bias' || p.localName.endsWith('_bias');
-            // MyNorm and Block are of unknown kind unless a base kind names a class: timm's ndim ≤ 1 rule.
-            const unknownKind = ['MyNorm', 'Block'].includes(p.moduleKind) && p.moduleBaseKind === undefined;
-            expect(g.weightDecay === 0).toBe(norm || bias || unknownKind);
-          }
+          for (const g of groups)
+            for (const p of g.params) {
+              const norm =
+                ['BatchNorm2d', 'LayerNorm', 'GroupNorm'].includes(p.moduleKind) || p.moduleBaseKind === 'LayerNorm';
+              const bias = p.localName === 'bias' || p.localName.endsWith('_bias');
+              // MyNorm and Block are of unknown kind unless a base kind names a class: timm's ndim ≤ 1 rule.
+              const unknownKind = ['MyNorm', 'Block'].includes(p.moduleKind) && p.moduleBaseKind === undefined;
+              expect(g.weightDecay === 0).toBe(norm || bias || unknownKind);
+            }
         }
       }),
       { numRuns: 300 }
@@ -283,41 +378,50 @@ describe('property: the same on random nn module trees (frozen and shared module
   it('holds for nn.Sequential trees built at random', async () => {
     const nnLib = await import('../nn');
     fc.assert(
-      fc.property(fc.array(arbLayer, { minLength: 1, maxLength: 8 }), fc.array(arbRule, { maxLength: 3 }), (layers, rules) => {
-        const built: InstanceType<typeof nnLib.Module>[] = [];
-        for (const spec of layers) {
-          const shared = spec.shareWith !== undefined && built.length > 0 ? built[spec.shareWith % built.length] : undefined;
-          const layer =
-            shared ??
-            (spec.kind === 'linear'
-              ? new nnLib.Linear(3, 3)
-              : spec.kind === 'linearNoBias'
-                ? new nnLib.Linear(3, 3, { bias: false })
-                : spec.kind === 'bn'
-                  ? new nnLib.BatchNorm1d(3)
-                  : spec.kind === 'ln'
-                    ? new nnLib.LayerNorm(3)
-                    : new nnLib.ReLU());
-          if (!shared && spec.frozen) layer.requiresGrad(false);
-          built.push(layer);
-        }
-        const net = new nnLib.Sequential(new nnLib.Sequential(...built.slice(0, 4)), ...built.slice(4));
-        try {
-          const model = paramModelFromModule(net);
-          const { groups, skipped } = groupParams(model, { rules, lr: 0.1 });
-          const placed = groups.flatMap((g) => g.params.map((p) => p.variable));
-          expect(new Set(placed).size).toBe(placed.length);
-          for (const variable of net.parameters()) {
-            const times = placed.filter((v) => v === variable).length;
-            const wasSkipped = skipped.some((s) => s.param.variable === variable);
-            expect(times + (wasSkipped ? 1 : 0)).toBe(1);
-            if (!variable.trainable) expect(times).toBe(0);
+      fc.property(
+        fc.array(arbLayer, { minLength: 1, maxLength: 8 }),
+        fc.array(arbRule, { maxLength: 3 }),
+        (layers, rules) => {
+          const built: InstanceType<typeof nnLib.Module>[] = [];
+          for (const spec of layers) {
+            const shared =
+              spec.shareWith !== undefined && built.length > 0 ? built[spec.shareWith % built.length] : undefined;
+            const layer =
+              shared ??
+              (spec.kind === 'linear'
+                ? new nnLib.Linear(3, 3)
+                : spec.kind === 'linearNoBias'
+                  ? new nnLib.Linear(3, 3, { bias: false })
+                  : spec.kind === 'bn'
+                    ? new nnLib.BatchNorm1d(3)
+                    : spec.kind === 'ln'
+                      ? new nnLib.LayerNorm(3)
+                      : new nnLib.ReLU());
+            if (!shared && spec.frozen) layer.requiresGrad(false);
+            built.push(layer);
           }
-          expect(verifyParamGroups(model, groups).findings.filter((f) => f.code === 'duplicate' || f.code === 'unknown-param')).toEqual([]);
-        } finally {
-          net.dispose();
+          const net = new nnLib.Sequential(new nnLib.Sequential(...built.slice(0, 4)), ...built.slice(4));
+          try {
+            const model = paramModelFromModule(net);
+            const { groups, skipped } = groupParams(model, { rules, lr: 0.1 });
+            const placed = groups.flatMap((g) => g.params.map((p) => p.variable));
+            expect(new Set(placed).size).toBe(placed.length);
+            for (const variable of net.parameters()) {
+              const times = placed.filter((v) => v === variable).length;
+              const wasSkipped = skipped.some((s) => s.param.variable === variable);
+              expect(times + (wasSkipped ? 1 : 0)).toBe(1);
+              if (!variable.trainable) expect(times).toBe(0);
+            }
+            expect(
+              verifyParamGroups(model, groups).findings.filter(
+                (f) => f.code === 'duplicate' || f.code === 'unknown-param'
+              )
+            ).toEqual([]);
+          } finally {
+            net.dispose();
+          }
         }
-      }),
+      ),
       { numRuns: 100 }
     );
   });

@@ -17,7 +17,16 @@ function filterGradient(c: Case, seed: number): number[] {
   return tf.tidy(() => {
     const x = tf.randomNormal(c.x, 0, 1, 'float32', seed) as tf.Tensor4D;
     const w = tf.randomNormal(c.w, 0, 1, 'float32', seed + 1) as tf.Tensor4D;
-    return Array.from(tf.grad((filter: tf.Tensor) => tf.conv2d(x, filter as tf.Tensor4D, c.stride, c.pad).square().sum())(w).dataSync());
+    return Array.from(
+      tf
+        .grad((filter: tf.Tensor) =>
+          tf
+            .conv2d(x, filter as tf.Tensor4D, c.stride, c.pad)
+            .square()
+            .sum()
+        )(w)
+        .dataSync()
+    );
   });
 }
 

@@ -8,7 +8,17 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureConv2dFilterGradient } from '../kernels';
-import { batchNormTraining, conv2dTorch, conv2dTorchWeight, maxPool2dTorch, normalizeWith, relu, samePaddingMatches, torchFilterToTf, type RunningStats } from './functional';
+import {
+  batchNormTraining,
+  conv2dTorch,
+  conv2dTorchWeight,
+  maxPool2dTorch,
+  normalizeWith,
+  relu,
+  samePaddingMatches,
+  torchFilterToTf,
+  type RunningStats
+} from './functional';
 import { useNativeKernels } from './native';
 import { BatchNorm1d, BatchNorm2d } from './norm';
 import { bnCnn } from './small';
@@ -62,7 +72,7 @@ function valueAndGrads(
   return { y, grads };
 }
 
-describe('samePaddingMatches: TF\'s SAME padding is PyTorch\'s symmetric padding exactly when', () => {
+describe("samePaddingMatches: TF's SAME padding is PyTorch's symmetric padding exactly when", () => {
   it('stride 1 with padding (k − 1)/2, any size', () => {
     for (const size of [1, 2, 5, 8, 28]) {
       expect(samePaddingMatches(size, 3, 1, 1)).toBe(true);
@@ -71,7 +81,7 @@ describe('samePaddingMatches: TF\'s SAME padding is PyTorch\'s symmetric padding
       expect(samePaddingMatches(size, 3, 1, 0)).toBe(false);
     }
   });
-  it('stride 2 (kernel 3, padding 1, or ResNet\'s 7×7 stem, padding 3): odd sizes only', () => {
+  it("stride 2 (kernel 3, padding 1, or ResNet's 7×7 stem, padding 3): odd sizes only", () => {
     expect([7, 9, 15].map((s) => samePaddingMatches(s, 3, 2, 1))).toEqual([true, true, true]);
     expect([2, 8, 16, 28].map((s) => samePaddingMatches(s, 3, 2, 1))).toEqual([false, false, false, false]);
     expect([33, 225].map((s) => samePaddingMatches(s, 7, 2, 3))).toEqual([true, true]);
@@ -93,7 +103,11 @@ describe.each(BACKENDS)('fast paths on %s', (backend) => {
   // The native backend's fused batch norm differs from the composed ops in rounding only.
   const tol = backend === 'tensorflow' ? 1e-4 : 2e-5;
 
-  for (const shape of [[32, 5], [6, 7, 5], [4, 5, 6, 5]]) {
+  for (const shape of [
+    [32, 5],
+    [6, 7, 5],
+    [4, 5, 6, 5]
+  ]) {
     for (const affine of [true, false]) {
       it(`batch norm on [${shape}]${affine ? '' : ' without affine'}: value, gradients and running statistics equal autograd of the plain ops`, () => {
         const before = tf.memory().numTensors;
@@ -105,19 +119,44 @@ describe.each(BACKENDS)('fast paths on %s', (backend) => {
           // Running statistics of every call (valueAndGrads runs the forward pass twice).
           const running: RunningStats[] = [];
           const runningStats = (): RunningStats => {
-            const stats = { mean: tf.variable(tf.tensor1d([0.5, -1, 2, 0, 1]), false), variance: tf.variable(tf.tensor1d([1, 2, 3, 0.5, 1]), false), momentum: 0.3 };
+            const stats = {
+              mean: tf.variable(tf.tensor1d([0.5, -1, 2, 0, 1]), false),
+              variance: tf.variable(tf.tensor1d([1, 2, 3, 0.5, 1]), false),
+              momentum: 0.3
+            };
             running.push(stats);
             return stats;
           };
-          const ours = valueAndGrads((a, w, b) => batchNormTraining(a, w as tf.Tensor1D | null, b as tf.Tensor1D | null, EPS, runningStats()), x, weight, bias, r);
+          const ours = valueAndGrads(
+            (a, w, b) => batchNormTraining(a, w as tf.Tensor1D | null, b as tf.Tensor1D | null, EPS, runningStats()),
+            x,
+            weight,
+            bias,
+            r
+          );
           const reference = valueAndGrads(referenceBatchNorm, x, weight, bias, r);
           expectClose(ours.y, reference.y, tol, 'value');
-          ours.grads.forEach((g, i) => expectClose(g, reference.grads[i], tol, `gradient ${['x', 'weight', 'bias'][i]}`));
+          ours.grads.forEach((g, i) =>
+            expectClose(g, reference.grads[i], tol, `gradient ${['x', 'weight', 'bias'][i]}`)
+          );
           const n = x.size / 5;
-          const { mean, variance } = tf.moments(x, shape.slice(0, -1).map((_, i) => i));
+          const { mean, variance } = tf.moments(
+            x,
+            shape.slice(0, -1).map((_, i) => i)
+          );
           for (const stats of running) {
-            expectClose(stats.mean, tf.add(tf.mul(tf.tensor1d([0.5, -1, 2, 0, 1]), 0.7), tf.mul(mean, 0.3)), tol, 'running mean');
-            expectClose(stats.variance, tf.add(tf.mul(tf.tensor1d([1, 2, 3, 0.5, 1]), 0.7), tf.mul(variance, (0.3 * n) / (n - 1))), tol, 'running variance');
+            expectClose(
+              stats.mean,
+              tf.add(tf.mul(tf.tensor1d([0.5, -1, 2, 0, 1]), 0.7), tf.mul(mean, 0.3)),
+              tol,
+              'running mean'
+            );
+            expectClose(
+              stats.variance,
+              tf.add(tf.mul(tf.tensor1d([1, 2, 3, 0.5, 1]), 0.7), tf.mul(variance, (0.3 * n) / (n - 1))),
+              tol,
+              'running variance'
+            );
             stats.mean.dispose();
             stats.variance.dispose();
           }
@@ -128,7 +167,7 @@ describe.each(BACKENDS)('fast paths on %s', (backend) => {
     }
   }
 
-  it('BatchNorm1d/2d modules keep PyTorch\'s running statistics (momentum 0.1 and cumulative)', () => {
+  it("BatchNorm1d/2d modules keep PyTorch's running statistics (momentum 0.1 and cumulative)", () => {
     for (const [bn, shape] of [
       [new BatchNorm2d(3), [4, 5, 5, 3]],
       [new BatchNorm1d(3, { momentum: null }), [10, 3]]
@@ -139,7 +178,10 @@ describe.each(BACKENDS)('fast paths on %s', (backend) => {
       xs.forEach((x, step) => {
         tf.dispose(tf.grad((input: tf.Tensor) => tf.sum(bn.call(input)))(x));
         const m = bn.momentum ?? 1 / (step + 1);
-        const moments = tf.moments(x, shape.slice(0, -1).map((_, i) => i));
+        const moments = tf.moments(
+          x,
+          shape.slice(0, -1).map((_, i) => i)
+        );
         const n = x.size / 3;
         mean = tf.add(tf.mul(mean, 1 - m), tf.mul(moments.mean, m));
         variance = tf.add(tf.mul(variance, 1 - m), tf.mul(moments.variance, (m * n) / (n - 1)));
@@ -151,7 +193,7 @@ describe.each(BACKENDS)('fast paths on %s', (backend) => {
     }
   });
 
-  it('relu: value and gradient equal tf.relu\'s', () => {
+  it("relu: value and gradient equal tf.relu's", () => {
     tf.tidy(() => {
       const x = tf.randomNormal([3, 4, 5, 6], 0, 1, 'float32', 5);
       const r = tf.randomNormal([3, 4, 5, 6], 0, 1, 'float32', 6);
@@ -181,8 +223,19 @@ describe.each(BACKENDS)('fast paths on %s', (backend) => {
         const x = tf.randomNormal(xShape, 0, 1, 'float32', 7) as tf.Tensor4D;
         const w = tf.randomNormal(wShape, 0, 1, 'float32', 8) as tf.Tensor4D;
         const reference = (a: tf.Tensor, k: tf.Tensor): tf.Tensor =>
-          tf.conv2d(tf.pad(a as tf.Tensor4D, [[0, 0], [padding, padding], [padding, padding], [0, 0]]), tf.transpose(k, [2, 3, 1, 0]) as tf.Tensor4D, stride, 'valid');
-        const ours = (a: tf.Tensor, k: tf.Tensor): tf.Tensor => conv2dTorchWeight(a as tf.Tensor4D, k as tf.Tensor4D, stride, padding);
+          tf.conv2d(
+            tf.pad(a as tf.Tensor4D, [
+              [0, 0],
+              [padding, padding],
+              [padding, padding],
+              [0, 0]
+            ]),
+            tf.transpose(k, [2, 3, 1, 0]) as tf.Tensor4D,
+            stride,
+            'valid'
+          );
+        const ours = (a: tf.Tensor, k: tf.Tensor): tf.Tensor =>
+          conv2dTorchWeight(a as tf.Tensor4D, k as tf.Tensor4D, stride, padding);
         const y = ours(x, w);
         const expected = reference(x, w);
         expectClose(y, expected, 1e-5, 'value');
@@ -204,15 +257,39 @@ describe.each(BACKENDS)('fast paths on %s', (backend) => {
       const g = tf.grad((k: tf.Tensor) => tf.sum(tf.mul(torchFilterToTf(k as tf.Tensor4D), r)))(w);
       expectClose(g, tf.transpose(r, [3, 2, 0, 1]), 0, 'gradient');
       const x = tf.randomNormal([1, 6, 6, 5], 0, 1, 'float32', 12) as tf.Tensor4D;
-      expectClose(conv2dTorch(x, torchFilterToTf(w), 1, 1), tf.conv2d(x, tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D, 1, 'same'), 1e-6, 'conv');
+      expectClose(
+        conv2dTorch(x, torchFilterToTf(w), 1, 1),
+        tf.conv2d(x, tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D, 1, 'same'),
+        1e-6,
+        'conv'
+      );
     });
   });
 
-  for (const [size, stride] of [[16, 2], [15, 2], [7, 1]]) {
+  for (const [size, stride] of [
+    [16, 2],
+    [15, 2],
+    [7, 1]
+  ]) {
     it(`maxPool2dTorch 3×3/${stride}, padding 1 on ${size}×${size}: value and gradient equal −∞ padding + 'valid'`, () => {
       tf.tidy(() => {
         const x = tf.randomNormal([2, size, size, 3], 0, 1, 'float32', 13) as tf.Tensor4D;
-        const reference = (a: tf.Tensor): tf.Tensor => tf.maxPool(tf.pad(a as tf.Tensor4D, [[0, 0], [1, 1], [1, 1], [0, 0]], -Infinity), 3, stride, 'valid');
+        const reference = (a: tf.Tensor): tf.Tensor =>
+          tf.maxPool(
+            tf.pad(
+              a as tf.Tensor4D,
+              [
+                [0, 0],
+                [1, 1],
+                [1, 1],
+                [0, 0]
+              ],
+              -Infinity
+            ),
+            3,
+            stride,
+            'valid'
+          );
         const y = maxPool2dTorch(x, 3, stride, 1);
         expectClose(y, reference(x), 0, 'value');
         const r = tf.randomNormal(y.shape, 0, 1, 'float32', 14);
@@ -274,7 +351,9 @@ describe('gradients of gradients (cpu)', () => {
       const r = tf.randomNormal([6, 3], 0, 1, 'float32', 21);
       const gamma = tf.tensor1d([0.5, 1.5, -2]);
       const f = (a: tf.Tensor): number => tf.sum(tf.mul(batchNormTraining(a, gamma, null, EPS), r)).dataSync()[0];
-      const analytic = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(batchNormTraining(a, gamma, null, EPS), r)))(x).dataSync();
+      const analytic = tf
+        .grad((a: tf.Tensor) => tf.sum(tf.mul(batchNormTraining(a, gamma, null, EPS), r)))(x)
+        .dataSync();
       const values = x.dataSync();
       const h = 1e-2;
       for (let i = 0; i < values.length; i++) {

@@ -108,12 +108,20 @@ export function batchNormTraining(
   };
 
   if (native) {
-    const shape4 = x.rank === 4 ? x.shape : x.rank === 3 ? [...x.shape.slice(0, 2), 1, features] : [count, 1, 1, features];
+    const shape4 =
+      x.rank === 4 ? x.shape : x.rank === 3 ? [...x.shape.slice(0, 2), 1, features] : [count, 1, 1, features];
     const op = customOp(([input], save) => {
       const scale = weight ?? tf.ones([features]);
       const offset = bias ?? tf.zeros([features]);
       const x4 = reshapeTo(input, shape4) as tf.Tensor4D;
-      const { y, runningMean, runningVariance, reserve } = nativeFusedBatchNorm(native, x4, scale as tf.Tensor1D, offset as tf.Tensor1D, eps, running);
+      const { y, runningMean, runningVariance, reserve } = nativeFusedBatchNorm(
+        native,
+        x4,
+        scale as tf.Tensor1D,
+        offset as tf.Tensor1D,
+        eps,
+        running
+      );
       if (running) {
         running.mean.assign(runningMean);
         running.variance.assign(runningVariance);
@@ -124,7 +132,14 @@ export function batchNormTraining(
         gradFunc: (dy, [savedX, savedScale, ...savedReserve]) =>
           tf.tidy(() => {
             const dy4 = reshapeTo(dy, shape4) as tf.Tensor4D;
-            const [dx, dGamma, dBeta] = nativeFusedBatchNormGrad(native, dy4, savedX as tf.Tensor4D, savedScale as tf.Tensor1D, savedReserve, eps);
+            const [dx, dGamma, dBeta] = nativeFusedBatchNormGrad(
+              native,
+              dy4,
+              savedX as tf.Tensor4D,
+              savedScale as tf.Tensor1D,
+              savedReserve,
+              eps
+            );
             return gradFor(reshapeTo(dx, input.shape), dGamma, dBeta);
           })
       };
@@ -142,12 +157,13 @@ export function batchNormTraining(
     save([normalized, weight ? tf.mul(weight, invStd) : invStd]);
     return {
       value: y,
-      gradFunc: (dy, [xHat, scale]) => tf.tidy(() => {
-        const dBeta = tf.sum(dy, axes);
-        const dGamma = tf.sum(tf.mul(dy, xHat), axes);
-        const centred = tf.sub(tf.sub(dy, tf.div(dBeta, count)), tf.mul(xHat, tf.div(dGamma, count)));
-        return gradFor(tf.mul(centred, scale), dGamma, dBeta);
-      })
+      gradFunc: (dy, [xHat, scale]) =>
+        tf.tidy(() => {
+          const dBeta = tf.sum(dy, axes);
+          const dGamma = tf.sum(tf.mul(dy, xHat), axes);
+          const centred = tf.sub(tf.sub(dy, tf.div(dBeta, count)), tf.mul(xHat, tf.div(dGamma, count)));
+          return gradFor(tf.mul(centred, scale), dGamma, dBeta);
+        })
     };
   });
   return op(x, ...params);
@@ -186,7 +202,13 @@ function torchOutSize(size: number, effectiveKernel: number, stride: number, pad
  * padding = (effective kernel − 1)/2; for a stride of 2 with a 3×3 kernel and padding 1, only for
  * odd sizes.
  */
-export function samePaddingMatches(size: number, kernelSize: number, stride: number, padding: number, dilation = 1): boolean {
+export function samePaddingMatches(
+  size: number,
+  kernelSize: number,
+  stride: number,
+  padding: number,
+  dilation = 1
+): boolean {
   const effective = dilation * (kernelSize - 1) + 1;
   const outSame = Math.ceil(size / stride);
   const totalSame = Math.max((outSame - 1) * stride + effective - size, 0);
@@ -209,17 +231,31 @@ function trimmedPadding(size: number, effectiveKernel: number, stride: number, p
  * (TF.js's explicit padding is rejected by tfjs-node's gradients, and TensorFlow's own
  * explicit-padding gradient kernels are several times slower than pad + `'valid'`.)
  */
-export function conv2dTorch(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number, padding: number, dilation = 1): tf.Tensor4D {
+export function conv2dTorch(
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  stride: number,
+  padding: number,
+  dilation = 1
+): tf.Tensor4D {
   const [, height, width] = x.shape;
   const [kh, kw] = filter.shape;
   if (padding === 0) return tf.conv2d(x, filter, stride, 'valid', 'NHWC', dilation);
-  if (samePaddingMatches(height, kh, stride, padding, dilation) && samePaddingMatches(width, kw, stride, padding, dilation)) {
+  if (
+    samePaddingMatches(height, kh, stride, padding, dilation) &&
+    samePaddingMatches(width, kw, stride, padding, dilation)
+  ) {
     return tf.conv2d(x, filter, stride, 'same', 'NHWC', dilation);
   }
   const [top, bottom] = trimmedPadding(height, dilation * (kh - 1) + 1, stride, padding);
   const [left, right] = trimmedPadding(width, dilation * (kw - 1) + 1, stride, padding);
   return tf.tidy(() => {
-    const padded = tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+    const padded = tf.pad(x, [
+      [0, 0],
+      [top, bottom],
+      [left, right],
+      [0, 0]
+    ]);
     return tf.conv2d(padded, filter, stride, 'valid', 'NHWC', dilation);
   });
 }
@@ -232,7 +268,13 @@ export function conv2dTorch(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number,
  * used in its own layout (no transpose). Otherwise the weight is brought to TF's layout and
  * convolved by {@link conv2dTorch}.
  */
-export function conv2dTorchWeight(x: tf.Tensor4D, weight: tf.Tensor4D, stride: number, padding: number, dilation = 1): tf.Tensor4D {
+export function conv2dTorchWeight(
+  x: tf.Tensor4D,
+  weight: tf.Tensor4D,
+  stride: number,
+  padding: number,
+  dilation = 1
+): tf.Tensor4D {
   const [batch, height, width, channels] = x.shape;
   const [outChannels, inChannels, kh, kw] = weight.shape;
   const single =
@@ -247,9 +289,15 @@ export function conv2dTorchWeight(x: tf.Tensor4D, weight: tf.Tensor4D, stride: n
   const cols = Math.min(width, kw - padding);
   return tf.tidy(() => {
     const window = rows === height && cols === width ? x : tf.slice(x, [0, 0, 0, 0], [batch, rows, cols, channels]);
-    const weightMatrix = (rows === kh && cols === kw ? weight : kernelTaps(weight, padding, rows, cols)).reshape([outChannels, inChannels * rows * cols]);
+    const weightMatrix = (rows === kh && cols === kw ? weight : kernelTaps(weight, padding, rows, cols)).reshape([
+      outChannels,
+      inChannels * rows * cols
+    ]);
     // Both flattened in (in, row, col) order; the window is the small side to permute.
-    const windowMatrix = rows * cols === 1 ? window.reshape([batch, channels]) : tf.transpose(window, [0, 3, 1, 2]).reshape([batch, channels * rows * cols]);
+    const windowMatrix =
+      rows * cols === 1
+        ? window.reshape([batch, channels])
+        : tf.transpose(window, [0, 3, 1, 2]).reshape([batch, channels * rows * cols]);
     return tf.matMul(windowMatrix, weightMatrix, false, true).reshape([batch, 1, 1, outChannels]);
   });
 }
@@ -262,7 +310,8 @@ export function conv2dTorchWeight(x: tf.Tensor4D, weight: tf.Tensor4D, stride: n
 function kernelTaps(weight: tf.Tensor4D, first: number, rows: number, cols: number): tf.Tensor {
   const [outChannels, inChannels, kh, kw] = weight.shape;
   const selection = new Float32Array(kh * kw * rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) selection[((first + r) * kw + first + c) * rows * cols + r * cols + c] = 1;
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) selection[((first + r) * kw + first + c) * rows * cols + r * cols + c] = 1;
   return tf.matMul(weight.reshape([outChannels * inChannels, kh * kw]), tf.tensor2d(selection, [kh * kw, rows * cols]));
 }
 
@@ -273,10 +322,29 @@ function kernelTaps(weight: tf.Tensor4D, first: number, rows: number, cols: numb
 export function maxPool2dTorch(x: tf.Tensor4D, kernelSize: number, stride: number, padding: number): tf.Tensor4D {
   const [, height, width] = x.shape;
   if (padding === 0) return tf.maxPool(x, kernelSize, stride, 'valid');
-  if (samePaddingMatches(height, kernelSize, stride, padding) && samePaddingMatches(width, kernelSize, stride, padding)) {
+  if (
+    samePaddingMatches(height, kernelSize, stride, padding) &&
+    samePaddingMatches(width, kernelSize, stride, padding)
+  ) {
     return tf.maxPool(x, kernelSize, stride, 'same');
   }
   const [top, bottom] = trimmedPadding(height, kernelSize, stride, padding);
   const [left, right] = trimmedPadding(width, kernelSize, stride, padding);
-  return tf.tidy(() => tf.maxPool(tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]], -Infinity), kernelSize, stride, 'valid'));
+  return tf.tidy(() =>
+    tf.maxPool(
+      tf.pad(
+        x,
+        [
+          [0, 0],
+          [top, bottom],
+          [left, right],
+          [0, 0]
+        ],
+        -Infinity
+      ),
+      kernelSize,
+      stride,
+      'valid'
+    )
+  );
 }

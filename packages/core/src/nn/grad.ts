@@ -17,7 +17,10 @@ export interface LossAndGrads {
 export function lossAndGrads(module: Module, lossFn: () => tf.Scalar): LossAndGrads {
   const named = module.namedParameters().filter(([, variable]) => variable.trainable);
   if (named.length === 0) throw new CoreError(`lossAndGrads: ${module.kind} has no trainable parameters`);
-  const { value, grads } = tf.variableGrads(lossFn, named.map(([, variable]) => variable));
+  const { value, grads } = tf.variableGrads(
+    lossFn,
+    named.map(([, variable]) => variable)
+  );
   const byName: Record<string, tf.Tensor> = {};
   for (const [name, variable] of named) {
     // A parameter the loss does not reach has no gradient (TF.js leaves it out).

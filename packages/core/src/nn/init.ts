@@ -13,7 +13,8 @@ let seedStream: number | null = null;
  * `null` returns to unseeded initialisation.
  */
 export function manualSeed(seed: number | null): void {
-  if (seed !== null && !Number.isFinite(seed)) throw new CoreError(`manualSeed: seed must be finite, got ${describeValue(seed)}`);
+  if (seed !== null && !Number.isFinite(seed))
+    throw new CoreError(`manualSeed: seed must be finite, got ${describeValue(seed)}`);
   seedStream = seed;
 }
 

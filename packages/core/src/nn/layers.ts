@@ -11,7 +11,8 @@ import { describeValue } from '@paramscope/protocol';
 import { CoreError } from '../errors';
 
 function positiveInt(kind: string, name: string, value: number): number {
-  if (!Number.isInteger(value) || value <= 0) throw new CoreError(`${kind}: ${name} must be a positive integer, got ${describeValue(value)}`);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new CoreError(`${kind}: ${name} must be a positive integer, got ${describeValue(value)}`);
   return value;
 }
 
@@ -26,7 +27,11 @@ export class Linear extends Module {
   readonly weight: tf.Variable;
   readonly bias: tf.Variable | null;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    options: LinearOptions = {}
+  ) {
     super();
     checkOptions('Linear', options, ['bias'], '3rd');
     positiveInt('Linear', 'inFeatures', inFeatures);
@@ -122,7 +127,13 @@ export class Conv2d extends Module {
   forward(input: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       // PyTorch's weight layout and symmetric padding (see conv2dTorchWeight).
-      const y = conv2dTorchWeight(input as tf.Tensor4D, this.weight as tf.Tensor4D, this.stride, this.padding, this.dilation);
+      const y = conv2dTorchWeight(
+        input as tf.Tensor4D,
+        this.weight as tf.Tensor4D,
+        this.stride,
+        this.padding,
+        this.dilation
+      );
       return this.bias ? tf.add(y, this.bias) : y;
     });
   }
@@ -149,7 +160,9 @@ function conv2dPadding(
   }
   const pixels = squarePair('Conv2d', 'padding', padding, 'the same padding on both axes');
   if (!Number.isInteger(pixels) || pixels < 0) {
-    throw new CoreError(`Conv2d: padding must be a non-negative integer, 'valid' or 'same', got ${describeValue(pixels)}`);
+    throw new CoreError(
+      `Conv2d: padding must be a non-negative integer, 'valid' or 'same', got ${describeValue(pixels)}`
+    );
   }
   return pixels;
 }
@@ -173,7 +186,11 @@ export class Embedding extends Module {
   readonly kind = 'Embedding';
   readonly weight: tf.Variable;
 
-  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: EmbeddingOptions = {}) {
+  constructor(
+    readonly numEmbeddings: number,
+    readonly embeddingDim: number,
+    options: EmbeddingOptions = {}
+  ) {
     super();
     checkOptions('Embedding', options, ['paddingIdx', 'maxNorm', 'normType', 'scaleGradByFreq', 'sparse'], '3rd');
     if (options.paddingIdx != null) unsupported('Embedding', 'paddingIdx', options.paddingIdx, 'only null is');
@@ -223,10 +240,15 @@ export class Identity extends Module {
  */
 export class Flatten extends Module {
   readonly kind = 'Flatten';
-  constructor(readonly startDim = 1, readonly endDim = -1) {
+  constructor(
+    readonly startDim = 1,
+    readonly endDim = -1
+  ) {
     super();
-    if (!Number.isInteger(startDim)) throw new CoreError(`Flatten: startDim must be an integer, got ${describeValue(startDim)}`);
-    if (!Number.isInteger(endDim)) throw new CoreError(`Flatten: endDim must be an integer, got ${describeValue(endDim)}`);
+    if (!Number.isInteger(startDim))
+      throw new CoreError(`Flatten: startDim must be an integer, got ${describeValue(startDim)}`);
+    if (!Number.isInteger(endDim))
+      throw new CoreError(`Flatten: endDim must be an integer, got ${describeValue(endDim)}`);
   }
   forward(input: tf.Tensor): tf.Tensor {
     const axis = (dim: number) => (dim < 0 ? dim + input.rank : dim);

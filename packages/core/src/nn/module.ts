@@ -47,7 +47,8 @@ export abstract class Module {
   /** Registers a child module under `name`. */
   registerModule<M extends Module>(name: string, module: M): M {
     this.checkFreeName(name);
-    if (name.includes('.') || name === '') throw new CoreError(`module name "${name}" must be non-empty and contain no "."`);
+    if (name.includes('.') || name === '')
+      throw new CoreError(`module name "${name}" must be non-empty and contain no "."`);
     this.children.set(name, module);
     return module;
   }

@@ -81,12 +81,25 @@ export function nativeFusedBatchNorm(
   running?: { mean: tf.Tensor; variance: tf.Tensor; momentum: number }
 ): NativeBatchNormOutputs {
   const factor = running ? running.momentum : 1;
-  const attrs = [...batchNormAttrs(backend, eps), { name: 'exponential_avg_factor', type: backend.binding.TF_ATTR_FLOAT, value: factor }];
+  const attrs = [
+    ...batchNormAttrs(backend, eps),
+    { name: 'exponential_avg_factor', type: backend.binding.TF_ATTR_FLOAT, value: factor }
+  ];
   const none = running ? null : tf.tensor1d([]);
   const inputs = [x, scale, offset, running?.mean ?? none!, running?.variance ?? none!];
-  const [y, runningMean, runningVariance, ...reserve] = backend.executeMultipleOutputs('FusedBatchNormV3', attrs, inputs, 6);
+  const [y, runningMean, runningVariance, ...reserve] = backend.executeMultipleOutputs(
+    'FusedBatchNormV3',
+    attrs,
+    inputs,
+    6
+  );
   none?.dispose();
-  return { y: y as tf.Tensor4D, runningMean: runningMean as tf.Tensor1D, runningVariance: runningVariance as tf.Tensor1D, reserve };
+  return {
+    y: y as tf.Tensor4D,
+    runningMean: runningMean as tf.Tensor1D,
+    runningVariance: runningVariance as tf.Tensor1D,
+    reserve
+  };
 }
 
 /** `FusedBatchNormGradV3`: [dx, dscale, doffset] for the forward pass's saved tensors. */
@@ -98,7 +111,12 @@ export function nativeFusedBatchNormGrad(
   reserve: tf.Tensor[],
   eps: number
 ): [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D] {
-  const outputs = backend.executeMultipleOutputs('FusedBatchNormGradV3', batchNormAttrs(backend, eps), [dy, x, scale, ...reserve], 5);
+  const outputs = backend.executeMultipleOutputs(
+    'FusedBatchNormGradV3',
+    batchNormAttrs(backend, eps),
+    [dy, x, scale, ...reserve],
+    5
+  );
   tf.dispose(outputs.slice(3));
   return [outputs[0] as tf.Tensor4D, outputs[1] as tf.Tensor1D, outputs[2] as tf.Tensor1D];
 }

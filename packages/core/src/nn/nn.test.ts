@@ -1,6 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BatchNorm1d, BatchNorm2d, Conv2d, GroupNorm, InstanceNorm2d, LayerNorm, Linear, Sequential, ReLU, Embedding } from './index';
+import {
+  BatchNorm1d,
+  BatchNorm2d,
+  Conv2d,
+  GroupNorm,
+  InstanceNorm2d,
+  LayerNorm,
+  Linear,
+  Sequential,
+  ReLU,
+  Embedding
+} from './index';
 import { bnCnn, bnMlp, disposeGrads, lossAndGrads, manualSeed, resnet18 } from './index';
 
 beforeAll(async () => {
@@ -20,9 +31,18 @@ describe('Module tree', () => {
   it('names parameters and modules as PyTorch does, each tied tensor once', () => {
     const shared = new Linear(4, 4);
     const net = new Sequential(shared, new ReLU(), shared, new BatchNorm1d(4));
-    expect(net.namedModules().map(([p, m]) => `${p}:${m.kind}`)).toEqual(['', '0:Linear', '1:ReLU', '3:BatchNorm1d'].map((s) => (s === '' ? ':Sequential' : s)));
+    expect(net.namedModules().map(([p, m]) => `${p}:${m.kind}`)).toEqual(
+      ['', '0:Linear', '1:ReLU', '3:BatchNorm1d'].map((s) => (s === '' ? ':Sequential' : s))
+    );
     expect(net.namedParameters().map(([n]) => n)).toEqual(['0.weight', '0.bias', '3.weight', '3.bias']);
-    expect(net.namedParameters('', false).map(([n]) => n)).toEqual(['0.weight', '0.bias', '2.weight', '2.bias', '3.weight', '3.bias']);
+    expect(net.namedParameters('', false).map(([n]) => n)).toEqual([
+      '0.weight',
+      '0.bias',
+      '2.weight',
+      '2.bias',
+      '3.weight',
+      '3.bias'
+    ]);
     expect(net.namedBuffers().map(([n]) => n)).toEqual(['3.running_mean', '3.running_var', '3.num_batches_tracked']);
     net.dispose();
   });
@@ -52,7 +72,10 @@ describe('layers', () => {
     const x = tf.tensor2d([[1, 2]]);
     const w = lin.weight.arraySync() as number[][];
     const b = lin.bias!.arraySync() as number[];
-    close(lin.call(x), w.map((row, i) => row[0] + 2 * row[1] + b[i]));
+    close(
+      lin.call(x),
+      w.map((row, i) => row[0] + 2 * row[1] + b[i])
+    );
     lin.dispose();
   });
 
@@ -64,7 +87,9 @@ describe('layers', () => {
     const w = conv.weight.arraySync() as number[][][][];
     const xs = x.arraySync() as number[][][][];
     let expected = 0;
-    for (let c = 0; c < 2; c++) for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) expected += w[0][c][i][j] * xs[0][1 + i - 1][1 + j - 1][c];
+    for (let c = 0; c < 2; c++)
+      for (let i = 0; i < 3; i++)
+        for (let j = 0; j < 3; j++) expected += w[0][c][i][j] * xs[0][1 + i - 1][1 + j - 1][c];
     expect((y.arraySync() as number[][][][])[0][1][1][0]).toBeCloseTo(expected, 4);
     conv.dispose();
   });
@@ -82,9 +107,12 @@ describe('normalization (PyTorch conventions)', () => {
     const x = tf.tensor2d([[1], [2], [3], [6]]);
     const mean = 3;
     const biased = (4 + 1 + 0 + 9) / 4;
-    close(bn.call(x), [1, 2, 3, 6].map((v) => (v - mean) / Math.sqrt(biased + 1e-5)));
+    close(
+      bn.call(x),
+      [1, 2, 3, 6].map((v) => (v - mean) / Math.sqrt(biased + 1e-5))
+    );
     close(bn.runningMean!, [0.9 * 0 + 0.1 * mean]);
-    close(bn.runningVar!, [0.9 * 1 + 0.1 * (biased * 4) / 3]);
+    close(bn.runningVar!, [0.9 * 1 + (0.1 * (biased * 4)) / 3]);
     expect(bn.numBatchesTracked!.dataSync()[0]).toBe(1);
     bn.eval();
     close(bn.call(tf.tensor2d([[1]])), [(1 - 0.3) / Math.sqrt(0.9 + 0.1 * (14 / 3) + 1e-5)]);
@@ -110,7 +138,10 @@ describe('normalization (PyTorch conventions)', () => {
     const beta = tf.randomNormal([5], 0, 1, 'float32', 11);
     ours.weight!.assign(gamma);
     ours.bias!.assign(beta);
-    const layer = tf.layers.batchNormalization({ epsilon: 1e-5, gammaInitializer: tf.initializers.constant({ value: 1 }) });
+    const layer = tf.layers.batchNormalization({
+      epsilon: 1e-5,
+      gammaInitializer: tf.initializers.constant({ value: 1 })
+    });
     layer.build(x.shape);
     layer.setWeights([gamma, beta, tf.zeros([5]), tf.ones([5])]);
     close(ours.call(x), layer.apply(x, { training: true }) as tf.Tensor, 1e-5);
@@ -140,7 +171,8 @@ describe('training', () => {
       const { loss, grads } = lossAndGrads(net, () => tf.losses.softmaxCrossEntropy(labels, net.call(x)) as tf.Scalar);
       expect(Object.keys(grads)).toEqual(net.namedParameters().map(([n]) => n));
       tf.tidy(() => {
-        for (const [name, variable] of net.namedParameters()) variable.assign(tf.sub(variable, tf.mul(grads[name], 0.1)));
+        for (const [name, variable] of net.namedParameters())
+          variable.assign(tf.sub(variable, tf.mul(grads[name], 0.1)));
       });
       const value = loss.dataSync()[0];
       loss.dispose();

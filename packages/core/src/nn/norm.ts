@@ -21,12 +21,14 @@ export interface BatchNormOptions extends FactoryOptions {
 }
 
 function checkEps(kind: string, eps: number): number {
-  if (!Number.isFinite(eps) || eps < 0) throw new CoreError(`${kind}: eps must be a non-negative number, got ${describeValue(eps)}`);
+  if (!Number.isFinite(eps) || eps < 0)
+    throw new CoreError(`${kind}: eps must be a non-negative number, got ${describeValue(eps)}`);
   return eps;
 }
 
 function checkFeatures(kind: string, name: string, value: number): number {
-  if (!Number.isInteger(value) || value <= 0) throw new CoreError(`${kind}: ${name} must be a positive integer, got ${describeValue(value)}`);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new CoreError(`${kind}: ${name} must be a positive integer, got ${describeValue(value)}`);
   return value;
 }
 
@@ -40,7 +42,10 @@ abstract class BatchNormBase extends Module {
   readonly momentum: number | null;
   protected abstract readonly inputRanks: readonly number[];
 
-  constructor(readonly numFeatures: number, options: BatchNormOptions) {
+  constructor(
+    readonly numFeatures: number,
+    options: BatchNormOptions
+  ) {
     super();
     const kind = new.target.name;
     checkOptions(kind, options, ['eps', 'momentum', 'affine', 'trackRunningStats'], '2nd');
@@ -57,7 +62,10 @@ abstract class BatchNormBase extends Module {
     this.runningMean = track ? this.registerBuffer('running_mean', constantVariable([numFeatures], 0, false)) : null;
     this.runningVar = track ? this.registerBuffer('running_var', constantVariable([numFeatures], 1, false)) : null;
     this.numBatchesTracked = track
-      ? this.registerBuffer('num_batches_tracked', tf.tidy(() => tf.variable(tf.scalar(0, 'int32'), false)))
+      ? this.registerBuffer(
+          'num_batches_tracked',
+          tf.tidy(() => tf.variable(tf.scalar(0, 'int32'), false))
+        )
       : null;
   }
 
@@ -73,9 +81,18 @@ abstract class BatchNormBase extends Module {
     }
     const count = input.size / this.numFeatures;
     const track = this.training && this.runningMean !== null;
-    if (track && count < 2) throw new CoreError(`${this.kind}: expected more than 1 value per channel when training, got ${count}`);
+    if (track && count < 2)
+      throw new CoreError(`${this.kind}: expected more than 1 value per channel when training, got ${count}`);
     // Closed-form gradient (fused kernels on the native backend); running statistics updated on the way.
-    return tf.tidy(() => batchNormTraining(input, this.weight as tf.Tensor1D | null, this.bias as tf.Tensor1D | null, this.eps, track ? this.nextRunningStats() : undefined));
+    return tf.tidy(() =>
+      batchNormTraining(
+        input,
+        this.weight as tf.Tensor1D | null,
+        this.bias as tf.Tensor1D | null,
+        this.eps,
+        track ? this.nextRunningStats() : undefined
+      )
+    );
   }
 
   /** Counts the batch; the running statistics and this batch's weight in them. */
@@ -171,7 +188,11 @@ export class GroupNorm extends Module {
   readonly bias: tf.Variable | null;
   readonly eps: number;
 
-  constructor(readonly numGroups: number, readonly numChannels: number, options: GroupNormOptions = {}) {
+  constructor(
+    readonly numGroups: number,
+    readonly numChannels: number,
+    options: GroupNormOptions = {}
+  ) {
     super();
     checkOptions('GroupNorm', options, ['eps', 'affine'], '3rd');
     checkFeatures('GroupNorm', 'numGroups', numGroups);
@@ -187,7 +208,9 @@ export class GroupNorm extends Module {
 
   forward(input: tf.Tensor): tf.Tensor {
     if (input.rank < 2 || input.shape[input.rank - 1] !== this.numChannels) {
-      throw new CoreError(`GroupNorm: expected ${this.numChannels} channels on the last axis, got shape [${input.shape}]`);
+      throw new CoreError(
+        `GroupNorm: expected ${this.numChannels} channels on the last axis, got shape [${input.shape}]`
+      );
     }
     return tf.tidy(() => {
       const [n] = input.shape;
@@ -209,7 +232,10 @@ export class InstanceNorm2d extends Module {
   readonly eps: number;
 
   /** PyTorch's defaults: no affine parameters, no running statistics. */
-  constructor(readonly numFeatures: number, options: InstanceNormOptions = {}) {
+  constructor(
+    readonly numFeatures: number,
+    options: InstanceNormOptions = {}
+  ) {
     super();
     checkOptions('InstanceNorm2d', options, ['eps', 'affine', 'momentum', 'trackRunningStats'], '2nd');
     if (options.trackRunningStats) {
@@ -224,7 +250,9 @@ export class InstanceNorm2d extends Module {
 
   forward(input: tf.Tensor): tf.Tensor {
     if (input.rank !== 4 || input.shape[3] !== this.numFeatures) {
-      throw new CoreError(`InstanceNorm2d: expected NHWC input with ${this.numFeatures} channels, got shape [${input.shape}]`);
+      throw new CoreError(
+        `InstanceNorm2d: expected NHWC input with ${this.numFeatures} channels, got shape [${input.shape}]`
+      );
     }
     return tf.tidy(() => {
       const { mean, variance } = tf.moments(input, [1, 2], true);

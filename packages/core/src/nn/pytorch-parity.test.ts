@@ -33,7 +33,9 @@ interface Case {
   torchFloat32WorstGradError: number;
 }
 
-const { cases } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'nn', 'reference.json'), 'utf8')) as { cases: Case[] };
+const { cases } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'nn', 'reference.json'), 'utf8')) as {
+  cases: Case[];
+};
 
 const BUILDERS: Record<Case['name'], () => Module> = {
   bnCnn: () => bnCnn({ inChannels: 2, channels: [4, 6], numClasses: 3 }),
@@ -99,15 +101,20 @@ describe.each(RUNS)('one training step against PyTorch (float64) on %s (native k
       const before = tf.memory().numTensors;
       const x = tf.tensor(c.input, c.inputShape);
       const labels = tf.tidy(() => tf.oneHot(tf.tensor1d(c.labels, 'int32'), c.numClasses));
-      const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, model.call(x)) as tf.Scalar);
+      const { value, grads } = tf.variableGrads(
+        () => tf.losses.softmaxCrossEntropy(labels, model.call(x)) as tf.Scalar
+      );
       expect(Math.abs(value.dataSync()[0] - c.loss)).toBeLessThan(1e-5 * c.loss);
       const names = new Map(model.namedParameters().map(([name, v]) => [v.name, name]));
       const errors: Record<string, number> = {};
-      for (const [id, grad] of Object.entries(grads)) errors[names.get(id)!] = relativeError(grad.dataSync(), c.grads.find((g) => g.name === names.get(id))!.values);
+      for (const [id, grad] of Object.entries(grads))
+        errors[names.get(id)!] = relativeError(grad.dataSync(), c.grads.find((g) => g.name === names.get(id))!.values);
       expect(Object.keys(errors).sort()).toEqual(c.grads.map((g) => g.name).sort());
       // PyTorch's own float32 gradients are within ~2e-6 of float64 here.
-      for (const [name, error] of Object.entries(errors)) expect(error, `${name}: relative error ${error.toExponential(2)}`).toBeLessThan(5e-5);
-      for (const b of c.buffersAfter) expect(relativeError(byName.get(b.name)!.dataSync(), b.values), b.name).toBeLessThan(1e-5);
+      for (const [name, error] of Object.entries(errors))
+        expect(error, `${name}: relative error ${error.toExponential(2)}`).toBeLessThan(5e-5);
+      for (const b of c.buffersAfter)
+        expect(relativeError(byName.get(b.name)!.dataSync(), b.values), b.name).toBeLessThan(1e-5);
       tf.dispose([value, x, labels, ...Object.values(grads)]);
       expect(tf.memory().numTensors).toBe(before);
       model.dispose();

@@ -7,7 +7,8 @@ import { describeValue } from '@paramscope/protocol';
 import { CoreError } from '../errors';
 
 function checkWidths(kind: string, widths: readonly number[]): void {
-  if (widths.length < 2) throw new CoreError(`${kind}: need at least an input and an output width, got ${describeValue(widths)}`);
+  if (widths.length < 2)
+    throw new CoreError(`${kind}: need at least an input and an output width, got ${describeValue(widths)}`);
 }
 
 /**
@@ -38,7 +39,11 @@ export function bnCnn(options: { inChannels: number; channels: readonly number[]
   let previous = inChannels;
   channels.forEach((width, i) => {
     const stride = i === 0 ? 1 : 2;
-    modules.push(new Conv2d(previous, width, 3, { stride, padding: 1, bias: false }), new BatchNorm2d(width), new ReLU());
+    modules.push(
+      new Conv2d(previous, width, 3, { stride, padding: 1, bias: false }),
+      new BatchNorm2d(width),
+      new ReLU()
+    );
     previous = width;
   });
   modules.push(new AdaptiveAvgPool2d(), new Flatten(), new Linear(previous, numClasses));

@@ -63,7 +63,9 @@ export function traceModuleGraph(root: Module, input: tf.Tensor): ModuleEdge[] {
   moduleCallObserver.current = {
     enter(module) {
       const leaf = module.namedChildren().length === 0;
-      open.push(leaf ? { path: paths.get(module) ?? null, kind: module.kind, outputId: -1, start: tapeLength(), end: -1 } : null);
+      open.push(
+        leaf ? { path: paths.get(module) ?? null, kind: module.kind, outputId: -1, start: tapeLength(), end: -1 } : null
+      );
       return open.length - 1;
     },
     exit(token, output) {

@@ -15,12 +15,9 @@ beforeAll(async () => {
 afterAll(() => executor.close());
 
 function model(seed: number): tf.Variable[] {
-  return [
-    [64, 3, 7, 7],
-    [64],
-    [256, 64, 1, 1],
-    [10]
-  ].map((shape, i) => tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, 0.1, 'float32', seed + i))));
+  return [[64, 3, 7, 7], [64], [256, 64, 1, 1], [10]].map((shape, i) =>
+    tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, 0.1, 'float32', seed + i)))
+  );
 }
 
 describe('worker-thread executor', () => {
@@ -30,7 +27,11 @@ describe('worker-thread executor', () => {
   });
 
   for (const [name, make] of [
-    ['SGD', (params: tf.Variable[], options: object) => new SGD(params, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-4 }, options)],
+    [
+      'SGD',
+      (params: tf.Variable[], options: object) =>
+        new SGD(params, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-4 }, options)
+    ],
     ['AdamW', (params: tf.Variable[], options: object) => new AdamW(params, { lr: 1e-3, amsgrad: true }, options)],
     ['LARS', (params: tf.Variable[], options: object) => new LARS(params, { lr: 0.1, weightDecay: 1e-4 }, options)]
   ] as const) {
@@ -81,13 +82,21 @@ describe('worker-thread executor', () => {
     await quarter.close();
     expect(() => createThreadExecutor({ callerShare: 1.5 })).toThrow(/callerShare must be in \[0, 1\], got 1.5/);
     expect(() => createThreadExecutor({ thread: 2 } as object)).toThrow(OptimizerError);
-    expect(() => createThreadExecutor({ thread: 2 } as object)).toThrow(/unknown key "thread" in options; did you mean threads\?/);
+    expect(() => createThreadExecutor({ thread: 2 } as object)).toThrow(
+      /unknown key "thread" in options; did you mean threads\?/
+    );
   });
 
   // SGD's Σ g² is taken while the gradient is staged; LARS's norms are measured by both threads.
   for (const [name, make] of [
-    ['SGD', (w: tf.Variable) => new SGD([{ name: 'conv1.weight', variable: w }], { lr: 0.1, momentum: 0.9 }, { executor })],
-    ['LARS', (w: tf.Variable) => new LARS([{ name: 'conv1.weight', variable: w }], { lr: 0.1, momentum: 0.9 }, { executor })]
+    [
+      'SGD',
+      (w: tf.Variable) => new SGD([{ name: 'conv1.weight', variable: w }], { lr: 0.1, momentum: 0.9 }, { executor })
+    ],
+    [
+      'LARS',
+      (w: tf.Variable) => new LARS([{ name: 'conv1.weight', variable: w }], { lr: 0.1, momentum: 0.9 }, { executor })
+    ]
   ] as const) {
     // conv1.weight has 9,408 values: the calling thread's part (an equal share) ends at 4,704.
     for (const [where, at] of [

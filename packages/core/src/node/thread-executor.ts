@@ -205,7 +205,8 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
     workers.forEach((w, index) => {
       const pieces = remote[index];
       if (pieces.length === 0 && unregister.length === 0) return;
-      if (w.results.length < pieces.length * 3) w.results = new Float64Array(new SharedArrayBuffer(pieces.length * 3 * 8 * 2));
+      if (w.results.length < pieces.length * 3)
+        w.results = new Float64Array(new SharedArrayBuffer(pieces.length * 3 * 8 * 2));
       const kernels = variants
         .filter((v) => !w.sentKernels.has(v.name))
         .map((v): [string, string] => [v.name, scalarKernelSource(v)]);
@@ -236,11 +237,15 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
       const deadline = Date.now() + timeoutMs;
       let value: number;
       while ((value = Atomics.load(w.control, 0)) !== sequence) {
-        if (Atomics.wait(w.control, 0, value, Math.max(1, deadline - Date.now())) === 'timed-out' && Date.now() >= deadline) {
+        if (
+          Atomics.wait(w.control, 0, value, Math.max(1, deadline - Date.now())) === 'timed-out' &&
+          Date.now() >= deadline
+        ) {
           throw new Error(`optimizer worker thread ${index} did not answer within ${timeoutMs} ms`);
         }
       }
-      if (Atomics.load(w.control, 1) !== 0) throw new Error(`optimizer worker thread ${index} failed${w.lastError ? `: ${w.lastError}` : ''}`);
+      if (Atomics.load(w.control, 1) !== 0)
+        throw new Error(`optimizer worker thread ${index} failed${w.lastError ? `: ${w.lastError}` : ''}`);
       pieces.forEach((piece, p) => {
         const out = sums[piece.task];
         for (let k = 0; k < out.length; k++) out[k] += w.results[p * 3 + k];

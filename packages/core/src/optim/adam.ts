@@ -20,9 +20,20 @@ function validateAdam(owner: string, group: AdamHyperparameters, where: string):
  */
 export class Adam extends Optimizer<AdamHyperparameters> {
   /** PyTorch's defaults. */
-  static readonly defaults: AdamHyperparameters = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false };
+  static readonly defaults: AdamHyperparameters = {
+    lr: 1e-3,
+    betas: [0.9, 0.999],
+    eps: 1e-8,
+    weightDecay: 0,
+    amsgrad: false,
+    maximize: false
+  };
 
-  constructor(params: ParamLike[] | ParamGroupInput[], defaults: Partial<AdamHyperparameters> = {}, options: BaseOptimizerOptions = {}) {
+  constructor(
+    params: ParamLike[] | ParamGroupInput[],
+    defaults: Partial<AdamHyperparameters> = {},
+    options: BaseOptimizerOptions = {}
+  ) {
     super(params, Adam.defaults, defaults, adamL2Rule, options);
   }
 
@@ -37,9 +48,20 @@ export class Adam extends Optimizer<AdamHyperparameters> {
  */
 export class AdamW extends Optimizer<AdamHyperparameters> {
   /** PyTorch's defaults (weightDecay 0.01). */
-  static readonly defaults: AdamHyperparameters = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false };
+  static readonly defaults: AdamHyperparameters = {
+    lr: 1e-3,
+    betas: [0.9, 0.999],
+    eps: 1e-8,
+    weightDecay: 1e-2,
+    amsgrad: false,
+    maximize: false
+  };
 
-  constructor(params: ParamLike[] | ParamGroupInput[], defaults: Partial<AdamHyperparameters> = {}, options: BaseOptimizerOptions = {}) {
+  constructor(
+    params: ParamLike[] | ParamGroupInput[],
+    defaults: Partial<AdamHyperparameters> = {},
+    options: BaseOptimizerOptions = {}
+  ) {
     super(params, AdamW.defaults, defaults, adamWRule, options);
   }
 

@@ -165,7 +165,13 @@ describe('unknown keys', () => {
 describe('a disposed variable', () => {
   it('is named when stepping, and nothing is updated', () => {
     const [w, b] = [variable([1, 2]), variable([3])];
-    const opt = new SGD([{ name: 'fc.weight', variable: w }, { name: 'fc.bias', variable: b }], { momentum: 0.9 });
+    const opt = new SGD(
+      [
+        { name: 'fc.weight', variable: w },
+        { name: 'fc.bias', variable: b }
+      ],
+      { momentum: 0.9 }
+    );
     stepWith(opt, [w, b], 1);
     const grads = { 'fc.weight': tf.ones([2]) };
     const before = JSON.stringify({ w: values(w), state: opt.stateDict() });
@@ -258,12 +264,24 @@ describe('Lion and LAMB hyperparameters', () => {
     ['LAMB', { weightDecay: -1 }, /^LAMB: invalid weightDecay -1/],
     // Stricter than timm, which would divide by a clip of 0 or run betas ≥ 1 (named here instead).
     ['LAMB', { betas: [0.9, 1] }, /^LAMB: invalid beta2 \(betas\[1\]\) 1/],
-    ['LAMB', { maxGradNorm: 0 }, /^LAMB: invalid maxGradNorm 0 in defaults \(a finite number > 0, or null for no clipping\)/],
+    [
+      'LAMB',
+      { maxGradNorm: 0 },
+      /^LAMB: invalid maxGradNorm 0 in defaults \(a finite number > 0, or null for no clipping\)/
+    ],
     ['LAMB', { maxGradNorm: 'none' }, /^LAMB: invalid maxGradNorm "none"/],
     ['LAMB', { trustClip: 1 }, /^LAMB: trustClip in defaults must be true or false, got 1/],
     // timm's ValueError: corrected weight decay requires a positive max lr.
-    ['Lion', { correctedWeightDecay: true, lr: 0 }, /^Lion: correctedWeightDecay in defaults requires a positive maxLrSnapshot/],
-    ['LAMB', { correctedWeightDecay: true, maxLrSnapshot: 0 }, /^LAMB: correctedWeightDecay in defaults requires a positive maxLrSnapshot/],
+    [
+      'Lion',
+      { correctedWeightDecay: true, lr: 0 },
+      /^Lion: correctedWeightDecay in defaults requires a positive maxLrSnapshot/
+    ],
+    [
+      'LAMB',
+      { correctedWeightDecay: true, maxLrSnapshot: 0 },
+      /^LAMB: correctedWeightDecay in defaults requires a positive maxLrSnapshot/
+    ],
     // Options of timm's that are not implemented are named, not ignored.
     ['Lion', { caution: true }, /^Lion: caution = true in defaults is not supported \(timm's Cautious Optimizers mask/],
     ['LAMB', { caution: true }, /^LAMB: caution = true in defaults is not supported/],
@@ -285,7 +303,12 @@ describe('Lion and LAMB hyperparameters', () => {
     const dict = opt.stateDict();
     expect(dict.paramGroups[0].step).toBe(1);
     dict.paramGroups[0].step = -1;
-    expectRefused(opt, [w], () => opt.loadStateDict(dict), /^LAMB: step in group 0 \(the group's step count\) must be a non-negative integer, got -1/);
+    expectRefused(
+      opt,
+      [w],
+      () => opt.loadStateDict(dict),
+      /^LAMB: step in group 0 \(the group's step count\) must be a non-negative integer, got -1/
+    );
     w.dispose();
   });
 });

@@ -39,7 +39,11 @@ export class LAMB extends Optimizer<LambHyperparameters> {
     layerAdaptation: true
   };
 
-  constructor(params: ParamLike[] | ParamGroupInput[], defaults: Partial<LambHyperparameters> = {}, options: BaseOptimizerOptions = {}) {
+  constructor(
+    params: ParamLike[] | ParamGroupInput[],
+    defaults: Partial<LambHyperparameters> = {},
+    options: BaseOptimizerOptions = {}
+  ) {
     super(params, LAMB.defaults, withLrSnapshot(defaults, LAMB.defaults.lr), lambRule, options);
   }
 
@@ -48,18 +52,29 @@ export class LAMB extends Optimizer<LambHyperparameters> {
     requireNonNegative(group.eps, 'eps', where, 'LAMB');
     requireNonNegative(group.weightDecay, 'weightDecay', where, 'LAMB');
     requireBetas(group.betas, where, 'LAMB');
-    for (const key of ['biasCorrection', 'gradAveraging', 'trustClip', 'alwaysAdapt', 'decoupledDecay', 'layerAdaptation'] as const) {
+    for (const key of [
+      'biasCorrection',
+      'gradAveraging',
+      'trustClip',
+      'alwaysAdapt',
+      'decoupledDecay',
+      'layerAdaptation'
+    ] as const) {
       requireBoolean(group[key], key, where, 'LAMB');
     }
     const clip = group.maxGradNorm;
     if (clip !== null && !(typeof clip === 'number' && clip > 0 && Number.isFinite(clip))) {
-      throw new OptimizerError(`LAMB: invalid maxGradNorm ${describeValue(clip)} in ${where} (a finite number > 0, or null for no clipping)`);
+      throw new OptimizerError(
+        `LAMB: invalid maxGradNorm ${describeValue(clip)} in ${where} (a finite number > 0, or null for no clipping)`
+      );
     }
     requireCorrectedDecay(group, where, 'LAMB');
     refuseCaution(group, where, 'LAMB');
     const step = (group as { step?: unknown }).step;
     if (step !== undefined && !(typeof step === 'number' && Number.isInteger(step) && step >= 0)) {
-      throw new OptimizerError(`LAMB: step in ${where} (the group's step count) must be a non-negative integer, got ${describeValue(step)}`);
+      throw new OptimizerError(
+        `LAMB: step in ${where} (the group's step count) must be a non-negative integer, got ${describeValue(step)}`
+      );
     }
   }
 }

@@ -24,7 +24,11 @@ export class LARS extends Optimizer<LarsHyperparameters> {
     layerAdaptation: true
   };
 
-  constructor(params: ParamLike[] | ParamGroupInput[], defaults: Partial<LarsHyperparameters> = {}, options: BaseOptimizerOptions = {}) {
+  constructor(
+    params: ParamLike[] | ParamGroupInput[],
+    defaults: Partial<LarsHyperparameters> = {},
+    options: BaseOptimizerOptions = {}
+  ) {
     super(params, LARS.defaults, defaults, larsRule, options);
   }
 

@@ -5,7 +5,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAMB, Lion, scalarExecutor, type BaseOptimizerOptions, type Optimizer, type OptimizerStateDict, type ParamGroupInput } from './index';
+import {
+  LAMB,
+  Lion,
+  scalarExecutor,
+  type BaseOptimizerOptions,
+  type Optimizer,
+  type OptimizerStateDict,
+  type ParamGroupInput
+} from './index';
 
 let counter = 0;
 const variable = (values: number[]) => tf.tidy(() => tf.variable(tf.tensor1d(values), true, `lion-lamb-${counter++}`));
@@ -24,9 +32,16 @@ function step(opt: Optimizer<object>, weights: tf.Variable[], k: number): void {
 
 type Make = (groups: ParamGroupInput[], options: BaseOptimizerOptions) => Optimizer<object>;
 const OPTIMIZERS: Array<[string, Make]> = [
-  ['Lion', (groups, options) => new Lion(groups, { lr: 1e-2, weightDecay: 0.1 }, options) as unknown as Optimizer<object>],
+  [
+    'Lion',
+    (groups, options) => new Lion(groups, { lr: 1e-2, weightDecay: 0.1 }, options) as unknown as Optimizer<object>
+  ],
   ['LAMB', (groups, options) => new LAMB(groups, { lr: 1e-2 }, options) as unknown as Optimizer<object>],
-  ['LAMB decoupled', (groups, options) => new LAMB(groups, { lr: 1e-2, decoupledDecay: true, maxGradNorm: null }, options) as unknown as Optimizer<object>]
+  [
+    'LAMB decoupled',
+    (groups, options) =>
+      new LAMB(groups, { lr: 1e-2, decoupledDecay: true, maxGradNorm: null }, options) as unknown as Optimizer<object>
+  ]
 ];
 const PATHS: Array<[string, BaseOptimizerOptions]> = [
   ['SIMD loops', {}],
@@ -78,40 +93,60 @@ describe('LAMB', () => {
     return norm(w) / norm(u);
   }
 
-  it.each(PATHS)('reports the trust ratio per parameter (%s); layerAdaptation false and zero norms give 1', (_path, options) => {
-    const values = { w: [0.3, -0.2, 0.1, 0.4], z: [0, 0], b: [0.5, 0.5], n: [1, 2], a: [0.1, -0.3] };
-    const v = Object.fromEntries(Object.entries(values).map(([k, x]) => [k, variable(x)])) as Record<keyof typeof values, tf.Variable>;
-    const grads: Record<keyof typeof values, number[]> = { w: [0.5, -1, 0.25, 2], z: [1, -1], b: [0.2, 0.1], n: [1, 1], a: [0.3, 0.2] };
-    const opt = new LAMB(
-      [
-        { params: [{ name: 'w', variable: v.w }, { name: 'z', variable: v.z }], weightDecay: 0.1 },
-        // The document's LARS grouping: no trust ratio, whatever the decay and alwaysAdapt.
-        { params: [{ name: 'b', variable: v.b }], weightDecay: 0.1, alwaysAdapt: true, layerAdaptation: false },
-        // timm's rule under layerAdaptation: no decay → not adapted unless alwaysAdapt.
-        { params: [{ name: 'n', variable: v.n }], weightDecay: 0 },
-        { params: [{ name: 'a', variable: v.a }], weightDecay: 0, alwaysAdapt: true }
-      ],
-      { lr: 0.1, maxGradNorm: null },
-      options
-    );
-    const map = new Map((Object.keys(values) as Array<keyof typeof values>).map((k) => [v[k], tf.tensor1d(grads[k])] as const));
-    opt.step(map);
-    tf.dispose([...map.values()]);
-    const byName = new Map(opt.diagnostics().map((d) => [d.name, d]));
-    expect(byName.get('w')?.trustRatio).toBeCloseTo(firstTrustRatio(values.w, grads.w, 0.1), 5);
-    expect(byName.get('z')?.trustRatio).toBe(1); // ‖w‖ = 0
-    expect(byName.get('b')?.trustRatio).toBe(1);
-    expect(byName.get('n')?.trustRatio).toBe(1);
-    expect(byName.get('a')?.trustRatio).toBeCloseTo(firstTrustRatio(values.a, grads.a, 0), 5);
-    // Without a trust ratio the step is η·u: b ← b − 0.1·(g/(|g| + ε) + 0.1·b).
-    const expectedB = values.b.map((w, i) => w - 0.1 * (grads.b[i] / (Math.abs(grads.b[i]) + 1e-6) + 0.1 * w));
-    Array.from(v.b.dataSync()).forEach((x, i) => expect(x).toBeCloseTo(expectedB[i], 6));
-    // With one: w ← w − η·r·u, so ‖Δw‖ = η·r·‖u‖ = η·‖w‖.
-    const dw = byName.get('w')!;
-    expect(dw.updateNorm / dw.weightNorm).toBeCloseTo(0.1, 5);
-    opt.dispose();
-    tf.dispose(Object.values(v));
-  });
+  it.each(PATHS)(
+    'reports the trust ratio per parameter (%s); layerAdaptation false and zero norms give 1',
+    (_path, options) => {
+      const values = { w: [0.3, -0.2, 0.1, 0.4], z: [0, 0], b: [0.5, 0.5], n: [1, 2], a: [0.1, -0.3] };
+      const v = Object.fromEntries(Object.entries(values).map(([k, x]) => [k, variable(x)])) as Record<
+        keyof typeof values,
+        tf.Variable
+      >;
+      const grads: Record<keyof typeof values, number[]> = {
+        w: [0.5, -1, 0.25, 2],
+        z: [1, -1],
+        b: [0.2, 0.1],
+        n: [1, 1],
+        a: [0.3, 0.2]
+      };
+      const opt = new LAMB(
+        [
+          {
+            params: [
+              { name: 'w', variable: v.w },
+              { name: 'z', variable: v.z }
+            ],
+            weightDecay: 0.1
+          },
+          // The document's LARS grouping: no trust ratio, whatever the decay and alwaysAdapt.
+          { params: [{ name: 'b', variable: v.b }], weightDecay: 0.1, alwaysAdapt: true, layerAdaptation: false },
+          // timm's rule under layerAdaptation: no decay → not adapted unless alwaysAdapt.
+          { params: [{ name: 'n', variable: v.n }], weightDecay: 0 },
+          { params: [{ name: 'a', variable: v.a }], weightDecay: 0, alwaysAdapt: true }
+        ],
+        { lr: 0.1, maxGradNorm: null },
+        options
+      );
+      const map = new Map(
+        (Object.keys(values) as Array<keyof typeof values>).map((k) => [v[k], tf.tensor1d(grads[k])] as const)
+      );
+      opt.step(map);
+      tf.dispose([...map.values()]);
+      const byName = new Map(opt.diagnostics().map((d) => [d.name, d]));
+      expect(byName.get('w')?.trustRatio).toBeCloseTo(firstTrustRatio(values.w, grads.w, 0.1), 5);
+      expect(byName.get('z')?.trustRatio).toBe(1); // ‖w‖ = 0
+      expect(byName.get('b')?.trustRatio).toBe(1);
+      expect(byName.get('n')?.trustRatio).toBe(1);
+      expect(byName.get('a')?.trustRatio).toBeCloseTo(firstTrustRatio(values.a, grads.a, 0), 5);
+      // Without a trust ratio the step is η·u: b ← b − 0.1·(g/(|g| + ε) + 0.1·b).
+      const expectedB = values.b.map((w, i) => w - 0.1 * (grads.b[i] / (Math.abs(grads.b[i]) + 1e-6) + 0.1 * w));
+      Array.from(v.b.dataSync()).forEach((x, i) => expect(x).toBeCloseTo(expectedB[i], 6));
+      // With one: w ← w − η·r·u, so ‖Δw‖ = η·r·‖u‖ = η·‖w‖.
+      const dw = byName.get('w')!;
+      expect(dw.updateNorm / dw.weightNorm).toBeCloseTo(0.1, 5);
+      opt.dispose();
+      tf.dispose(Object.values(v));
+    }
+  );
 
   it("counts steps per group on every step, groups without gradients too (timm's group['step'])", () => {
     const [w, b] = [variable([1, 2]), variable([3])];

@@ -23,7 +23,11 @@ export class Lion extends Optimizer<LionHyperparameters> {
     maximize: false
   };
 
-  constructor(params: ParamLike[] | ParamGroupInput[], defaults: Partial<LionHyperparameters> = {}, options: BaseOptimizerOptions = {}) {
+  constructor(
+    params: ParamLike[] | ParamGroupInput[],
+    defaults: Partial<LionHyperparameters> = {},
+    options: BaseOptimizerOptions = {}
+  ) {
     super(params, Lion.defaults, withLrSnapshot(defaults, Lion.defaults.lr), lionRule, options);
   }
 
@@ -38,16 +42,25 @@ export class Lion extends Optimizer<LionHyperparameters> {
 }
 
 /** The defaults with `maxLrSnapshot` set to their learning rate when not given (timm's snapshot). */
-export function withLrSnapshot<H extends { lr: number; maxLrSnapshot: number }>(defaults: Partial<H>, defaultLr: number): Partial<H> {
+export function withLrSnapshot<H extends { lr: number; maxLrSnapshot: number }>(
+  defaults: Partial<H>,
+  defaultLr: number
+): Partial<H> {
   if (defaults == null || typeof defaults !== 'object' || 'maxLrSnapshot' in defaults) return defaults;
   return { ...defaults, maxLrSnapshot: defaults.lr ?? defaultLr };
 }
 
 /** `correctedWeightDecay` and its η_max (positive when on, as timm requires). */
-export function requireCorrectedDecay(group: { correctedWeightDecay: boolean; maxLrSnapshot: number }, where: string, owner: string): void {
+export function requireCorrectedDecay(
+  group: { correctedWeightDecay: boolean; maxLrSnapshot: number },
+  where: string,
+  owner: string
+): void {
   const snapshot = requireNonNegative(group.maxLrSnapshot, 'maxLrSnapshot', where, owner);
   if (requireBoolean(group.correctedWeightDecay, 'correctedWeightDecay', where, owner) && !(snapshot > 0)) {
-    throw new OptimizerError(`${owner}: correctedWeightDecay in ${where} requires a positive maxLrSnapshot (the peak lr), got ${snapshot}`);
+    throw new OptimizerError(
+      `${owner}: correctedWeightDecay in ${where} requires a positive maxLrSnapshot (the peak lr), got ${snapshot}`
+    );
   }
 }
 

@@ -9,7 +9,9 @@ interface SchedulerFixture {
   options: Record<string, unknown>;
   lrs: number[][];
 }
-const fixtures = JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'optim', 'lr-schedulers.json'), 'utf8')) as Record<string, SchedulerFixture>;
+const fixtures = JSON.parse(
+  readFileSync(join(__dirname, '..', '..', 'fixtures', 'optim', 'lr-schedulers.json'), 'utf8')
+) as Record<string, SchedulerFixture>;
 
 let variables: tf.Variable[] = [];
 function makeOptimizer(): SGD {
@@ -23,7 +25,10 @@ const build: Record<string, (opt: SGD, o: any) => LRScheduler> = {
   CosineAnnealingLR: (opt, o) => new CosineAnnealingLR(opt, o),
   LinearLR: (opt, o) => new LinearLR(opt, o),
   SequentialLR: (opt, o) =>
-    new SequentialLR(opt, { schedulers: [new LinearLR(opt, o.warmup), new CosineAnnealingLR(opt, o.cosine)], milestones: o.milestones }),
+    new SequentialLR(opt, {
+      schedulers: [new LinearLR(opt, o.warmup), new CosineAnnealingLR(opt, o.cosine)],
+      milestones: o.milestones
+    }),
   ChainedScheduler: (opt, o) => new ChainedScheduler(opt, [new LinearLR(opt, o.warmup), new StepLR(opt, o.step)])
 };
 /* eslint-enable @typescript-eslint/no-explicit-any */
@@ -76,9 +81,12 @@ describe('LR schedulers match torch.optim.lr_scheduler', () => {
     expect(() => new LinearLR(opt, { startFactor: 0 })).toThrow(/startFactor must be in \(0, 1\]/);
     expect(() => new CosineAnnealingLR(opt, { tMax: 2.5 })).toThrow(/tMax/);
     const other = makeOptimizer();
-    expect(() => new SequentialLR(opt, { schedulers: [new LinearLR(opt), new StepLR(other, { stepSize: 2 })], milestones: [3] })).toThrow(
-      /scheduler 1 \(StepLR\) belongs to another optimizer/
+    expect(
+      () =>
+        new SequentialLR(opt, { schedulers: [new LinearLR(opt), new StepLR(other, { stepSize: 2 })], milestones: [3] })
+    ).toThrow(/scheduler 1 \(StepLR\) belongs to another optimizer/);
+    expect(() => new SequentialLR(opt, { schedulers: [new LinearLR(opt)], milestones: [3] })).toThrow(
+      /expects 0 milestones/
     );
-    expect(() => new SequentialLR(opt, { schedulers: [new LinearLR(opt)], milestones: [3] })).toThrow(/expects 0 milestones/);
   });
 });

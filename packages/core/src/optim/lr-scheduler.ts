@@ -22,12 +22,14 @@ export interface SchedulerStateDict {
 }
 
 function requirePositiveInteger(value: number, field: string, owner: string): number {
-  if (!Number.isInteger(value) || value <= 0) throw new OptimizerError(`${owner}: ${field} must be a positive integer, got ${describeValue(value)}`);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new OptimizerError(`${owner}: ${field} must be a positive integer, got ${describeValue(value)}`);
   return value;
 }
 
 function requireFinite(value: number, field: string, owner: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new OptimizerError(`${owner}: ${field} must be a finite number, got ${describeValue(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new OptimizerError(`${owner}: ${field} must be a finite number, got ${describeValue(value)}`);
   return value;
 }
 
@@ -47,7 +49,9 @@ export abstract class LRScheduler {
 
   protected constructor(readonly optimizer: SchedulableOptimizer) {
     if (!optimizer || !Array.isArray(optimizer.paramGroups)) {
-      throw new OptimizerError(`${this.constructor.name}: expected an optimizer with paramGroups, got ${describeValue(optimizer)}`);
+      throw new OptimizerError(
+        `${this.constructor.name}: expected an optimizer with paramGroups, got ${describeValue(optimizer)}`
+      );
     }
     for (const [i, group] of optimizer.paramGroups.entries()) {
       requireFinite(group.lr, `paramGroups[${i}].lr`, this.constructor.name);
@@ -101,16 +105,28 @@ export abstract class LRScheduler {
   }
 
   stateDict(): SchedulerStateDict {
-    return { lastEpoch: this.lastEpoch, stepCount: this.stepCount, baseLrs: [...this.baseLrs], lastLr: [...this.lastLr] };
+    return {
+      lastEpoch: this.lastEpoch,
+      stepCount: this.stepCount,
+      baseLrs: [...this.baseLrs],
+      lastLr: [...this.lastLr]
+    };
   }
 
   loadStateDict(state: SchedulerStateDict): void {
     const owner = `${this.constructor.name}.loadStateDict`;
-    if (!Number.isInteger(state?.lastEpoch) || !Number.isInteger(state.stepCount)) throw new OptimizerError(`${owner}: lastEpoch and stepCount must be integers`);
+    if (!Number.isInteger(state?.lastEpoch) || !Number.isInteger(state.stepCount))
+      throw new OptimizerError(`${owner}: lastEpoch and stepCount must be integers`);
     for (const field of ['baseLrs', 'lastLr'] as const) {
       const list = state[field];
-      if (!Array.isArray(list) || list.length !== this.optimizer.paramGroups.length || list.some((v) => typeof v !== 'number')) {
-        throw new OptimizerError(`${owner}: ${field} must hold one number per group (${this.optimizer.paramGroups.length})`);
+      if (
+        !Array.isArray(list) ||
+        list.length !== this.optimizer.paramGroups.length ||
+        list.some((v) => typeof v !== 'number')
+      ) {
+        throw new OptimizerError(
+          `${owner}: ${field} must hold one number per group (${this.optimizer.paramGroups.length})`
+        );
       }
     }
     this.lastEpoch = state.lastEpoch;
@@ -173,7 +189,9 @@ export class CosineAnnealingLR extends LRScheduler {
   }
 
   protected override closedFormLr(): number[] {
-    return this.baseLrs.map((base) => this.etaMin + ((base - this.etaMin) * (1 + Math.cos((Math.PI * this.lastEpoch) / this.tMax))) / 2);
+    return this.baseLrs.map(
+      (base) => this.etaMin + ((base - this.etaMin) * (1 + Math.cos((Math.PI * this.lastEpoch) / this.tMax))) / 2
+    );
   }
 }
 
@@ -186,12 +204,17 @@ export class LinearLR extends LRScheduler {
   readonly endFactor: number;
   readonly totalIters: number;
 
-  constructor(optimizer: SchedulableOptimizer, options: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
+  constructor(
+    optimizer: SchedulableOptimizer,
+    options: { startFactor?: number; endFactor?: number; totalIters?: number } = {}
+  ) {
     super(optimizer);
     const startFactor = options.startFactor ?? 1 / 3;
     const endFactor = options.endFactor ?? 1;
-    if (!(startFactor > 0 && startFactor <= 1)) throw new OptimizerError(`LinearLR: startFactor must be in (0, 1], got ${describeValue(startFactor)}`);
-    if (!(endFactor >= 0 && endFactor <= 1)) throw new OptimizerError(`LinearLR: endFactor must be in [0, 1], got ${describeValue(endFactor)}`);
+    if (!(startFactor > 0 && startFactor <= 1))
+      throw new OptimizerError(`LinearLR: startFactor must be in (0, 1], got ${describeValue(startFactor)}`);
+    if (!(endFactor >= 0 && endFactor <= 1))
+      throw new OptimizerError(`LinearLR: endFactor must be in [0, 1], got ${describeValue(endFactor)}`);
     this.startFactor = startFactor;
     this.endFactor = endFactor;
     this.totalIters = requirePositiveInteger(options.totalIters ?? 5, 'totalIters', 'LinearLR');
@@ -224,16 +247,22 @@ export class SequentialLR extends LRScheduler {
   constructor(optimizer: SchedulableOptimizer, options: { schedulers: LRScheduler[]; milestones: number[] }) {
     super(optimizer);
     const { schedulers, milestones } = options;
-    if (!Array.isArray(schedulers) || schedulers.length === 0) throw new OptimizerError('SequentialLR: expects at least one scheduler');
+    if (!Array.isArray(schedulers) || schedulers.length === 0)
+      throw new OptimizerError('SequentialLR: expects at least one scheduler');
     schedulers.forEach((s, i) => {
-      if (s.optimizer !== optimizer) throw new OptimizerError(`SequentialLR: scheduler ${i} (${s.constructor.name}) belongs to another optimizer`);
+      if (s.optimizer !== optimizer)
+        throw new OptimizerError(`SequentialLR: scheduler ${i} (${s.constructor.name}) belongs to another optimizer`);
     });
     if (!Array.isArray(milestones) || milestones.length !== schedulers.length - 1) {
-      throw new OptimizerError(`SequentialLR: expects ${schedulers.length - 1} milestones for ${schedulers.length} schedulers, got ${describeValue(milestones)}`);
+      throw new OptimizerError(
+        `SequentialLR: expects ${schedulers.length - 1} milestones for ${schedulers.length} schedulers, got ${describeValue(milestones)}`
+      );
     }
     milestones.forEach((m, i) => {
       if (!Number.isInteger(m) || m <= 0 || (i > 0 && m <= milestones[i - 1])) {
-        throw new OptimizerError(`SequentialLR: milestones must be increasing positive integers, got ${describeValue(milestones)}`);
+        throw new OptimizerError(
+          `SequentialLR: milestones must be increasing positive integers, got ${describeValue(milestones)}`
+        );
       }
     });
     this.schedulers = [...schedulers];
@@ -289,9 +318,13 @@ export class ChainedScheduler extends LRScheduler {
 
   constructor(optimizer: SchedulableOptimizer, schedulers: LRScheduler[]) {
     super(optimizer);
-    if (!Array.isArray(schedulers) || schedulers.length === 0) throw new OptimizerError('ChainedScheduler: expects at least one scheduler');
+    if (!Array.isArray(schedulers) || schedulers.length === 0)
+      throw new OptimizerError('ChainedScheduler: expects at least one scheduler');
     schedulers.forEach((s, i) => {
-      if (s.optimizer !== optimizer) throw new OptimizerError(`ChainedScheduler: scheduler ${i} (${s.constructor.name}) belongs to another optimizer`);
+      if (s.optimizer !== optimizer)
+        throw new OptimizerError(
+          `ChainedScheduler: scheduler ${i} (${s.constructor.name}) belongs to another optimizer`
+        );
     });
     this.schedulers = [...schedulers];
     this.lastEpoch = 0;

@@ -21,12 +21,23 @@ describe('parameter groups', () => {
     const b = variable([3]);
     const opt = new SGD(
       [
-        { params: [{ name: 'fc.weight', variable: w }], weightDecay: 1e-4, label: 'decay', reasons: { 'fc.weight': 'weight' } },
+        {
+          params: [{ name: 'fc.weight', variable: w }],
+          weightDecay: 1e-4,
+          label: 'decay',
+          reasons: { 'fc.weight': 'weight' }
+        },
         { params: [b], lr: 0.5, weightDecay: 0, layerAdaptation: false }
       ],
       { lr: 0.1, momentum: 0.9 }
     );
-    expect(opt.paramGroups[0]).toMatchObject({ lr: 0.1, momentum: 0.9, weightDecay: 1e-4, label: 'decay', reasons: { 'fc.weight': 'weight' } });
+    expect(opt.paramGroups[0]).toMatchObject({
+      lr: 0.1,
+      momentum: 0.9,
+      weightDecay: 1e-4,
+      label: 'decay',
+      reasons: { 'fc.weight': 'weight' }
+    });
     expect(opt.paramGroups[1]).toMatchObject({ lr: 0.5, momentum: 0.9, weightDecay: 0, layerAdaptation: false });
     expect(opt.paramGroups[0].params[0].name).toBe('fc.weight');
     expect(opt.paramGroups[1].params[0].name).toBe(b.name);
@@ -35,7 +46,9 @@ describe('parameter groups', () => {
 
   it('rejects a parameter in two groups, also through addParamGroup', () => {
     const w = variable([1]);
-    expect(() => new SGD([{ params: [w] }, { params: [{ name: 'again', variable: w }] }])).toThrow(/'again' is in group 0 and in group 1/);
+    expect(() => new SGD([{ params: [w] }, { params: [{ name: 'again', variable: w }] }])).toThrow(
+      /'again' is in group 0 and in group 1/
+    );
     const opt = new SGD([w]);
     expect(() => opt.addParamGroup({ params: [w] })).toThrow(OptimizerError);
     expect(opt.paramGroups).toHaveLength(1);
@@ -45,14 +58,20 @@ describe('parameter groups', () => {
   it('rejects invalid hyperparameters, naming the group and field', () => {
     const w = variable([1]);
     expect(() => new SGD([w], { lr: -1 })).toThrow(/invalid learning rate \(lr\) -1 in defaults/);
-    expect(() => new SGD([{ params: [w], nesterov: true }], { momentum: 0 })).toThrow(/nesterov in group 0 requires momentum > 0/);
+    expect(() => new SGD([{ params: [w], nesterov: true }], { momentum: 0 })).toThrow(
+      /nesterov in group 0 requires momentum > 0/
+    );
     expect(() => new SGD([{ params: [w], nesterov: true, momentum: 0.9, dampening: 0.1 }])).toThrow(/dampening 0/);
     expect(() => new Adam([{ params: [w], betas: [0.9, 1] }])).toThrow(/beta2 \(betas\[1\]\) 1 in group 0/);
     expect(() => new AdamW([w], { betas: [-0.1, 0.9] })).toThrow(/beta1/);
     expect(() => new Adam([w], { eps: -1 })).toThrow(/eps/);
-    expect(() => new LARS([{ params: [w], layerAdaptation: 'yes' }])).toThrow(/layerAdaptation in group 0 must be true or false/);
+    expect(() => new LARS([{ params: [w], layerAdaptation: 'yes' }])).toThrow(
+      /layerAdaptation in group 0 must be true or false/
+    );
     expect(() => new SGD([])).toThrow(/empty parameter list/);
-    expect(() => new SGD([{ params: [{ name: 'ghost' }] }])).toThrow(/'ghost' in group 0 \(params\[0\]\) has no variable/);
+    expect(() => new SGD([{ params: [{ name: 'ghost' }] }])).toThrow(
+      /'ghost' in group 0 \(params\[0\]\) has no variable/
+    );
     w.dispose();
   });
 
@@ -91,8 +110,17 @@ describe('step input', () => {
     const good = tf.tensor([1, 1]);
     const wrongShape = tf.tensor([1, 1, 1]);
     const stranger = variable([0], [1], 'stranger');
-    expect(() => opt.step(new Map<tf.Variable, tf.Tensor>([[w, good], [stranger, good]]))).toThrow(/unknown parameter 'stranger'/);
-    expect(() => opt.step({ [w.name]: wrongShape })).toThrow(new RegExp(`'${w.name}' has shape \\[3\\], the parameter \\[2\\]`));
+    expect(() =>
+      opt.step(
+        new Map<tf.Variable, tf.Tensor>([
+          [w, good],
+          [stranger, good]
+        ])
+      )
+    ).toThrow(/unknown parameter 'stranger'/);
+    expect(() => opt.step({ [w.name]: wrongShape })).toThrow(
+      new RegExp(`'${w.name}' has shape \\[3\\], the parameter \\[2\\]`)
+    );
     const ints = tf.tensor([1], [1], 'int32');
     expect(() => opt.step({ [b.name]: ints })).toThrow(/int32, expected float32/);
     expect(values(w)).toEqual([1, 2]);
@@ -106,7 +134,9 @@ describe('step input', () => {
     const c = variable([3], [1], 'other');
     const grads = { 'layer.weight': tf.tensor([NaN, 1]), 'layer.bias': tf.tensor([Infinity]), other: tf.tensor([1]) };
     const strict = new AdamW([w, b, c]);
-    expect(() => strict.step(grads)).toThrow(/non-finite gradient \(NaN or ±Infinity\) for 'layer.weight', 'layer.bias'; nothing was updated/);
+    expect(() => strict.step(grads)).toThrow(
+      /non-finite gradient \(NaN or ±Infinity\) for 'layer.weight', 'layer.bias'; nothing was updated/
+    );
     expect([...values(w), ...values(b), ...values(c)]).toEqual([1, 2, 1, 3]);
     const lenient = new AdamW([w, b, c], {}, { nonFinite: 'skip' });
     expect(lenient.step(grads)).toBe(false);
@@ -166,7 +196,10 @@ describe('in-place updates', () => {
 
   it('leaks no tensors over many steps of every optimizer, in place or not', () => {
     for (const inPlace of [true, false]) {
-      const w = variable(Array.from({ length: 64 }, (_, i) => Math.sin(i)), [8, 8]);
+      const w = variable(
+        Array.from({ length: 64 }, (_, i) => Math.sin(i)),
+        [8, 8]
+      );
       const b = variable(Array.from({ length: 8 }, (_, i) => i / 8));
       const optimizers = [
         new SGD([w, b], { momentum: 0.9 }, { inPlace }),
@@ -174,7 +207,8 @@ describe('in-place updates', () => {
         new AdamW([w, b], {}, { inPlace }),
         new LARS([w, b], {}, { inPlace })
       ];
-      const loss = () => tf.add(tf.sum(tf.square(tf.matMul(w, tf.reshape(b, [8, 1])))), tf.sum(tf.square(w))) as tf.Scalar;
+      const loss = () =>
+        tf.add(tf.sum(tf.square(tf.matMul(w, tf.reshape(b, [8, 1])))), tf.sum(tf.square(w))) as tf.Scalar;
       const warm = tf.variableGrads(loss, [w, b]);
       optimizers.forEach((opt) => opt.step(warm.grads));
       tf.dispose([warm.value, warm.grads]);
@@ -194,18 +228,35 @@ describe('diagnostics', () => {
   it('reports group, norms, effective step and effective learning rate per parameter', () => {
     const w = variable([3, 4]);
     const b = variable([0]);
-    const opt = new SGD([{ params: [{ name: 'conv.weight', variable: w, feedsNormalization: true }] }, { params: [b], lr: 0.2 }], { lr: 0.1 });
+    const opt = new SGD(
+      [{ params: [{ name: 'conv.weight', variable: w, feedsNormalization: true }] }, { params: [b], lr: 0.2 }],
+      { lr: 0.1 }
+    );
     const grads = new Map([
       [w, tf.tensor([1, 0])],
       [b, tf.tensor([2])]
     ]);
     opt.step(grads);
     const [dw, db] = opt.diagnostics();
-    expect(dw).toMatchObject({ name: 'conv.weight', groupIndex: 0, paramIndex: 0, lr: 0.1, weightNorm: 5, gradNorm: 1, scaleInvariant: true });
+    expect(dw).toMatchObject({
+      name: 'conv.weight',
+      groupIndex: 0,
+      paramIndex: 0,
+      lr: 0.1,
+      weightNorm: 5,
+      gradNorm: 1,
+      scaleInvariant: true
+    });
     expect(dw.updateNorm).toBeCloseTo(0.1, 6);
     expect(dw.effectiveStep).toBeCloseTo(0.02, 6);
     expect(dw.effectiveLr).toBeCloseTo(0.1 / 25, 9);
-    expect(db).toMatchObject({ groupIndex: 1, paramIndex: 1, weightNorm: 0, scaleInvariant: false, effectiveStep: Infinity });
+    expect(db).toMatchObject({
+      groupIndex: 1,
+      paramIndex: 1,
+      weightNorm: 0,
+      scaleInvariant: false,
+      effectiveStep: Infinity
+    });
     expect(db.updateNorm).toBeCloseTo(0.4, 6);
     tf.dispose([w, b, ...grads.values()]);
   });
@@ -214,7 +265,11 @@ describe('diagnostics', () => {
     const w = variable([3, 4]);
     const zero = variable([0, 0]);
     const bias = variable([1]);
-    const opt = new LARS([{ params: [w, zero] }, { params: [bias], layerAdaptation: false }], { lr: 1, trustCoefficient: 0.01, momentum: 0 });
+    const opt = new LARS([{ params: [w, zero] }, { params: [bias], layerAdaptation: false }], {
+      lr: 1,
+      trustCoefficient: 0.01,
+      momentum: 0
+    });
     const grads = new Map([
       [w, tf.tensor([0, 2])],
       [zero, tf.tensor([1, 1])],
@@ -234,10 +289,19 @@ describe('state dict', () => {
   function trained(): { opt: Adam; w: tf.Variable; b: tf.Variable } {
     const w = variable([1, 2, 3, 4], [2, 2]);
     const b = variable([0.5]);
-    const opt = new Adam([{ params: [w], amsgrad: true }, { params: [b], lr: 0.01, label: 'no_decay' }]);
+    const opt = new Adam([
+      { params: [w], amsgrad: true },
+      { params: [b], lr: 0.01, label: 'no_decay' }
+    ]);
     for (let i = 0; i < 3; i++) {
       const grads = new Map([
-        [w, tf.tensor([[0.1 * i, -0.2], [0.3, 0.4]])],
+        [
+          w,
+          tf.tensor([
+            [0.1 * i, -0.2],
+            [0.3, 0.4]
+          ])
+        ],
         [b, tf.tensor([1 + i])]
       ]);
       opt.step(grads);
@@ -252,7 +316,16 @@ describe('state dict', () => {
     expect(Object.keys(dict.state)).toEqual(['0', '1']);
     expect(Object.keys(dict.state['0'])).toEqual(['step', 'expAvg', 'expAvgSq', 'maxExpAvgSq']);
     expect(dict.state['1'].step).toBe(3);
-    expect(dict.paramGroups[1]).toEqual({ lr: 0.01, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, label: 'no_decay', params: [1] });
+    expect(dict.paramGroups[1]).toEqual({
+      lr: 0.01,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 0,
+      amsgrad: false,
+      maximize: false,
+      label: 'no_decay',
+      params: [1]
+    });
     const json = JSON.stringify(dict);
     const w2 = variable([1, 2, 3, 4], [2, 2]);
     const b2 = variable([0.5]);
@@ -278,7 +351,9 @@ describe('state dict', () => {
       /state of parameter 0 \('.*'\): field expAvg has shape \[4\], the parameter \[2,2\]/
     );
     expect(() => opt.loadStateDict(mutate((d) => delete d.state['1'].step))).toThrow(/parameter 1 .*field step/);
-    expect(() => opt.loadStateDict(mutate((d) => (d.state['1'].momentumBuffer = { shape: [1], values: [0] })))).toThrow(/unexpected field momentumBuffer/);
+    expect(() => opt.loadStateDict(mutate((d) => (d.state['1'].momentumBuffer = { shape: [1], values: [0] })))).toThrow(
+      /unexpected field momentumBuffer/
+    );
     expect(() => opt.loadStateDict(mutate((d) => (d.state['5'] = {})))).toThrow(/parameter index 5/);
     expect(() => opt.loadStateDict(mutate((d) => (d.paramGroups[0].lr = -3)))).toThrow(/lr\) -3 in group 0/);
     expect(JSON.stringify(opt.stateDict())).toBe(json);
@@ -287,7 +362,13 @@ describe('state dict', () => {
 });
 
 describe('updates with TF.js ops (the path of webgl, webgpu and tensorflow)', () => {
-  const model = () => [variable(Array.from({ length: 64 }, (_, i) => Math.sin(i)), [8, 8]), variable(Array.from({ length: 8 }, (_, i) => i / 8))];
+  const model = () => [
+    variable(
+      Array.from({ length: 64 }, (_, i) => Math.sin(i)),
+      [8, 8]
+    ),
+    variable(Array.from({ length: 8 }, (_, i) => i / 8))
+  ];
   const lossOf = (w: tf.Variable, b: tf.Variable) => () =>
     tf.add(tf.sum(tf.square(tf.matMul(w, tf.reshape(b, [8, 1])))), tf.sum(tf.square(w))) as tf.Scalar;
   const makers = [
@@ -305,7 +386,9 @@ describe('updates with TF.js ops (the path of webgl, webgpu and tensorflow)', ()
       [b, tf.ones([8])]
     ]);
     const count = tf.memory().numTensors;
-    expect(() => new AdamW([{ name: 'fc.weight', variable: w }, b], {}, { tensorOps: true }).step(grads)).toThrow(/non-finite gradient .* for 'fc.weight'; nothing was updated/);
+    expect(() => new AdamW([{ name: 'fc.weight', variable: w }, b], {}, { tensorOps: true }).step(grads)).toThrow(
+      /non-finite gradient .* for 'fc.weight'; nothing was updated/
+    );
     const lenient = new SGD([w, b], { momentum: 0.9 }, { tensorOps: true, nonFinite: 'skip' });
     expect(lenient.step(grads)).toBe(false);
     expect(lenient.skippedSteps).toBe(1);
@@ -336,7 +419,7 @@ describe('updates with TF.js ops (the path of webgl, webgpu and tensorflow)', ()
     tf.dispose([w, b]);
   });
 
-  it('gives the loops\' weights, state and diagnostics, also when a run switches between the paths', () => {
+  it("gives the loops' weights, state and diagnostics, also when a run switches between the paths", () => {
     for (const make of makers) {
       const [a, b] = [model(), model()];
       const loops = make(a, {});

@@ -144,7 +144,9 @@ export abstract class Optimizer<H extends object> {
     this.defaults = { ...fullDefaults, ...defaults };
     this.validateHyperparameters(this.defaults, 'defaults');
     if (options.nonFinite !== undefined && options.nonFinite !== 'throw' && options.nonFinite !== 'skip') {
-      throw new OptimizerError(`${this.constructor.name}: nonFinite must be 'throw' or 'skip', got ${describeValue(options.nonFinite)}`);
+      throw new OptimizerError(
+        `${this.constructor.name}: nonFinite must be 'throw' or 'skip', got ${describeValue(options.nonFinite)}`
+      );
     }
     this.nonFinite = options.nonFinite ?? 'throw';
     this.inPlace = options.inPlace ?? true;
@@ -178,7 +180,9 @@ export abstract class Optimizer<H extends object> {
     this.checkParams('addParamGroup', { live: false });
     const where = `group ${this.paramGroups.length}`;
     if (group == null || typeof group !== 'object' || !Array.isArray(group.params)) {
-      throw new OptimizerError(`${this.owner}: ${where} must be an object with a params array, got ${describeValue(group)}`);
+      throw new OptimizerError(
+        `${this.owner}: ${where} must be an object with a params array, got ${describeValue(group)}`
+      );
     }
     const params = group.params.map((p, i) => resolveParam(p, this.owner, `${where} (params[${i}])`));
     const seen = new Map<tf.Variable, string>();
@@ -189,7 +193,9 @@ export abstract class Optimizer<H extends object> {
       seen.set(p.variable, p.name);
       this.paramGroups.forEach((other, g) => {
         if (other.params.some((q) => q.variable === p.variable)) {
-          throw new OptimizerError(`${this.owner}: parameter '${p.name}' is in group ${g} and in ${where}; a parameter may be in one group only`);
+          throw new OptimizerError(
+            `${this.owner}: parameter '${p.name}' is in group ${g} and in ${where}; a parameter may be in one group only`
+          );
         }
       });
     }
@@ -250,7 +256,15 @@ export abstract class Optimizer<H extends object> {
   /** The step with the fused loops over float32 arrays (in place on cpu and wasm). */
   private stepWithLoops(entries: StepEntry<H>[]): boolean {
     // Ownership first (it may grow the wasm heap), then views; nothing below allocates on the backend.
-    const inPlace = entries.map((entry) => this.inPlace && prepareInPlace(entry.param.variable, this.executor.allocate, (storage) => this.executor.accepts?.(storage) ?? true));
+    const inPlace = entries.map(
+      (entry) =>
+        this.inPlace &&
+        prepareInPlace(
+          entry.param.variable,
+          this.executor.allocate,
+          (storage) => this.executor.accepts?.(storage) ?? true
+        )
+    );
     const weights = entries.map((entry, i) => writableWeights(entry.param.variable, inPlace[i]));
     const gradValues = entries.map((entry) => readGradient(entry.grad));
 
@@ -262,7 +276,13 @@ export abstract class Optimizer<H extends object> {
         withNorms: this.rule.needsNorms
       }))
     );
-    if (!this.acceptGradients(entries, sums.map((s) => Number.isFinite(s[0])))) return false;
+    if (
+      !this.acceptGradients(
+        entries,
+        sums.map((s) => Number.isFinite(s[0]))
+      )
+    )
+      return false;
     this.countGroupSteps();
     const totalGradSq = sums.reduce((total, s) => total + s[0], 0);
 
@@ -332,7 +352,8 @@ export abstract class Optimizer<H extends object> {
         entries.flatMap(({ param, group, grad }) => {
           const w = param.variable;
           const sums = [sumOfSquares(grad), sumOfSquares(w)];
-          if (this.rule.needsNorms) sums.push(sumOfSquares(tf.add(grad, tf.mul(w, (group as { weightDecay?: number }).weightDecay ?? 0))));
+          if (this.rule.needsNorms)
+            sums.push(sumOfSquares(tf.add(grad, tf.mul(w, (group as { weightDecay?: number }).weightDecay ?? 0))));
           return sums;
         })
       )
@@ -340,7 +361,13 @@ export abstract class Optimizer<H extends object> {
     const pre = measured.dataSync();
     measured.dispose();
     const at = (i: number, k: number) => pre[perEntry * i + k];
-    if (!this.acceptGradients(entries, entries.map((_, i) => Number.isFinite(at(i, 0))))) return false;
+    if (
+      !this.acceptGradients(
+        entries,
+        entries.map((_, i) => Number.isFinite(at(i, 0)))
+      )
+    )
+      return false;
     this.countGroupSteps();
     const totalGradSq = entries.reduce((total, _, i) => total + at(i, 0), 0);
 
@@ -348,14 +375,23 @@ export abstract class Optimizer<H extends object> {
       const state = this.stateFor(entry.param.variable);
       this.advance(state, entry.group);
       const fresh = this.rule.slots(entry.group).some((name) => !state.slots.has(name));
-      const pre: PrePassSums = { gradSq: at(i, 0), weightSq: at(i, 1), decayedGradSq: perEntry > 2 ? at(i, 2) : 0, totalGradSq };
+      const pre: PrePassSums = {
+        gradSq: at(i, 0),
+        weightSq: at(i, 1),
+        decayedGradSq: perEntry > 2 ? at(i, 2) : 0,
+        totalGradSq
+      };
       return { fresh, pre, step: this.stepOf(state, entry.group), carried: state.carried };
     });
     const first = this.rule.firstPass;
     if (first) this.firstPassWithTensorOps(first, entries, prepared);
-    const scalars = prepared.map(({ fresh, pre, step, carried }, i) => this.rule.scalars(entries[i].group, step, fresh, pre, carried));
+    const scalars = prepared.map(({ fresh, pre, step, carried }, i) =>
+      this.rule.scalars(entries[i].group, step, fresh, pre, carried)
+    );
     const outputs = tf.tidy(() => {
-      const steps = entries.map((entry, i) => this.rule.tensorKernel(entry.param.variable, entry.grad, this.slotTensors(entry), scalars[i]));
+      const steps = entries.map((entry, i) =>
+        this.rule.tensorKernel(entry.param.variable, entry.grad, this.slotTensors(entry), scalars[i])
+      );
       const updateSq = tf.stack(steps.map((step, i) => sumOfSquares(tf.sub(step.param, entries[i].param.variable))));
       return { params: steps.map((x) => x.param), slots: steps.map((x) => x.slots), updateSq };
     });
@@ -370,7 +406,12 @@ export abstract class Optimizer<H extends object> {
     this.lastDiagnostics = [];
     this.pendingDiagnostics = {
       sums: outputs.updateSq,
-      build: (updateSq) => this.buildDiagnostics(entries, entries.map((_, i) => [at(i, 0), updateSq[i], at(i, 1)]), scalars)
+      build: (updateSq) =>
+        this.buildDiagnostics(
+          entries,
+          entries.map((_, i) => [at(i, 0), updateSq[i], at(i, 1)]),
+          scalars
+        )
     };
     return true;
   }
@@ -531,14 +572,20 @@ export abstract class Optimizer<H extends object> {
           if (this.rule.countsSteps) entry.step = paramState.step;
           if (this.rule.carried) entry[this.rule.carried.name] = paramState.carried;
           for (const [name, values] of paramState.slots) {
-            entry[name] = serializeTensor(values instanceof Float32Array ? values : (values.dataSync() as Float32Array), param.variable.shape);
+            entry[name] = serializeTensor(
+              values instanceof Float32Array ? values : (values.dataSync() as Float32Array),
+              param.variable.shape
+            );
           }
           state[String(index)] = entry;
         }
         indices.push(index++);
       }
       const { params: _params, ...hyperparameters } = group;
-      paramGroups.push({ ...(JSON.parse(JSON.stringify(hyperparameters)) as Record<string, unknown>), params: indices });
+      paramGroups.push({
+        ...(JSON.parse(JSON.stringify(hyperparameters)) as Record<string, unknown>),
+        params: indices
+      });
     }
     return { state, paramGroups };
   }
@@ -553,35 +600,54 @@ export abstract class Optimizer<H extends object> {
   loadStateDict(dict: OptimizerStateDict): void {
     this.checkParams('loadStateDict', { live: false });
     const owner = `${this.owner}.loadStateDict`;
-    if (dict == null || typeof dict !== 'object' || !Array.isArray(dict.paramGroups) || dict.state == null || typeof dict.state !== 'object') {
+    if (
+      dict == null ||
+      typeof dict !== 'object' ||
+      !Array.isArray(dict.paramGroups) ||
+      dict.state == null ||
+      typeof dict.state !== 'object'
+    ) {
       throw new OptimizerError(`${owner}: expected { state, paramGroups }, got ${describeValue(dict)}`);
     }
     if (dict.paramGroups.length !== this.paramGroups.length) {
-      throw new OptimizerError(`${owner}: the state dict has ${dict.paramGroups.length} groups, the optimizer ${this.paramGroups.length}`);
+      throw new OptimizerError(
+        `${owner}: the state dict has ${dict.paramGroups.length} groups, the optimizer ${this.paramGroups.length}`
+      );
     }
     const byIndex: OptimizerParam[] = [];
     const groups = dict.paramGroups.map((saved, g) => {
       const current = this.paramGroups[g];
       if (!Array.isArray(saved?.params) || saved.params.length !== current.params.length) {
-        throw new OptimizerError(`${owner}: group ${g} has ${saved?.params?.length ?? 'no'} params in the state dict, ${current.params.length} in the optimizer`);
+        throw new OptimizerError(
+          `${owner}: group ${g} has ${saved?.params?.length ?? 'no'} params in the state dict, ${current.params.length} in the optimizer`
+        );
       }
       saved.params.forEach((index, i) => {
         if (!Number.isInteger(index) || byIndex[index] !== undefined) {
-          throw new OptimizerError(`${owner}: group ${g} params[${i}] is ${describeValue(index)}, not a new parameter index`);
+          throw new OptimizerError(
+            `${owner}: group ${g} params[${i}] is ${describeValue(index)}, not a new parameter index`
+          );
         }
         byIndex[index] = current.params[i];
       });
       const { params: _saved, ...hyperparameters } = saved;
-      const merged = { ...(JSON.parse(JSON.stringify(hyperparameters)) as object), params: current.params } as OptimizerParamGroup<H>;
+      const merged = {
+        ...(JSON.parse(JSON.stringify(hyperparameters)) as object),
+        params: current.params
+      } as OptimizerParamGroup<H>;
       this.checkGroup(merged, `group ${g}`);
       return merged;
     });
     const newState = new Map<tf.Variable, ParamState>();
     for (const [key, entry] of Object.entries(dict.state)) {
       const param = byIndex[Number(key)];
-      if (!/^\d+$/.test(key) || !param) throw new OptimizerError(`${owner}: state has parameter index ${key}, which no group lists`);
+      if (!/^\d+$/.test(key) || !param)
+        throw new OptimizerError(`${owner}: state has parameter index ${key}, which no group lists`);
       const group = groups.find((g) => g.params.includes(param)) as OptimizerParamGroup<H>;
-      newState.set(param.variable, this.parseParamState(entry, param, group, `${owner}: state of parameter ${key} ('${param.name}')`));
+      newState.set(
+        param.variable,
+        this.parseParamState(entry, param, group, `${owner}: state of parameter ${key} ('${param.name}')`)
+      );
     }
     groups.forEach((group, g) => {
       for (const key of Object.keys(this.paramGroups[g])) delete (this.paramGroups[g] as Record<string, unknown>)[key];
@@ -591,8 +657,14 @@ export abstract class Optimizer<H extends object> {
     for (const [variable, paramState] of newState) this.state.set(variable, paramState);
   }
 
-  private parseParamState(entry: SerializedParamState, param: OptimizerParam, group: OptimizerParamGroup<H>, where: string): ParamState {
-    if (entry == null || typeof entry !== 'object') throw new OptimizerError(`${where} must be an object, got ${describeValue(entry)}`);
+  private parseParamState(
+    entry: SerializedParamState,
+    param: OptimizerParam,
+    group: OptimizerParamGroup<H>,
+    where: string
+  ): ParamState {
+    if (entry == null || typeof entry !== 'object')
+      throw new OptimizerError(`${where} must be an object, got ${describeValue(entry)}`);
     const required = this.rule.slots(group);
     const carried = this.rule.carried;
     const numbers = [...(this.rule.countsSteps ? ['step'] : []), ...(carried ? [carried.name] : [])];
@@ -617,7 +689,9 @@ export abstract class Optimizer<H extends object> {
     if (carried) {
       const value = entry[carried.name];
       if (typeof value !== 'number' || !Number.isFinite(value)) {
-        throw new OptimizerError(`${where}: field ${carried.name} must be a finite number, got ${describeValue(value)}`);
+        throw new OptimizerError(
+          `${where}: field ${carried.name} must be a finite number, got ${describeValue(value)}`
+        );
       }
       carriedValue = value;
     }
@@ -644,7 +718,9 @@ export abstract class Optimizer<H extends object> {
       tensor.values.forEach((v, i) => {
         const value = decodeFloat(v);
         if (value === undefined) {
-          throw new OptimizerError(`${where}: field ${field} values[${i}] is ${describeValue(v)}, ${NOT_A_STATE_VALUE}`);
+          throw new OptimizerError(
+            `${where}: field ${field} values[${i}] is ${describeValue(v)}, ${NOT_A_STATE_VALUE}`
+          );
         }
         decoded[i] = value;
       });
@@ -713,22 +789,32 @@ export abstract class Optimizer<H extends object> {
       }
     }
     const entries: Array<[tf.Variable | string, tf.Tensor]> =
-      grads instanceof Map ? [...grads.entries()] : grads != null && typeof grads === 'object' ? Object.entries(grads) : [];
+      grads instanceof Map
+        ? [...grads.entries()]
+        : grads != null && typeof grads === 'object'
+          ? Object.entries(grads)
+          : [];
     if (!(grads instanceof Map) && (grads == null || typeof grads !== 'object')) {
-      throw new OptimizerError(`${this.owner}.step: gradients must be a Map or an object of tensors, got ${describeValue(grads)}`);
+      throw new OptimizerError(
+        `${this.owner}.step: gradients must be a Map or an object of tensors, got ${describeValue(grads)}`
+      );
     }
     const resolved = new Map<OptimizerParam, tf.Tensor>();
     for (const [key, grad] of entries) {
       const param = typeof key === 'string' ? byName.get(key) : byVariable.get(key);
       const label = typeof key === 'string' ? key : key?.name;
-      if (!param) throw new OptimizerError(`${this.owner}.step: gradient for unknown parameter '${label}' (not in any group)`);
+      if (!param)
+        throw new OptimizerError(`${this.owner}.step: gradient for unknown parameter '${label}' (not in any group)`);
       if (!(grad instanceof tf.Tensor) || grad.isDisposed) {
         throw new OptimizerError(`${this.owner}.step: gradient for '${param.name}' is not a live tf.Tensor`);
       }
-      if (grad.dtype !== 'float32') throw new OptimizerError(`${this.owner}.step: gradient for '${param.name}' is ${grad.dtype}, expected float32`);
+      if (grad.dtype !== 'float32')
+        throw new OptimizerError(`${this.owner}.step: gradient for '${param.name}' is ${grad.dtype}, expected float32`);
       const shape = param.variable.shape;
       if (grad.shape.length !== shape.length || grad.shape.some((d, i) => d !== shape[i])) {
-        throw new OptimizerError(`${this.owner}.step: gradient for '${param.name}' has shape [${grad.shape}], the parameter [${shape}]`);
+        throw new OptimizerError(
+          `${this.owner}.step: gradient for '${param.name}' has shape [${grad.shape}], the parameter [${shape}]`
+        );
       }
       if (resolved.has(param)) throw new OptimizerError(`${this.owner}.step: two gradients for '${param.name}'`);
       resolved.set(param, grad);

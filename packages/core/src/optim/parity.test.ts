@@ -59,10 +59,14 @@ class XorShift32 {
 }
 
 const CONSTRUCTORS = {
-  sgd: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) => new SGD(groups, defaults, options),
-  adam: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) => new Adam(groups, defaults, options),
-  adamw: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) => new AdamW(groups, defaults, options),
-  lars: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) => new LARS(groups, defaults, options),
+  sgd: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) =>
+    new SGD(groups, defaults, options),
+  adam: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) =>
+    new Adam(groups, defaults, options),
+  adamw: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) =>
+    new AdamW(groups, defaults, options),
+  lars: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) =>
+    new LARS(groups, defaults, options),
   rmsprop: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) =>
     new RMSprop(groups, defaults, options),
   adagrad: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) =>
@@ -71,8 +75,10 @@ const CONSTRUCTORS = {
     new NAdam(groups, defaults, options),
   radam: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) =>
     new RAdam(groups, defaults, options),
-  lion: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) => new Lion(groups, defaults, options),
-  lamb: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) => new LAMB(groups, defaults, options)
+  lion: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) =>
+    new Lion(groups, defaults, options),
+  lamb: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) =>
+    new LAMB(groups, defaults, options)
 };
 
 /** The fixture files: one per optimizer, and more configurations of some (their `optimizer` says which). */
@@ -98,7 +104,10 @@ function replay(fixture: Fixture, options: BaseOptimizerOptions): { worst: numbe
     tf.tidy(() => tf.variable(tf.tensor(p.values, p.shape, 'float32'), true, `${p.name}-${Math.random()}`))
   );
   const named = fixture.params.map((p, i) => ({ name: p.name, variable: variables[i] }));
-  const groups = fixture.groups.map(({ params, ...overrides }) => ({ ...overrides, params: params.map((i) => named[i]) }));
+  const groups = fixture.groups.map(({ params, ...overrides }) => ({
+    ...overrides,
+    params: params.map((i) => named[i])
+  }));
   const optimizer = CONSTRUCTORS[fixture.optimizer](groups, fixture.defaults, options) as unknown as Optimizer<object>;
   const noise = new XorShift32(7 + fixture.optimizer.length);
   let worst = 0;
@@ -107,13 +116,21 @@ function replay(fixture: Fixture, options: BaseOptimizerOptions): { worst: numbe
     variables.forEach((v) => {
       const w = v.dataSync();
       const eps = noise.noise(v.size);
-      grads.set(v, tf.tensor(eps.map((e, i) => 0.5 * w[i] + e), v.shape, 'float32'));
+      grads.set(
+        v,
+        tf.tensor(
+          eps.map((e, i) => 0.5 * w[i] + e),
+          v.shape,
+          'float32'
+        )
+      );
     });
     optimizer.step(grads);
     tf.dispose([...grads.values()]);
     variables.forEach((v, i) => {
       const err = maxRelativeError(v.dataSync(), fixture.trajectory[step][i]);
-      if (err > 1e-5) throw new Error(`${fixture.optimizer}: ${fixture.params[i].name} off by ${err} at step ${step + 1}`);
+      if (err > 1e-5)
+        throw new Error(`${fixture.optimizer}: ${fixture.params[i].name} off by ${err} at step ${step + 1}`);
       worst = Math.max(worst, err);
     });
   }
@@ -152,7 +169,8 @@ const cases: Array<[string, string, BaseOptimizerOptions]> = [
   ['wasm', 'TF.js ops', { tensorOps: true }]
 ];
 // The native backend, when a user has it (e.g. after `make native`): parity holds there too.
-if (nativeBackendInstalled()) cases.push(['tensorflow', 'loops, assigned back', {}], ['tensorflow', 'TF.js ops', { tensorOps: true }]);
+if (nativeBackendInstalled())
+  cases.push(['tensorflow', 'loops, assigned back', {}], ['tensorflow', 'TF.js ops', { tensorOps: true }]);
 afterAll(() => threads.close());
 
 describe.each(cases)('parity with torch.optim on %s (%s)', (backend, _label, options) => {

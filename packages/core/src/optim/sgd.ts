@@ -19,9 +19,20 @@ export type { SgdHyperparameters } from './rules/sgd';
  */
 export class SGD extends Optimizer<SgdHyperparameters> {
   /** PyTorch's defaults: lr 1e-3, no momentum, no decay. */
-  static readonly defaults: SgdHyperparameters = { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false };
+  static readonly defaults: SgdHyperparameters = {
+    lr: 1e-3,
+    momentum: 0,
+    dampening: 0,
+    weightDecay: 0,
+    nesterov: false,
+    maximize: false
+  };
 
-  constructor(params: ParamLike[] | ParamGroupInput[], defaults: Partial<SgdHyperparameters> = {}, options: BaseOptimizerOptions = {}) {
+  constructor(
+    params: ParamLike[] | ParamGroupInput[],
+    defaults: Partial<SgdHyperparameters> = {},
+    options: BaseOptimizerOptions = {}
+  ) {
     super(params, SGD.defaults, defaults, sgdRule, options);
   }
 
@@ -32,7 +43,9 @@ export class SGD extends Optimizer<SgdHyperparameters> {
     requireNonNegative(group.weightDecay, 'weightDecay', where, 'SGD');
     requireBoolean(group.maximize, 'maximize', where, 'SGD');
     if (requireBoolean(group.nesterov, 'nesterov', where, 'SGD') && (momentum <= 0 || dampening !== 0)) {
-      throw new OptimizerError(`SGD: nesterov in ${where} requires momentum > 0 and dampening 0 (got momentum ${momentum}, dampening ${dampening})`);
+      throw new OptimizerError(
+        `SGD: nesterov in ${where} requires momentum > 0 and dampening 0 (got momentum ${momentum}, dampening ${dampening})`
+      );
     }
   }
 }

@@ -62,7 +62,11 @@ function takeOwnership(variable: tf.Variable, allocate: Float32Allocator): void 
  * this for every variable before taking any view: taking ownership may grow the wasm heap, which
  * invalidates earlier views.
  */
-export function prepareInPlace(variable: tf.Variable, allocate: Float32Allocator, accepts: (storage: Float32Array) => boolean = () => true): boolean {
+export function prepareInPlace(
+  variable: tf.Variable,
+  allocate: Float32Allocator,
+  accepts: (storage: Float32Array) => boolean = () => true
+): boolean {
   const view = residentView(variable);
   if (!view) return false;
   // Only the cpu backend can adopt storage the executor allocated (e.g. shared memory for threads).
@@ -101,7 +105,12 @@ function backendHolds(dataId: object): boolean {
  */
 export function writableWeights(variable: tf.Variable, inPlace: boolean): WritableWeights {
   const view = inPlace ? residentView(variable) : undefined;
-  if (view) return { values: view, inPlace: true, commit: tf.getBackend() === 'wasm' ? () => renumberWasmTensor(variable) : () => undefined };
+  if (view)
+    return {
+      values: view,
+      inPlace: true,
+      commit: tf.getBackend() === 'wasm' ? () => renumberWasmTensor(variable) : () => undefined
+    };
   let copy = hostCopies.get(variable);
   if (!copy || copy.dataId !== variable.dataId || copy.values.length !== variable.size) {
     copy = { values: Float32Array.from(variable.dataSync() as Float32Array), dataId: variable.dataId as object };

@@ -19,7 +19,10 @@ it('trains a BN MLP with parameter groups, keeping BN and biases out of decay, w
   const { groups } = groupParams(paramModelFromModule(model, { sampleInput: x }), { weightDecay: 0.05 });
   const optimizer = new AdamW(groups, { lr: 1e-2 });
   const scheduler = new SequentialLR(optimizer, {
-    schedulers: [new LinearLR(optimizer, { startFactor: 0.1, totalIters: 5 }), new CosineAnnealingLR(optimizer, { tMax: 55 })],
+    schedulers: [
+      new LinearLR(optimizer, { startFactor: 0.1, totalIters: 5 }),
+      new CosineAnnealingLR(optimizer, { tMax: 55 })
+    ],
     milestones: [5]
   });
   const lossFn = () => tf.losses.softmaxCrossEntropy(labels, model.call(x)) as tf.Scalar;
@@ -36,7 +39,9 @@ it('trains a BN MLP with parameter groups, keeping BN and biases out of decay, w
   expect(tf.memory().numTensors).toBe(before);
   expect(losses[59]).toBeLessThan(losses[0] * 0.5);
   const noDecay = optimizer.paramGroups.find((g) => g.weightDecay === 0);
-  expect(noDecay?.params.map((p) => p.name)).toEqual(expect.arrayContaining(['1.weight', '1.bias', '4.weight', '4.bias', '6.bias']));
+  expect(noDecay?.params.map((p) => p.name)).toEqual(
+    expect.arrayContaining(['1.weight', '1.bias', '4.weight', '4.bias', '6.bias'])
+  );
   const diagnostics = optimizer.diagnostics();
   expect(diagnostics).toHaveLength(optimizer.paramGroups.reduce((n, g) => n + g.params.length, 0));
   const hidden = diagnostics.find((d) => d.name === '3.weight');
@@ -58,7 +63,10 @@ it("passes the document's LARS groups (section 6.3) straight to LARS: no adaptat
     ['no_decay', 0, false]
   ]);
   for (let i = 0; i < 3; i++) {
-    const { loss, grads } = nn.lossAndGrads(model, () => tf.losses.meanSquaredError(target, model.call(x)) as tf.Scalar);
+    const { loss, grads } = nn.lossAndGrads(
+      model,
+      () => tf.losses.meanSquaredError(target, model.call(x)) as tf.Scalar
+    );
     optimizer.step(grads);
     tf.dispose([loss, grads]);
   }

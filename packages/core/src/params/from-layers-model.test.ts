@@ -9,7 +9,9 @@ beforeAll(async () => {
 
 function convNet(): tf.LayersModel {
   const input = tf.input({ shape: [8, 8, 3] });
-  const conv = tf.layers.conv2d({ filters: 4, kernelSize: 3, useBias: false, name: 'conv' }).apply(input) as tf.SymbolicTensor;
+  const conv = tf.layers
+    .conv2d({ filters: 4, kernelSize: 3, useBias: false, name: 'conv' })
+    .apply(input) as tf.SymbolicTensor;
   const padded = tf.layers.zeroPadding2d({ padding: 1, name: 'pad' }).apply(conv) as tf.SymbolicTensor;
   const bn = tf.layers.batchNormalization({ name: 'bn' }).apply(padded) as tf.SymbolicTensor;
   const act = tf.layers.activation({ activation: 'relu', name: 'act' }).apply(bn) as tf.SymbolicTensor;
@@ -48,7 +50,9 @@ describe('paramModelFromLayersModel', () => {
   it('marks weights that feed BatchNorm through padding, not through a fused ReLU after a bias', () => {
     const model = convNet();
     const pm = paramModelFromLayersModel(model);
-    const feeds = Object.fromEntries(pm.params.filter((p) => p.localName === 'kernel').map((p) => [p.name, p.feedsNormalization]));
+    const feeds = Object.fromEntries(
+      pm.params.filter((p) => p.localName === 'kernel').map((p) => [p.name, p.feedsNormalization])
+    );
     expect(feeds).toEqual({ 'conv.kernel': true, 'hidden.kernel': false, 'lin.kernel': true, 'out.kernel': false });
     expect(pm.edges).toContainEqual({ from: 'conv', to: 'bn', via: ['pad'] });
     expect(pm.edges).toContainEqual({ from: 'hidden', to: 'bn2', via: ['relu'] });
@@ -88,7 +92,11 @@ describe('paramModelFromLayersModel', () => {
     const outer = tf.sequential({ layers: [seq, tf.layers.dense({ units: 1, name: 'head' })] });
     const nested = paramModelFromLayersModel(outer);
     expect(nested.edges).toBeNull();
-    expect(nested.params.map((p) => p.name)).toEqual(['fc1.kernel', 'norm1.gamma', 'norm1.beta', 'fc2.kernel', 'fc2.bias', 'head.kernel', 'head.bias'].map((n) => (n.startsWith('head') ? n : `${seq.name}.${n}`)));
+    expect(nested.params.map((p) => p.name)).toEqual(
+      ['fc1.kernel', 'norm1.gamma', 'norm1.beta', 'fc2.kernel', 'fc2.bias', 'head.kernel', 'head.bias'].map((n) =>
+        n.startsWith('head') ? n : `${seq.name}.${n}`
+      )
+    );
     expect(nested.params[0].feedsNormalization).toBeUndefined();
     outer.dispose();
   });

@@ -30,7 +30,10 @@ describe('paramModelFromModule', () => {
     const before = tf.memory().numTensors;
     const model = paramModelFromModule(net, { sampleInput: x });
     expect(tf.memory().numTensors).toBe(before);
-    expect(model.params.filter((p) => p.feedsNormalization).map((p) => `${p.name}→${p.normalizedBy}`)).toEqual(['0.weight→1', '3.weight→4']);
+    expect(model.params.filter((p) => p.feedsNormalization).map((p) => `${p.name}→${p.normalizedBy}`)).toEqual([
+      '0.weight→1',
+      '3.weight→4'
+    ]);
     expect(model.edges).toContainEqual({ from: '6', to: 'output', via: [] });
     expect(net.training).toBe(true);
     net.dispose();

@@ -21,11 +21,29 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const invariant = (maxRelChange: number): ScaleProbe => ({ scales: [0.5, 4], maxRelChange, tolerance: 1e-4, invariant: true });
-const variant = (maxRelChange: number): ScaleProbe => ({ scales: [0.5, 4], maxRelChange, tolerance: 1e-4, invariant: false });
+const invariant = (maxRelChange: number): ScaleProbe => ({
+  scales: [0.5, 4],
+  maxRelChange,
+  tolerance: 1e-4,
+  invariant: true
+});
+const variant = (maxRelChange: number): ScaleProbe => ({
+  scales: [0.5, 4],
+  maxRelChange,
+  tolerance: 1e-4,
+  invariant: false
+});
 
 function v2(modules: StructureModule[], extra: Partial<StructureFile> = {}): StructureFile {
-  return { format: 'paramscope-structure', version: 2, model: 'zoo', export: { route: 'none' }, modules, edges: null, ...extra };
+  return {
+    format: 'paramscope-structure',
+    version: 2,
+    model: 'zoo',
+    export: { route: 'none' },
+    modules,
+    edges: null,
+    ...extra
+  };
 }
 
 /** One module per verdict, as the exporter writes them. */
@@ -51,14 +69,20 @@ const zoo = (): StructureFile =>
       baseKind: 'LayerNorm',
       classPath: 'torchvision.models.convnext.LayerNorm2d',
       normalization: { hierarchy: 'LayerNorm', probe: invariant(2e-7), nameHint: 'LayerNorm2d' },
-      params: [{ name: 'weight', shape: [8] }, { name: 'bias', shape: [8] }]
+      params: [
+        { name: 'weight', shape: [8] },
+        { name: 'bias', shape: [8] }
+      ]
     },
     {
       path: 'bn',
       kind: 'BatchNorm2d',
       classPath: 'torch.nn.modules.batchnorm.BatchNorm2d',
       normalization: { hierarchy: 'BatchNorm2d', probe: invariant(1e-7), nameHint: 'BatchNorm2d' },
-      params: [{ name: 'weight', shape: [8] }, { name: 'bias', shape: [8] }]
+      params: [
+        { name: 'weight', shape: [8] },
+        { name: 'bias', shape: [8] }
+      ]
     },
     {
       path: 'gn',
@@ -79,14 +103,20 @@ const zoo = (): StructureFile =>
       kind: 'Gate',
       classPath: 'tests.Gate',
       normalization: { probe: { skipped: 'never called in the example forward pass' } },
-      params: [{ name: 'scale', shape: [8] }, { name: 'bias', shape: [8] }]
+      params: [
+        { name: 'scale', shape: [8] },
+        { name: 'bias', shape: [8] }
+      ]
     },
     {
       path: 'head',
       kind: 'Linear',
       classPath: 'torch.nn.modules.linear.Linear',
       normalization: { probe: { skipped: 'no example inputs given' } },
-      params: [{ name: 'weight', shape: [4, 8] }, { name: 'bias', shape: [4] }]
+      params: [
+        { name: 'weight', shape: [4, 8] },
+        { name: 'bias', shape: [4] }
+      ]
     }
   ]);
 
@@ -123,7 +153,9 @@ describe('normalizationVerdict: one verdict per parameter, from every signal', (
     );
     expect(reasons['bn.weight']).toBe('BatchNorm2d: torch.nn normalization class → no decay');
     expect(reasons['ln2d.weight']).toBe('LayerNorm2d: subclass of torch.nn LayerNorm → no decay');
-    expect(reasons['pos_embed']).toBe("Zoo pos_embed: declared decay-free: model.no_weight_decay() lists 'pos_embed' → no decay");
+    expect(reasons['pos_embed']).toBe(
+      "Zoo pos_embed: declared decay-free: model.no_weight_decay() lists 'pos_embed' → no decay"
+    );
     expect(reasons['gate.scale']).toBe(
       'Gate scale: Gate is not a known class and its behaviour is unknown (behaviour probe skipped: never called in the example ' +
         "forward pass); 1-D → no decay (timm's ndim ≤ 1 rule)"
@@ -176,13 +208,17 @@ describe('normalizationVerdict: one verdict per parameter, from every signal', (
     expect(message('pos_embed')).toBe(
       "pos_embed (Zoo pos_embed) has weight decay 0.05 in group 0, but the model declared decay-free: model.no_weight_decay() lists 'pos_embed'"
     );
-    expect(message('gate.scale')).toMatch(/^gate\.scale \(Gate scale\) has weight decay 0\.05 in group 0: Gate is not a known class .*; timm's rule/);
+    expect(message('gate.scale')).toMatch(
+      /^gate\.scale \(Gate scale\) has weight decay 0\.05 in group 0: Gate is not a known class .*; timm's rule/
+    );
     expect([report.ok, report.verdict]).toEqual([false, 'errors']);
   });
 
   it('the structural default verifies without errors; its warnings are the weak decisions', () => {
     const report = verifyParamGroups(model, placement(model).groups);
-    expect(report.findings.map((f) => `${f.severity} ${f.code} ${f.params[0]}`)).toEqual(['warning norm-name-only-decayed ada.weight']);
+    expect(report.findings.map((f) => `${f.severity} ${f.code} ${f.params[0]}`)).toEqual([
+      'warning norm-name-only-decayed ada.weight'
+    ]);
     expect([report.ok, report.verdict]).toEqual([false, 'warnings']);
     expect(() => verifyParamGroups(model, placement(model).groups, { strict: true })).not.toThrow();
     expect(() => verifyParamGroups(model, placement(model).groups, { strict: 'warnings' })).toThrow(
@@ -216,7 +252,15 @@ describe('normalizationVerdict: one verdict per parameter, from every signal', (
   });
 
   it('formats measurements with two significant digits', () => {
-    expect([3e-7, 2.61e-7, 0.123, 4, 0.5, 12345, 0].map(formatMeasure)).toEqual(['3e-7', '2.6e-7', '0.12', '4', '0.5', '1.2e4', '0']);
+    expect([3e-7, 2.61e-7, 0.123, 4, 0.5, 12345, 0].map(formatMeasure)).toEqual([
+      '3e-7',
+      '2.6e-7',
+      '0.12',
+      '4',
+      '0.5',
+      '1.2e4',
+      '0'
+    ]);
   });
 });
 
@@ -244,8 +288,12 @@ function llama(probe: ScaleProbe | { skipped: string } | undefined): StructureFi
   ];
   for (const i of [0, 1]) {
     const layer = `model.layers.${i}`;
-    modules.push({ path: layer, kind: 'LlamaDecoderLayer' }, norm(`${layer}.input_layernorm`), { path: `${layer}.self_attn`, kind: 'LlamaAttention' });
-    for (const proj of ['q_proj', 'k_proj', 'v_proj', 'o_proj']) modules.push(linear(`${layer}.self_attn.${proj}`, [16, 16]));
+    modules.push({ path: layer, kind: 'LlamaDecoderLayer' }, norm(`${layer}.input_layernorm`), {
+      path: `${layer}.self_attn`,
+      kind: 'LlamaAttention'
+    });
+    for (const proj of ['q_proj', 'k_proj', 'v_proj', 'o_proj'])
+      modules.push(linear(`${layer}.self_attn.${proj}`, [16, 16]));
     modules.push(norm(`${layer}.post_attention_layernorm`), { path: `${layer}.mlp`, kind: 'LlamaMLP' });
     for (const proj of ['gate_proj', 'up_proj']) modules.push(linear(`${layer}.mlp.${proj}`, [32, 16]));
     modules.push(linear(`${layer}.mlp.down_proj`, [16, 32]));
@@ -285,18 +333,23 @@ describe('the headline regression: RMSNorm classes that no list names', () => {
   it.each([
     ['the probe skipped (meta device)', { skipped: 'meta device: no real instance could be built' }],
     ['no probe at all', undefined]
-  ] as const)('with %s: timm’s rule keeps them out of decay, with a warning; decaying them is a warning', (_, probe) => {
-    const model = paramModelFromStructure(llama(probe));
-    const { groups, warnings } = placement(model);
-    expect(groups.find((g) => g.weightDecay === 0)!.params.map((p) => p.name)).toEqual(NORM_WEIGHTS);
-    expect(warnings.length).toBe(1);
-    expect(warnings[0]).toMatch(/^LlamaRMSNorm is not a known class .*\(5 modules, 5 parameters: model\.layers\.0\.input_layernorm\.weight, /);
-    const report = verifyParamGroups(model, groupsByModuleType(model));
-    // 6.2 finds no normalization and no bias here: its no-decay group is empty.
-    const expected = [...NORM_WEIGHTS.map(() => 'warning unknown-kind-1d-decayed'), 'warning empty-group'];
-    expect(report.findings.map((f) => `${f.severity} ${f.code}`)).toEqual(expected);
-    expect([report.ok, report.verdict]).toEqual([false, 'warnings']);
-  });
+  ] as const)(
+    'with %s: timm’s rule keeps them out of decay, with a warning; decaying them is a warning',
+    (_, probe) => {
+      const model = paramModelFromStructure(llama(probe));
+      const { groups, warnings } = placement(model);
+      expect(groups.find((g) => g.weightDecay === 0)!.params.map((p) => p.name)).toEqual(NORM_WEIGHTS);
+      expect(warnings.length).toBe(1);
+      expect(warnings[0]).toMatch(
+        /^LlamaRMSNorm is not a known class .*\(5 modules, 5 parameters: model\.layers\.0\.input_layernorm\.weight, /
+      );
+      const report = verifyParamGroups(model, groupsByModuleType(model));
+      // 6.2 finds no normalization and no bias here: its no-decay group is empty.
+      const expected = [...NORM_WEIGHTS.map(() => 'warning unknown-kind-1d-decayed'), 'warning empty-group'];
+      expect(report.findings.map((f) => `${f.severity} ${f.code}`)).toEqual(expected);
+      expect([report.ok, report.verdict]).toEqual([false, 'warnings']);
+    }
+  );
 });
 
 /** An RMSNorm written as a plain nn Module: a class this package does not know. */
@@ -320,7 +373,7 @@ describe('nn modules: class knowledge, and timm’s rule for a class of unknown 
     const exempt = groups.filter((g) => g.weightDecay === 0).flatMap((g) => g.params.map((p) => p.name));
     expect(exempt).toEqual(['0.bias', '1.weight']);
     expect(warnings).toEqual([
-      "MyRMSNorm is not a known class and its behaviour is unknown (no behaviour probe); its class name MyRMSNorm looks like a " +
+      'MyRMSNorm is not a known class and its behaviour is unknown (no behaviour probe); its class name MyRMSNorm looks like a ' +
         "normalization: its parameters with ndim ≤ 1 go without weight decay by timm's rule (1 module, 1 parameter: 1.weight); " +
         'a rule such as { moduleKind: "MyRMSNorm", weightDecay: 0 } makes the choice explicit'
     ]);

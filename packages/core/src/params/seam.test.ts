@@ -23,7 +23,9 @@ describe('core and @paramscope/params', () => {
     const { groups } = params.groupParams(model, { weightDecay: 0.1 });
     expect(params.verifyParamGroups(model, groups).verdict).toBe('ok');
     const dense = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
-    expect(params.toParamModel(dense).params.map((p) => p.name)).toEqual(core.paramModelFromLayersModel(dense).params.map((p) => p.name));
+    expect(params.toParamModel(dense).params.map((p) => p.name)).toEqual(
+      core.paramModelFromLayersModel(dense).params.map((p) => p.name)
+    );
     expect(() => params.toParamModel(42 as never)).toThrow('expected a ParamModel, an nn Module or a tf.LayersModel');
   });
 
@@ -37,7 +39,7 @@ describe('core and @paramscope/params', () => {
     expect(report.groups[0].tensorCount).toBe(info.params.length);
   });
 
-  it('no longer exports the notebooks\' science (now @paramscope/science)', () => {
+  it("no longer exports the notebooks' science (now @paramscope/science)", () => {
     for (const name of ['runDecayExperiment', 'batchNormForward', 'runAblation', 'pairedComparison', 'trainDecayArm']) {
       expect(name in core, name).toBe(false);
     }

@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_MODELS, structureFixture } from '../../fixtures/load-fixtures';
-import { groupParams, paramModelFromModule, paramModelFromStructure, StructureFileError, validateStructure, type StructureFile } from '../index';
+import {
+  groupParams,
+  paramModelFromModule,
+  paramModelFromStructure,
+  StructureFileError,
+  validateStructure,
+  type StructureFile
+} from '../index';
 import { resnet18, resnet50 } from '../nn';
 
 beforeAll(async () => {
@@ -15,7 +22,14 @@ const minimal = (): StructureFile => ({
   modules: [
     { path: '', kind: 'Sequential' },
     { path: '0', kind: 'Linear', params: [{ name: 'weight', shape: [4, 3] }] },
-    { path: '1', kind: 'BatchNorm1d', params: [{ name: 'weight', shape: [4] }, { name: 'bias', shape: [4], trainable: false }] },
+    {
+      path: '1',
+      kind: 'BatchNorm1d',
+      params: [
+        { name: 'weight', shape: [4] },
+        { name: 'bias', shape: [4], trainable: false }
+      ]
+    },
     { path: '2', kind: 'Linear', params: [{ name: 'weight', shape: [4, 3], sameAs: '0.weight' }] }
   ],
   edges: [{ from: '0', to: '1', via: [] }]
@@ -75,8 +89,13 @@ describe('structure files', () => {
     ]);
     // Each tensor fits, the model does not; a zero dimension makes any product exact.
     const total = minimal();
-    total.modules[3].params = [{ name: 'weight', shape: [2 ** 26, 2 ** 26] }, { name: 'bias', shape: [2 ** 26, 2 ** 26] }];
-    expect(problems(total)).toEqual(['$.modules: the parameters hold 9007199254741012 elements in all, more than 2^53 − 1']);
+    total.modules[3].params = [
+      { name: 'weight', shape: [2 ** 26, 2 ** 26] },
+      { name: 'bias', shape: [2 ** 26, 2 ** 26] }
+    ];
+    expect(problems(total)).toEqual([
+      '$.modules: the parameters hold 9007199254741012 elements in all, more than 2^53 − 1'
+    ]);
     total.modules[3].params = [{ name: 'weight', shape: [2 ** 40, 2 ** 40, 0] }];
     expect(problems(total)).toEqual([]);
   });
@@ -102,10 +121,14 @@ describe('structure files', () => {
   it('ties: a sameAs names an earlier, untied parameter of the same shape and trainable flag', () => {
     const tie = (module: number, sameAs: string, shape = [4, 3], trainable?: boolean) => {
       const doc = minimal();
-      doc.modules[module].params = [{ name: 'weight', shape, sameAs, ...(trainable === undefined ? {} : { trainable }) }];
+      doc.modules[module].params = [
+        { name: 'weight', shape, sameAs, ...(trainable === undefined ? {} : { trainable }) }
+      ];
       return doc;
     };
-    expect(problems(tie(3, '0.weight', [3, 4]))).toEqual(['$.modules[3].params[0].sameAs: ties shape [3, 4] to "0.weight" of shape [4, 3]']);
+    expect(problems(tie(3, '0.weight', [3, 4]))).toEqual([
+      '$.modules[3].params[0].sameAs: ties shape [3, 4] to "0.weight" of shape [4, 3]'
+    ]);
     expect(problems(tie(3, '0.weight', [4, 3], false))).toEqual([
       '$.modules[3].params[0].sameAs: ties a frozen name to "0.weight", which is trainable'
     ]);
@@ -143,7 +166,9 @@ describe('structure files', () => {
     }
     expect(error!.problems.length).toBe(100);
     expect(error!.omitted).toBe(30);
-    expect(error!.problems[99]).toBe('$.modules[1].params[99].shape[0]: expected a non-negative integer ≤ 2^53 − 1, got -1');
+    expect(error!.problems[99]).toBe(
+      '$.modules[1].params[99].shape[0]: expected a non-negative integer ≤ 2^53 − 1, got -1'
+    );
     expect(error!.message.endsWith('\n  … and 30 more')).toBe(true);
   });
 
@@ -158,11 +183,18 @@ describe('structure files', () => {
     doc.modules[0].params = [{ name: 'scale', shape: [], noWeightDecay: "model.no_weight_decay() lists 'scale'" }];
     doc.modules[1].classPath = 'torch.nn.modules.linear.Linear';
     doc.modules[1].normalization = { probe: { skipped: 'meta device: no real instance could be built' } };
-    doc.modules[2].normalization = { hierarchy: 'BatchNorm1d', probe: { scales: [0.5, 4], maxRelChange: 1e-7, tolerance: 1e-3, invariant: true }, nameHint: 'BatchNorm1d' };
+    doc.modules[2].normalization = {
+      hierarchy: 'BatchNorm1d',
+      probe: { scales: [0.5, 4], maxRelChange: 1e-7, tolerance: 1e-3, invariant: true },
+      nameHint: 'BatchNorm1d'
+    };
     const model = paramModelFromStructure(doc);
     expect(model.export).toEqual(doc.export);
     expect(model.declarations).toEqual({ noWeightDecay: ['0.weight'] });
-    expect(model.modules[1]).toMatchObject({ classPath: 'torch.nn.modules.linear.Linear', normalization: doc.modules[1].normalization });
+    expect(model.modules[1]).toMatchObject({
+      classPath: 'torch.nn.modules.linear.Linear',
+      normalization: doc.modules[1].normalization
+    });
     const [scale, weight, bnWeight] = model.params;
     expect(scale.noWeightDecay).toBe("model.no_weight_decay() lists 'scale'");
     expect(weight.moduleClassPath).toBe('torch.nn.modules.linear.Linear');
@@ -178,8 +210,16 @@ describe('structure files', () => {
       '$.export: a version 2 field, but the file says version 1',
       '$.modules[1].classPath: a version 2 field, but the file says version 1'
     ]);
-    const doc = { ...minimal(), version: 2, export: { route: 'trace' }, declarations: { noWeightDecay: [3] } } as unknown as StructureFile;
-    doc.modules[1].normalization = { probe: { scales: [0.5, -4], maxRelChange: 0.5, tolerance: 1e-3, invariant: true }, colour: 'red' } as never;
+    const doc = {
+      ...minimal(),
+      version: 2,
+      export: { route: 'trace' },
+      declarations: { noWeightDecay: [3] }
+    } as unknown as StructureFile;
+    doc.modules[1].normalization = {
+      probe: { scales: [0.5, -4], maxRelChange: 0.5, tolerance: 1e-3, invariant: true },
+      colour: 'red'
+    } as never;
     doc.modules[2].normalization = { probe: { skipped: '' } };
     doc.modules[2].params![0].noWeightDecay = 7 as never;
     expect(problems(doc)).toEqual([
@@ -194,18 +234,28 @@ describe('structure files', () => {
     const noEdges = { ...minimal(), version: 2, export: { route: 'none' } } as StructureFile;
     expect(problems(noEdges)).toEqual(['$.export.route: "none" says the file has no edges, but $.edges is an array']);
     expect(problems({ ...noEdges, edges: null })).toEqual([]);
-    expect(problems({ ...noEdges, export: { route: 'hooks' }, edges: null })).toEqual(['$.edges: expected the edges the "hooks" route found, got null']);
+    expect(problems({ ...noEdges, export: { route: 'hooks' }, edges: null })).toEqual([
+      '$.edges: expected the edges the "hooks" route found, got null'
+    ]);
   });
 
   it('text from the model is data: a module named <img src=x onerror=alert(1)> loads, groups and is quoted', () => {
     const name = '<img src=x onerror=alert(1)>';
     const doc = { ...minimal(), version: 2, edges: null } as StructureFile;
-    doc.modules.push({ path: name, kind: name, classPath: `evil.${name}`, normalization: { nameHint: name }, params: [{ name: 'weight', shape: [4] }] });
+    doc.modules.push({
+      path: name,
+      kind: name,
+      classPath: `evil.${name}`,
+      normalization: { nameHint: name },
+      params: [{ name: 'weight', shape: [4] }]
+    });
     const model = paramModelFromStructure(doc);
     const evil = model.params.find((p) => p.modulePath === name)!;
     expect([evil.name, evil.moduleKind]).toEqual([`${name}.weight`, name]);
     const { groups, warnings } = groupParams(model);
-    expect(groups.find((g) => g.weightDecay === 0)!.reasons![`${name}.weight`]).toMatch(/^<img src=x onerror=alert\(1\)> weight: <img/);
+    expect(groups.find((g) => g.weightDecay === 0)!.reasons![`${name}.weight`]).toMatch(
+      /^<img src=x onerror=alert\(1\)> weight: <img/
+    );
     expect(warnings[0]).toContain(name);
     doc.modules[4].path = `${name}..x`;
     expect(problems(doc)).toEqual([`$.modules[4].path: empty segment in "${name}..x"`]);
@@ -233,16 +283,23 @@ describe('nn builders match torchvision', () => {
   it.each([
     ['resnet18', resnet18, 62, 11_689_512],
     ['resnet50', resnet50, 161, 25_557_032]
-  ] as const)('%s: same names, shapes, kinds and scale-invariant weights as the torchvision fixture', (name, build, count, total) => {
-    const net = build();
-    const ours = paramModelFromModule(net, { sampleInput: tf.zeros([2, 32, 32, 3]) });
-    const theirs = paramModelFromStructure(structureFixture(name));
-    net.dispose();
-    const view = (m: typeof ours) => m.params.map((p) => `${p.name} ${p.shape.join('x')} ${p.moduleKind} ${p.feedsNormalization}`);
-    expect(view(ours)).toEqual(view(theirs));
-    expect(ours.params.length).toBe(count);
-    expect(ours.params.reduce((s, p) => s + p.size, 0)).toBe(total);
-    // Every conv feeds a BatchNorm; the classifier does not.
-    expect(ours.params.filter((p) => p.feedsNormalization).length).toBe(ours.params.filter((p) => p.moduleKind === 'Conv2d').length);
-  }, 120_000);
+  ] as const)(
+    '%s: same names, shapes, kinds and scale-invariant weights as the torchvision fixture',
+    (name, build, count, total) => {
+      const net = build();
+      const ours = paramModelFromModule(net, { sampleInput: tf.zeros([2, 32, 32, 3]) });
+      const theirs = paramModelFromStructure(structureFixture(name));
+      net.dispose();
+      const view = (m: typeof ours) =>
+        m.params.map((p) => `${p.name} ${p.shape.join('x')} ${p.moduleKind} ${p.feedsNormalization}`);
+      expect(view(ours)).toEqual(view(theirs));
+      expect(ours.params.length).toBe(count);
+      expect(ours.params.reduce((s, p) => s + p.size, 0)).toBe(total);
+      // Every conv feeds a BatchNorm; the classifier does not.
+      expect(ours.params.filter((p) => p.feedsNormalization).length).toBe(
+        ours.params.filter((p) => p.moduleKind === 'Conv2d').length
+      );
+    },
+    120_000
+  );
 });

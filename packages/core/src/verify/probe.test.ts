@@ -1,6 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BatchNorm1d, Conv2d, BatchNorm2d, LayerNorm, Linear, manualSeed, Module, ReLU, Sequential, bnCnn, resnet18 } from '../nn';
+import {
+  BatchNorm1d,
+  Conv2d,
+  BatchNorm2d,
+  LayerNorm,
+  Linear,
+  manualSeed,
+  Module,
+  ReLU,
+  Sequential,
+  bnCnn,
+  resnet18
+} from '../nn';
 import { probeScaleInvariance } from './index';
 
 beforeAll(async () => {
@@ -35,7 +47,8 @@ describe('probeScaleInvariance', () => {
     const convBias = new Sequential(new Conv2d(3, 4, 3, { padding: 1 }), new BatchNorm2d(4));
     // BatchNorm's β starts at 0, which makes γ scale-invariant too (ReLU is homogeneous): move it.
     const moveShifts = (net: Module, names: string[]) => {
-      for (const [name, variable] of net.namedParameters()) if (names.includes(name)) variable.assign(tf.randomNormal(variable.shape, 0, 1, 'float32', 11));
+      for (const [name, variable] of net.namedParameters())
+        if (names.includes(name)) variable.assign(tf.randomNormal(variable.shape, 0, 1, 'float32', 11));
     };
     moveShifts(cnn, ['1.bias', '4.bias']);
     moveShifts(mixed, ['lnA.bias', 'bnB.bias', 'lnC.bias']);
@@ -43,10 +56,20 @@ describe('probeScaleInvariance', () => {
     const images = tf.randomNormal([4, 6, 6, 3], 0, 1, 'float32', 5);
     const rows = tf.randomNormal([64, 6], 0, 1, 'float32', 6);
     const before = tf.memory().numTensors;
-    const runs = [probeScaleInvariance(cnn, images), probeScaleInvariance(convBias, images), probeScaleInvariance(mixed, rows)];
+    const runs = [
+      probeScaleInvariance(cnn, images),
+      probeScaleInvariance(convBias, images),
+      probeScaleInvariance(mixed, rows)
+    ];
     expect(tf.memory().numTensors).toBe(before);
-    const verdict = (results: typeof runs[number]) => Object.fromEntries(results.map((r) => [r.name, r.scaleInvariant]));
-    expect(verdict(runs[0])).toMatchObject({ '0.weight': true, '3.weight': true, '1.weight': false, '8.weight': false });
+    const verdict = (results: (typeof runs)[number]) =>
+      Object.fromEntries(results.map((r) => [r.name, r.scaleInvariant]));
+    expect(verdict(runs[0])).toMatchObject({
+      '0.weight': true,
+      '3.weight': true,
+      '1.weight': false,
+      '8.weight': false
+    });
     // A conv bias cancels in BatchNorm: the weight alone is still invariant.
     expect(verdict(runs[1])).toEqual({ '0.weight': true, '1.weight': false });
     // The bias is invariant to any change, not only to scale; structurally it is not a scale-invariant weight.
@@ -54,8 +77,14 @@ describe('probeScaleInvariance', () => {
     expect([bias.scaleInvariant, bias.structural, bias.agrees]).toEqual([true, false, false]);
     // Linear with bias into LayerNorm: not invariant. Bias then ReLU then BatchNorm: not invariant.
     // Linear without bias into LayerNorm, and Linear with bias straight into BatchNorm: invariant.
-    expect(verdict(runs[2])).toMatchObject({ 'a.weight': false, 'b.weight': false, 'c.weight': true, 'd.weight': true });
-    for (const results of runs) for (const r of results) expect({ name: r.name, agrees: r.agrees }).toEqual({ name: r.name, agrees: true });
+    expect(verdict(runs[2])).toMatchObject({
+      'a.weight': false,
+      'b.weight': false,
+      'c.weight': true,
+      'd.weight': true
+    });
+    for (const results of runs)
+      for (const r of results) expect({ name: r.name, agrees: r.agrees }).toEqual({ name: r.name, agrees: true });
     expect(runs[0].find((r) => r.name === '8.weight')!.relativeChange).toBeGreaterThan(0.1);
     cnn.dispose();
     convBias.dispose();
@@ -79,7 +108,9 @@ describe('probeScaleInvariance', () => {
     ]);
     expect(net.namedBuffers().map(([, v]) => Array.from(v.dataSync()))).toEqual(before);
     expect(Array.from(net.namedParameters()[0][1].dataSync().slice(0, 5))).toEqual(weight);
-    expect(() => probeScaleInvariance(net, x, { params: ['nope'] })).toThrow('probeScaleInvariance: no parameter named "nope"');
+    expect(() => probeScaleInvariance(net, x, { params: ['nope'] })).toThrow(
+      'probeScaleInvariance: no parameter named "nope"'
+    );
     expect(() => probeScaleInvariance(net, x, { scales: [-1] })).toThrow(/scales must be positive/);
     net.dispose();
   }, 180_000);

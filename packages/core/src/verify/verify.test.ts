@@ -20,7 +20,8 @@ beforeAll(async () => {
   r50 = paramModelFromStructure(structureFixture('resnet50'));
 });
 
-const codes = (report: ReturnType<typeof verifyParamGroups>) => report.findings.map((f) => `${f.severity} ${f.code} ${f.params.join(',')} [${f.groups}]`);
+const codes = (report: ReturnType<typeof verifyParamGroups>) =>
+  report.findings.map((f) => `${f.severity} ${f.code} ${f.params.join(',')} [${f.groups}]`);
 
 describe('verifyParamGroups', () => {
   it('section 7’s own check passes ResNet-50 with decay on downsample.1; this one fails it, naming the parameter', () => {
@@ -42,7 +43,10 @@ describe('verifyParamGroups', () => {
     expect([report.ok, report.verdict]).toEqual([true, 'ok']);
     expect(report.findings.every((f) => f.code === 'scale-invariant-decayed' && f.severity === 'info')).toBe(true);
     expect(report.findings.length).toBe(53);
-    expect(report.groups.map((g) => [g.label, g.weightDecay, g.tensorCount])).toEqual([['decay', 1e-4, 54], ['no_decay', 0, 107]]);
+    expect(report.groups.map((g) => [g.label, g.weightDecay, g.tensorCount])).toEqual([
+      ['decay', 1e-4, 54],
+      ['no_decay', 0, 107]
+    ]);
     expect(report.groups.reduce((s, g) => s + g.elementCount, 0)).toBe(25_557_032);
     expect(report.model).toEqual({ name: 'resnet50', tensorCount: 161, elementCount: 25_557_032, trainableCount: 161 });
     expect(verifyParamGroups(r50, groupsByModuleType(r50)).ok).toBe(true);
@@ -66,7 +70,10 @@ describe('verifyParamGroups', () => {
   });
 
   it('reports missing, duplicate, unknown, frozen, bias and bad hyperparameters', () => {
-    const model: ParamModel = { ...r50, params: r50.params.map((p) => ({ ...p, trainable: p.name !== 'conv1.weight' })) };
+    const model: ParamModel = {
+      ...r50,
+      params: r50.params.map((p) => ({ ...p, trainable: p.name !== 'conv1.weight' }))
+    };
     const byName = (n: string) => model.params.find((p) => p.name === n)!;
     const groups = [
       { params: [byName('conv1.weight'), byName('fc.weight'), byName('fc.weight')], weightDecay: 1e-4 },
@@ -87,7 +94,9 @@ describe('verifyParamGroups', () => {
     ]);
     expect(found[8]).toBe('error duplicate fc.weight [0,1]');
     expect(found.filter((f) => f.startsWith('error missing')).length).toBe(161 - 3);
-    expect(report.findings.find((f) => f.code === 'unknown-param')!.message).toBe('group 1: head.weight is not a parameter of model "resnet50"');
+    expect(report.findings.find((f) => f.code === 'unknown-param')!.message).toBe(
+      'group 1: head.weight is not a parameter of model "resnet50"'
+    );
     expect(report.findings[3].message).toBe('group 1: lr must be a finite number ≥ 0, got -1');
   });
 
@@ -97,15 +106,27 @@ describe('verifyParamGroups', () => {
     const vars = net.parameters();
     const optimizer = { paramGroups: [{ params: vars }], defaults: { weightDecay: 0.01 } };
     const report = verifyParamGroups(net, optimizer);
-    expect(codes(report)).toEqual(['error norm-param-decayed 1.weight [0]', 'error norm-param-decayed 1.bias [0]', 'warning bias-decayed 3.bias [0]']);
+    expect(codes(report)).toEqual([
+      'error norm-param-decayed 1.weight [0]',
+      'error norm-param-decayed 1.bias [0]',
+      'warning bias-decayed 3.bias [0]'
+    ]);
     const stranger = tf.variable(tf.zeros([1]));
-    expect(codes(verifyParamGroups(model, [{ params: [...vars, stranger], weightDecay: 0 }]))).toEqual([`error unknown-param variable "${stranger.name}" [0]`]);
+    expect(codes(verifyParamGroups(model, [{ params: [...vars, stranger], weightDecay: 0 }]))).toEqual([
+      `error unknown-param variable "${stranger.name}" [0]`
+    ]);
     stranger.dispose();
     net.dispose();
   });
 
   it('an empty model is an error', () => {
-    const empty: ParamModel = { name: 'empty', source: 'structure', params: [], modules: [{ path: '', kind: 'Net', params: [] }], edges: null };
+    const empty: ParamModel = {
+      name: 'empty',
+      source: 'structure',
+      params: [],
+      modules: [{ path: '', kind: 'Net', params: [] }],
+      edges: null
+    };
     expect(codes(verifyParamGroups(empty, []))).toEqual(['error empty-model  []']);
   });
 });

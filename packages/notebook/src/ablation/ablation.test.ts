@@ -2,9 +2,22 @@ import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { compareArms, pairedComparison, summarizeArms, type DecayRunResult, type OptimizerComparison } from '@paramscope/science';
+import {
+  compareArms,
+  pairedComparison,
+  summarizeArms,
+  type DecayRunResult,
+  type OptimizerComparison
+} from '@paramscope/science';
 import { setDisplaySink, type MimeBundle } from '../display';
-import { classifyDifference, formatDifference, pairedTableRows, PAIRED_TABLE_COLUMNS, summarizeClasses, thresholdsText } from './conclusions';
+import {
+  classifyDifference,
+  formatDifference,
+  pairedTableRows,
+  PAIRED_TABLE_COLUMNS,
+  summarizeClasses,
+  thresholdsText
+} from './conclusions';
 import { optimizerSpreadFigure, pairedDifferenceFigure, roleTraceFigure, staleVsRecalibratedFigure } from './figures';
 import { findUpwards, loadAblationResults, loadDigits, writeJsonFile } from './files';
 
@@ -28,14 +41,32 @@ function repo(): string {
   return root;
 }
 
-function run(arm: DecayRunResult['config']['arm'], optimizer: 'sgd' | 'adamw', weightDecay: number, seed: number, testAccuracy: number): DecayRunResult {
+function run(
+  arm: DecayRunResult['config']['arm'],
+  optimizer: 'sgd' | 'adamw',
+  weightDecay: number,
+  seed: number,
+  testAccuracy: number
+): DecayRunResult {
   return {
-    config: { arm, weightDecay, optimizer: { kind: optimizer, lr: 0.1 }, schedule: 'constant', seed, epochs: 1, batchSize: 1, channels: [2], recordEvery: 1 },
+    config: {
+      arm,
+      weightDecay,
+      optimizer: { kind: optimizer, lr: 0.1 },
+      schedule: 'constant',
+      seed,
+      epochs: 1,
+      batchSize: 1,
+      channels: [2],
+      recordEvery: 1
+    },
     testAccuracy: { stale: testAccuracy - 0.2, recalibrated: testAccuracy },
     trainAccuracy: { stale: 0.8, recalibrated: 1 },
     steps: [0, 1, 2],
     loss: [1, 0.5, 0.25],
-    roles: { 'bn-fed-weight': { weightNorm: [1, 1.5, 2], effectiveLr: [0.1, 0.04, 0.025], angularStep: [0.1, 0.1, 0.1] } },
+    roles: {
+      'bn-fed-weight': { weightNorm: [1, 1.5, 2], effectiveLr: [0.1, 0.04, 0.025], angularStep: [0.1, 0.1, 0.1] }
+    },
     seconds: 1
   };
 }
@@ -52,7 +83,9 @@ describe('loadDigits', () => {
 
   it('says how to create a missing file, and names a malformed one', () => {
     const root = repo();
-    expect(() => loadDigits({ from: join(root, 'notebooks') })).toThrow(/data\/digits\.json not found .*Run "make lab" or "scripts\/setup\.sh"/);
+    expect(() => loadDigits({ from: join(root, 'notebooks') })).toThrow(
+      /data\/digits\.json not found .*Run "make lab" or "scripts\/setup\.sh"/
+    );
     writeFileSync(join(root, 'data', 'digits.json'), '{"shape":');
     expect(() => loadDigits({ from: root })).toThrow(/digits\.json is not valid JSON/);
     writeFileSync(join(root, 'data', 'digits.json'), JSON.stringify({ ...tiny, classes: 1 }));
@@ -91,7 +124,9 @@ describe('ablation figures', () => {
     expect(figure.data[1].y).toEqual([90, 94, 80, 82]);
     expect(figure.data[0].x).toEqual(['decay everything', 'decay everything', 'no decay at all', 'no decay at all']);
     expect((figure.layout as { title: { text: string } }).title.text).toContain('SGD-momentum, λ = 0.01, constant η');
-    expect(() => staleVsRecalibratedFigure(runs, { ...cell, schedule: 'cosine' })).toThrow(/no runs for SGD-momentum, λ = 0.01, cosine η/);
+    expect(() => staleVsRecalibratedFigure(runs, { ...cell, schedule: 'cosine' })).toThrow(
+      /no runs for SGD-momentum, λ = 0.01, cosine η/
+    );
   });
 
   it('pairedDifferenceFigure: mean differences with asymmetric interval bars, titled with n and the level', () => {
@@ -103,13 +138,19 @@ describe('ablation figures', () => {
   });
 
   it('roleTraceFigure draws a role’s trace per arm (no decay from λ = 0); a missing combination is an error', () => {
-    const figure = roleTraceFigure(runs, { ...cell, seed: 1, role: 'bn-fed-weight', metric: 'effectiveLr', logLog: true });
+    const figure = roleTraceFigure(runs, {
+      ...cell,
+      seed: 1,
+      role: 'bn-fed-weight',
+      metric: 'effectiveLr',
+      logLog: true
+    });
     expect(figure.data).toHaveLength(2);
     expect(figure.data[1]).toMatchObject({ name: 'no decay at all', x: [0, 1, 2], y: [0.1, 0.04, 0.025] });
     expect((figure.layout as { yaxis: { type: string } }).yaxis.type).toBe('log');
-    expect(() => roleTraceFigure(runs, { ...cell, weightDecay: 0.5, seed: 3, role: 'bn-fed-weight', metric: 'weightNorm' })).toThrow(
-      /no traced runs for SGD-momentum, λ = 0.5, constant η, seed 3/
-    );
+    expect(() =>
+      roleTraceFigure(runs, { ...cell, weightDecay: 0.5, seed: 3, role: 'bn-fed-weight', metric: 'weightNorm' })
+    ).toThrow(/no traced runs for SGD-momentum, λ = 0.5, constant η, seed 3/);
   });
 });
 
@@ -123,7 +164,9 @@ describe('conclusions from the statistics', () => {
     expect(classifyDifference(comparison([0.9, 0.95, 0.8], [0.92, 0.85, 0.9]), 0.01)).toBe('inconclusive');
     expect(() => classifyDifference(comparison([1, 2], [1, 2]), 0)).toThrow('margin must be > 0, got 0');
     expect(thresholdsText(0.95, 0.01)).toContain('95% t interval excludes 0');
-    expect(formatDifference(comparison([0.95, 0.96, 0.97], [0.9, 0.92, 0.91]))).toMatch(/^\+5\.0 pp \[\+\d\.\d, \+\d\.\d\], d_z \d+\.\d$/);
+    expect(formatDifference(comparison([0.95, 0.96, 0.97], [0.9, 0.92, 0.91]))).toMatch(
+      /^\+5\.0 pp \[\+\d\.\d, \+\d\.\d\], d_z \d+\.\d$/
+    );
   });
 
   it('pairedTableRows and summarizeClasses: one row per cell × arm, sentences per arm from the classes', () => {
@@ -142,13 +185,23 @@ describe('conclusions from the statistics', () => {
     expect(rows[1][1]).toBe('no decay at all (λ = 0)');
     expect(rows[1][6]).toBe('higher');
     const [sentence] = summarizeClasses(recal, 0.01);
-    expect(sentence).toMatch(/^no decay at all vs decay everything: higher in 1 of 1 cells \(SGD-momentum, λ = 0\.01, constant η: \+5\.0 pp \[\+5\.0, \+5\.0\]/);
+    expect(sentence).toMatch(
+      /^no decay at all vs decay everything: higher in 1 of 1 cells \(SGD-momentum, λ = 0\.01, constant η: \+5\.0 pp \[\+5\.0, \+5\.0\]/
+    );
   });
 
   it('optimizerSpreadFigure: the seed spread of each optimizer per arm, λ pair and schedule', () => {
-    const row = { a: 'adamw', b: 'adam-l2', schedule: 'constant', weightDecayA: 0.8, weightDecayB: 0.01, arm: 'decay-all', metric: 'testRecalibrated',
+    const row = {
+      a: 'adamw',
+      b: 'adam-l2',
+      schedule: 'constant',
+      weightDecayA: 0.8,
+      weightDecayB: 0.01,
+      arm: 'decay-all',
+      metric: 'testRecalibrated',
       comparison: pairedComparison([0.9, 0.91, 0.92], [0.8, 0.9, 0.85]),
-      spread: { n: 3, sdA: 0.01, sdB: 0.05, sdRatio: 0.2, r: -0.9, t: -2, p: 0.3 } } as OptimizerComparison;
+      spread: { n: 3, sdA: 0.01, sdB: 0.05, sdRatio: 0.2, r: -0.9, t: -2, p: 0.3 }
+    } as OptimizerComparison;
     const figure = optimizerSpreadFigure([row]);
     expect(figure.data.map((t) => t.y)).toEqual([[1], [5]]);
     expect(figure.data[0].x).toEqual(['decay everything · λ 0.8 / 0.01 · constant']);

@@ -127,12 +127,22 @@ export function pairedDifferenceFigure(
 export function optimizerSpreadFigure(comparisons: readonly OptimizerComparison[]): PlotlyFigure {
   if (comparisons.length === 0) throw new NotebookError('optimizerSpreadFigure: no comparisons');
   const { a, b, metric } = comparisons[0];
-  const x = comparisons.map((c) => `${DECAY_ARM_LABELS[c.arm]} · λ ${c.weightDecayA} / ${c.weightDecayB} · ${c.schedule}`);
+  const x = comparisons.map(
+    (c) => `${DECAY_ARM_LABELS[c.arm]} · λ ${c.weightDecayA} / ${c.weightDecayB} · ${c.schedule}`
+  );
   const bar = (name: string, y: number[], color: string) => ({ type: 'bar', name, x, y, marker: { color } });
   return {
     data: [
-      bar(OPTIMIZER_LABELS[a], comparisons.map((c) => 100 * c.spread.sdA), '#1a7f37'),
-      bar(OPTIMIZER_LABELS[b], comparisons.map((c) => 100 * c.spread.sdB), '#cf222e')
+      bar(
+        OPTIMIZER_LABELS[a],
+        comparisons.map((c) => 100 * c.spread.sdA),
+        '#1a7f37'
+      ),
+      bar(
+        OPTIMIZER_LABELS[b],
+        comparisons.map((c) => 100 * c.spread.sdB),
+        '#cf222e'
+      )
     ],
     layout: {
       title: {

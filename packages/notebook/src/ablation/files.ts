@@ -48,18 +48,24 @@ export function loadDigits(options: LocateOptions = {}): ImageDataset & { path: 
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new NotebookError(`loadDigits: ${path} is not valid JSON (${(error as Error).message}); run tools/data/export_digits.py again`);
+    throw new NotebookError(
+      `loadDigits: ${path} is not valid JSON (${(error as Error).message}); run tools/data/export_digits.py again`
+    );
   }
   return { ...parseImageDataset(json, path), path };
 }
 
 /** The full grid's results if the command has been run (undefined otherwise), with their path. */
 export function loadAblationResults(options: LocateOptions = {}): (AblationResults & { path: string }) | undefined {
-  const path = options.path ? resolve(options.path) : findUpwards(FULL_GRID_RESULTS_PATH, options.from ?? process.cwd());
+  const path = options.path
+    ? resolve(options.path)
+    : findUpwards(FULL_GRID_RESULTS_PATH, options.from ?? process.cwd());
   if (!path || !existsSync(path)) return undefined;
   const results = JSON.parse(readFileSync(path, 'utf8')) as AblationResults;
   if (!results || !Array.isArray(results.runs) || !results.grid) {
-    throw new NotebookError(`loadAblationResults: ${path} has no runs or grid; run tools/ablation/run-full-grid.js again`);
+    throw new NotebookError(
+      `loadAblationResults: ${path} has no runs or grid; run tools/ablation/run-full-grid.js again`
+    );
   }
   return { ...results, path };
 }

@@ -57,7 +57,7 @@ describe('provenance', () => {
     expect(provenance(root, 'x').dirty).toBe(true);
   });
 
-  it.skipIf(!native)('records tfjs-node and its libtensorflow (through core\'s seam) on tensorflow', async () => {
+  it.skipIf(!native)("records tfjs-node and its libtensorflow (through core's seam) on tensorflow", async () => {
     await tf.setBackend('tensorflow');
     const record = provenance(root, 'x');
     expect(record.backend).toBe('tensorflow');

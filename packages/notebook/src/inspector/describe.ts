@@ -18,9 +18,7 @@ export interface TensorLike {
 }
 
 /** A group member as optimizers and recipes hold them. */
-export type MemberLike =
-  | TensorLike
-  | (Partial<ParamInfo> & { name: string; variable?: TensorLike; source?: unknown });
+export type MemberLike = TensorLike | (Partial<ParamInfo> & { name: string; variable?: TensorLike; source?: unknown });
 
 /** A parameter group: members plus hyperparameters (and optionally `label` and `reasons`). */
 export interface GroupLike {
@@ -67,7 +65,12 @@ export interface GroupDescription {
 
 /** True for an optimizer-like object (as opposed to a list of groups). */
 export function isOptimizerLike(target: unknown): target is OptimizerLike {
-  return typeof target === 'object' && target !== null && !Array.isArray(target) && Array.isArray((target as OptimizerLike).paramGroups);
+  return (
+    typeof target === 'object' &&
+    target !== null &&
+    !Array.isArray(target) &&
+    Array.isArray((target as OptimizerLike).paramGroups)
+  );
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -101,7 +104,8 @@ export function paramLookup(model: ParamModel | undefined): ParamLookup {
  * (`model` may be a {@link paramLookup} of it, when describing many members).
  */
 export function describeMember(member: MemberLike, where: string, model?: ParamModel | ParamLookup): MemberDescription {
-  if (!isObject(member)) throw new NotebookError(`paramscope inspect: ${where} is ${describeValue(member)}, not a parameter`);
+  if (!isObject(member))
+    throw new NotebookError(`paramscope inspect: ${where} is ${describeValue(member)}, not a parameter`);
   type Loose = Partial<Omit<ParamInfo, 'variable'>> & { variable?: unknown; source?: unknown };
   const own = member as Loose;
   const source: Loose = isObject(own.source) && own.source !== member ? (own.source as Loose) : {};
@@ -145,12 +149,16 @@ const NOT_HYPERPARAMETERS = new Set(['params', 'label', 'reasons']);
 export function describeGroups(target: InspectTarget, model?: ParamModel): GroupDescription[] {
   const groups = isOptimizerLike(target) ? target.paramGroups : target;
   if (!Array.isArray(groups)) {
-    throw new NotebookError(`paramscope inspect: expected an optimizer (with paramGroups) or an array of parameter groups, got ${describeValue(target)}`);
+    throw new NotebookError(
+      `paramscope inspect: expected an optimizer (with paramGroups) or an array of parameter groups, got ${describeValue(target)}`
+    );
   }
   const lookup = paramLookup(model);
   return groups.map((group, index) => {
     if (!isObject(group) || !Array.isArray(group.params)) {
-      throw new NotebookError(`paramscope inspect: group ${index} must be an object with a params array, got ${describeValue(group)}`);
+      throw new NotebookError(
+        `paramscope inspect: group ${index} must be an object with a params array, got ${describeValue(group)}`
+      );
     }
     const hyperparameters: Record<string, HyperparameterValue> = {};
     for (const [key, value] of Object.entries(group)) {

@@ -6,7 +6,13 @@
 import type { ParamModel } from '@paramscope/core';
 import * as tf from '@tensorflow/tfjs';
 import type { GroupSnapshot, ParamSnapshot, SnapshotEntry, History, Finding } from '@paramscope/protocol';
-import { describeGroups, isOptimizerLike, type InspectTarget, type MemberDescription, type TensorLike } from './describe';
+import {
+  describeGroups,
+  isOptimizerLike,
+  type InspectTarget,
+  type MemberDescription,
+  type TensorLike
+} from './describe';
 
 /** What is known about an entry besides its target. */
 export interface EntryContext {
@@ -57,7 +63,10 @@ function batchable(tensor: TensorLike | undefined): tensor is tf.Tensor {
  * tensorflow backends, so the norms are the same there; on wasm, `pow` can be one ulp off for an
  * element, which can move a norm by an ulp.
  */
-export function weightNorms(tensors: readonly (TensorLike | undefined)[], reading: NormReading = 'batched'): Array<number | null | undefined> {
+export function weightNorms(
+  tensors: readonly (TensorLike | undefined)[],
+  reading: NormReading = 'batched'
+): Array<number | null | undefined> {
   const norms = new Array<number | null | undefined>(tensors.length);
   const batch: tf.Tensor[] = [];
   const slots = new Map<tf.Tensor, number>();
@@ -79,7 +88,9 @@ export function weightNorms(tensors: readonly (TensorLike | undefined)[], readin
   const roots = tf.tidy(() => {
     const chunks: tf.Tensor1D[] = [];
     for (let start = 0; start < batch.length; start += NORM_STACK_CHUNK) {
-      const sums = batch.slice(start, start + NORM_STACK_CHUNK).map((t) => tf.tidy(() => tf.sum(tf.square(tf.reshape(t, [-1])))));
+      const sums = batch
+        .slice(start, start + NORM_STACK_CHUNK)
+        .map((t) => tf.tidy(() => tf.sum(tf.square(tf.reshape(t, [-1])))));
       chunks.push(tf.stack(sums) as tf.Tensor1D);
     }
     return tf.sqrt(chunks.length === 1 ? chunks[0] : tf.concat(chunks));
@@ -128,7 +139,13 @@ function memberSnapshot(member: MemberDescription, reason: string, norm: number 
 export function buildEntry(context: EntryContext, withNorms: boolean | NormReading = true): SnapshotEntry {
   const groups = describeGroups(context.target, context.model);
   const members = groups.flatMap((group) => group.members);
-  const norms = withNorms === false ? [] : weightNorms(members.map((m) => m.tensor), withNorms === true ? 'batched' : withNorms);
+  const norms =
+    withNorms === false
+      ? []
+      : weightNorms(
+          members.map((m) => m.tensor),
+          withNorms === true ? 'batched' : withNorms
+        );
   const normOf = new Map<MemberDescription, number | null | undefined>(members.map((m, k) => [m, norms[k]]));
   const diagnostics = new Map<string, { gradNorm?: number; effectiveLr?: number }>();
   if (withNorms && isOptimizerLike(context.target) && typeof context.target.diagnostics === 'function') {
@@ -166,8 +183,16 @@ export function buildEntry(context: EntryContext, withNorms: boolean | NormReadi
   });
   const all = groupSnapshots.flatMap((g) => g.params);
   const model = context.model
-    ? { name: context.model.name, tensorCount: context.model.params.length, elementCount: context.model.params.reduce((s, p) => s + p.size, 0) }
-    : { name: '(groups only)', tensorCount: new Set(all.map((p) => p.name)).size, elementCount: all.reduce((s, p) => s + p.size, 0) };
+    ? {
+        name: context.model.name,
+        tensorCount: context.model.params.length,
+        elementCount: context.model.params.reduce((s, p) => s + p.size, 0)
+      }
+    : {
+        name: '(groups only)',
+        tensorCount: new Set(all.map((p) => p.name)).size,
+        elementCount: all.reduce((s, p) => s + p.size, 0)
+      };
   const entry: SnapshotEntry = {
     id: context.id,
     label: context.label,

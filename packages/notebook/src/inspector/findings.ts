@@ -33,9 +33,13 @@ function severityOf(finding: FindingLike): FindingSeverity {
 /** Normalizes a report to protocol findings, naming what is wrong with a malformed entry. */
 export function findingsFromReport(report: ReportLike): Finding[] {
   const list = Array.isArray(report) ? report : report?.findings;
-  if (!Array.isArray(list)) throw new NotebookError(`paramscope inspect: a verification report must be an array of findings or { findings }, got ${describeValue(report)}`);
+  if (!Array.isArray(list))
+    throw new NotebookError(
+      `paramscope inspect: a verification report must be an array of findings or { findings }, got ${describeValue(report)}`
+    );
   return list.map((finding, k) => {
-    if (typeof finding?.message !== 'string') throw new NotebookError(`paramscope inspect: finding ${k} of the verification report has no message`);
+    if (typeof finding?.message !== 'string')
+      throw new NotebookError(`paramscope inspect: finding ${k} of the verification report has no message`);
     const params = finding.params ?? (finding.param !== undefined ? [finding.param] : []);
     const groups = finding.groups ?? (finding.group !== undefined ? [finding.group] : []);
     return {

@@ -14,7 +14,13 @@ import { startWatch, type WatchHandle, type WatchOptions } from './watch';
 
 export type { GroupLike, InspectTarget, MemberLike, OptimizerLike } from './describe';
 export type { FindingLike, ReportLike } from './findings';
-export { InspectorRegistry, inspectorRegistry, type InspectOptions, type Registration, type Verifier } from './registry';
+export {
+  InspectorRegistry,
+  inspectorRegistry,
+  type InspectOptions,
+  type Registration,
+  type Verifier
+} from './registry';
 export { snapshotText } from './text';
 export type { WatchHandle, WatchOptions } from './watch';
 

@@ -20,7 +20,7 @@ describe('weightNorms on the cpu backend', () => {
   });
   afterAll(() => resnet.dispose());
 
-  it('reads ResNet-18\'s 62 weight norms in one batch, identical to one norm() per tensor, and leaks no tensor', () => {
+  it("reads ResNet-18's 62 weight norms in one batch, identical to one norm() per tensor, and leaks no tensor", () => {
     const before = tf.memory().numTensors;
     const batched = weightNorms(weights);
     expect(tf.memory().numTensors).toBe(before);
@@ -36,7 +36,17 @@ describe('weightNorms on the cpu backend', () => {
     const fake = { shape: [1], norm: () => ({ dataSync: () => [0.25], dispose: () => undefined }) };
     const members = [weights[0], scalar, infinite, description, nan, weights[0], fake, undefined, weights[5]];
     const batched = weightNorms(members);
-    expect(batched).toEqual([ownNorms([weights[0]])[0], 3.5, null, undefined, null, ownNorms([weights[0]])[0], 0.25, undefined, ownNorms([weights[5]])[0]]);
+    expect(batched).toEqual([
+      ownNorms([weights[0]])[0],
+      3.5,
+      null,
+      undefined,
+      null,
+      ownNorms([weights[0]])[0],
+      0.25,
+      undefined,
+      ownNorms([weights[5]])[0]
+    ]);
     expect(weightNorms(members, 'one-by-one')).toEqual(batched);
     tf.dispose([scalar, infinite, nan]);
   });
@@ -74,12 +84,14 @@ describe('weightNorms on the cpu backend', () => {
 });
 
 describe('weightNorms on the wasm backend', () => {
-  it('agrees with one norm() per tensor to float32 precision (wasm\'s pow may round x² differently by an ulp)', async () => {
+  it("agrees with one norm() per tensor to float32 precision (wasm's pow may round x² differently by an ulp)", async () => {
     await useBestBackend(['wasm']);
     const resnet = nn.resnet18({ numClasses: 10 });
     const weights = toParamModel(resnet).params.map((p) => p.variable as tf.Variable);
     const own = ownNorms(weights);
-    weightNorms(weights).forEach((norm, k) => expect(Math.abs((norm as number) - own[k])).toBeLessThanOrEqual(2 ** -22 * own[k]));
+    weightNorms(weights).forEach((norm, k) =>
+      expect(Math.abs((norm as number) - own[k])).toBeLessThanOrEqual(2 ** -22 * own[k])
+    );
     resnet.dispose();
     await useBestBackend(['cpu']);
   });

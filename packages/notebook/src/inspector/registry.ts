@@ -72,10 +72,29 @@ function verificationFindings(registration: Registration): Finding[] {
   if (verify === false) return [];
   try {
     if (verify) return findingsFromReport(verify(model, registration.target));
-    if (model) return findingsFromReport(verifyParamGroups(model, registration.target as Parameters<typeof verifyParamGroups>[1]));
-    return [{ severity: 'info', code: 'no-model', message: 'Pass { model } to inspect() to verify these groups against the model.', params: [], groups: [] }];
+    if (model)
+      return findingsFromReport(
+        verifyParamGroups(model, registration.target as Parameters<typeof verifyParamGroups>[1])
+      );
+    return [
+      {
+        severity: 'info',
+        code: 'no-model',
+        message: 'Pass { model } to inspect() to verify these groups against the model.',
+        params: [],
+        groups: []
+      }
+    ];
   } catch (error) {
-    return [{ severity: 'error', code: 'verify-failed', message: `Verification failed: ${(error as Error).message}`, params: [], groups: [] }];
+    return [
+      {
+        severity: 'error',
+        code: 'verify-failed',
+        message: `Verification failed: ${(error as Error).message}`,
+        params: [],
+        groups: []
+      }
+    ];
   }
 }
 
@@ -100,7 +119,9 @@ export class InspectorRegistry implements InspectorRegistryHandle {
   /** Registers (or updates) an entry. The same target or the same label reuses the entry's id. */
   register(target: InspectTarget, options: InspectOptions = {}): Registration {
     if (!isOptimizerLike(target) && !Array.isArray(target)) {
-      throw new NotebookError(`paramscope inspect: expected an optimizer (with paramGroups) or an array of parameter groups, got ${describeValue(target)}`);
+      throw new NotebookError(
+        `paramscope inspect: expected an optimizer (with paramGroups) or an array of parameter groups, got ${describeValue(target)}`
+      );
     }
     const paramModel = options.model ? toParamModel(options.model) : undefined;
     const label = options.label ?? defaultLabel(target, paramModel);

@@ -13,14 +13,19 @@ function entryLines(entry: SnapshotEntry): string[] {
   const head = [entry.label, entry.optimizer, entry.step !== undefined ? `step ${entry.step}` : undefined]
     .filter(Boolean)
     .join(' · ');
-  const lines = [`${head} — ${entry.model.name}: ${entry.model.tensorCount} tensors, ${entry.model.elementCount} values`];
+  const lines = [
+    `${head} — ${entry.model.name}: ${entry.model.tensorCount} tensors, ${entry.model.elementCount} values`
+  ];
   if (entry.findings.length === 0) lines.push('  no findings');
-  for (const finding of entry.findings) lines.push(`  ${finding.severity.toUpperCase()} [${finding.code}] ${finding.message}`);
+  for (const finding of entry.findings)
+    lines.push(`  ${finding.severity.toUpperCase()} [${finding.code}] ${finding.message}`);
   for (const group of entry.groups) {
     const hyper = Object.entries(group.hyperparameters)
       .map(([key, value]) => `${key}=${formatValue(value)}`)
       .join(', ');
-    lines.push(`  group ${group.index}${group.label ? ` (${group.label})` : ''}: ${group.tensorCount} tensors, ${group.elementCount} values; ${hyper}`);
+    lines.push(
+      `  group ${group.index}${group.label ? ` (${group.label})` : ''}: ${group.tensorCount} tensors, ${group.elementCount} values; ${hyper}`
+    );
   }
   return lines;
 }

@@ -14,7 +14,15 @@ afterEach(() => {
 /** A one-element "weight" whose norm the fake optimizer shrinks by 10% per step. */
 function weight(name: string, value: number) {
   const state = { value };
-  return { state, param: { name, shape: [1], moduleKind: 'BatchNorm2d', variable: { shape: [1], norm: () => ({ dataSync: () => [Math.abs(state.value)], dispose: () => undefined }) } } };
+  return {
+    state,
+    param: {
+      name,
+      shape: [1],
+      moduleKind: 'BatchNorm2d',
+      variable: { shape: [1], norm: () => ({ dataSync: () => [Math.abs(state.value)], dispose: () => undefined }) }
+    }
+  };
 }
 
 function optimizer() {
@@ -23,7 +31,10 @@ function optimizer() {
   return {
     gamma,
     w,
-    paramGroups: [{ params: [gamma.param], weightDecay: 0.1, label: 'decay' }, { params: [w.param], weightDecay: 0 }],
+    paramGroups: [
+      { params: [gamma.param], weightDecay: 0.1, label: 'decay' },
+      { params: [w.param], weightDecay: 0 }
+    ],
     step(): boolean {
       gamma.state.value *= 0.9;
       return true;

@@ -41,7 +41,12 @@ function groupSeriesName(index: number, label: string | undefined): string {
 }
 
 /** Records `‖W‖` per group (root of the summed squares) and per chosen parameter. */
-function recordNorms(optimizer: OptimizerLike, registration: Registration, tracked: readonly string[], step: number): void {
+function recordNorms(
+  optimizer: OptimizerLike,
+  registration: Registration,
+  tracked: readonly string[],
+  step: number
+): void {
   const groups = describeGroups(optimizer, registration.paramModel);
   const norms = weightNorms(groups.flatMap((group) => group.members.map((member) => member.tensor)));
   let k = 0;
@@ -61,7 +66,9 @@ function recordNorms(optimizer: OptimizerLike, registration: Registration, track
   for (const [name, value] of values) {
     let series = history.series.find((s) => s.name === name);
     if (!series) {
-      const group = groups.find((g) => groupSeriesName(g.index, g.label) === name || g.members.some((m) => m.name === name));
+      const group = groups.find(
+        (g) => groupSeriesName(g.index, g.label) === name || g.members.some((m) => m.name === name)
+      );
       series = { name, values: new Array(pointIndex).fill(null) };
       if (group) series.group = group.index;
       history.series.push(series);
@@ -126,7 +133,8 @@ export function startWatch(registry: InspectorRegistry, optimizer: OptimizerLike
   const handle: WatchHandle = {
     id: registration.id,
     flush() {
-      if (registration.history?.steps.at(-1) !== registration.steps) recordNorms(optimizer, registration, tracked, registration.steps ?? 0);
+      if (registration.history?.steps.at(-1) !== registration.steps)
+        recordNorms(optimizer, registration, tracked, registration.steps ?? 0);
       show();
     },
     stop() {

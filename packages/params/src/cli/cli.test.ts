@@ -22,11 +22,21 @@ function paramscope(...args: string[]): { status: number | null; stdout: string;
 }
 
 /** A groups file from a recipe fixture: the names the document's recipe decays, and the rest. */
-function recipeGroups(model: string, recipe: string, spelling: 'weight_decay' | 'weightDecay' = 'weight_decay'): string {
+function recipeGroups(
+  model: string,
+  recipe: string,
+  spelling: 'weight_decay' | 'weightDecay' = 'weight_decay'
+): string {
   const recipes = JSON.parse(readFileSync(join(structures, 'real', `${model}.recipes.json`), 'utf8'));
   const { decay, noDecay } = recipes[recipe] as { decay: string[]; noDecay: string[] };
   const file = join(tmp, `${model}-${recipe}.json`);
-  writeFileSync(file, JSON.stringify([{ params: decay, [spelling]: 0.05 }, { params: noDecay, [spelling]: 0 }]));
+  writeFileSync(
+    file,
+    JSON.stringify([
+      { params: decay, [spelling]: 0.05 },
+      { params: noDecay, [spelling]: 0 }
+    ])
+  );
   return file;
 }
 
@@ -82,7 +92,13 @@ describe('paramscope verify', () => {
     const out = JSON.parse(run.stdout) as VerifyJsonOutput;
     expect(out).toMatchObject({ verdict: 'ok', ok: true, failed: false, strict: 'errors', groupsFile: null });
     expect(out.groups.map((g) => g.params.length)).toEqual(out.groups.map((g) => g.tensorCount));
-    const again = paramscope('verify', real('resnet_frozen_bn'), '--groups', write('roundtrip.json', JSON.stringify(out.groups)), '--json');
+    const again = paramscope(
+      'verify',
+      real('resnet_frozen_bn'),
+      '--groups',
+      write('roundtrip.json', JSON.stringify(out.groups)),
+      '--json'
+    );
     expect(again.status).toBe(0);
     const second = JSON.parse(again.stdout) as VerifyJsonOutput;
     expect(second.findings).toEqual(out.findings);
@@ -90,7 +106,10 @@ describe('paramscope verify', () => {
   });
 
   it('accepts an object with param_groups, and reports an unknown parameter as an error finding', () => {
-    const file = write('unknown.json', JSON.stringify({ param_groups: [{ params: ['not.a.param'], weight_decay: 0 }] }));
+    const file = write(
+      'unknown.json',
+      JSON.stringify({ param_groups: [{ params: ['not.a.param'], weight_decay: 0 }] })
+    );
     const run = paramscope('verify', real('llama'), '--groups', file, '--json');
     expect(run.status).toBe(1);
     const codes = (JSON.parse(run.stdout) as VerifyJsonOutput).findings.map((f) => f.code);
@@ -107,15 +126,32 @@ describe('paramscope input and usage errors (exit 2)', () => {
     expect(run.stderr).toMatch(message);
   };
 
-  it('names a structure file that does not exist', () => usage(['verify', join(tmp, 'nope.json')], /structure file .*nope\.json: cannot read it \(no such file\)/));
-  it('names a structure file that is not JSON', () => usage(['verify', write('bad.json', '{ "format": ')], /structure file .*bad\.json: not JSON/));
+  it('names a structure file that does not exist', () =>
+    usage(['verify', join(tmp, 'nope.json')], /structure file .*nope\.json: cannot read it \(no such file\)/));
+  it('names a structure file that is not JSON', () =>
+    usage(['verify', write('bad.json', '{ "format": ')], /structure file .*bad\.json: not JSON/));
   it('names the field of an invalid structure file', () =>
-    usage(['verify', write('wrong.json', JSON.stringify({ format: 'other', version: 2, model: 'm', modules: [] }))], /structure file .*wrong\.json: invalid structure file:\n.*\$\.format: expected "paramscope-structure"/));
+    usage(
+      ['verify', write('wrong.json', JSON.stringify({ format: 'other', version: 2, model: 'm', modules: [] }))],
+      /structure file .*wrong\.json: invalid structure file:\n.*\$\.format: expected "paramscope-structure"/
+    ));
   it('names the group and member of a bad groups file', () =>
-    usage(['verify', real('llama'), '--groups', write('g.json', JSON.stringify([{ params: ['lm_head.weight', 7] }]))], /groups file .*g\.json: group 0: params\[1\] must be a parameter name \(a string\), got 7/));
-  it('rejects a groups file that is not a list', () => usage(['verify', real('llama'), '--groups', write('n.json', '42')], /groups file .*n\.json: expected a list of groups/));
-  it('rejects a group without params', () => usage(['verify', real('llama'), '--groups', write('p.json', '[{"weight_decay": 0}]')], /group 0: "params" must be a list of parameter names/));
-  it('rejects an unknown strictness', () => usage(['verify', real('llama'), '--strict', 'info'], /--strict must be "errors" or "warnings", got "info"/));
+    usage(
+      ['verify', real('llama'), '--groups', write('g.json', JSON.stringify([{ params: ['lm_head.weight', 7] }]))],
+      /groups file .*g\.json: group 0: params\[1\] must be a parameter name \(a string\), got 7/
+    ));
+  it('rejects a groups file that is not a list', () =>
+    usage(
+      ['verify', real('llama'), '--groups', write('n.json', '42')],
+      /groups file .*n\.json: expected a list of groups/
+    ));
+  it('rejects a group without params', () =>
+    usage(
+      ['verify', real('llama'), '--groups', write('p.json', '[{"weight_decay": 0}]')],
+      /group 0: "params" must be a list of parameter names/
+    ));
+  it('rejects an unknown strictness', () =>
+    usage(['verify', real('llama'), '--strict', 'info'], /--strict must be "errors" or "warnings", got "info"/));
   it('rejects an unknown option', () => usage(['verify', real('llama'), '--fast'], /unknown option --fast/));
   it('rejects an unknown command', () => usage(['check', real('llama')], /unknown command "check"/));
   it('needs a structure file', () => usage(['verify'], /missing <structure\.json>/));

@@ -66,7 +66,10 @@ function parseVerifyArgs(args: readonly string[]): VerifyArgs | 'help' {
   let json = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     const value = (): string => {
       if (inline !== undefined) return inline;
       const next = args[i + 1];
@@ -83,14 +86,16 @@ function parseVerifyArgs(args: readonly string[]): VerifyArgs | 'help' {
         break;
       case '--strict': {
         const level = value();
-        if (level !== 'errors' && level !== 'warnings') throw new UsageError(`--strict must be "errors" or "warnings", got ${describeValue(level)}`);
+        if (level !== 'errors' && level !== 'warnings')
+          throw new UsageError(`--strict must be "errors" or "warnings", got ${describeValue(level)}`);
         strict = level;
         break;
       }
       case '--weight-decay': {
         const text = value();
         const number = Number(text);
-        if (text.trim() === '' || !Number.isFinite(number) || number < 0) throw new UsageError(`--weight-decay must be a finite number ≥ 0, got ${describeValue(text)}`);
+        if (text.trim() === '' || !Number.isFinite(number) || number < 0)
+          throw new UsageError(`--weight-decay must be a finite number ≥ 0, got ${describeValue(text)}`);
         weightDecay = number;
         break;
       }
@@ -104,8 +109,10 @@ function parseVerifyArgs(args: readonly string[]): VerifyArgs | 'help' {
     }
   }
   if (positional.length === 0) throw new UsageError('missing <structure.json>');
-  if (positional.length > 1) throw new UsageError(`expected one structure file, got ${positional.length}: ${positional.join(' ')}`);
-  if (groups !== undefined && weightDecay !== undefined) throw new UsageError('--weight-decay applies to the structural default: not with --groups');
+  if (positional.length > 1)
+    throw new UsageError(`expected one structure file, got ${positional.length}: ${positional.join(' ')}`);
+  if (groups !== undefined && weightDecay !== undefined)
+    throw new UsageError('--weight-decay applies to the structural default: not with --groups');
   const parsed: VerifyArgs = { structure: positional[0], strict, json };
   if (groups !== undefined) parsed.groups = groups;
   if (weightDecay !== undefined) parsed.weightDecay = weightDecay;
@@ -134,18 +141,23 @@ export function parseGroupsFile(doc: unknown, path: string): ParamGroupLike[] {
   if (typeof doc === 'object' && doc !== null && !Array.isArray(doc)) {
     const wrapper = doc as Record<string, unknown>;
     list = wrapper.paramGroups ?? wrapper.param_groups;
-    if (list === undefined) throw new UsageError(`groups file ${path}: expected a list of groups (or an object with "param_groups")`);
+    if (list === undefined)
+      throw new UsageError(`groups file ${path}: expected a list of groups (or an object with "param_groups")`);
   }
-  if (!Array.isArray(list)) throw new UsageError(`groups file ${path}: expected a list of groups, got ${describeValue(list)}`);
+  if (!Array.isArray(list))
+    throw new UsageError(`groups file ${path}: expected a list of groups, got ${describeValue(list)}`);
   return list.map((group: unknown, index) => {
     const where = `groups file ${path}: group ${index}`;
-    if (typeof group !== 'object' || group === null || Array.isArray(group)) throw new UsageError(`${where}: expected an object with "params"`);
+    if (typeof group !== 'object' || group === null || Array.isArray(group))
+      throw new UsageError(`${where}: expected an object with "params"`);
     const { params, weight_decay: snake, ...rest } = group as Record<string, unknown>;
     if (!Array.isArray(params)) throw new UsageError(`${where}: "params" must be a list of parameter names`);
     params.forEach((name, i) => {
-      if (typeof name !== 'string') throw new UsageError(`${where}: params[${i}] must be a parameter name (a string), got ${describeValue(name)}`);
+      if (typeof name !== 'string')
+        throw new UsageError(`${where}: params[${i}] must be a parameter name (a string), got ${describeValue(name)}`);
     });
-    if (snake !== undefined && rest.weightDecay !== undefined) throw new UsageError(`${where}: both "weight_decay" and "weightDecay"`);
+    if (snake !== undefined && rest.weightDecay !== undefined)
+      throw new UsageError(`${where}: both "weight_decay" and "weightDecay"`);
     const out: ParamGroupLike = { ...rest, params: (params as string[]).map((name) => ({ name })) };
     if (snake !== undefined) out.weightDecay = snake as number;
     // Wrong values (a string weight decay, a negative lr) are the verification's `invalid-hyperparameter` errors.
@@ -219,7 +231,10 @@ function runVerify(args: VerifyArgs, io: CliIo): number {
       ok: report.ok,
       failed,
       model: report.model,
-      groups: report.groups.map((summary) => ({ ...summary, params: (groups[summary.index].params ?? []).map(memberName) })),
+      groups: report.groups.map((summary) => ({
+        ...summary,
+        params: (groups[summary.index].params ?? []).map(memberName)
+      })),
       findings: report.findings,
       groupingWarnings
     };
@@ -227,11 +242,16 @@ function runVerify(args: VerifyArgs, io: CliIo): number {
     return failed ? EXIT_FINDINGS : EXIT_OK;
   }
   const m = report.model;
-  const lines = [`model ${m.name}: ${m.tensorCount} tensors (${m.trainableCount} trainable), ${formatCount(m.elementCount)} values`, heading];
+  const lines = [
+    `model ${m.name}: ${m.tensorCount} tensors (${m.trainableCount} trainable), ${formatCount(m.elementCount)} values`,
+    heading
+  ];
   for (const g of report.groups) {
     const label = g.label ? ` ${g.label}` : '';
     const lr = g.lr !== undefined ? `, lr ${g.lr}` : '';
-    lines.push(`  ${g.index}${label}: weight decay ${g.weightDecay}${lr}, ${g.tensorCount} tensors, ${formatCount(g.elementCount)} values`);
+    lines.push(
+      `  ${g.index}${label}: weight decay ${g.weightDecay}${lr}, ${g.tensorCount} tensors, ${formatCount(g.elementCount)} values`
+    );
   }
   if (groupingWarnings.length > 0) {
     lines.push('grouping warnings:');
@@ -264,7 +284,9 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     return runVerify(args, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`paramscope: ${error.message}\n${error.message.startsWith('groups file') || error.message.startsWith('structure file') ? '' : "run 'paramscope --help' for usage\n"}`);
+      io.stderr(
+        `paramscope: ${error.message}\n${error.message.startsWith('groups file') || error.message.startsWith('structure file') ? '' : "run 'paramscope --help' for usage\n"}`
+      );
       return EXIT_USAGE;
     }
     throw error;

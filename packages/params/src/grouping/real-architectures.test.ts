@@ -22,7 +22,18 @@ function load(arch: string): { model: ParamModel; truth: ReturnType<typeof realT
 describe('real architectures', () => {
   it('are at least 12, with the ones the issue names', () => {
     expect(ARCHITECTURES.length).toBeGreaterThanOrEqual(12);
-    for (const arch of ['bert', 'gpt2', 't5', 'llama', 'gemma', 'vit', 'swin', 'convnext', 'resnet_frozen_bn', 'mobilenetv3']) {
+    for (const arch of [
+      'bert',
+      'gpt2',
+      't5',
+      'llama',
+      'gemma',
+      'vit',
+      'swin',
+      'convnext',
+      'resnet_frozen_bn',
+      'mobilenetv3'
+    ]) {
       expect(ARCHITECTURES).toContain(arch);
     }
   });
@@ -33,7 +44,9 @@ describe('real architectures', () => {
     expect(model.params.map((p) => p.name).sort()).toEqual(Object.keys(truth.params).sort());
     expect(Object.fromEntries(model.params.flatMap((p) => p.aliases.map((a) => [a, p.name])))).toEqual(truth.aliases);
     const { groups, skipped, warnings } = groupParams(model);
-    const placed = new Map(groups.flatMap((g) => g.params.map((p) => [p.name, g.weightDecay === 0 ? 'no decay' : 'decay'])));
+    const placed = new Map(
+      groups.flatMap((g) => g.params.map((p) => [p.name, g.weightDecay === 0 ? 'no decay' : 'decay']))
+    );
     const expected = new Map(
       Object.entries(truth.params).map(([name, t]) => [name, t.frozen ? 'frozen' : t.noDecay ? 'no decay' : 'decay'])
     );
@@ -50,26 +63,33 @@ describe('real architectures', () => {
     expect(report.verdict).toBe('ok');
   });
 
-  it.each(ARCHITECTURES)('%s: the recipe ports build the original groups; verification flags each wrongly decayed tensor', (arch) => {
-    const { model, truth } = load(arch);
-    const original = realRecipes(arch);
-    // 6.2 lists a tied tensor under each module's own name; a ParamInfo carries the canonical one.
-    const canonical = (list: string[]) => list.map((n) => truth.aliases[n] ?? n);
-    for (const recipe of RECIPE_NAMES) {
-      const groups = RECIPES[recipe](model);
-      const expected = { decay: canonical(original[recipe].decay), noDecay: canonical(original[recipe].noDecay) };
-      expect({ recipe, decay: names(groups[0]), noDecay: names(groups[1]) }).toEqual({ recipe, ...expected });
-      const report = verifyParamGroups(model, groups);
-      const decayed = new Set(groups.filter((g) => g.weightDecay > 0).flatMap(names));
-      const wrong = model.params.filter((p) => !truth.params[p.name].frozen && truth.params[p.name].noDecay && decayed.has(p.name));
-      for (const p of wrong) {
-        const found = report.findings.filter((f) => f.severity !== 'info' && f.params.includes(p.name)).map((f) => f.code);
-        const expectedCode = isNormalizationParam(p) ? 'norm-param-decayed' : expect.any(String);
-        expect({ recipe, param: p.name, found: found[0] }).toEqual({ recipe, param: p.name, found: expectedCode });
+  it.each(ARCHITECTURES)(
+    '%s: the recipe ports build the original groups; verification flags each wrongly decayed tensor',
+    (arch) => {
+      const { model, truth } = load(arch);
+      const original = realRecipes(arch);
+      // 6.2 lists a tied tensor under each module's own name; a ParamInfo carries the canonical one.
+      const canonical = (list: string[]) => list.map((n) => truth.aliases[n] ?? n);
+      for (const recipe of RECIPE_NAMES) {
+        const groups = RECIPES[recipe](model);
+        const expected = { decay: canonical(original[recipe].decay), noDecay: canonical(original[recipe].noDecay) };
+        expect({ recipe, decay: names(groups[0]), noDecay: names(groups[1]) }).toEqual({ recipe, ...expected });
+        const report = verifyParamGroups(model, groups);
+        const decayed = new Set(groups.filter((g) => g.weightDecay > 0).flatMap(names));
+        const wrong = model.params.filter(
+          (p) => !truth.params[p.name].frozen && truth.params[p.name].noDecay && decayed.has(p.name)
+        );
+        for (const p of wrong) {
+          const found = report.findings
+            .filter((f) => f.severity !== 'info' && f.params.includes(p.name))
+            .map((f) => f.code);
+          const expectedCode = isNormalizationParam(p) ? 'norm-param-decayed' : expect.any(String);
+          expect({ recipe, param: p.name, found: found[0] }).toEqual({ recipe, param: p.name, found: expectedCode });
+        }
+        if (wrong.length > 0) expect(report.ok).toBe(false);
       }
-      if (wrong.length > 0) expect(report.ok).toBe(false);
     }
-  });
+  );
 
   it('a module named <img src=x onerror=alert(1)> is data: its name and reasons carry it verbatim', () => {
     const { model } = load('rmsnorm_custom');
@@ -78,6 +98,10 @@ describe('real architectures', () => {
     expect(evil.map((p) => p.name)).toEqual([`${name}.weight`, `${name}.bias`]);
     const { groups } = groupParams(model);
     expect(groups.find((g) => g.params.includes(evil[1]))!.reasons![`${name}.bias`]).toBe('bias of Linear: no decay');
-    expect(verifyParamGroups(model, [{ params: model.params.filter((p) => p.trainable), weightDecay: 0.1 }]).findings.some((f) => f.message.startsWith(`${name}.bias`))).toBe(true);
+    expect(
+      verifyParamGroups(model, [{ params: model.params.filter((p) => p.trainable), weightDecay: 0.1 }]).findings.some(
+        (f) => f.message.startsWith(`${name}.bias`)
+      )
+    ).toBe(true);
   });
 });

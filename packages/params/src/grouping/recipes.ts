@@ -154,7 +154,8 @@ export function groupsForLars(source: ModelSource, opts: LarsRecipeOptions = {})
       reasons[1][p.name] = '6.3 LARS: name contains "bias"';
     } else {
       adapted.push(p);
-      reasons[0][p.name] = '6.3 LARS: name contains none of "bn", "norm"' + (optimizerName === 'lars' ? ', "bias"' : '');
+      reasons[0][p.name] =
+        '6.3 LARS: name contains none of "bn", "norm"' + (optimizerName === 'lars' ? ', "bias"' : '');
     }
   }
   return twoGroups(adapted, excluded, reasons, weightDecay, [{ layerAdaptation: true }, { layerAdaptation: false }]);
@@ -198,7 +199,11 @@ export const RECIPES = {
 export type RecipeName = keyof typeof RECIPES;
 
 /** Runs the recipe called `name`; an unknown name is an error that lists the known ones. */
-export function groupsByRecipe(name: string, source: ModelSource, opts: RecipeOptions & LarsRecipeOptions = {}): ParamGroup[] {
+export function groupsByRecipe(
+  name: string,
+  source: ModelSource,
+  opts: RecipeOptions & LarsRecipeOptions = {}
+): ParamGroup[] {
   if (!Object.prototype.hasOwnProperty.call(RECIPES, name)) {
     throw new ParamsError(`unknown recipe "${name}"; known recipes: ${Object.keys(RECIPES).join(', ')}`);
   }

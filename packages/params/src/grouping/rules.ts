@@ -90,7 +90,8 @@ function globToRegExp(glob: string): RegExp {
 
 /** Checks a rule (unknown fields, bad values) and compiles its criteria. Errors name the rule. */
 export function compileRule(rule: GroupingRule, index: number): CompiledRule {
-  if (typeof rule !== 'object' || rule === null) throw new ParamsError(`rule ${index}: expected an object, got ${describeValue(rule)}`);
+  if (typeof rule !== 'object' || rule === null)
+    throw new ParamsError(`rule ${index}: expected an object, got ${describeValue(rule)}`);
   const where = `rule ${index}${rule.description ? ` ("${rule.description}")` : ''}`;
   for (const key of Object.keys(rule)) {
     if (!RULE_KEYS.has(key)) {
@@ -104,7 +105,8 @@ export function compileRule(rule: GroupingRule, index: number): CompiledRule {
   if (rule.weightDecay !== undefined && rule.weightDecayMultiplier !== undefined) {
     throw new ParamsError(`${where}: give weightDecay or weightDecayMultiplier, not both`);
   }
-  if (rule.lr !== undefined && rule.lrMultiplier !== undefined) throw new ParamsError(`${where}: give lr or lrMultiplier, not both`);
+  if (rule.lr !== undefined && rule.lrMultiplier !== undefined)
+    throw new ParamsError(`${where}: give lr or lrMultiplier, not both`);
   const tests: Array<(p: ParamInfo) => boolean> = [];
   const parts: string[] = [];
   const anyName = (test: (name: string) => boolean) => (p: ParamInfo) => test(p.name) || p.aliases.some(test);
@@ -173,7 +175,11 @@ export interface Detectron2Options {
 export function detectron2Rules(options: Detectron2Options): GroupingRule[] {
   const rules: GroupingRule[] = [];
   if (options.weightDecayNorm !== undefined) {
-    rules.push({ description: 'detectron2 weight_decay_norm', normalization: true, weightDecay: options.weightDecayNorm });
+    rules.push({
+      description: 'detectron2 weight_decay_norm',
+      normalization: true,
+      weightDecay: options.weightDecayNorm
+    });
   }
   if (options.biasLrFactor !== undefined || options.weightDecayBias !== undefined) {
     const rule: GroupingRule = { description: 'detectron2 bias', localName: 'bias' };
@@ -204,7 +210,8 @@ export interface ParamwiseCfg {
 export function paramwiseCfgRules(cfg: ParamwiseCfg): GroupingRule[] {
   const known = new Set(['bias_lr_mult', 'bias_decay_mult', 'norm_decay_mult', 'custom_keys']);
   for (const key of Object.keys(cfg)) {
-    if (!known.has(key)) throw new ParamsError(`paramwise_cfg: unsupported key "${key}" (supported: ${[...known].join(', ')})`);
+    if (!known.has(key))
+      throw new ParamsError(`paramwise_cfg: unsupported key "${key}" (supported: ${[...known].join(', ')})`);
   }
   const rules: GroupingRule[] = [];
   if (cfg.bias_lr_mult !== undefined || cfg.bias_decay_mult !== undefined) {
@@ -217,7 +224,10 @@ export function paramwiseCfgRules(cfg: ParamwiseCfg): GroupingRule[] {
     rules.push({ description: 'paramwise_cfg norm', normalization: true, weightDecayMultiplier: cfg.norm_decay_mult });
   }
   // Applied in reverse priority, so the key MMEngine would pick (longest, then alphabetical) comes last.
-  const keys = Object.keys(cfg.custom_keys ?? {}).sort().sort((a, b) => b.length - a.length).reverse();
+  const keys = Object.keys(cfg.custom_keys ?? {})
+    .sort()
+    .sort((a, b) => b.length - a.length)
+    .reverse();
   for (const key of keys) {
     const entry = cfg.custom_keys![key];
     rules.push({

@@ -39,8 +39,14 @@ export class SignalWarnings {
     const key = `${kind}\u0000${verdict.evidence}`;
     let doubt = this.doubts.get(key);
     if (!doubt) {
-      doubt = { verdict: kind, kind: param.moduleKind, evidence: verdict.evidence, modules: new Set(),
-        names: [], decayed: 0 };
+      doubt = {
+        verdict: kind,
+        kind: param.moduleKind,
+        evidence: verdict.evidence,
+        modules: new Set(),
+        names: [],
+        decayed: 0
+      };
       this.doubts.set(key, doubt);
     }
     doubt.modules.add(param.modulePath);

@@ -82,7 +82,11 @@ function placementKey(placement: Omit<Placement, 'reasons'>): string {
   return `${placement.weightDecay}|${placement.lr}|${placement.label}|${extra}`;
 }
 
-function applyRule(placement: Placement, compiled: CompiledRule, base: { weightDecay: number; lr: number | undefined }): void {
+function applyRule(
+  placement: Placement,
+  compiled: CompiledRule,
+  base: { weightDecay: number; lr: number | undefined }
+): void {
   const { rule } = compiled;
   const effects: string[] = [];
   if (rule.weightDecay !== undefined) {
@@ -126,12 +130,15 @@ export function groupParams(source: ModelSource, options: GroupParamsOptions = {
   const weightDecay = checkNonNegative('groupParams: weightDecay', options.weightDecay ?? 1e-4);
   if (options.lr !== undefined) checkNonNegative('groupParams: lr', options.lr);
   if (options.baseline !== undefined && options.baseline !== 'structural' && options.baseline !== 'decay-all') {
-    throw new ParamsError(`groupParams: unknown baseline ${describeValue(options.baseline)} (expected "structural" or "decay-all")`);
+    throw new ParamsError(
+      `groupParams: unknown baseline ${describeValue(options.baseline)} (expected "structural" or "decay-all")`
+    );
   }
   const rules = (options.rules ?? []).map(compileRule);
   for (const compiled of rules) {
     for (const key of Object.keys(compiled.rule.hyperparameters ?? {})) {
-      if (RESERVED_KEYS.has(key)) throw new ParamsError(`${compiled.describe}: "${key}" cannot be set through hyperparameters`);
+      if (RESERVED_KEYS.has(key))
+        throw new ParamsError(`${compiled.describe}: "${key}" cannot be set through hyperparameters`);
     }
   }
   const warnings: string[] = [];

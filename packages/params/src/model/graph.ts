@@ -7,7 +7,15 @@ import type { ModuleEdge, ModuleInfo, ParamInfo } from './types';
 import { isNormalizationModule } from './normalization';
 
 /** Operations that only move values around: a per-channel shift passes through them unchanged. */
-export const SHAPE_OPS: ReadonlySet<string> = new Set(['reshape', 'view', 'flatten', 'transpose', 'permute', 'identity', 'contiguous']);
+export const SHAPE_OPS: ReadonlySet<string> = new Set([
+  'reshape',
+  'view',
+  'flatten',
+  'transpose',
+  'permute',
+  'identity',
+  'contiguous'
+]);
 
 /**
  * Operations that are positively homogeneous (f(c·x) = c·f(x) for c > 0) but do not commute with
@@ -55,7 +63,11 @@ export interface FeedVerdict {
  * bias of the module would not break it (it cancels only in a per-channel normalization reached
  * through shape-only operations). Frozen or trainable, the verdict is about the function only.
  */
-export function feedsNormalization(modules: readonly ModuleInfo[], params: readonly ParamInfo[], edges: readonly ModuleEdge[]): Map<string, FeedVerdict> {
+export function feedsNormalization(
+  modules: readonly ModuleInfo[],
+  params: readonly ParamInfo[],
+  edges: readonly ModuleEdge[]
+): Map<string, FeedVerdict> {
   const normalizers = new Set(modules.filter(isNormalizationModule).map((m) => m.path));
   // A per-channel test needs the torch.nn class: the base kind or hierarchy of a subclass.
   const kindOf = new Map(modules.map((m) => [m.path, m.normalization?.hierarchy ?? m.baseKind ?? m.kind]));
@@ -70,8 +82,7 @@ export function feedsNormalization(modules: readonly ModuleInfo[], params: reado
   for (const module of modules) {
     if (!LINEAR_IN_WEIGHT_KINDS.has(module.kind) && !LINEAR_IN_WEIGHT_KINDS.has(module.baseKind ?? '')) continue;
     const out = edgesFrom.get(module.path) ?? [];
-    const reachesNorm = (e: ModuleEdge): boolean =>
-      normalizers.has(e.to) && e.via.every(isScaleTransparentOp);
+    const reachesNorm = (e: ModuleEdge): boolean => normalizers.has(e.to) && e.via.every(isScaleTransparentOp);
     const biasCancels = (e: ModuleEdge): boolean =>
       normalizesPerChannel(kindOf.get(e.to) ?? '') && e.via.every((op) => SHAPE_OPS.has(op));
     const feeds = out.length > 0 && out.every(reachesNorm) && (!hasBias.has(module.path) || out.every(biasCancels));
@@ -87,7 +98,11 @@ const WEIGHT_NAMES = new Set(['weight', 'kernel', 'depthwise_kernel', 'embedding
  * Sets `feedsNormalization` (and `normalizedBy`) on the weights of linear-in-weight modules;
  * other parameters get `false`. Leaves them absent when `edges` is null (graph unknown).
  */
-export function markScaleInvariantWeights(modules: readonly ModuleInfo[], params: ParamInfo[], edges: readonly ModuleEdge[] | null): void {
+export function markScaleInvariantWeights(
+  modules: readonly ModuleInfo[],
+  params: ParamInfo[],
+  edges: readonly ModuleEdge[] | null
+): void {
   if (!edges) return;
   const verdicts = feedsNormalization(modules, params, edges);
   for (const param of params) {

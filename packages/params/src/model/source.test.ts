@@ -14,13 +14,24 @@ const structure = {
   generator: 'test',
   modules: [
     { path: '', kind: 'Sequential', params: [] },
-    { path: '0', kind: 'Linear', classPath: 'torch.nn.modules.linear.Linear', params: [{ name: 'weight', shape: [4, 3] }, { name: 'bias', shape: [4] }] },
+    {
+      path: '0',
+      kind: 'Linear',
+      classPath: 'torch.nn.modules.linear.Linear',
+      params: [
+        { name: 'weight', shape: [4, 3] },
+        { name: 'bias', shape: [4] }
+      ]
+    },
     {
       path: '1',
       kind: 'LayerNorm',
       classPath: 'torch.nn.modules.normalization.LayerNorm',
       normalization: { hierarchy: 'LayerNorm' },
-      params: [{ name: 'weight', shape: [4] }, { name: 'bias', shape: [4] }]
+      params: [
+        { name: 'weight', shape: [4] },
+        { name: 'bias', shape: [4] }
+      ]
     }
   ],
   edges: null
@@ -30,7 +41,10 @@ describe('toParamModel', () => {
   it('returns a ParamModel as it is and rejects a name given twice', () => {
     const model = paramModelFromStructure(structure);
     expect(toParamModel(model)).toBe(model);
-    const twice: ParamModel = { ...model, params: [model.params[0], { ...model.params[1], name: model.params[0].name }] };
+    const twice: ParamModel = {
+      ...model,
+      params: [model.params[0], { ...model.params[1], name: model.params[0].name }]
+    };
     expect(() => toParamModel(twice)).toThrow(/parameter "0.weight" is given twice/);
   });
 
@@ -43,7 +57,11 @@ describe('toParamModel', () => {
     class Holder {
       constructor(readonly model: ParamModel) {}
     }
-    registerModelSource({ name: 'a test Holder', accepts: (v) => v instanceof Holder, toParamModel: (v) => (v as Holder).model });
+    registerModelSource({
+      name: 'a test Holder',
+      accepts: (v) => v instanceof Holder,
+      toParamModel: (v) => (v as Holder).model
+    });
     expect(registeredModelSources()).toContain('a test Holder');
     const holder = new Holder(paramModelFromStructure(structure)) as unknown as ParamModel;
     const { groups } = groupParams(holder, { weightDecay: 0.1 });

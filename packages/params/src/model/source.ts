@@ -60,7 +60,12 @@ export function registeredModelSources(): string[] {
 }
 
 function isParamModel(value: unknown): value is ParamModel {
-  return typeof value === 'object' && value !== null && Array.isArray((value as ParamModel).params) && Array.isArray((value as ParamModel).modules);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Array.isArray((value as ParamModel).params) &&
+    Array.isArray((value as ParamModel).modules)
+  );
 }
 
 /**

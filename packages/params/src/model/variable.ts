@@ -35,5 +35,10 @@ export type ParamVariable = keyof VariableTypes extends never ? VariableLike : V
 export function isVariableLike(value: unknown): value is ParamVariable {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Partial<VariableLike>;
-  return typeof v.name === 'string' && Array.isArray(v.shape) && typeof v.dtype === 'string' && typeof v.trainable === 'boolean';
+  return (
+    typeof v.name === 'string' &&
+    Array.isArray(v.shape) &&
+    typeof v.dtype === 'string' &&
+    typeof v.trainable === 'boolean'
+  );
 }

@@ -100,7 +100,6 @@ function isObject(value: Json): value is Record<string, Json> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-
 /** Collects the problems of a document; the messages start with the JSON path (`$.modules[3].kind`). */
 class Checker {
   readonly problems: string[] = [];
@@ -340,7 +339,10 @@ function checkTies(c: Checker, byName: Map<string, Listed>): void {
       c.fail(where, `${targetName} comes later (${listedPath(target)}); sameAs names the first reference to a tensor`);
     } else if (target.sameAs !== undefined) {
       const first = describeValue(chainEnd(listed, byName));
-      c.fail(where, `${targetName} is itself tied to ${describeValue(target.sameAs)}: name the first parameter, ${first}`);
+      c.fail(
+        where,
+        `${targetName} is itself tied to ${describeValue(target.sameAs)}: name the first parameter, ${first}`
+      );
     } else if (target.shape.join(',') !== listed.shape.join(',')) {
       c.fail(where, `ties shape [${listed.shape.join(', ')}] to ${targetName} of shape [${target.shape.join(', ')}]`);
     } else if (target.trainable !== listed.trainable) {
@@ -358,7 +360,8 @@ function checkReferences(c: Checker, doc: StructureFile): void {
   doc.modules.forEach((m, i) => {
     const first = paths.get(m.path);
     const where = `$.modules[${i}]`;
-    if (first !== undefined) c.fail(`${where}.path`, `duplicate module path ${describeValue(m.path)} (first at $.modules[${first}])`);
+    if (first !== undefined)
+      c.fail(`${where}.path`, `duplicate module path ${describeValue(m.path)} (first at $.modules[${first}])`);
     else paths.set(m.path, i);
     if (m.path !== '' && !paths.has(m.path.includes('.') ? m.path.slice(0, m.path.lastIndexOf('.')) : '')) {
       c.fail(`$.modules[${i}].path`, `the parent of ${describeValue(m.path)} is not listed before it`);
@@ -366,7 +369,10 @@ function checkReferences(c: Checker, doc: StructureFile): void {
     const local = new Set<string>();
     m.params?.forEach((p, j) => {
       if (local.has(p.name)) {
-        return c.fail(`${where}.params[${j}].name`, `parameter ${describeValue(p.name)} given twice in module ${describeValue(m.path)}`);
+        return c.fail(
+          `${where}.params[${j}].name`,
+          `parameter ${describeValue(p.name)} given twice in module ${describeValue(m.path)}`
+        );
       }
       local.add(p.name);
       const name = m.path ? `${m.path}.${p.name}` : p.name;
@@ -375,7 +381,8 @@ function checkReferences(c: Checker, doc: StructureFile): void {
       if (p.sameAs === undefined) total += elementCount(p.shape) ?? 0;
     });
   });
-  if (doc.modules.length > 0 && doc.modules[0].path !== '') c.fail('$.modules[0].path', 'the first module must be the root, path ""');
+  if (doc.modules.length > 0 && doc.modules[0].path !== '')
+    c.fail('$.modules[0].path', 'the first module must be the root, path ""');
   checkTies(c, byName);
   if (total > Number.MAX_SAFE_INTEGER) {
     const distinct = doc.modules.flatMap((m) => m.params ?? []).filter((p) => p.sameAs === undefined);
@@ -399,7 +406,8 @@ export function validateStructure(doc: unknown): StructureFile {
   const version = typeof doc.version === 'number' && STRUCTURE_VERSIONS.includes(doc.version) ? doc.version : 2;
   const c = new Checker(version);
   c.keys(doc, ['format', 'version', 'model', 'generator', 'modules', 'edges'], ['export', 'declarations'], '$');
-  if (doc.format !== 'paramscope-structure') c.fail('$.format', `expected "paramscope-structure", got ${describeValue(doc.format)}`);
+  if (doc.format !== 'paramscope-structure')
+    c.fail('$.format', `expected "paramscope-structure", got ${describeValue(doc.format)}`);
   if (!STRUCTURE_VERSIONS.includes(doc.version as number)) {
     c.fail('$.version', `expected 1 or 2, got ${describeValue(doc.version)}`);
   }

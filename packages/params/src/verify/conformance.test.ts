@@ -14,12 +14,26 @@ import { verifyParamGroups } from './verify';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
 const vectorsDir = path.join(repoRoot, VECTORS_DIR);
-const REGENERATE = 'the conformance vectors are out of date; run `npx tsc -b packages/params && node tools/conformance/generate.mjs` and commit test/conformance/vectors';
+const REGENERATE =
+  'the conformance vectors are out of date; run `npx tsc -b packages/params && node tools/conformance/generate.mjs` and commit test/conformance/vectors';
 
 describe('conformance vectors', () => {
-  const api = { paramModelFromStructure, groupParams, verifyParamGroups, groupsByRecipe, detectron2Rules, paramwiseCfgRules, noWeightDecayRule };
+  const api = {
+    paramModelFromStructure,
+    groupParams,
+    verifyParamGroups,
+    groupsByRecipe,
+    detectron2Rules,
+    paramwiseCfgRules,
+    noWeightDecayRule
+  };
   const expected = buildVectors(api, repoRoot);
-  const committed = fs.existsSync(vectorsDir) ? fs.readdirSync(vectorsDir).filter((f) => f.endsWith('.json')).sort() : [];
+  const committed = fs.existsSync(vectorsDir)
+    ? fs
+        .readdirSync(vectorsDir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
 
   it('has one committed vector per case', () => {
     expect(committed, REGENERATE).toEqual(Object.keys(expected).sort());

@@ -102,8 +102,7 @@ function decayFinding(param: ParamInfo, decay: number, index: number): Omit<Find
     return { severity: 'warning', code: 'bias-decayed', message };
   }
   if (param.feedsNormalization) {
-    const message =
-      `${param.name} feeds ${param.normalizedBy} (scale-invariant) and has weight decay ${decay} in group ${index}`;
+    const message = `${param.name} feeds ${param.normalizedBy} (scale-invariant) and has weight decay ${decay} in group ${index}`;
     return { severity: 'info', code: 'scale-invariant-decayed', message };
   }
   return undefined;
@@ -114,7 +113,10 @@ type Member = ParamGroupLike['params'][number];
 function groupsOf(source: GroupsSource): { groups: readonly ParamGroupLike[]; defaults: { weightDecay?: number } } {
   if (Array.isArray(source)) return { groups: source, defaults: {} };
   const optimizer = source as { paramGroups?: readonly ParamGroupLike[]; defaults?: { weightDecay?: number } };
-  if (!Array.isArray(optimizer.paramGroups)) throw new ParamsError(`verifyParamGroups: expected parameter groups or an optimizer with paramGroups, got ${describeValue(source)}`);
+  if (!Array.isArray(optimizer.paramGroups))
+    throw new ParamsError(
+      `verifyParamGroups: expected parameter groups or an optimizer with paramGroups, got ${describeValue(source)}`
+    );
   return { groups: optimizer.paramGroups, defaults: optimizer.defaults ?? {} };
 }
 
@@ -161,11 +163,21 @@ function resolver(model: ParamModel): (member: Member) => { param?: ParamInfo; l
  * weight that feeds normalization has decay). `ok` is true only without errors and warnings;
  * `verdict` says which. With `strict`, errors (or with `'warnings'`, warnings too) throw.
  */
-export function verifyParamGroups(source: ModelSource, groupsSource: GroupsSource, options: VerifyOptions = {}): VerificationReport {
+export function verifyParamGroups(
+  source: ModelSource,
+  groupsSource: GroupsSource,
+  options: VerifyOptions = {}
+): VerificationReport {
   const model = toParamModel(source);
   const { groups, defaults } = groupsOf(groupsSource);
   const findings: Finding[] = [];
-  const add = (severity: FindingSeverity, code: string, message: string, params: string[], groupIndices: number[]): void => {
+  const add = (
+    severity: FindingSeverity,
+    code: string,
+    message: string,
+    params: string[],
+    groupIndices: number[]
+  ): void => {
     findings.push({ severity, code, message, params, groups: groupIndices });
   };
   const resolve = resolver(model);
@@ -180,7 +192,13 @@ export function verifyParamGroups(source: ModelSource, groupsSource: GroupsSourc
     for (const key of ['weightDecay', 'lr'] as const) {
       const value = key === 'weightDecay' ? decay : group.lr;
       if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
-        add('error', 'invalid-hyperparameter', `group ${index}: ${key} must be a finite number ≥ 0, got ${describeValue(value)}`, [], [index]);
+        add(
+          'error',
+          'invalid-hyperparameter',
+          `group ${index}: ${key} must be a finite number ≥ 0, got ${describeValue(value)}`,
+          [],
+          [index]
+        );
       }
     }
     if (!Array.isArray(group.params)) {
@@ -193,7 +211,13 @@ export function verifyParamGroups(source: ModelSource, groupsSource: GroupsSourc
     for (const member of group.params) {
       const { param, label } = resolve(member);
       if (!param) {
-        add('error', 'unknown-param', `group ${index}: ${label} is not a parameter of model "${model.name}"`, [label], [index]);
+        add(
+          'error',
+          'unknown-param',
+          `group ${index}: ${label} is not a parameter of model "${model.name}"`,
+          [label],
+          [index]
+        );
         continue;
       }
       const first = placedIn.get(param);
@@ -209,7 +233,14 @@ export function verifyParamGroups(source: ModelSource, groupsSource: GroupsSourc
       }
       tensors += 1;
       elements += param.size;
-      if (!param.trainable) add('warning', 'frozen-in-group', `group ${index}: ${param.name} is frozen (not trainable)`, [param.name], [index]);
+      if (!param.trainable)
+        add(
+          'warning',
+          'frozen-in-group',
+          `group ${index}: ${param.name} is frozen (not trainable)`,
+          [param.name],
+          [index]
+        );
       if (!(decay > 0)) continue;
       const finding = decayFinding(param, decay, index);
       if (finding) add(finding.severity, finding.code, finding.message, [param.name], [index]);
@@ -225,7 +256,8 @@ export function verifyParamGroups(source: ModelSource, groupsSource: GroupsSourc
     add('error', 'duplicate', `${param.name} is in groups ${indices.join(' and ')}`, [param.name], indices);
   }
   const missing = model.params.filter((p) => p.trainable && !placedIn.has(p));
-  for (const p of missing) add('error', 'missing', `${p.name} (${p.moduleKind}) is trainable but in no group`, [p.name], []);
+  for (const p of missing)
+    add('error', 'missing', `${p.name} (${p.moduleKind}) is trainable but in no group`, [p.name], []);
 
   const trainable = model.params.filter((p) => p.trainable);
   const verdict = verdictOf(findings);

@@ -185,14 +185,24 @@ export function runAdamDecayExperiment(options: AdamDecayExperimentOptions): Ada
   const result: AdamDecayExperimentResult = { steps: [], losses: [], traces: {} };
   for (const name of decayed) {
     result.traces[name] = {
-      elements: byName.get(name)!.size, rows: byName.get(name)!.shape[0], norms: [], angularSteps: [],
-      rowNorms: [], rowAngularSteps: [], effectiveDecay: { mean: [], rms: [], normWeighted: [] },
-      rowEffectiveDecay: [], gradientRms: []
+      elements: byName.get(name)!.size,
+      rows: byName.get(name)!.shape[0],
+      norms: [],
+      angularSteps: [],
+      rowNorms: [],
+      rowAngularSteps: [],
+      effectiveDecay: { mean: [], rms: [], normWeighted: [] },
+      rowEffectiveDecay: [],
+      gradientRms: []
     };
   }
   let before: Record<string, Float32Array> = {};
   result.losses = trainClassifier({
-    model, optimizer, data, steps, batchSize,
+    model,
+    optimizer,
+    data,
+    steps,
+    batchSize,
     beforeStep: () => {
       before = Object.fromEntries(decayed.map((name) => [name, byName.get(name)!.dataSync().slice() as Float32Array]));
     },

@@ -8,7 +8,9 @@ import { ScienceError } from '../errors';
 
 function check(name: string, value: number, positive = true): void {
   if (!Number.isFinite(value) || (positive ? value <= 0 : value < 0)) {
-    throw new ScienceError(`${name} must be a ${positive ? 'positive' : 'non-negative'} finite number, got ${describeValue(value)}`);
+    throw new ScienceError(
+      `${name} must be a ${positive ? 'positive' : 'non-negative'} finite number, got ${describeValue(value)}`
+    );
   }
 }
 

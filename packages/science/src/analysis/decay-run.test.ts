@@ -10,7 +10,12 @@ describe('runDecayExperiment', () => {
   it('records traces, a radial ratio that vanishes for a weight feeding BN, and the balance; frees its tensors', () => {
     runDecayExperiment({ ...base, steps: 2, decayed: [], tracked: {} }); // warm up kernels before counting
     const before = tf.memory().numTensors;
-    const run = runDecayExperiment({ ...base, decayed: ['3.weight', '4.weight'], tracked: { w: ['3.weight'], gamma: ['4.weight'] }, recordEvery: 10 });
+    const run = runDecayExperiment({
+      ...base,
+      decayed: ['3.weight', '4.weight'],
+      tracked: { w: ['3.weight'], gamma: ['4.weight'] },
+      recordEvery: 10
+    });
     expect(tf.memory().numTensors).toBe(before);
     expect(run.steps).toEqual([0, 10, 20, 30, 39]);
     expect(run.norms.w).toHaveLength(5);
@@ -24,7 +29,13 @@ describe('runDecayExperiment', () => {
   });
 
   it('anneals η to 0 with the cosine schedule and then reports no balance', () => {
-    const run = runDecayExperiment({ ...base, schedule: 'cosine', decayed: ['4.weight'], tracked: { gamma: ['4.weight'] }, recordEvery: 13 });
+    const run = runDecayExperiment({
+      ...base,
+      schedule: 'cosine',
+      decayed: ['4.weight'],
+      tracked: { gamma: ['4.weight'] },
+      recordEvery: 13
+    });
     expect(run.lrs[0]).toBeCloseTo(0.1, 6);
     expect(run.lrs[run.lrs.length - 1]).toBeLessThan(1e-3);
     expect(run.balance).toEqual({});

@@ -104,8 +104,17 @@ export function runDecayExperiment(options: DecayExperimentOptions): DecayExperi
   const scheduler = schedule === 'cosine' ? new CosineAnnealingLR(optimizer, { tMax: steps }) : undefined;
   const labels = Object.keys(tracked);
   const result: DecayExperimentResult = {
-    steps: [], losses: [], lrs: [], norms: {}, meanAbs: {}, radialRatios: {}, maxRadialRatio: {}, balance: {},
-    finalLoss: Number.NaN, finalValues: {}, meanGradients: {}
+    steps: [],
+    losses: [],
+    lrs: [],
+    norms: {},
+    meanAbs: {},
+    radialRatios: {},
+    maxRadialRatio: {},
+    balance: {},
+    finalLoss: Number.NaN,
+    finalValues: {},
+    meanGradients: {}
   };
   const samples: Record<string, NormBalanceSample[]> = {};
   for (const label of labels) {
@@ -116,12 +125,15 @@ export function runDecayExperiment(options: DecayExperimentOptions): DecayExperi
     samples[label] = [];
   }
   // The radial ratio is relative to decay's pull, which needs λ > 0 on the set; without decay, to ‖θ‖·‖g‖.
-  const setDecay = (label: string) =>
-    tracked[label].every((name) => decayed.includes(name)) ? weightDecay : 0;
+  const setDecay = (label: string) => (tracked[label].every((name) => decayed.includes(name)) ? weightDecay : 0);
   const windowStart = Math.floor(steps * (1 - balanceWindow));
   let before: Record<string, Float32Array[]> = {};
   const losses = trainClassifier({
-    model, optimizer, data, steps, batchSize,
+    model,
+    optimizer,
+    data,
+    steps,
+    batchSize,
     beforeStep: () => {
       const copy = (name: string) => byName.get(name)!.dataSync().slice() as Float32Array;
       before = Object.fromEntries(labels.map((label) => [label, tracked[label].map(copy)]));
@@ -135,9 +147,8 @@ export function runDecayExperiment(options: DecayExperimentOptions): DecayExperi
         const radial = flatInner(theta, g);
         const gradientSquaredNorm = flatSquaredNorm(g);
         const lambda = setDecay(label);
-        const ratio = lambda > 0
-          ? radial / (lambda * squaredNorm)
-          : radial / Math.sqrt(squaredNorm * gradientSquaredNorm);
+        const ratio =
+          lambda > 0 ? radial / (lambda * squaredNorm) : radial / Math.sqrt(squaredNorm * gradientSquaredNorm);
         result.maxRadialRatio[label] = Math.max(result.maxRadialRatio[label], Math.abs(ratio));
         if (t >= windowStart) samples[label].push({ squaredNorm, radial, gradientSquaredNorm });
         if (record) {

@@ -6,8 +6,10 @@ import { describeValue } from '@paramscope/protocol';
 import { ScienceError } from '../errors';
 
 function requireDecayStep(lr: number, weightDecay: number): void {
-  if (!Number.isFinite(lr) || lr <= 0) throw new ScienceError(`lr must be a positive finite number, got ${describeValue(lr)}`);
-  if (!Number.isFinite(weightDecay) || weightDecay < 0) throw new ScienceError(`weightDecay must be a non-negative finite number, got ${describeValue(weightDecay)}`);
+  if (!Number.isFinite(lr) || lr <= 0)
+    throw new ScienceError(`lr must be a positive finite number, got ${describeValue(lr)}`);
+  if (!Number.isFinite(weightDecay) || weightDecay < 0)
+    throw new ScienceError(`weightDecay must be a non-negative finite number, got ${describeValue(weightDecay)}`);
   if (lr * weightDecay >= 1) throw new ScienceError(`lr·weightDecay must be below 1, got ${lr * weightDecay}`);
 }
 
@@ -15,7 +17,12 @@ function requireDecayStep(lr: number, weightDecay: number): void {
  * The document's η_eff = η·g/(g + λγ) for a parameter γ with gradient g. It is infinite where
  * g + λγ = 0, the stationary point decay drives γ to.
  */
-export function documentEffectiveLearningRate(lr: number, gradient: number, weightDecay: number, value: number): number {
+export function documentEffectiveLearningRate(
+  lr: number,
+  gradient: number,
+  weightDecay: number,
+  value: number
+): number {
   requireDecayStep(lr, weightDecay);
   const total = gradient + weightDecay * value;
   if (total === 0) return gradient === 0 ? Number.NaN : Math.sign(gradient) * Number.POSITIVE_INFINITY;
@@ -28,12 +35,7 @@ export function documentEffectiveLearningRate(lr: number, gradient: number, weig
  * η_eff = η·(g + λγ)/g, the reciprocal (times η²) of {@link documentEffectiveLearningRate}. It is
  * 0 at the stationary point g + λγ = 0, where the step vanishes, and singular only where g = 0.
  */
-export function naturalEffectiveLearningRate(
-  lr: number,
-  gradient: number,
-  weightDecay: number,
-  value: number
-): number {
+export function naturalEffectiveLearningRate(lr: number, gradient: number, weightDecay: number, value: number): number {
   requireDecayStep(lr, weightDecay);
   const total = gradient + weightDecay * value;
   if (gradient === 0) return total === 0 ? Number.NaN : Math.sign(total) * Number.POSITIVE_INFINITY;
@@ -46,14 +48,16 @@ export function naturalEffectiveLearningRate(
  */
 export function liAroraLearningRate(lr: number, weightDecay: number, step: number): number {
   requireDecayStep(lr, weightDecay);
-  if (!Number.isInteger(step) || step < 0) throw new ScienceError(`step must be a non-negative integer, got ${describeValue(step)}`);
+  if (!Number.isInteger(step) || step < 0)
+    throw new ScienceError(`step must be a non-negative integer, got ${describeValue(step)}`);
   return lr * (1 - lr * weightDecay) ** (-2 * step - 1);
 }
 
 /** The factor relating the two runs of {@link liAroraLearningRate}: W_t = (1 − ηλ)^t · W̃_t. */
 export function liAroraWeightScale(lr: number, weightDecay: number, step: number): number {
   requireDecayStep(lr, weightDecay);
-  if (!Number.isInteger(step) || step < 0) throw new ScienceError(`step must be a non-negative integer, got ${describeValue(step)}`);
+  if (!Number.isInteger(step) || step < 0)
+    throw new ScienceError(`step must be a non-negative integer, got ${describeValue(step)}`);
   return (1 - lr * weightDecay) ** step;
 }
 
@@ -61,11 +65,18 @@ export function liAroraWeightScale(lr: number, weightDecay: number, step: number
  * How far (γ, g) is from the stationary point of L + (λ/2)γ² (derivation D6):
  * ‖λγ + g‖/‖λγ‖ over all entries, with g the mean gradient.
  */
-export function stationarityResidual(values: readonly number[], meanGradients: readonly number[], weightDecay: number): number {
+export function stationarityResidual(
+  values: readonly number[],
+  meanGradients: readonly number[],
+  weightDecay: number
+): number {
   if (values.length !== meanGradients.length || values.length === 0) {
-    throw new ScienceError(`stationarityResidual: values (${values.length}) and meanGradients (${meanGradients.length}) must be equal, non-empty lengths`);
+    throw new ScienceError(
+      `stationarityResidual: values (${values.length}) and meanGradients (${meanGradients.length}) must be equal, non-empty lengths`
+    );
   }
-  if (!Number.isFinite(weightDecay) || weightDecay <= 0) throw new ScienceError(`weightDecay must be a positive finite number, got ${describeValue(weightDecay)}`);
+  if (!Number.isFinite(weightDecay) || weightDecay <= 0)
+    throw new ScienceError(`weightDecay must be a positive finite number, got ${describeValue(weightDecay)}`);
   let residual = 0;
   let reference = 0;
   values.forEach((value, i) => {

@@ -21,7 +21,9 @@ describe('sgdNormBalance', () => {
 
   it('names bad arguments', () => {
     expect(() => sgdNormBalance([], 0.1, 0.1)).toThrow(/no samples/);
-    expect(() => sgdNormBalance([{ squaredNorm: 1, radial: 0, gradientSquaredNorm: 1 }], 0.1, 0)).toThrow(/weightDecay/);
+    expect(() => sgdNormBalance([{ squaredNorm: 1, radial: 0, gradientSquaredNorm: 1 }], 0.1, 0)).toThrow(
+      /weightDecay/
+    );
     expect(() => sgdNormBalance([{ squaredNorm: 1, radial: 0, gradientSquaredNorm: 1 }], 10, 0.1)).toThrow(/below 1/);
   });
 });
@@ -29,7 +31,10 @@ describe('sgdNormBalance', () => {
 describe('fitPowerLaw', () => {
   it('recovers an exact power law and reports the residual of a perturbed point', () => {
     const xs = [0.5, 1, 2, 8];
-    const exact = fitPowerLaw(xs, xs.map((x) => 3 * x ** 0.25));
+    const exact = fitPowerLaw(
+      xs,
+      xs.map((x) => 3 * x ** 0.25)
+    );
     expect(exact.exponent).toBeCloseTo(0.25, 12);
     expect(exact.prefactor).toBeCloseTo(3, 12);
     expect(exact.maxRelativeResidual).toBeLessThan(1e-12);

@@ -52,8 +52,7 @@ export function sgdNormBalance(samples: readonly NormBalanceSample[], lr: number
   if (lr * weightDecay >= 1) {
     throw new ScienceError(`sgdNormBalance: lr·weightDecay must be below 1, got ${lr * weightDecay}`);
   }
-  const mean = (f: (s: NormBalanceSample) => number) =>
-    samples.reduce((sum, s) => sum + f(s), 0) / samples.length;
+  const mean = (f: (s: NormBalanceSample) => number) => samples.reduce((sum, s) => sum + f(s), 0) / samples.length;
   const meanSquaredNorm = mean((s) => s.squaredNorm);
   const decay = weightDecay * (1 - (lr * weightDecay) / 2) * meanSquaredNorm;
   const radial = -(1 - lr * weightDecay) * mean((s) => s.radial);
@@ -73,7 +72,9 @@ export interface PowerLawFit {
 /** Fits y = a·x^b to positive points by least squares on (log x, log y). */
 export function fitPowerLaw(xs: readonly number[], ys: readonly number[]): PowerLawFit {
   if (xs.length !== ys.length || xs.length < 2) {
-    throw new ScienceError(`fitPowerLaw: need two or more (x, y) pairs of equal length, got ${xs.length} and ${ys.length}`);
+    throw new ScienceError(
+      `fitPowerLaw: need two or more (x, y) pairs of equal length, got ${xs.length} and ${ys.length}`
+    );
   }
   if (![...xs, ...ys].every((v) => Number.isFinite(v) && v > 0)) {
     throw new ScienceError('fitPowerLaw: every x and y must be positive and finite');

@@ -42,7 +42,7 @@ describe('norm recursion', () => {
     expect(sgdEquilibrium(0.1, 0.01, 1, 0.9).norm).toBeCloseTo((0.1 / (0.01 * 0.1 * (2 - 0.001 / 1.9))) ** 0.25, 12);
     const adamw = adamwEquilibrium(1e-2, 0.1, 0.9, 2048);
     expect(adamw.angularStep).toBeCloseTo(Math.sqrt((2e-3 * 0.1) / 1.9), 12);
-    expect(adamw.norm).toBeCloseTo(Math.sqrt(1e-2 * 2048 / 0.2), 12);
+    expect(adamw.norm).toBeCloseTo(Math.sqrt((1e-2 * 2048) / 0.2), 12);
   });
 
   it('names bad arguments', () => {

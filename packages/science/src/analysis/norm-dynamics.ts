@@ -7,21 +7,31 @@ import { describeValue } from '@paramscope/protocol';
 import { ScienceError } from '../errors';
 
 function requirePositive(name: string, value: number): void {
-  if (!Number.isFinite(value) || value <= 0) throw new ScienceError(`${name} must be a positive finite number, got ${describeValue(value)}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new ScienceError(`${name} must be a positive finite number, got ${describeValue(value)}`);
 }
 
 function requireNonNegative(name: string, value: number): void {
-  if (!Number.isFinite(value) || value < 0) throw new ScienceError(`${name} must be a non-negative finite number, got ${describeValue(value)}`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new ScienceError(`${name} must be a non-negative finite number, got ${describeValue(value)}`);
 }
 
 function requireDecayStep(lr: number, weightDecay: number): void {
   requirePositive('lr', lr);
   requireNonNegative('weightDecay', weightDecay);
-  if (lr * weightDecay >= 1) throw new ScienceError(`lr·weightDecay must be below 1 (the decay factor 1 − ηλ must stay positive), got ${lr * weightDecay}`);
+  if (lr * weightDecay >= 1)
+    throw new ScienceError(
+      `lr·weightDecay must be below 1 (the decay factor 1 − ηλ must stay positive), got ${lr * weightDecay}`
+    );
 }
 
 /** One SGD step's norm, exact when the gradient is orthogonal to W: ‖W_{t+1}‖² = (1−ηλ)²‖W_t‖² + η²‖∇L‖². */
-export function nextSquaredNormSgd(squaredNorm: number, gradientSquaredNorm: number, lr: number, weightDecay: number): number {
+export function nextSquaredNormSgd(
+  squaredNorm: number,
+  gradientSquaredNorm: number,
+  lr: number,
+  weightDecay: number
+): number {
   requireNonNegative('squaredNorm', squaredNorm);
   requireNonNegative('gradientSquaredNorm', gradientSquaredNorm);
   requireDecayStep(lr, weightDecay);
@@ -67,7 +77,8 @@ export function sgdEquilibrium(lr: number, weightDecay: number, G: number, momen
   requireDecayStep(lr, weightDecay);
   requirePositive('weightDecay', weightDecay);
   requirePositive('G', G);
-  if (!(momentum >= 0 && momentum < 1)) throw new ScienceError(`momentum must be in [0, 1), got ${describeValue(momentum)}`);
+  if (!(momentum >= 0 && momentum < 1))
+    throw new ScienceError(`momentum must be in [0, 1), got ${describeValue(momentum)}`);
   const decayStep = lr * weightDecay;
   if (momentum === 0) {
     return {
@@ -90,7 +101,8 @@ export function adamwEquilibrium(lr: number, weightDecay: number, beta1: number,
   requireDecayStep(lr, weightDecay);
   requirePositive('weightDecay', weightDecay);
   if (!(beta1 >= 0 && beta1 < 1)) throw new ScienceError(`beta1 must be in [0, 1), got ${describeValue(beta1)}`);
-  if (!Number.isInteger(elements) || elements < 1) throw new ScienceError(`elements must be a positive integer, got ${describeValue(elements)}`);
+  if (!Number.isInteger(elements) || elements < 1)
+    throw new ScienceError(`elements must be a positive integer, got ${describeValue(elements)}`);
   return {
     angularStep: Math.sqrt((2 * lr * weightDecay * (1 - beta1)) / (1 + beta1)),
     norm: Math.sqrt((lr * elements) / (2 * weightDecay))
@@ -108,13 +120,18 @@ export interface RelaxationWindow {
 /** Fits x_t − x* ∝ exp(−t/τ) by least squares on log|x_t − x*| and returns τ in steps. */
 export function relaxationSteps(series: readonly number[], equilibrium: number, window: RelaxationWindow = {}): number {
   const { floor = 1e-3, ceiling = Number.POSITIVE_INFINITY } = window;
-  if (!(floor >= 0 && ceiling > floor)) throw new ScienceError(`relaxationSteps: need 0 ≤ floor < ceiling, got floor ${floor}, ceiling ${ceiling}`);
+  if (!(floor >= 0 && ceiling > floor))
+    throw new ScienceError(`relaxationSteps: need 0 ≤ floor < ceiling, got floor ${floor}, ceiling ${ceiling}`);
   const points: Array<[number, number]> = [];
   series.forEach((value, t) => {
     const deviation = Math.abs(value - equilibrium);
-    if (deviation > floor * Math.abs(equilibrium) && deviation < ceiling * Math.abs(equilibrium)) points.push([t, Math.log(deviation)]);
+    if (deviation > floor * Math.abs(equilibrium) && deviation < ceiling * Math.abs(equilibrium))
+      points.push([t, Math.log(deviation)]);
   });
-  if (points.length < 3) throw new ScienceError(`relaxationSteps: only ${points.length} points deviate from the equilibrium by more than the floor; need 3`);
+  if (points.length < 3)
+    throw new ScienceError(
+      `relaxationSteps: only ${points.length} points deviate from the equilibrium by more than the floor; need 3`
+    );
   const n = points.length;
   const meanT = points.reduce((s, [t]) => s + t, 0) / n;
   const meanY = points.reduce((s, [, y]) => s + y, 0) / n;

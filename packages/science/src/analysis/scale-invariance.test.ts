@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { batchNormForward } from './batchnorm-forward';
-import { createScaleInvariantProblem, hessianVectorProduct, radialGradientPrediction, randomTangentGradient } from './scale-invariance';
+import {
+  createScaleInvariantProblem,
+  hessianVectorProduct,
+  radialGradientPrediction,
+  randomTangentGradient
+} from './scale-invariance';
 import { cosineSimilarity, innerProduct, relativeDifference } from './tensor-geometry';
 
 describe('createScaleInvariantProblem', () => {
@@ -33,7 +38,9 @@ describe('radialGradientPrediction', () => {
     const gradient = tf.grad((v: tf.Tensor) => problem.loss(v))(w);
     const measured = tf.sum(tf.mul(w, gradient), 0);
     const z = tf.matMul(problem.inputs, w);
-    const normalizedGradient = tf.grad((n: tf.Tensor) => problem.lossOfNormalized(n))(batchNormForward(z, { eps }).normalized);
+    const normalizedGradient = tf.grad((n: tf.Tensor) => problem.lossOfNormalized(n))(
+      batchNormForward(z, { eps }).normalized
+    );
     const predicted = radialGradientPrediction(z, normalizedGradient, eps);
     expect(relativeDifference(measured, predicted)).toBeLessThan(1e-3);
     expect(Math.abs(innerProduct(predicted, predicted))).toBeGreaterThan(1e-8);
@@ -47,8 +54,12 @@ describe('radialGradientPrediction', () => {
 
 describe('hessianVectorProduct', () => {
   it('matches the analytic Hessian of a quadratic, with v the same tensor as w', () => {
-    const a = tf.tensor2d([[2, 1], [1, 3]]);
-    const f = (w: tf.Tensor) => tf.mul(0.5, tf.sum(tf.mul(w, tf.matMul(a, w.reshape([2, 1])).reshape([2])))) as tf.Scalar;
+    const a = tf.tensor2d([
+      [2, 1],
+      [1, 3]
+    ]);
+    const f = (w: tf.Tensor) =>
+      tf.mul(0.5, tf.sum(tf.mul(w, tf.matMul(a, w.reshape([2, 1])).reshape([2])))) as tf.Scalar;
     const w = tf.tensor1d([1, -2]);
     expect(Array.from(hessianVectorProduct(f, w, w).dataSync())).toEqual([0, -5]);
   });

@@ -39,10 +39,17 @@ export interface ScaleInvariantProblemOptions {
 export function createScaleInvariantProblem(options: ScaleInvariantProblemOptions = {}): ScaleInvariantProblem {
   const { samples = 128, features = 16, channels = 8, classes = 4, eps = 0, seed = 0 } = options;
   for (const [name, value] of Object.entries({ samples, features, channels, classes })) {
-    if (!Number.isInteger(value) || value < 1) throw new ScienceError(`createScaleInvariantProblem: ${name} must be a positive integer, got ${describeValue(value)}`);
+    if (!Number.isInteger(value) || value < 1)
+      throw new ScienceError(
+        `createScaleInvariantProblem: ${name} must be a positive integer, got ${describeValue(value)}`
+      );
   }
-  if (samples < 2) throw new ScienceError('createScaleInvariantProblem: samples must be at least 2 for batch statistics');
-  if (!Number.isFinite(eps) || eps < 0) throw new ScienceError(`createScaleInvariantProblem: eps must be a non-negative finite number, got ${describeValue(eps)}`);
+  if (samples < 2)
+    throw new ScienceError('createScaleInvariantProblem: samples must be at least 2 for batch statistics');
+  if (!Number.isFinite(eps) || eps < 0)
+    throw new ScienceError(
+      `createScaleInvariantProblem: eps must be a non-negative finite number, got ${describeValue(eps)}`
+    );
   const [inputs, initialWeights, head, labels] = tf.tidy(() => {
     const x = tf.randomNormal([samples, features], 1, 1, 'float32', seed) as tf.Tensor2D;
     const w0 = tf.randomNormal([features, channels], 0, 1, 'float32', seed + 1) as tf.Tensor2D;
@@ -52,13 +59,20 @@ export function createScaleInvariantProblem(options: ScaleInvariantProblemOption
     return [x, w0, h, tf.oneHot(tf.argMax(teacherLogits, 1), classes)];
   });
   const lossOfNormalized = (normalized: tf.Tensor): tf.Scalar =>
-    tf.tidy(() => tf.losses.softmaxCrossEntropy(labels, tf.matMul(tf.relu(normalized) as tf.Tensor2D, head as tf.Tensor2D)) as tf.Scalar);
+    tf.tidy(
+      () =>
+        tf.losses.softmaxCrossEntropy(
+          labels,
+          tf.matMul(tf.relu(normalized) as tf.Tensor2D, head as tf.Tensor2D)
+        ) as tf.Scalar
+    );
   return {
     inputs,
     initialWeights,
     eps,
     lossOfNormalized,
-    loss: (weights) => tf.tidy(() => lossOfNormalized(batchNormForward(tf.matMul(inputs, weights as tf.Tensor2D), { eps }).normalized)),
+    loss: (weights) =>
+      tf.tidy(() => lossOfNormalized(batchNormForward(tf.matMul(inputs, weights as tf.Tensor2D), { eps }).normalized)),
     dispose: () => tf.dispose([inputs, initialWeights, head, labels])
   };
 }
@@ -68,9 +82,15 @@ export function createScaleInvariantProblem(options: ScaleInvariantProblemOption
  * ⟨w_k, ∂L/∂w_k⟩ = ε/(σ_k² + ε) · Σ_i (∂L/∂ẑ_ik) ẑ_ik.
  * `preactivations` is z = XW (`[samples, channels]`), `normalizedGradient` is ∂L/∂ẑ; returns `[channels]`.
  */
-export function radialGradientPrediction(preactivations: tf.Tensor, normalizedGradient: tf.Tensor, eps: number): tf.Tensor1D {
+export function radialGradientPrediction(
+  preactivations: tf.Tensor,
+  normalizedGradient: tf.Tensor,
+  eps: number
+): tf.Tensor1D {
   if (preactivations.rank !== 2 || !tf.util.arraysEqual(preactivations.shape, normalizedGradient.shape)) {
-    throw new ScienceError(`radialGradientPrediction: preactivations [${preactivations.shape}] and normalizedGradient [${normalizedGradient.shape}] must be equal 2-D shapes`);
+    throw new ScienceError(
+      `radialGradientPrediction: preactivations [${preactivations.shape}] and normalizedGradient [${normalizedGradient.shape}] must be equal 2-D shapes`
+    );
   }
   return tf.tidy(() => {
     const { variance, normalized } = batchNormForward(preactivations, { eps });
@@ -99,7 +119,10 @@ export function hessianVectorProduct(f: (w: tf.Tensor) => tf.Scalar, w: tf.Tenso
  * (⟨W, ∇L⟩ = 0), for studying norm dynamics without a network. Seeded.
  */
 export function randomTangentGradient(w: tf.Tensor, norm: number, seed: number): tf.Tensor {
-  if (!Number.isFinite(norm) || norm < 0) throw new ScienceError(`randomTangentGradient: norm must be a non-negative finite number, got ${describeValue(norm)}`);
+  if (!Number.isFinite(norm) || norm < 0)
+    throw new ScienceError(
+      `randomTangentGradient: norm must be a non-negative finite number, got ${describeValue(norm)}`
+    );
   return tf.tidy(() => {
     const noise = tf.randomNormal(w.shape, 0, 1, 'float32', seed);
     const tangent = tf.sub(noise, tf.mul(w, tf.div(tf.sum(tf.mul(noise, w)), tf.sum(tf.square(w)))));

@@ -36,9 +36,11 @@ export interface TeacherDatasetOptions {
 export function createTeacherDataset(options: TeacherDatasetOptions = {}): TeacherDataset {
   const { samples = 512, features = 20, classes = 5, hidden = 16, labelNoise = 0, seed = 0 } = options;
   for (const [name, value] of Object.entries({ samples, features, classes, hidden })) {
-    if (!Number.isInteger(value) || value < 1) throw new ScienceError(`createTeacherDataset: ${name} must be a positive integer, got ${describeValue(value)}`);
+    if (!Number.isInteger(value) || value < 1)
+      throw new ScienceError(`createTeacherDataset: ${name} must be a positive integer, got ${describeValue(value)}`);
   }
-  if (!(labelNoise >= 0 && labelNoise <= 1)) throw new ScienceError(`createTeacherDataset: labelNoise must be in [0, 1], got ${describeValue(labelNoise)}`);
+  if (!(labelNoise >= 0 && labelNoise <= 1))
+    throw new ScienceError(`createTeacherDataset: labelNoise must be in [0, 1], got ${describeValue(labelNoise)}`);
   const [inputs, labels] = tf.tidy(() => {
     const x = tf.randomNormal([samples, features], 0, 1, 'float32', seed) as tf.Tensor2D;
     const first = tf.randomNormal([features, hidden], 0, 1 / Math.sqrt(features), 'float32', seed + 1);
@@ -53,11 +55,16 @@ export function createTeacherDataset(options: TeacherDatasetOptions = {}): Teach
     inputs,
     labels,
     batch(step, size) {
-      if (!Number.isInteger(step) || step < 0) throw new ScienceError(`batch: step must be a non-negative integer, got ${describeValue(step)}`);
-      if (!Number.isInteger(size) || size < 1 || size > samples) throw new ScienceError(`batch: size must be an integer in [1, ${samples}], got ${describeValue(size)}`);
+      if (!Number.isInteger(step) || step < 0)
+        throw new ScienceError(`batch: step must be a non-negative integer, got ${describeValue(step)}`);
+      if (!Number.isInteger(size) || size < 1 || size > samples)
+        throw new ScienceError(`batch: size must be an integer in [1, ${samples}], got ${describeValue(size)}`);
       const start = (step * size) % samples;
       return tf.tidy(() => {
-        const indices = tf.tensor1d(Array.from({ length: size }, (_, i) => (start + i) % samples), 'int32');
+        const indices = tf.tensor1d(
+          Array.from({ length: size }, (_, i) => (start + i) % samples),
+          'int32'
+        );
         return { inputs: tf.gather(inputs, indices) as tf.Tensor2D, labels: tf.gather(labels, indices) as tf.Tensor2D };
       });
     },

@@ -41,8 +41,15 @@ describe('trainClassifier', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(losses).toHaveLength(60);
     expect(losses.slice(-5).reduce((a, b) => a + b) / 5).toBeLessThan(losses[0]);
-    expect(calls).toEqual(['before 0', 'after 0: 0.weight,1.bias,1.weight,3.bias,3.weight', 'before 1', 'after 1: 0.weight,1.bias,1.weight,3.bias,3.weight']);
-    expect(() => trainClassifier({ model, optimizer, data, steps: 0, batchSize: 8 })).toThrow(/steps must be a positive integer/);
+    expect(calls).toEqual([
+      'before 0',
+      'after 0: 0.weight,1.bias,1.weight,3.bias,3.weight',
+      'before 1',
+      'after 1: 0.weight,1.bias,1.weight,3.bias,3.weight'
+    ]);
+    expect(() => trainClassifier({ model, optimizer, data, steps: 0, batchSize: 8 })).toThrow(
+      /steps must be a positive integer/
+    );
   });
 });
 
@@ -54,7 +61,10 @@ describe('meanGradients', () => {
     const mean = meanGradients(model, data, 4, ['1.weight']);
     const perBatch = [0, 1].map((b) => {
       const { inputs, labels } = data.batch(b, 4);
-      const { loss, grads } = lossAndGrads(model, () => tf.losses.softmaxCrossEntropy(labels, model.call(inputs)) as tf.Scalar);
+      const { loss, grads } = lossAndGrads(
+        model,
+        () => tf.losses.softmaxCrossEntropy(labels, model.call(inputs)) as tf.Scalar
+      );
       loss.dispose();
       return Array.from(grads['1.weight'].dataSync());
     });

@@ -40,7 +40,8 @@ function softmaxCrossEntropy(model: Module, inputs: tf.Tensor, labels: tf.Tensor
 /** Trains `model` in place and returns the batch loss of every step. Frees every tensor it makes. */
 export function trainClassifier(options: TrainClassifierOptions): number[] {
   const { model, optimizer, data, steps, batchSize, beforeStep, afterStep } = options;
-  if (!Number.isInteger(steps) || steps < 1) throw new ScienceError(`trainClassifier: steps must be a positive integer, got ${describeValue(steps)}`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new ScienceError(`trainClassifier: steps must be a positive integer, got ${describeValue(steps)}`);
   const losses: number[] = [];
   for (let step = 0; step < steps; step++) {
     beforeStep?.(step);
@@ -64,7 +65,12 @@ export function trainClassifier(options: TrainClassifierOptions): number[] {
  * parameters named in `names` (flattened values). The model stays in training mode (BN uses batch
  * statistics, as during training).
  */
-export function meanGradients(model: Module, data: TeacherDataset, batchSize: number, names: readonly string[]): Record<string, number[]> {
+export function meanGradients(
+  model: Module,
+  data: TeacherDataset,
+  batchSize: number,
+  names: readonly string[]
+): Record<string, number[]> {
   const samples = data.inputs.shape[0];
   const batches = Math.floor(samples / batchSize);
   if (batches < 1) throw new ScienceError(`meanGradients: batchSize ${batchSize} exceeds the ${samples} samples`);

@@ -43,22 +43,36 @@ describe('ablation grid', () => {
       ['sgd', 'constant', 2, 0, 'no-decay']
     ]);
     expect(configs.filter((c) => c.arm === 'no-decay').every((c) => c.weightDecay === 0)).toBe(true);
-    expect(configs[configs.length - 1]).toMatchObject({ arm: 'decay-all', weightDecay: 0.1, schedule: 'cosine', seed: 3, channels: [4] });
+    expect(configs[configs.length - 1]).toMatchObject({
+      arm: 'decay-all',
+      weightDecay: 0.1,
+      schedule: 'cosine',
+      seed: 3,
+      channels: [4]
+    });
   });
 
   it('names what is wrong with a grid', () => {
     expect(() => expandGrid({ ...grid, arms: [] })).toThrow('ablation grid: arms is empty');
-    expect(() => expandGrid({ ...grid, arms: ['decay-all', 'decay-half' as never] })).toThrow("unknown arm 'decay-half'");
+    expect(() => expandGrid({ ...grid, arms: ['decay-all', 'decay-half' as never] })).toThrow(
+      "unknown arm 'decay-half'"
+    );
     expect(() => expandGrid({ ...grid, seeds: [] })).toThrow('ablation grid: seeds is empty');
     expect(() => expandGrid({ ...grid, schedules: ['step' as never] })).toThrow("unknown schedule 'step'");
-    expect(() => expandGrid({ ...grid, optimizers: [{ setting: { kind: 'sgd', lr: 1 }, weightDecays: [] }] })).toThrow('optimizers[0] (sgd) has no weightDecays');
-    expect(() => expandGrid({ ...grid, optimizers: [{ setting: { kind: 'sgd', lr: 1 }, weightDecays: [0] }] })).toThrow('λ must be finite and > 0, got 0');
+    expect(() => expandGrid({ ...grid, optimizers: [{ setting: { kind: 'sgd', lr: 1 }, weightDecays: [] }] })).toThrow(
+      'optimizers[0] (sgd) has no weightDecays'
+    );
+    expect(() => expandGrid({ ...grid, optimizers: [{ setting: { kind: 'sgd', lr: 1 }, weightDecays: [0] }] })).toThrow(
+      'λ must be finite and > 0, got 0'
+    );
   });
 
   it('selectRuns filters by every given field', () => {
     const runs = expandGrid(grid).map((_, i) => fakeRun(i, 0.9));
     expect(selectRuns(runs, { arm: 'no-decay', optimizer: 'sgd' })).toHaveLength(6);
-    expect(selectRuns(runs, { arm: 'decay-all', optimizer: 'sgd', schedule: 'cosine', weightDecay: 1e-2 })).toHaveLength(3);
+    expect(
+      selectRuns(runs, { arm: 'decay-all', optimizer: 'sgd', schedule: 'cosine', weightDecay: 1e-2 })
+    ).toHaveLength(3);
   });
 
   it('compactResults rounds numbers, keeps BN-fed traces of every run and the rest for one seed', () => {

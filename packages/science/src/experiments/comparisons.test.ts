@@ -39,7 +39,12 @@ const runs: DecayRunResult[] = expandGrid(grid).map((config) => ({
 
 describe('grid cells', () => {
   it('lists optimizer × schedule × λ > 0 in order; "no decay at all" belongs to every λ', () => {
-    expect(gridCells(runs).map((c) => `${c.optimizer} ${c.weightDecay}`)).toEqual(['adamw 0.2', 'adamw 0.8', 'adam-l2 0.002', 'adam-l2 0.01']);
+    expect(gridCells(runs).map((c) => `${c.optimizer} ${c.weightDecay}`)).toEqual([
+      'adamw 0.2',
+      'adamw 0.8',
+      'adam-l2 0.002',
+      'adam-l2 0.01'
+    ]);
     const cell = gridCells(runs)[1];
     expect(cellRuns(runs, cell, 'no-decay').map((r) => r.config.weightDecay)).toEqual([0, 0, 0, 0]);
     expect(cellRuns(runs, cell, 'decay-all').every((r) => r.config.weightDecay === 0.8)).toBe(true);
@@ -97,6 +102,8 @@ describe('compareOptimizers', () => {
     expect(strong.comparison.meanDifference).toBeCloseTo(8 * 0.01 * 0.5, 12);
     expect(strong.spread.sdA).toBeLessThan(strong.spread.sdB);
     const unbalanced = runs.filter((r) => !(r.config.optimizer.kind === 'adam-l2' && r.config.weightDecay === 0.01));
-    expect(() => compareOptimizers(unbalanced, { a: 'adamw', b: 'adam-l2', metric: 'testStale' })).toThrow('adamw has 2 λ values at constant, adam-l2 has 1');
+    expect(() => compareOptimizers(unbalanced, { a: 'adamw', b: 'adam-l2', metric: 'testStale' })).toThrow(
+      'adamw has 2 λ values at constant, adam-l2 has 1'
+    );
   });
 });

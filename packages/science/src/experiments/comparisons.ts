@@ -118,9 +118,10 @@ export function summarizeArms(runs: readonly DecayRunResult[]): ArmSummary[] {
       const chosen = cellRuns(runs, cell, arm);
       if (chosen.length === 0) continue;
       const stat = (f: (values: number[]) => number) =>
-        Object.fromEntries(
-          METRICS.map((m) => [m, f(chosen.map((r) => runAccuracy(r, m)))])
-        ) as Record<AccuracyMetric, number>;
+        Object.fromEntries(METRICS.map((m) => [m, f(chosen.map((r) => runAccuracy(r, m)))])) as Record<
+          AccuracyMetric,
+          number
+        >;
       rows.push({
         ...cell,
         arm,

@@ -27,10 +27,14 @@ describe('parseImageDataset', () => {
   it('names the file and the field that is wrong', () => {
     const badLabel = tiny();
     badLabel.train.labels[1] = 3;
-    expect(() => parseImageDataset(badLabel, 'tiny.json')).toThrow("tiny.json: train.labels[1] is 3, not a class index in 0…2");
+    expect(() => parseImageDataset(badLabel, 'tiny.json')).toThrow(
+      'tiny.json: train.labels[1] is 3, not a class index in 0…2'
+    );
     const short = tiny();
     short.test.images.pop();
-    expect(() => parseImageDataset(short, 'tiny.json')).toThrow(/test\.images has 3 values, expected 1 labels × 4 pixels = 4/);
+    expect(() => parseImageDataset(short, 'tiny.json')).toThrow(
+      /test\.images has 3 values, expected 1 labels × 4 pixels = 4/
+    );
     expect(() => parseImageDataset({ ...tiny(), shape: [8] }, 'x')).toThrow(/x: shape must be \[height, width\]/);
     expect(() => parseImageDataset({ ...tiny(), train: undefined }, 'x')).toThrow(/x: train is missing/);
     const nan = tiny();

@@ -31,14 +31,20 @@ function checkSplit(source: string, name: string, value: unknown, pixels: number
   const split = value as Partial<ImageSplit> | undefined;
   if (!split || typeof split !== 'object') fail(source, name, 'is missing (expected { images, labels })');
   const { images, labels } = split;
-  if (!Array.isArray(images) && !(images instanceof Float32Array)) fail(source, `${name}.images`, 'must be an array of pixel values');
+  if (!Array.isArray(images) && !(images instanceof Float32Array))
+    fail(source, `${name}.images`, 'must be an array of pixel values');
   if (!Array.isArray(labels)) fail(source, `${name}.labels`, 'must be an array of class indices');
   if (labels.length === 0) fail(source, `${name}.labels`, 'is empty');
   if (images.length !== labels.length * pixels) {
-    fail(source, `${name}.images`, `has ${images.length} values, expected ${labels.length} labels × ${pixels} pixels = ${labels.length * pixels}`);
+    fail(
+      source,
+      `${name}.images`,
+      `has ${images.length} values, expected ${labels.length} labels × ${pixels} pixels = ${labels.length * pixels}`
+    );
   }
   const badLabel = labels.findIndex((l) => !Number.isInteger(l) || l < 0 || l >= classes);
-  if (badLabel >= 0) fail(source, `${name}.labels[${badLabel}]`, `is ${labels[badLabel]}, not a class index in 0…${classes - 1}`);
+  if (badLabel >= 0)
+    fail(source, `${name}.labels[${badLabel}]`, `is ${labels[badLabel]}, not a class index in 0…${classes - 1}`);
   for (let i = 0; i < images.length; i++) {
     if (!Number.isFinite(images[i])) fail(source, `${name}.images[${i}]`, `is ${images[i]}, not a finite number`);
   }
@@ -58,7 +64,8 @@ export function parseImageDataset(json: unknown, source = 'image dataset'): Imag
     fail(source, 'shape', `must be [height, width] of positive integers, got ${describeValue(shape)}`);
   }
   const classes = value.classes;
-  if (!Number.isInteger(classes) || (classes as number) < 2) fail(source, 'classes', `must be an integer ≥ 2, got ${describeValue(classes)}`);
+  if (!Number.isInteger(classes) || (classes as number) < 2)
+    fail(source, 'classes', `must be an integer ≥ 2, got ${describeValue(classes)}`);
   const [height, width] = shape as number[];
   const pixels = height * width;
   const dataset: ImageDataset = {
@@ -73,7 +80,10 @@ export function parseImageDataset(json: unknown, source = 'image dataset'): Imag
 }
 
 /** Images as an NHWC tensor `[N, H, W, 1]` and labels as int32, for one split. */
-export function splitTensors(dataset: ImageDataset, split: 'train' | 'test'): { images: tf.Tensor4D; labels: tf.Tensor1D } {
+export function splitTensors(
+  dataset: ImageDataset,
+  split: 'train' | 'test'
+): { images: tf.Tensor4D; labels: tf.Tensor1D } {
   const { images, labels } = dataset[split];
   return tf.tidy(() => ({
     images: tf.tensor4d(Float32Array.from(images), [labels.length, dataset.height, dataset.width, 1]),
@@ -86,7 +96,10 @@ export function subsetDataset(dataset: ImageDataset, train: number, test: number
   const pixels = dataset.height * dataset.width;
   const take = (split: ImageSplit, n: number): ImageSplit => {
     const count = Math.min(n, split.labels.length);
-    return { images: Array.from(split.images).slice(0, count * pixels), labels: Array.from(split.labels).slice(0, count) };
+    return {
+      images: Array.from(split.images).slice(0, count * pixels),
+      labels: Array.from(split.labels).slice(0, count)
+    };
   };
   return { ...dataset, train: take(dataset.train, train), test: take(dataset.test, test) };
 }

@@ -19,7 +19,8 @@ beforeAll(async () => {
   sample.dispose();
 });
 
-const names = (groups: ReturnType<typeof decayArmGroups>, label: string) => groups.find((g) => g.label === label)?.params.map((p) => p.name) ?? [];
+const names = (groups: ReturnType<typeof decayArmGroups>, label: string) =>
+  groups.find((g) => g.label === label)?.params.map((p) => p.name) ?? [];
 
 describe('decay arms', () => {
   it('sorts the BN CNN’s parameters into roles by structure', () => {
@@ -38,7 +39,11 @@ describe('decay arms', () => {
   it('each arm puts exactly the intended parameters in the decay group', () => {
     const all = traced.params.map((p) => p.name);
     expect(names(decayArmGroups(traced, 'decay-all', 1e-3), 'decay')).toEqual(all);
-    expect(names(decayArmGroups(traced, 'no-decay-norm-bias', 1e-3), 'decay')).toEqual(['0.weight', '3.weight', '8.weight']);
+    expect(names(decayArmGroups(traced, 'no-decay-norm-bias', 1e-3), 'decay')).toEqual([
+      '0.weight',
+      '3.weight',
+      '8.weight'
+    ]);
     expect(names(decayArmGroups(traced, 'no-decay-bn-fed', 1e-3), 'no_decay')).toEqual(['0.weight', '3.weight']);
     expect(names(decayArmGroups(traced, 'section5-recipe', 1e-3), 'decay')).toEqual(['8.weight']);
     const none = decayArmGroups(traced, 'no-decay', 1e-3);
@@ -48,7 +53,8 @@ describe('decay arms', () => {
       const groups = decayArmGroups(traced, arm, 5e-4);
       expect(groups.flatMap((g) => g.params.map((p) => p.name)).sort()).toEqual([...all].sort());
       expect(groups.find((g) => g.label === 'decay')?.weightDecay ?? 5e-4).toBe(5e-4);
-      for (const g of groups) expect(Object.keys(g.reasons as object).sort()).toEqual(g.params.map((p) => p.name).sort());
+      for (const g of groups)
+        expect(Object.keys(g.reasons as object).sort()).toEqual(g.params.map((p) => p.name).sort());
     }
   });
 

@@ -82,7 +82,9 @@ export function armDecays(arm: DecayArm, role: ParamRole): boolean {
  */
 export function decayArmGroups(model: ParamModel, arm: DecayArm, weightDecay: number): ParamGroup[] {
   if (!(weightDecay >= 0) || !Number.isFinite(weightDecay)) {
-    throw new ScienceError(`decayArmGroups: weightDecay must be a finite number ≥ 0, got ${describeValue(weightDecay)}`);
+    throw new ScienceError(
+      `decayArmGroups: weightDecay must be a finite number ≥ 0, got ${describeValue(weightDecay)}`
+    );
   }
   const decay: ParamGroup = { label: 'decay', weightDecay, params: [], reasons: {} };
   const noDecay: ParamGroup = { label: 'no_decay', weightDecay: 0, params: [], reasons: {} };

@@ -8,7 +8,12 @@ describe('linearFit', () => {
     expect(fit.intercept).toBeCloseTo(1, 12);
     expect(fit.r2).toBeCloseTo(1, 12);
     const t = [10, 20, 40, 80, 160];
-    expect(linearFit(t.map(Math.log), t.map((v) => Math.log(3 * v ** -0.5))).slope).toBeCloseTo(-0.5, 10);
+    expect(
+      linearFit(
+        t.map(Math.log),
+        t.map((v) => Math.log(3 * v ** -0.5))
+      ).slope
+    ).toBeCloseTo(-0.5, 10);
   });
 
   it('R² drops for noisy points', () => {

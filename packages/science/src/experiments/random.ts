@@ -4,7 +4,8 @@ import { ScienceError } from '../errors';
 
 /** Returns a function that yields uniform numbers in [0, 1) determined by `seed`. */
 export function seededUniform(seed: number): () => number {
-  if (!Number.isInteger(seed)) throw new ScienceError(`seededUniform: seed must be an integer, got ${describeValue(seed)}`);
+  if (!Number.isInteger(seed))
+    throw new ScienceError(`seededUniform: seed must be an integer, got ${describeValue(seed)}`);
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

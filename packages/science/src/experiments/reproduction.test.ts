@@ -34,7 +34,9 @@ describe('reproductionMismatches', () => {
   it('findRun matches every field of the configuration', () => {
     expect(findRun(committed, CHECK_SUBSET_CONFIGS[1])).toBe(committed[1]);
     expect(findRun(committed, { ...CHECK_SUBSET_CONFIGS[1], seed: 2 })).toBeUndefined();
-    const reordered = Object.fromEntries(Object.entries(CHECK_SUBSET_CONFIGS[1]).reverse()) as typeof CHECK_SUBSET_CONFIGS[1];
+    const reordered = Object.fromEntries(
+      Object.entries(CHECK_SUBSET_CONFIGS[1]).reverse()
+    ) as (typeof CHECK_SUBSET_CONFIGS)[1];
     expect(findRun(committed, reordered)).toBe(committed[1]);
   });
 });

@@ -67,8 +67,7 @@ export function reproductionMismatches(
     const compareList = (field: string, e: readonly number[], a: readonly number[]) => {
       if (e.length !== a.length) {
         mismatches.push({ run: name, field: `${field}.length`, expected: e.length, actual: a.length });
-      }
-      else e.forEach((value, i) => compare(`${field}[${i}]`, value, a[i]));
+      } else e.forEach((value, i) => compare(`${field}[${i}]`, value, a[i]));
     };
     for (const split of ['testAccuracy', 'trainAccuracy'] as const) {
       compare(`${split}.stale`, committed[split].stale, run[split].stale);

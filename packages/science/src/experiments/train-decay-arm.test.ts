@@ -92,7 +92,12 @@ describe('trainDecayArm', () => {
   });
 
   it('is reproducible for a seed and differs across seeds; runs AdamW and Adam + L2 too', async () => {
-    const config: DecayRunConfig = { ...base, epochs: 1, optimizer: { kind: 'adamw', lr: 3e-3 }, arm: 'no-decay-norm-bias' };
+    const config: DecayRunConfig = {
+      ...base,
+      epochs: 1,
+      optimizer: { kind: 'adamw', lr: 3e-3 },
+      arm: 'no-decay-norm-bias'
+    };
     const a = await trainDecayArm(data, config);
     const b = await trainDecayArm(data, config);
     const c = await trainDecayArm(data, { ...config, seed: 4 });
@@ -104,11 +109,17 @@ describe('trainDecayArm', () => {
   });
 
   it('names the bad setting', async () => {
-    await expect(trainDecayArm(data, { ...base, batchSize: 0 })).rejects.toThrow(/batchSize must be a positive integer, got 0/);
-    await expect(trainDecayArm(data, { ...base, batchSize: 500 })).rejects.toThrow(/batchSize 500 exceeds the 96 training images/);
+    await expect(trainDecayArm(data, { ...base, batchSize: 0 })).rejects.toThrow(
+      /batchSize must be a positive integer, got 0/
+    );
+    await expect(trainDecayArm(data, { ...base, batchSize: 500 })).rejects.toThrow(
+      /batchSize 500 exceeds the 96 training images/
+    );
     await expect(trainDecayArm(data, { ...base, optimizer: { kind: 'lamb' as never, lr: 1 } })).rejects.toThrow(
       /optimizer.kind must be one of sgd, adamw, adam-l2, got "lamb"/
     );
-    await expect(trainDecayArm(data, { ...base, schedule: 'step' as never })).rejects.toThrow(/schedule must be one of constant, cosine, got "step"/);
+    await expect(trainDecayArm(data, { ...base, schedule: 'step' as never })).rejects.toThrow(
+      /schedule must be one of constant, cosine, got "step"/
+    );
   });
 });

@@ -6,7 +6,17 @@
  * left them ("stale") and recalibrated at the final weights ("precise BN").
  */
 import * as tf from '@tensorflow/tfjs';
-import { Adam, AdamW, CosineAnnealingLR, SGD, ensureConv2dFilterGradient, nn, paramModelFromModule, type Optimizer, type ParamStepDiagnostics } from '@paramscope/core';
+import {
+  Adam,
+  AdamW,
+  CosineAnnealingLR,
+  SGD,
+  ensureConv2dFilterGradient,
+  nn,
+  paramModelFromModule,
+  type Optimizer,
+  type ParamStepDiagnostics
+} from '@paramscope/core';
 import type { ParamGroup } from '@paramscope/core';
 import { splitTensors, type ImageDataset } from './dataset';
 import { decayArmGroups, paramRole, PARAM_ROLES, type DecayArm, type ParamRole } from './decay-arms';
@@ -109,21 +119,30 @@ function checkConfig(config: DecayRunConfig): void {
   const { arm, optimizer, weightDecay, schedule, seed } = config;
   const where = `run (${arm}, ${optimizer?.kind}, λ=${weightDecay}, ${schedule}, seed ${seed})`;
   const positiveInt = (name: string, value: number) => {
-    if (!Number.isInteger(value) || value <= 0) throw new ScienceError(`${where}: ${name} must be a positive integer, got ${describeValue(value)}`);
+    if (!Number.isInteger(value) || value <= 0)
+      throw new ScienceError(`${where}: ${name} must be a positive integer, got ${describeValue(value)}`);
   };
   positiveInt('epochs', config.epochs);
   positiveInt('batchSize', config.batchSize);
   positiveInt('recordEvery', config.recordEvery);
-  if (!Number.isInteger(config.seed)) throw new ScienceError(`${where}: seed must be an integer, got ${describeValue(config.seed)}`);
-  if (!Array.isArray(config.channels) || config.channels.length === 0) throw new ScienceError(`${where}: channels must list at least one width, got ${describeValue(config.channels)}`);
+  if (!Number.isInteger(config.seed))
+    throw new ScienceError(`${where}: seed must be an integer, got ${describeValue(config.seed)}`);
+  if (!Array.isArray(config.channels) || config.channels.length === 0)
+    throw new ScienceError(`${where}: channels must list at least one width, got ${describeValue(config.channels)}`);
   if (!OPTIMIZER_KINDS.includes(config.optimizer?.kind)) {
-    throw new ScienceError(`${where}: optimizer.kind must be one of ${OPTIMIZER_KINDS.join(', ')}, got ${describeValue(config.optimizer?.kind)}`);
+    throw new ScienceError(
+      `${where}: optimizer.kind must be one of ${OPTIMIZER_KINDS.join(', ')}, got ${describeValue(config.optimizer?.kind)}`
+    );
   }
   if (!LR_SCHEDULES.includes(config.schedule)) {
-    throw new ScienceError(`${where}: schedule must be one of ${LR_SCHEDULES.join(', ')}, got ${describeValue(schedule)}`);
+    throw new ScienceError(
+      `${where}: schedule must be one of ${LR_SCHEDULES.join(', ')}, got ${describeValue(schedule)}`
+    );
   }
   if (!(config.weightDecay >= 0) || !Number.isFinite(config.weightDecay)) {
-    throw new ScienceError(`${where}: weightDecay must be a finite number ≥ 0, got ${describeValue(config.weightDecay)}`);
+    throw new ScienceError(
+      `${where}: weightDecay must be a finite number ≥ 0, got ${describeValue(config.weightDecay)}`
+    );
   }
 }
 
@@ -140,7 +159,10 @@ export function buildOptimizer(setting: OptimizerSetting, groups: ParamGroup[]):
   return (setting.kind === 'adam-l2' ? new Adam(groups, adam) : new AdamW(groups, adam)) as RunOptimizer;
 }
 
-function summarizeRoles(diagnostics: ParamStepDiagnostics[], roleOf: Map<string, ParamRole>): Map<ParamRole, [number, number, number]> {
+function summarizeRoles(
+  diagnostics: ParamStepDiagnostics[],
+  roleOf: Map<string, ParamRole>
+): Map<ParamRole, [number, number, number]> {
   const sums = new Map<ParamRole, { normSq: number; lr: number; step: number; count: number }>();
   for (const d of diagnostics) {
     const role = roleOf.get(d.name) as ParamRole;
@@ -200,7 +222,11 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve
  * network, then turns seeding off. Registers the conv filter-gradient kernel on backends that lack
  * it (wasm). Yields to the event loop every few steps so a notebook can show progress.
  */
-export async function trainDecayArm(dataset: ImageDataset, config: DecayRunConfig, onStep?: StepCallback): Promise<DecayRunResult> {
+export async function trainDecayArm(
+  dataset: ImageDataset,
+  config: DecayRunConfig,
+  onStep?: StepCallback
+): Promise<DecayRunResult> {
   checkConfig(config);
   ensureConv2dFilterGradient();
   const started = Date.now();
@@ -232,7 +258,9 @@ export async function trainDecayArm(dataset: ImageDataset, config: DecayRunConfi
       roles: {},
       seconds: 0
     };
-    for (const role of PARAM_ROLES) if ([...roleOf.values()].includes(role)) result.roles[role] = { weightNorm: [], effectiveLr: [], angularStep: [] };
+    for (const role of PARAM_ROLES)
+      if ([...roleOf.values()].includes(role))
+        result.roles[role] = { weightNorm: [], effectiveLr: [], angularStep: [] };
     let done = 0;
     for (let epoch = 0; epoch < config.epochs; epoch++) {
       const order = shuffledIndices(n, uniform);
@@ -241,7 +269,10 @@ export async function trainDecayArm(dataset: ImageDataset, config: DecayRunConfi
         const { loss, grads } = lossAndGrads(model, () =>
           tf.tidy(() => {
             const logits = model.call(tf.gather(train.images, indices));
-            return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.gather(train.labels, indices), dataset.classes), logits) as tf.Scalar;
+            return tf.losses.softmaxCrossEntropy(
+              tf.oneHot(tf.gather(train.labels, indices), dataset.classes),
+              logits
+            ) as tf.Scalar;
           })
         );
         optimizer.step(grads);

@@ -94,7 +94,13 @@ const lambMomentsProgram: ElementProgram<LambScalars> = {
     const mStored = x.f32(m);
     const vStored = x.f32(v);
     const { w, u } = direction(x, mStored, vStored);
-    return { stores: [['slot0', mStored], ['slot1', vStored]], sums: [x.mul(u, u), x.mul(w, w)] };
+    return {
+      stores: [
+        ['slot0', mStored],
+        ['slot1', vStored]
+      ],
+      sums: [x.mul(u, u), x.mul(w, w)]
+    };
   }
 };
 

@@ -42,7 +42,8 @@ describe('rule programs', () => {
 
   it('derives the tensor-op step from the same program as the scalar loop', () => {
     const n = 37;
-    const values = (seed: number, offset = 0) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 7 + i) * 0.5 + offset);
+    const values = (seed: number, offset = 0) =>
+      Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 7 + i) * 0.5 + offset);
     const scalars = { lr: 0.05, alpha: 0.9, oneMinusAlpha: 0.1, eps: 1e-3, gradSign: -1, floored: true };
     const [param, grad, slot] = [values(1), values(2), values(3, 1)];
     const out = new Float64Array(2);
@@ -53,7 +54,10 @@ describe('rule programs', () => {
       return [result.param.dataSync(), result.slots[0].dataSync()];
     });
     step.forEach((actual, k) => actual.forEach((value, i) => expect(value).toBeCloseTo(expected[k][i], 6)));
-    expect(out[1]).toBeCloseTo(param.reduce((sum, w) => sum + w * w, 0), 6);
+    expect(out[1]).toBeCloseTo(
+      param.reduce((sum, w) => sum + w * w, 0),
+      6
+    );
   });
 
   it('refuses a program that reads an array after storing it', () => {
@@ -62,7 +66,13 @@ describe('rule programs', () => {
       optional: {},
       switches: [],
       unroll: 1,
-      body: (x) => ({ stores: [['param', x.mul(x.scalar('lr'), x.grad)], ['slot0', x.param]], sums: [] })
+      body: (x) => ({
+        stores: [
+          ['param', x.mul(x.scalar('lr'), x.grad)],
+          ['slot0', x.param]
+        ],
+        sums: []
+      })
     };
     expect(() => scalarKernelSource(allVariants(late)[0])).toThrow(/param is read after it is stored/);
   });

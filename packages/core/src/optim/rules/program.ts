@@ -94,7 +94,9 @@ export interface Variant {
 
 /** The identity-sensitive helpers, so `on` and `scaled` agree. */
 function builder(program: Program, on: (term: string) => boolean): Builder<never> {
-  const binary = (op: 'add' | 'sub' | 'mul' | 'div' | 'max') => (a: Value, b: Value): Value => ({ op, a, b });
+  const binary =
+    (op: 'add' | 'sub' | 'mul' | 'div' | 'max') =>
+    (a: Value, b: Value): Value => ({ op, a, b });
   const mul = binary('mul');
   const add = binary('add');
   const slots = [0, 1, 2].map((k): Value => ({ op: 'load', array: `slot${k}` as ArrayName }));

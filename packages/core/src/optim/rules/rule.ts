@@ -125,7 +125,8 @@ export function defineRule<H, S>(definition: RuleDefinition<H, S>): UpdateRule<H
     programFor,
     kernel: (param, grad, slots, start, end, scalars, out) =>
       runScalarKernel(programFor(scalars), param, grad, slots, start, end, scalars, out),
-    tensorKernel: (param, grad, slots, scalars, withSums) => tensorStep(programFor(scalars), param, grad, slots, scalars, withSums),
+    tensorKernel: (param, grad, slots, scalars, withSums) =>
+      tensorStep(programFor(scalars), param, grad, slots, scalars, withSums),
     simd: (scalars) => {
       const variant = variantFor(programFor(scalars), scalars);
       const values = scalars as Record<string, number>;

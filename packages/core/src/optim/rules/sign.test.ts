@@ -24,7 +24,13 @@ const signProgram: ElementProgram<{ scale: number }> = {
   optional: {},
   switches: [],
   unroll: 1,
-  body: (x) => ({ stores: [['slot0', x.sign(x.mul(x.scalar('scale'), x.grad))], ['param', x.sign(x.grad)]], sums: [] })
+  body: (x) => ({
+    stores: [
+      ['slot0', x.sign(x.mul(x.scalar('scale'), x.grad))],
+      ['param', x.sign(x.grad)]
+    ],
+    sums: []
+  })
 };
 
 /** Exact comparison that tells +0 from −0 (torch's sign gives +0). */
@@ -39,7 +45,15 @@ describe('sign in the program language', () => {
   it('scalar loop: torch.sign, +0 for ±0 and NaN', () => {
     const param = new Float32Array(INPUT.length);
     const slot = new Float32Array(INPUT.length);
-    scalarKernelOf(variantFor(signProgram, {}))(param, Float32Array.from(INPUT), [slot], 0, INPUT.length, { scale: 2 }, new Float64Array(2));
+    scalarKernelOf(variantFor(signProgram, {}))(
+      param,
+      Float32Array.from(INPUT),
+      [slot],
+      0,
+      INPUT.length,
+      { scale: 2 },
+      new Float64Array(2)
+    );
     expectSigns(param, TORCH);
     expectSigns(slot, TORCH);
   });
@@ -47,7 +61,9 @@ describe('sign in the program language', () => {
   it.each(['cpu', 'wasm'])('TF.js ops on %s: the same', async (backend) => {
     await tf.setBackend(backend);
     const [param, slot] = tf.tidy(() => {
-      const step = tensorStep(signProgram, tf.zeros([INPUT.length]), tf.tensor1d(INPUT), [tf.zeros([INPUT.length])], { scale: 2 });
+      const step = tensorStep(signProgram, tf.zeros([INPUT.length]), tf.tensor1d(INPUT), [tf.zeros([INPUT.length])], {
+        scale: 2
+      });
       return [step.param.dataSync(), step.slots[0].dataSync()];
     });
     expectSigns(param, TORCH);
@@ -58,9 +74,22 @@ describe('sign in the program language', () => {
     // m = 0, β₁ = 0.9: c = 0 + 0.1·(g − 0); η = 0.5, w = 1: w' = 1 − 0.5·sign(c).
     const n = SIMD_BLOCK * Math.ceil(INPUT.length / SIMD_BLOCK);
     const grad = Float32Array.from({ length: n }, (_, i) => INPUT[i % INPUT.length]);
-    const group = { lr: 0.5, betas: [0.9, 0.99], weightDecay: 0, caution: false, correctedWeightDecay: false, maxLrSnapshot: 0.5, maximize: false };
+    const group = {
+      lr: 0.5,
+      betas: [0.9, 0.99],
+      weightDecay: 0,
+      caution: false,
+      correctedWeightDecay: false,
+      maxLrSnapshot: 0.5,
+      maximize: false
+    };
     const rule = lionRule as UpdateRule<never, unknown>;
-    const task = () => ({ param: new Float32Array(n).fill(1), grad, slots: [new Float32Array(n)], scalars: rule.scalars(group as never, 1, true, { gradSq: 0, weightSq: 0, decayedGradSq: 0 }) });
+    const task = () => ({
+      param: new Float32Array(n).fill(1),
+      grad,
+      slots: [new Float32Array(n)],
+      scalars: rule.scalars(group as never, 1, true, { gradSq: 0, weightSq: 0, decayedGradSq: 0 })
+    });
     const [simd, scalar] = [task(), task()];
     inlineExecutor.update(rule, [simd]);
     scalarExecutor.update(rule, [scalar]);

@@ -51,7 +51,8 @@ function kernel(
   const pointerCount = pointers ? POINTER_ORDER.length : 0;
   const params = [I32, ...POINTER_ORDER.slice(0, pointerCount).map(() => I32), ...scalars.map(() => F32)];
   const firstScalar = 1 + pointerCount;
-  const address = (region: Region): Expr => (pointers ? [...op.localGet(1 + POINTER_ORDER.indexOf(region)), ...op.localGet(I), ...op.i32Add()] : op.localGet(I));
+  const address = (region: Region): Expr =>
+    pointers ? [...op.localGet(1 + POINTER_ORDER.indexOf(region)), ...op.localGet(I), ...op.i32Add()] : op.localGet(I);
   const offset = (region: Region): number => (pointers ? 0 : REGION[region]);
   const I = params.length;
   const END = I + 1;
@@ -59,7 +60,13 @@ function kernel(
   const ACC = END + 1 + scalars.length;
   // Accumulator `which` of body copy `u` is local ACC + 3u + which.
   const tempIndex = (t: string) => ACC + 3 * unroll + temps.indexOf(t);
-  const locals = [I32, I32, ...scalars.map(() => V128), ...new Array<number>(3 * unroll).fill(V128), ...temps.map(() => V128)];
+  const locals = [
+    I32,
+    I32,
+    ...scalars.map(() => V128),
+    ...new Array<number>(3 * unroll).fill(V128),
+    ...temps.map(() => V128)
+  ];
   const helpersFor = (u: number) => ({
     load: (region: Region) => [...address(region), ...op.v128Load(offset(region) + 16 * u)],
     store: (region: Region, value: Expr) => [...address(region), ...value, ...op.v128Store(offset(region) + 16 * u)],
@@ -72,7 +79,12 @@ function kernel(
       return op.localGet(tempIndex(t));
     },
     set: (t: string, value: Expr) => [...value, ...op.localSet(tempIndex(t))],
-    accumulate: (which: 0 | 1 | 2, value: Expr) => [...op.localGet(ACC + 3 * u + which), ...value, ...op.f32x4Add(), ...op.localSet(ACC + 3 * u + which)]
+    accumulate: (which: 0 | 1 | 2, value: Expr) => [
+      ...op.localGet(ACC + 3 * u + which),
+      ...value,
+      ...op.f32x4Add(),
+      ...op.localSet(ACC + 3 * u + which)
+    ]
   });
   const prologue = [
     ...op.localGet(0),
@@ -174,7 +186,16 @@ function compile(variant: Variant, temps: Map<Value, string>): (h: Helpers) => E
  * (WebAssembly has no f32 sign; a copysign of 1 would give ±1 for NaN).
  */
 function signOf(first: Expr, again: Expr): Expr {
-  return [...first, ...op.v128Zero(), ...op.f32x4Lt(), ...again, ...op.v128Zero(), ...op.f32x4Gt(), ...op.i32x4Sub(), ...op.f32x4ConvertI32x4S()];
+  return [
+    ...first,
+    ...op.v128Zero(),
+    ...op.f32x4Lt(),
+    ...again,
+    ...op.v128Zero(),
+    ...op.f32x4Gt(),
+    ...op.i32x4Sub(),
+    ...op.f32x4ConvertI32x4S()
+  ];
 }
 
 /** The loop of one variant. */
@@ -206,11 +227,17 @@ const functions = (build: Builder): FunctionSpec[] =>
 /** The module's bytes (built once): chunk regions in its own memory. */
 let bytes: Uint8Array | undefined;
 export function simdModuleBytes(): Uint8Array {
-  bytes ??= encodeModule({ own: PAGES }, functions((...args) => kernel(false, ...args)));
+  bytes ??= encodeModule(
+    { own: PAGES },
+    functions((...args) => kernel(false, ...args))
+  );
   return bytes;
 }
 
 /** The same kernels on byte addresses in an imported shared memory of at most `maximumPages`. */
 export function simdPointerModuleBytes(maximumPages: number): Uint8Array {
-  return encodeModule({ imported: { minimum: 1, maximum: maximumPages, shared: true } }, functions((...args) => kernel(true, ...args)));
+  return encodeModule(
+    { imported: { minimum: 1, maximum: maximumPages, shared: true } },
+    functions((...args) => kernel(true, ...args))
+  );
 }

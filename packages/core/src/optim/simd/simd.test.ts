@@ -26,12 +26,50 @@ function random(n: number, seed: number, scale = 1): Float32Array {
 // totalGradSq and firstPass feed LAMB's clipping divisor and trust ratio (the other rules ignore them).
 const sums: PrePassSums = { gradSq: 4, weightSq: 9, decayedGradSq: 5, totalGradSq: 6, firstPass: [3, 2] };
 const cases: Array<[string, UpdateRule<never, unknown>, object, number]> = [
-  ['SGD plain', sgdRule as never, { lr: 0.1, momentum: 0, dampening: 0, weightDecay: 1e-2, nesterov: false, maximize: true }, 0],
-  ['SGD momentum, first step', sgdRule as never, { lr: 0.1, momentum: 0.9, dampening: 0.1, weightDecay: 1e-2, nesterov: false, maximize: false }, 1],
-  ['SGD nesterov', sgdRule as never, { lr: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: true, maximize: false }, 1],
-  ['Adam', adamL2Rule as never, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: true }, 2],
-  ['AdamW amsgrad', adamWRule as never, { lr: 1e-3, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1, amsgrad: true, maximize: false }, 3],
-  ['LARS nesterov', larsRule as never, { lr: 0.5, momentum: 0.9, weightDecay: 1e-3, nesterov: true, trustCoefficient: 0.02, eps: 0, layerAdaptation: true }, 1]
+  [
+    'SGD plain',
+    sgdRule as never,
+    { lr: 0.1, momentum: 0, dampening: 0, weightDecay: 1e-2, nesterov: false, maximize: true },
+    0
+  ],
+  [
+    'SGD momentum, first step',
+    sgdRule as never,
+    { lr: 0.1, momentum: 0.9, dampening: 0.1, weightDecay: 1e-2, nesterov: false, maximize: false },
+    1
+  ],
+  [
+    'SGD nesterov',
+    sgdRule as never,
+    { lr: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: true, maximize: false },
+    1
+  ],
+  [
+    'Adam',
+    adamL2Rule as never,
+    { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: true },
+    2
+  ],
+  [
+    'AdamW amsgrad',
+    adamWRule as never,
+    { lr: 1e-3, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1, amsgrad: true, maximize: false },
+    3
+  ],
+  [
+    'LARS nesterov',
+    larsRule as never,
+    {
+      lr: 0.5,
+      momentum: 0.9,
+      weightDecay: 1e-3,
+      nesterov: true,
+      trustCoefficient: 0.02,
+      eps: 0,
+      layerAdaptation: true
+    },
+    1
+  ]
 ];
 
 describe.runIf(simdEngine() !== null)('SIMD kernels', () => {
@@ -41,7 +79,9 @@ describe.runIf(simdEngine() !== null)('SIMD kernels', () => {
         const make = (): UpdateTask<unknown> => ({
           param: random(n, 1),
           grad: random(n, 2, 0.1),
-          slots: Array.from({ length: slotCount }, (_, k) => (k === 1 || k === 2 ? random(n, 3 + k, 0.01).map(Math.abs) : random(n, 3 + k, 0.01))),
+          slots: Array.from({ length: slotCount }, (_, k) =>
+            k === 1 || k === 2 ? random(n, 3 + k, 0.01).map(Math.abs) : random(n, 3 + k, 0.01)
+          ),
           scalars: rule.scalars(group as never, 3, name.includes('first step'), sums)
         });
         const [a, b] = [make(), make()];
@@ -67,7 +107,12 @@ describe.runIf(simdEngine() !== null)('SIMD kernels', () => {
   it('runs the vector loop up to the last multiple of SIMD_BLOCK and leaves the tail', () => {
     const n = 2 * CHUNK + SIMD_BLOCK + 7;
     const rule = sgdRule as UpdateRule<never, unknown>;
-    const scalars = rule.scalars({ lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false } as never, 1, false, sums);
+    const scalars = rule.scalars(
+      { lr: 0.1, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false } as never,
+      1,
+      false,
+      sums
+    );
     const param = new Float32Array(n).fill(1);
     const grad = new Float32Array(n).fill(1);
     const done = simdUpdate(simdEngine()!, rule.simd!(scalars), param, grad, [], 0, n, new Float64Array(2));
@@ -115,15 +160,36 @@ function variantCases(): VariantCase[] {
         for (const weightDecay of [0, 1e-2])
           for (const maximize of flags)
             for (const first of momentum ? flags : [false])
-              out.push([`SGD ${JSON.stringify({ momentum, nesterov, dampening, weightDecay, maximize, first })}`, sgdRule as never, { lr: 0.1, momentum, dampening, weightDecay, nesterov, maximize }, momentum ? 1 : 0, first]);
-  for (const [name, rule] of [['Adam', adamL2Rule], ['AdamW', adamWRule]] as const)
+              out.push([
+                `SGD ${JSON.stringify({ momentum, nesterov, dampening, weightDecay, maximize, first })}`,
+                sgdRule as never,
+                { lr: 0.1, momentum, dampening, weightDecay, nesterov, maximize },
+                momentum ? 1 : 0,
+                first
+              ]);
+  for (const [name, rule] of [
+    ['Adam', adamL2Rule],
+    ['AdamW', adamWRule]
+  ] as const)
     for (const amsgrad of flags)
       for (const weightDecay of [0, 1e-2])
         for (const maximize of flags)
-          out.push([`${name} ${JSON.stringify({ amsgrad, weightDecay, maximize })}`, rule as never, { lr: 1e-3, betas: [0.8, 0.99], eps: 1e-6, weightDecay, amsgrad, maximize }, amsgrad ? 3 : 2, false]);
+          out.push([
+            `${name} ${JSON.stringify({ amsgrad, weightDecay, maximize })}`,
+            rule as never,
+            { lr: 1e-3, betas: [0.8, 0.99], eps: 1e-6, weightDecay, amsgrad, maximize },
+            amsgrad ? 3 : 2,
+            false
+          ]);
   for (const nesterov of flags)
     for (const weightDecay of [0, 1e-3])
-      out.push([`LARS ${JSON.stringify({ nesterov, weightDecay })}`, larsRule as never, { lr: 0.5, momentum: 0.9, weightDecay, nesterov, trustCoefficient: 0.02, eps: 0, layerAdaptation: true }, 1, false]);
+      out.push([
+        `LARS ${JSON.stringify({ nesterov, weightDecay })}`,
+        larsRule as never,
+        { lr: 0.5, momentum: 0.9, weightDecay, nesterov, trustCoefficient: 0.02, eps: 0, layerAdaptation: true },
+        1,
+        false
+      ]);
   for (const momentum of [0, 0.9])
     for (const centered of flags)
       for (const weightDecay of [0, 1e-2])
@@ -161,17 +227,35 @@ function variantCases(): VariantCase[] {
         }
   for (const weightDecay of [0, 0.1])
     for (const maximize of flags) {
-      const group = { lr: 1e-2, betas: [0.9, 0.99], weightDecay, caution: false, correctedWeightDecay: false, maxLrSnapshot: 1e-2, maximize };
+      const group = {
+        lr: 1e-2,
+        betas: [0.9, 0.99],
+        weightDecay,
+        caution: false,
+        correctedWeightDecay: false,
+        maxLrSnapshot: 1e-2,
+        maximize
+      };
       // Without decay every |Δw| is η: the f32 lanes' Σ Δw² of equal terms drifts ~1e-5 from float64's.
       out.push([`Lion ${JSON.stringify(group)}`, lionRule as never, group, 1, false, { sumDigits: 4 }]);
     }
   // Both LAMB passes: the first (moments, Σ u², Σ w'²) and the update; maxGradNorm 0.5 clips (c = √6 / 0.5).
-  for (const [pass, rule] of [['first pass', lambMomentsRule], ['update', lambRule]] as const)
+  for (const [pass, rule] of [
+    ['first pass', lambMomentsRule],
+    ['update', lambRule]
+  ] as const)
     for (const maxGradNorm of [null, 0.5])
       for (const weightDecay of [0, 1e-2])
         for (const decoupledDecay of weightDecay ? flags : [false])
           for (const gradAveraging of flags) {
-            const hyper = { lr: 1e-2, biasCorrection: true, betas: [0.8, 0.99], eps: 1e-6, trustClip: false, alwaysAdapt: false };
+            const hyper = {
+              lr: 1e-2,
+              biasCorrection: true,
+              betas: [0.8, 0.99],
+              eps: 1e-6,
+              trustClip: false,
+              alwaysAdapt: false
+            };
             const more = { caution: false, correctedWeightDecay: false, maxLrSnapshot: 1e-2, layerAdaptation: true };
             const group = { ...hyper, ...more, weightDecay, maxGradNorm, decoupledDecay, gradAveraging };
             const name = `LAMB ${pass} ${JSON.stringify({ maxGradNorm, weightDecay, decoupledDecay, gradAveraging })}`;
@@ -225,13 +309,24 @@ describe.runIf(simdArena() !== null)('SIMD kernels in place in the arena', () =>
       const arena = simdArena()!;
       const n = 2 * CHUNK + 7;
       const rule = adamWRule as UpdateRule<never, unknown>;
-      const scalars = rule.scalars({ lr: 1e-3, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1, amsgrad: true, maximize: true } as never, 2, false, sums);
+      const scalars = rule.scalars(
+        { lr: 1e-3, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1, amsgrad: true, maximize: true } as never,
+        2,
+        false,
+        sums
+      );
       const inArena = (values: Float32Array) => {
         const view = arena.alloc(values.length);
         view.set(values);
         return view;
       };
-      const init = [random(n, 1), random(n, 2, 0.1), random(n, 3, 0.01), random(n, 4, 0.01).map(Math.abs), random(n, 5, 0.01).map(Math.abs)];
+      const init = [
+        random(n, 1),
+        random(n, 2, 0.1),
+        random(n, 3, 0.01),
+        random(n, 4, 0.01).map(Math.abs),
+        random(n, 5, 0.01).map(Math.abs)
+      ];
       const a = init.map((x) => x.slice());
       const b = init.map((x, k) => ((k === 1 && !gradInArena) || (k === 0 && !paramInArena) ? x.slice() : inArena(x)));
       expect(arena.addressOf(b[0]) !== undefined).toBe(paramInArena);
@@ -253,10 +348,17 @@ describe.runIf(simdArena() !== null)('SIMD kernels in place in the arena', () =>
   it('does nothing when a state slot is outside the arena', () => {
     const arena = simdArena()!;
     const rule = sgdRule as UpdateRule<never, unknown>;
-    const scalars = rule.scalars({ lr: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false, maximize: false } as never, 1, false, sums);
+    const scalars = rule.scalars(
+      { lr: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false, maximize: false } as never,
+      1,
+      false,
+      sums
+    );
     const param = arena.alloc(64).fill(1);
     const buffer = new Float32Array(64).fill(1);
-    expect(runInArena(arena, rule.simd!(scalars), param, new Float32Array(64).fill(1), [buffer], 0, 64, new Float64Array(2))).toBe(0);
+    expect(
+      runInArena(arena, rule.simd!(scalars), param, new Float32Array(64).fill(1), [buffer], 0, 64, new Float64Array(2))
+    ).toBe(0);
     expect([param[0], buffer[0]]).toEqual([1, 1]);
   });
 

@@ -106,6 +106,11 @@ export function encodeModule(memory: MemorySpec, functions: FunctionSpec[]): Uin
       ...section(7, vec(exportedFunctions))
     ];
   }
-  const bytes = [...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], ...section(1, vec(types)), ...memorySections, ...section(10, vec(code))];
+  const bytes = [
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vec(types)),
+    ...memorySections,
+    ...section(10, vec(code))
+  ];
   return new Uint8Array(bytes);
 }
