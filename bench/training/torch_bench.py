@@ -52,17 +52,29 @@ def resnet18(in_channels, num_classes):
         stages.append(nn.Sequential(*blocks))
         previous = planes
     return nn.Sequential(
-        nn.Conv2d(in_channels, 64, 7, 2, 3, bias=False), nn.BatchNorm2d(64), nn.ReLU(inplace=True),
-        nn.MaxPool2d(3, 2, 1), *stages, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(512, num_classes),
+        nn.Conv2d(in_channels, 64, 7, 2, 3, bias=False),
+        nn.BatchNorm2d(64),
+        nn.ReLU(inplace=True),
+        nn.MaxPool2d(3, 2, 1),
+        *stages,
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Linear(512, num_classes),
     )
 
 
 def synthetic_batch(spec):
     """synthetic.mjs's formula: pixel (n, h, w, c) = sin(0.1n + 0.37h + 0.23w + 1.3c), label n mod classes."""
-    n, h, w, c = (torch.arange(size, dtype=torch.float64) for size in
-                  (spec["batch"], spec["height"], spec["width"], spec["inChannels"]))
-    nhwc = torch.sin(0.1 * n[:, None, None, None] + 0.37 * h[None, :, None, None]
-                     + 0.23 * w[None, None, :, None] + 1.3 * c[None, None, None, :]).float()
+    n, h, w, c = (
+        torch.arange(size, dtype=torch.float64)
+        for size in (spec["batch"], spec["height"], spec["width"], spec["inChannels"])
+    )
+    nhwc = torch.sin(
+        0.1 * n[:, None, None, None]
+        + 0.37 * h[None, :, None, None]
+        + 0.23 * w[None, None, :, None]
+        + 1.3 * c[None, None, None, :]
+    ).float()
     labels = torch.arange(spec["batch"]) % spec["numClasses"]
     return nhwc.permute(0, 3, 1, 2).contiguous(), labels
 

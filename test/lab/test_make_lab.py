@@ -1,5 +1,6 @@
 """`make lab`'s server script: JupyterLab on 127.0.0.1 with the TypeScript kernel and the
 paramscope extension, printing a URL with its token. Started on a free port, stopped at the end."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Makes sure the tslab kernel nbclient asks for is the one registered in the repo's .venv."""
+
 import os
 import sys
 from pathlib import Path

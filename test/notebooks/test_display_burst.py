@@ -5,6 +5,7 @@ next completes only when the event loop runs, and until then every send throws E
 loop with a progress bar reaches that (notebook 07 on the cpu backend did, intermittently); the
 display must wait for the socket instead of failing the cell.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

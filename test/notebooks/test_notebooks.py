@@ -5,6 +5,7 @@ A cell that raises (a failed assertion on a reproduced number included) fails th
 the cell's source and the kernel's error in the report. Notebooks must be committed without
 outputs, so a run always starts from a clean state.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,7 +16,6 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").rglob("*.ipynb"))
@@ -35,7 +35,8 @@ def _id(path: Path) -> str:
 def test_committed_without_outputs(path: Path) -> None:
     nb = json.loads(path.read_text(encoding="utf-8"))
     with_outputs = [
-        i for i, cell in enumerate(nb["cells"])
+        i
+        for i, cell in enumerate(nb["cells"])
         if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count"))
     ]
     assert not with_outputs, f"{_id(path)}: cells {with_outputs} carry outputs; clear them before committing"

@@ -4,6 +4,7 @@ Each marked ```ts block is one cell; the blocks of one name in one README run in
 kernel, as a reader would paste them. A cell that fails, or prints to stderr anything but TF.js's
 banner about the native backend, fails the test with the README and example named.
 """
+
 from __future__ import annotations
 
 import re
@@ -41,8 +42,9 @@ def test_readme_example_runs(key: str) -> None:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "tslab", "display_name": "TypeScript", "language": "typescript"}
     nb.cells = [nbformat.v4.new_code_cell(code) for code in EXAMPLES[key]]
-    NotebookClient(nb, kernel_name="tslab", timeout=300, allow_errors=True,
-                   resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    NotebookClient(
+        nb, kernel_name="tslab", timeout=300, allow_errors=True, resources={"metadata": {"path": str(NOTEBOOKS)}}
+    ).execute()
     for index, cell in enumerate(nb.cells):
         errors = [f"{o['ename']}: {o['evalue']}" for o in cell.outputs if o.get("output_type") == "error"]
         stderr = TFJS_BANNER.sub("", "".join(o["text"] for o in cell.outputs if o.get("name") == "stderr"))

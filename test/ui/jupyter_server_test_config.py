@@ -3,6 +3,7 @@
 The server's root is test/ui/.work inside the repository, so that the tslab kernel resolves
 @paramscope/* from the repository's node_modules, as it does for notebooks/.
 """
+
 import os
 from pathlib import Path
 

@@ -3,6 +3,7 @@ data/digits.json for the TypeScript notebooks: no download, the data set is insi
 
 A fixed stratified split (seeded) keeps train and test sets the same on every machine.
 """
+
 from __future__ import annotations
 
 import json

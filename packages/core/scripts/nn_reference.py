@@ -44,26 +44,42 @@ class BasicBlock(nn.Module):
 def bn_cnn():
     """nn.bnCnn({ inChannels: 2, channels: [4, 6], numClasses: 3 })."""
     return nn.Sequential(
-        nn.Conv2d(2, 4, 3, 1, 1, bias=False), nn.BatchNorm2d(4), nn.ReLU(),
-        nn.Conv2d(4, 6, 3, 2, 1, bias=False), nn.BatchNorm2d(6), nn.ReLU(),
-        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(6, 3),
+        nn.Conv2d(2, 4, 3, 1, 1, bias=False),
+        nn.BatchNorm2d(4),
+        nn.ReLU(),
+        nn.Conv2d(4, 6, 3, 2, 1, bias=False),
+        nn.BatchNorm2d(6),
+        nn.ReLU(),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Linear(6, 3),
     )
 
 
 def resnet_tail():
     """7x7/2 stem, BN, ReLU, 3x3/2 max pool, BasicBlock(8, 8), BasicBlock(8, 16, stride 2), pool, fc."""
     return nn.Sequential(
-        nn.Conv2d(3, 8, 7, 2, 3, bias=False), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(3, 2, 1),
-        BasicBlock(8, 8, 1), BasicBlock(8, 16, 2),
-        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 5),
+        nn.Conv2d(3, 8, 7, 2, 3, bias=False),
+        nn.BatchNorm2d(8),
+        nn.ReLU(),
+        nn.MaxPool2d(3, 2, 1),
+        BasicBlock(8, 8, 1),
+        BasicBlock(8, 16, 2),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Linear(16, 5),
     )
 
 
 def bn_mlp():
     """nn.bnMlp([5, 8, 8, 3])."""
     return nn.Sequential(
-        nn.Linear(5, 8, bias=False), nn.BatchNorm1d(8), nn.ReLU(),
-        nn.Linear(8, 8, bias=False), nn.BatchNorm1d(8), nn.ReLU(),
+        nn.Linear(5, 8, bias=False),
+        nn.BatchNorm1d(8),
+        nn.ReLU(),
+        nn.Linear(8, 8, bias=False),
+        nn.BatchNorm1d(8),
+        nn.ReLU(),
         nn.Linear(8, 3),
     )
 
@@ -114,22 +130,31 @@ def main():
         model64.load_state_dict({k: v.double() if v.is_floating_point() else v for k, v in state.items()})
         loss, grads, buffers = run(model64, x32.double(), labels)
         _, grads32, _ = run(model32, x32, labels)
-        cases.append({
-            "name": name,
-            "inputShape": shape,
-            "input": flat(x32),
-            "labels": labels.tolist(),
-            "numClasses": classes,
-            "params": [{"name": k, "shape": list(v.shape), "values": flat(v)} for k, v in state.items() if not k.endswith("num_batches_tracked")],
-            "loss": loss,
-            "grads": [{"name": k, "values": flat(v)} for k, v in grads.items()],
-            "buffersAfter": [{"name": k, "values": flat(v)} for k, v in buffers.items()],
-            "torchFloat32WorstGradError": max(relative_error(grads32[k].double(), v) for k, v in grads.items()),
-        })
+        cases.append(
+            {
+                "name": name,
+                "inputShape": shape,
+                "input": flat(x32),
+                "labels": labels.tolist(),
+                "numClasses": classes,
+                "params": [
+                    {"name": k, "shape": list(v.shape), "values": flat(v)}
+                    for k, v in state.items()
+                    if not k.endswith("num_batches_tracked")
+                ],
+                "loss": loss,
+                "grads": [{"name": k, "values": flat(v)} for k, v in grads.items()],
+                "buffersAfter": [{"name": k, "values": flat(v)} for k, v in buffers.items()],
+                "torchFloat32WorstGradError": max(relative_error(grads32[k].double(), v) for k, v in grads.items()),
+            }
+        )
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps({"generator": f"torch {torch.__version__} (float64)", "cases": cases}) + "\n")
     for case in cases:
-        print(f"{case['name']}: loss {case['loss']:.6f}, torch float32 worst gradient error {case['torchFloat32WorstGradError']:.1e}")
+        print(
+            f"{case['name']}: loss {case['loss']:.6f}, "
+            f"torch float32 worst gradient error {case['torchFloat32WorstGradError']:.1e}"
+        )
 
 
 if __name__ == "__main__":

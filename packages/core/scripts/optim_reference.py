@@ -88,10 +88,26 @@ class XorShift32:
 class SimCLRLars(torch.optim.Optimizer):
     """SimCLR's LARSOptimizer (classic momentum), with an optional eps in the trust ratio's denominator."""
 
-    def __init__(self, params, lr, momentum=0.9, weight_decay=0.0, nesterov=False,
-                 trust_coefficient=0.001, eps=0.0, layer_adaptation=True):
-        defaults = dict(lr=lr, momentum=momentum, weight_decay=weight_decay, nesterov=nesterov,
-                        trust_coefficient=trust_coefficient, eps=eps, layer_adaptation=layer_adaptation)
+    def __init__(
+        self,
+        params,
+        lr,
+        momentum=0.9,
+        weight_decay=0.0,
+        nesterov=False,
+        trust_coefficient=0.001,
+        eps=0.0,
+        layer_adaptation=True,
+    ):
+        defaults = dict(
+            lr=lr,
+            momentum=momentum,
+            weight_decay=weight_decay,
+            nesterov=nesterov,
+            trust_coefficient=trust_coefficient,
+            eps=eps,
+            layer_adaptation=layer_adaptation,
+        )
         super().__init__(params, defaults)
 
     @torch.no_grad()
@@ -266,8 +282,10 @@ def run(name, case):
         "gradient": "g = 0.5 * w + noise, noise from xorshift32 seeded 7 + len(optimizer name)",
         "params": [{"name": n, "shape": s, "values": v} for (n, s, _), v in zip(PARAMS, init)],
         "defaults": {CAMEL[k]: (list(v) if isinstance(v, tuple) else v) for k, v in case["defaults"].items()},
-        "groups": [{"params": idx, **{CAMEL[k]: (list(v) if isinstance(v, tuple) else v) for k, v in over.items()}}
-                   for idx, over in case["groups"]],
+        "groups": [
+            {"params": idx, **{CAMEL[k]: (list(v) if isinstance(v, tuple) else v) for k, v in over.items()}}
+            for idx, over in case["groups"]
+        ],
         "trajectory": trajectory,
         "stateDict": {
             "state": state,
@@ -289,14 +307,24 @@ def schedulers():
     cases = {
         "StepLR": (lambda o: S.StepLR(o, step_size=3, gamma=0.5), {"stepSize": 3, "gamma": 0.5}),
         "CosineAnnealingLR": (lambda o: S.CosineAnnealingLR(o, T_max=10, eta_min=1e-3), {"tMax": 10, "etaMin": 1e-3}),
-        "LinearLR": (lambda o: S.LinearLR(o, start_factor=0.1, end_factor=1.0, total_iters=5),
-                     {"startFactor": 0.1, "endFactor": 1.0, "totalIters": 5}),
-        "SequentialLR": (lambda o: S.SequentialLR(o, [S.LinearLR(o, start_factor=0.25, total_iters=4),
-                                                      S.CosineAnnealingLR(o, T_max=12, eta_min=0.0)], milestones=[4]),
-                         {"warmup": {"startFactor": 0.25, "totalIters": 4}, "cosine": {"tMax": 12, "etaMin": 0}, "milestones": [4]}),
-        "ChainedScheduler": (lambda o: S.ChainedScheduler([S.LinearLR(o, start_factor=0.5, total_iters=3),
-                                                           S.StepLR(o, step_size=4, gamma=0.5)], optimizer=o),
-                             {"warmup": {"startFactor": 0.5, "totalIters": 3}, "step": {"stepSize": 4, "gamma": 0.5}}),
+        "LinearLR": (
+            lambda o: S.LinearLR(o, start_factor=0.1, end_factor=1.0, total_iters=5),
+            {"startFactor": 0.1, "endFactor": 1.0, "totalIters": 5},
+        ),
+        "SequentialLR": (
+            lambda o: S.SequentialLR(
+                o,
+                [S.LinearLR(o, start_factor=0.25, total_iters=4), S.CosineAnnealingLR(o, T_max=12, eta_min=0.0)],
+                milestones=[4],
+            ),
+            {"warmup": {"startFactor": 0.25, "totalIters": 4}, "cosine": {"tMax": 12, "etaMin": 0}, "milestones": [4]},
+        ),
+        "ChainedScheduler": (
+            lambda o: S.ChainedScheduler(
+                [S.LinearLR(o, start_factor=0.5, total_iters=3), S.StepLR(o, step_size=4, gamma=0.5)], optimizer=o
+            ),
+            {"warmup": {"startFactor": 0.5, "totalIters": 3}, "step": {"stepSize": 4, "gamma": 0.5}},
+        ),
     }
     out = {}
     for name, (make, options) in cases.items():
