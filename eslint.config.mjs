@@ -25,7 +25,15 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'smart'],
       'no-var': 'error',
-      'prefer-const': 'error'
+      'prefer-const': 'error',
+      // Prettier breaks code at 120; strings, comments and test names are held to the same width.
+      'max-len': ['error', { code: 120, tabWidth: 2 }]
     }
+  },
+  {
+    // The tools' scripts are CommonJS run by Node.
+    files: ['tools/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' }
   }
 );

@@ -6,8 +6,6 @@
  * verification runs (groups of names, or `groupsFrom`: those of a grouping run → report). The Python package runs the same vectors.
  */
 'use strict';
-/* global module */
-/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS: loaded by packages/params' vitest (commonjs TypeScript) and by generate.mjs */
 
 const fs = require('node:fs');
 const path = require('node:path');

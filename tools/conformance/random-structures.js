@@ -5,7 +5,6 @@
  * declarations, random data-flow edges — every one a valid structure file.
  */
 'use strict';
-/* global module */
 
 /** mulberry32: a small seeded generator of floats in [0, 1). */
 function makeRng(seed) {
