@@ -52,7 +52,10 @@ function sources(dir) {
   });
 }
 
-/** The module specifiers a file imports (import, export … from, require, import()), by TypeScript's scanner: not those in comments or strings. */
+/**
+ * The module specifiers a file imports (import, export … from, require, import()), by TypeScript's
+ * scanner: not those in comments or strings.
+ */
 function importsOf(file) {
   return ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles.map((f) => f.fileName);
 }
@@ -70,7 +73,8 @@ test('the workspaces are exactly the packages of the chain (and the Python packa
 });
 
 for (const [pkg, allowed] of Object.entries(ALLOWED)) {
-  test(`@paramscope/${pkg} depends only on ${allowed.length ? allowed.map((p) => `@paramscope/${p}`).join(', ') : 'no @paramscope package'}`, () => {
+  const allowedNames = allowed.length ? allowed.map((p) => `@paramscope/${p}`).join(', ') : 'no @paramscope package';
+  test(`@paramscope/${pkg} depends only on ${allowedNames}`, () => {
     assert.equal(packageJson(pkg).name, `@paramscope/${pkg}`);
     const ours = declared(pkg)
       .filter((d) => d.startsWith('@paramscope/'))

@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import { defineConfig } from '@playwright/test';
 
 const root = path.resolve(__dirname, '../..');
+const jupyter = path.join(root, '.venv', 'bin', 'jupyter');
+const serverConfig = path.join(__dirname, 'jupyter_server_test_config.py');
 
 // Chosen once by the main process; the workers inherit it through the environment.
 if (!process.env.PARAMSCOPE_UI_PORT) {
@@ -45,7 +47,7 @@ export default defineConfig({
     }
   },
   webServer: {
-    command: `${path.join(root, '.venv', 'bin', 'jupyter')} lab --config ${path.join(__dirname, 'jupyter_server_test_config.py')}`,
+    command: `${jupyter} lab --config ${serverConfig}`,
     url: `${baseURL}/lab`,
     timeout: 120_000,
     reuseExistingServer: false,

@@ -76,7 +76,7 @@ describe('KernelLink', () => {
     expect(model.kernelHasRun).toBe(true);
   });
 
-  it("marks the data stale when the kernel restarts, as JupyterLab reports it, and live again with the new kernel's snapshot", () => {
+  it("marks the data stale when JupyterLab reports a kernel restart, live again with the new kernel's snapshot", () => {
     const { panel, sessionContext, kernel } = fakeNotebook();
     const model = new InspectorModel();
     new KernelLink(model).follow(panel as never);
@@ -120,7 +120,7 @@ describe('KernelLink', () => {
     expect(model.headline().text).toMatch(/^Snapshot #1 /);
   });
 
-  it('ends "restarting" when the kernel answers a request sent since the restart, even if JupyterLab still says "restarting"', () => {
+  it('ends "restarting" once the kernel answers a request sent since the restart, even if JupyterLab says so', () => {
     const { panel, sessionContext, kernel } = fakeNotebook();
     const model = new InspectorModel();
     new KernelLink(model).follow(panel as never);
@@ -215,7 +215,7 @@ describe('KernelLink', () => {
     expect(model.snapshot?.sequence).toBe(7);
   });
 
-  it('refreshes a Python kernel with the Python statement, silent and without history, and says how to load paramscope there', async () => {
+  it('refreshes Python with the Python statement, silent, without history; says how to load paramscope', async () => {
     const { panel, kernel } = fakeNotebook([], 'python');
     const future = { onIOPub: undefined as undefined | ((msg: unknown) => void), done: Promise.resolve() };
     kernel.requestExecute.mockReturnValue(future);
@@ -233,7 +233,9 @@ describe('KernelLink', () => {
     expect(model.kernelLanguage).toBe('python');
     expect(model.headline()).toEqual({
       level: 'warning',
-      text: 'paramscope is not loaded in this kernel: run `import paramscope` and `paramscope.inspect(optimizer, model)`.'
+      text:
+        'paramscope is not loaded in this kernel: run `import paramscope` and ' +
+        '`paramscope.inspect(optimizer, model)`.'
     });
   });
 
@@ -259,7 +261,7 @@ describe('KernelLink', () => {
     expect(model.kernelState).toBe('idle');
   });
 
-  it('follows the active notebook across languages: a Python and a TypeScript notebook, and a kernel change in one', async () => {
+  it('follows the active notebook across languages (Python, TypeScript) and a kernel change in one', async () => {
     const python = fakeNotebook([], 'python');
     const typescript = fakeNotebook([], 'typescript');
     typescript.panel.title.label = 'tslab.ipynb';

@@ -258,7 +258,8 @@ export class InspectorModel {
     const notLoaded =
       this.kernelLanguage === 'python'
         ? 'paramscope is not loaded in this kernel: run `import paramscope` and `paramscope.inspect(optimizer, model)`.'
-        : "paramscope is not loaded in this kernel: run `import { inspect } from '@paramscope/notebook'` and `inspect(optimizer)`.";
+        : "paramscope is not loaded in this kernel: run `import { inspect } from '@paramscope/notebook'` and " +
+          '`inspect(optimizer)`.';
     const rerun =
       this.kernelLanguage === 'python'
         ? 'Re-run the cells that call paramscope.inspect().'
@@ -297,7 +298,9 @@ export class InspectorModel {
     return this.kernelHasRun
       ? {
           level: 'info',
-          text: 'No snapshot from this kernel yet: paramscope may not be loaded. Call inspect(optimizer), or press Refresh to ask the kernel.'
+          text:
+            'No snapshot from this kernel yet: paramscope may not be loaded. ' +
+            'Call inspect(optimizer), or press Refresh to ask the kernel.'
         }
       : { level: 'info', text: 'Waiting for a snapshot: run a cell that calls inspect(optimizer).' };
   }

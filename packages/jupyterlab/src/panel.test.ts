@@ -165,7 +165,7 @@ describe('InspectorPanel', () => {
     expect(stops().map((n) => (n as HTMLElement).dataset.param)).toEqual([MISTAKE]);
   });
 
-  it('moves with the tree keys: Up/Down, Right enters or expands, Left collapses or climbs, Home/End, Enter/Space toggle', () => {
+  it('moves with tree keys: Up/Down, Right enters/expands, Left collapses/climbs, Home/End, Enter/Space toggle', () => {
     const { panel, model } = setUp();
     const press = (key: string) => {
       const target = document.activeElement as HTMLElement;

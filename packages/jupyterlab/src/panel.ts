@@ -235,7 +235,8 @@ export class InspectorPanel extends Widget {
     if (tally.hiddenByFilter) hidden.push(`${tally.hiddenByFilter} hidden by the filter`);
     if (tally.collapsed) hidden.push(`${tally.collapsed} in collapsed groups`);
     if (tally.notShown) hidden.push(`${tally.notShown} behind "show more"`);
-    this.tallyNode.textContent = `Showing ${tally.shown} of ${tally.total} parameter rows${hidden.length ? ` · ${hidden.join(' · ')}` : ''}`;
+    const hiddenText = hidden.length ? ` · ${hidden.join(' · ')}` : '';
+    this.tallyNode.textContent = `Showing ${tally.shown} of ${tally.total} parameter rows${hiddenText}`;
   }
 
   /** An optimizer or grouping: a level-1 tree item; its summary is its description. */
@@ -405,9 +406,10 @@ export class InspectorPanel extends Widget {
     if (view.notShown > 0) {
       // A button after the rows, reached with Tab from the tree (not a tree item: the rows'
       // positions and set size count members, and this is an action).
+      const moreCount = Math.min(view.notShown, this.model.settings.rowsBeforeShowMore);
       const more = h('button', {
         className: 'jp-Paramscope-showMore',
-        text: `Show ${Math.min(view.notShown, this.model.settings.rowsBeforeShowMore)} more (${view.notShown} not shown)`,
+        text: `Show ${moreCount} more (${view.notShown} not shown)`,
         attrs: { type: 'button', 'data-nav': `m:${key}` }
       });
       more.addEventListener('click', () => this.model.showMore(key));

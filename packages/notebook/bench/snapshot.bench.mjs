@@ -27,7 +27,10 @@ const option = (name, fallback) => {
 const backends = option('backends', 'cpu').split(',');
 const runs = Number(option('runs', '5'));
 
-/** Median times in ms of each function, after a warm-up call each, timed in turn (so load on the machine hits all alike). */
+/**
+ * Median times in ms of each function, after a warm-up call each, timed in turn (so load on the
+ * machine hits all alike).
+ */
 function medians(...fns) {
   for (const fn of fns) fn();
   const times = fns.map(() => []);
@@ -122,14 +125,15 @@ for (const backend of backends) {
   synthetic.dispose();
   console.log(`\nbackend: ${tf.getBackend()}`);
   for (const r of rows) {
+    const publishSpeedUp = (r.publishBefore / r.publishNow).toFixed(2);
+    const normsSpeedUp = (r.normsBefore / r.normsNow).toFixed(2);
     console.log(`\n${r.label}: ${r.tensors} tensors, ${(r.values / 1e6).toFixed(1)}M values`);
     console.log(`  publish a full snapshot, norms one by one (before) ${ms(r.publishBefore)}`);
     console.log(
-      `  publish a full snapshot, norms batched (now)       ${ms(r.publishNow)}  (${(r.publishBefore / r.publishNow).toFixed(2)}× faster)`
+      `  publish a full snapshot, norms batched (now)       ${ms(r.publishNow)}  (${publishSpeedUp}× faster)`
     );
-    console.log(
-      `  the weight norms alone: one by one ${ms(r.normsBefore).trim()}, batched ${ms(r.normsNow).trim()}  (${(r.normsBefore / r.normsNow).toFixed(2)}×)`
-    );
+    const normsAlone = `one by one ${ms(r.normsBefore).trim()}, batched ${ms(r.normsNow).trim()}`;
+    console.log(`  the weight norms alone: ${normsAlone}  (${normsSpeedUp}×)`);
     console.log(`  after-cell check, nothing changed                  ${ms(r.unchanged)}`);
     console.log(`  weight norms in the two snapshots: ${r.identical}`);
   }

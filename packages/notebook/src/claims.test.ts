@@ -64,7 +64,8 @@ describe('verdictTable', () => {
     expect(written[0]['text/html']).toContain('does not hold');
     expect(written[0]['text/html']).toContain('Mehta et al. &lt;2019&gt;');
     expect(written[0]['text/plain']).toBe(
-      'D6 — does not hold: γ → 0 | mean|γ| = 0.4 > 0 | Mehta et al. <2019>\nD7 — holds with a caveat: Var(y) = γ² | γ²σ²/(σ²+ε)'
+      'D6 — does not hold: γ → 0 | mean|γ| = 0.4 > 0 | Mehta et al. <2019>\n' +
+        'D7 — holds with a caveat: Var(y) = γ² | γ²σ²/(σ²+ε)'
     );
   });
 

@@ -45,7 +45,8 @@ function requireRow(row: string): void {
 }
 
 function report(result: CheckResult, ok: boolean, comparison: string): CheckResult {
-  const line = `${result.row} ${result.quantity}: measured ${format(result.measured)} ${comparison} ${format(result.expected)} (${result.tolerance})`;
+  const expected = `${format(result.expected)} (${result.tolerance})`;
+  const line = `${result.row} ${result.quantity}: measured ${format(result.measured)} ${comparison} ${expected}`;
   if (!ok) throw new NotebookError(`${result.row} drifted: ${line}`);
   console.log(`✓ ${line}`);
   return result;
@@ -125,9 +126,10 @@ export function verdictTable(verdicts: readonly Verdict[]): void {
       throw new NotebookError(`verdictTable ${verdict.row}: unknown status "${verdict.status}"`);
   }
   const cell = (text: string) => `<td style="text-align:left;vertical-align:top">${escapeHtml(text)}</td>`;
+  const statusCell = (status: ClaimStatus) =>
+    `<td style="text-align:left;vertical-align:top;color:${STATUS_COLOR[status]};font-weight:bold">${status}</td>`;
   const rows = verdicts.map(
-    (v) =>
-      `<tr>${cell(v.row)}${cell(v.claim)}<td style="text-align:left;vertical-align:top;color:${STATUS_COLOR[v.status]};font-weight:bold">${v.status}</td>${cell(v.measured)}${cell(v.reference ?? '')}</tr>`
+    (v) => `<tr>${cell(v.row)}${cell(v.claim)}${statusCell(v.status)}${cell(v.measured)}${cell(v.reference ?? '')}</tr>`
   );
   const header = ['row', 'claim', 'verdict', 'measured', 'reference']
     .map((h) => `<th style="text-align:left">${h}</th>`)

@@ -45,7 +45,10 @@ export function groupingCounts(model: ParamModel, groupings: NamedGroupings): Ta
   });
 }
 
-/** The parameters whose decay differs between the groupings: name, module kind, then decay / – / absent per grouping. */
+/**
+ * The parameters whose decay differs between the groupings: name, module kind, then decay / – / absent
+ * per grouping.
+ */
 export function groupingDisagreements(model: ParamModel, groupings: NamedGroupings): TableCell[][] {
   const maps = Object.values(groupings).map((groups) => decayByName(model, groups));
   return model.params

@@ -56,10 +56,12 @@ export class Progress {
     this.lastShown = time;
     const fraction = done / this.total;
     const seconds = ((time - this.started) / 1000).toFixed(1);
-    const text = `${this.label}: ${done}/${this.total} (${Math.round(fraction * 100)}%) ${seconds} s${detail ? ` — ${detail}` : ''}`;
+    const percent = Math.round(fraction * 100);
+    const text = `${this.label}: ${done}/${this.total} (${percent}%) ${seconds} s${detail ? ` — ${detail}` : ''}`;
+    const bar = `<progress value="${done}" max="${this.total}" style="width:12em;vertical-align:middle"></progress>`;
     this.display.show({
       'text/plain': text,
-      'text/html': `<div><progress value="${done}" max="${this.total}" style="width:12em;vertical-align:middle"></progress> <code>${escapeHtml(text)}</code></div>`
+      'text/html': `<div>${bar} <code>${escapeHtml(text)}</code></div>`
     });
   }
 }

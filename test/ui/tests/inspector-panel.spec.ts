@@ -146,7 +146,8 @@ test('the panel shows groups and findings, renders names as text, pages 10,000 t
   await expect(panel.locator('.jp-Paramscope-finding')).toContainText(MISTAKE);
 
   console.log(
-    `[inspector timings] ResNet-50 (161 tensors): ${resnet.renderMs.toFixed(1)} ms to DOM, ${resnet.frameMs.toFixed(1)} ms to next frame; ` +
+    `[inspector timings] ResNet-50 (161 tensors): ${resnet.renderMs.toFixed(1)} ms to DOM, ` +
+      `${resnet.frameMs.toFixed(1)} ms to next frame; ` +
       `10,000 tensors: ${big.renderMs.toFixed(1)} ms to DOM, ${big.frameMs.toFixed(1)} ms to next frame; ` +
       `filter over 10,162 rows: ${filterMs.toFixed(1)} ms`
   );

@@ -21,7 +21,8 @@ const artifacts = path.resolve(__dirname, '../../../artifacts/ui');
 const FIXED = [
   'decay = [model.conv.weight, model.fc.weight]',
   'no_decay = [model.bn.weight, model.bn.bias, model.fc.bias]',
-  "optimizer = torch.optim.SGD([{'params': decay, 'weight_decay': 1e-4}, {'params': no_decay, 'weight_decay': 0.0}], lr=0.1, momentum=0.9)",
+  "optimizer = torch.optim.SGD([{'params': decay, 'weight_decay': 1e-4}, " +
+    "{'params': no_decay, 'weight_decay': 0.0}], lr=0.1, momentum=0.9)",
   "paramscope.inspect(optimizer, model, label='SGD in Python')"
 ].join('\n');
 
@@ -57,7 +58,8 @@ test('a Python notebook: the finding names the parameter, the fixed cell clears 
   await expect(
     page.locator('.jp-ParamscopeSnapshot').first().locator('.jp-Paramscope-finding[data-severity="error"]')
   ).toContainText('bn.weight');
-  // The README's picture of the panel on a Python notebook (kept as packages/jupyterlab/docs/inspector-panel-python.png).
+  // The README's picture of the panel on a Python notebook (kept as
+  // packages/jupyterlab/docs/inspector-panel-python.png).
   await panel.screenshot({ path: path.join(artifacts, 'inspector-panel-python.png') });
 
   // "Copy corrected groups": PyTorch code on the structural default; run in place of the cell, no error.
@@ -126,7 +128,10 @@ test('a Python snapshot of 10,000 tensors: time from its arrival to rows in the 
     frameMs: Number(node.dataset.frameMs),
     rows: node.querySelectorAll('.jp-Paramscope-row').length
   }));
-  const line = `[inspector timings] Python (ipykernel, torch), 10,000 tensors, snapshot #${figure.sequence}: ${figure.renderMs.toFixed(1)} ms from arrival to rows in the DOM, ${figure.frameMs.toFixed(1)} ms to the next frame`;
+  const line =
+    `[inspector timings] Python (ipykernel, torch), 10,000 tensors, snapshot #${figure.sequence}: ` +
+    `${figure.renderMs.toFixed(1)} ms from arrival to rows in the DOM, ` +
+    `${figure.frameMs.toFixed(1)} ms to the next frame`;
   console.log(line);
   // Kept across runs (the last 20) in artifacts/ui/, for the issue's figure.
   const file = path.join(artifacts, 'inspector-python-10k-timing.json');
@@ -140,7 +145,8 @@ test('a Python snapshot of 10,000 tensors: time from its arrival to rows in the 
     JSON.stringify(
       {
         description:
-          'paramscope panel: ms from a 10,000-tensor Python snapshot arriving (IOPub) to its rows in the DOM (renderMs) and to the next frame (frameMs)',
+          'paramscope panel: ms from a 10,000-tensor Python snapshot arriving (IOPub) to its rows in the DOM ' +
+          '(renderMs) and to the next frame (frameMs)',
         runs: [...previous, run].slice(-20)
       },
       null,

@@ -24,7 +24,7 @@ inspect(optimizer, { model: model });`;
 
 test.use(REAL_KERNELS_API);
 
-test('resnet18 with a mistaken group: the finding names downsample.1, the fix clears it, a restart marks the data stale', async ({
+test('resnet18 with a wrong group: finding names downsample.1, the fix clears it, a restart marks data stale', async ({
   page,
   tmpPath
 }) => {

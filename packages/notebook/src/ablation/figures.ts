@@ -65,11 +65,12 @@ export function staleVsRecalibratedFigure(
       marker: { color }
     };
   };
+  const splitLabel = split === 'test' ? 'Test' : 'Train';
   return {
     data: [trace('stale', '#999999'), trace('recalibrated', '#0969da')],
     layout: {
       title: {
-        text: `${split === 'test' ? 'Test' : 'Train'} accuracy with stale vs recalibrated BN statistics — ${cellLabel(cell)}`
+        text: `${splitLabel} accuracy with stale vs recalibrated BN statistics — ${cellLabel(cell)}`
       },
       boxmode: 'group',
       xaxis: { title: { text: 'arm' } },
@@ -189,15 +190,16 @@ export function roleTraceFigure(
     y: run.roles[where.role]![where.metric],
     line: { color: ARM_COLORS[run.config.arm] }
   }));
+  const metricLabel = METRIC_LABELS[where.metric];
   return {
     data,
     layout: {
       title: {
-        text: `${PARAM_ROLE_LABELS[where.role]}: ${METRIC_LABELS[where.metric]} — ${cellLabel(where)}, seed ${where.seed}`
+        text: `${PARAM_ROLE_LABELS[where.role]}: ${metricLabel} — ${cellLabel(where)}, seed ${where.seed}`
       },
       xaxis: { title: { text: 'step' }, ...(where.logLog ? { type: 'log' } : {}) },
       yaxis: {
-        title: { text: METRIC_LABELS[where.metric] },
+        title: { text: metricLabel },
         ...(where.logLog ? { type: 'log', exponentformat: 'power' } : {})
       }
     }

@@ -41,7 +41,8 @@ export function loadDigits(options: LocateOptions = {}): ImageDataset & { path: 
   if (!path || !existsSync(path)) {
     throw new NotebookError(
       `loadDigits: ${options.path ?? DIGITS_PATH} not found (searched from ${from} upwards). ` +
-        'Run "make lab" or "scripts/setup.sh" at the repository root: the set-up exports scikit-learn\'s digits there (tools/data/export_digits.py).'
+        'Run "make lab" or "scripts/setup.sh" at the repository root: ' +
+        "the set-up exports scikit-learn's digits there (tools/data/export_digits.py)."
     );
   }
   let json: unknown;

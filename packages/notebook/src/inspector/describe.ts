@@ -150,7 +150,8 @@ export function describeGroups(target: InspectTarget, model?: ParamModel): Group
   const groups = isOptimizerLike(target) ? target.paramGroups : target;
   if (!Array.isArray(groups)) {
     throw new NotebookError(
-      `paramscope inspect: expected an optimizer (with paramGroups) or an array of parameter groups, got ${describeValue(target)}`
+      'paramscope inspect: expected an optimizer (with paramGroups) or an array of parameter groups, ' +
+        `got ${describeValue(target)}`
     );
   }
   const lookup = paramLookup(model);

@@ -35,7 +35,8 @@ export function findingsFromReport(report: ReportLike): Finding[] {
   const list = Array.isArray(report) ? report : report?.findings;
   if (!Array.isArray(list))
     throw new NotebookError(
-      `paramscope inspect: a verification report must be an array of findings or { findings }, got ${describeValue(report)}`
+      'paramscope inspect: a verification report must be an array of findings or { findings }, ' +
+        `got ${describeValue(report)}`
     );
   return list.map((finding, k) => {
     if (typeof finding?.message !== 'string')

@@ -28,7 +28,7 @@ describe('weightNorms on the cpu backend', () => {
     expect(weightNorms(weights, 'one-by-one')).toEqual(batched);
   });
 
-  it('keeps the order and meaning of every kind of member: scalars, non-finite values, repeats, descriptions, other tensor-likes', () => {
+  it('keeps order and meaning of all members: scalars, non-finite values, repeats, descriptions, tensor-likes', () => {
     const scalar = tf.scalar(-3.5);
     const infinite = tf.tensor1d([1, Infinity]);
     const nan = tf.tensor2d([[1, NaN]]);
@@ -84,7 +84,7 @@ describe('weightNorms on the cpu backend', () => {
 });
 
 describe('weightNorms on the wasm backend', () => {
-  it("agrees with one norm() per tensor to float32 precision (wasm's pow may round x² differently by an ulp)", async () => {
+  it("agrees with one norm() per tensor to float32 precision (wasm's pow may round x² off by an ulp)", async () => {
     await useBestBackend(['wasm']);
     const resnet = nn.resnet18({ numClasses: 10 });
     const weights = toParamModel(resnet).params.map((p) => p.variable as tf.Variable);

@@ -120,7 +120,8 @@ export class InspectorRegistry implements InspectorRegistryHandle {
   register(target: InspectTarget, options: InspectOptions = {}): Registration {
     if (!isOptimizerLike(target) && !Array.isArray(target)) {
       throw new NotebookError(
-        `paramscope inspect: expected an optimizer (with paramGroups) or an array of parameter groups, got ${describeValue(target)}`
+        'paramscope inspect: expected an optimizer (with paramGroups) or an array of parameter groups, ' +
+          `got ${describeValue(target)}`
       );
     }
     const paramModel = options.model ? toParamModel(options.model) : undefined;

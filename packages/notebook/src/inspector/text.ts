@@ -23,9 +23,8 @@ function entryLines(entry: SnapshotEntry): string[] {
     const hyper = Object.entries(group.hyperparameters)
       .map(([key, value]) => `${key}=${formatValue(value)}`)
       .join(', ');
-    lines.push(
-      `  group ${group.index}${group.label ? ` (${group.label})` : ''}: ${group.tensorCount} tensors, ${group.elementCount} values; ${hyper}`
-    );
+    const label = group.label ? ` (${group.label})` : '';
+    lines.push(`  group ${group.index}${label}: ${group.tensorCount} tensors, ${group.elementCount} values; ${hyper}`);
   }
   return lines;
 }
