@@ -151,7 +151,8 @@ function formatRow(label, result, baselineMedian) {
   const ratio = baselineMedian ? `${(med / baselineMedian).toFixed(2)}×` : 'n/a';
   const notes = [`${result.ms.length} steps`, `final loss ${result.loss.toFixed(3)}`];
   if (result.threads !== undefined) notes.push(`${result.threads} thread${result.threads === 1 ? '' : 's'}`);
-  return `  ${label.padEnd(LABEL_WIDTH)} ${med.toFixed(1).padStart(9)} ${mean(result.ms).toFixed(1).padStart(9)} ${ratio.padStart(9)}   ${notes.join(', ')}`;
+  const columns = `${med.toFixed(1).padStart(9)} ${mean(result.ms).toFixed(1).padStart(9)} ${ratio.padStart(9)}`;
+  return `  ${label.padEnd(LABEL_WIDTH)} ${columns}   ${notes.join(', ')}`;
 }
 
 async function main() {
@@ -162,8 +163,10 @@ async function main() {
 
   console.log(`Training benchmark: ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(2)} at start`);
   if (options.threads) console.log(`  PyTorch and native TensorFlow capped at ${options.threads} thread(s)`);
+  const tfjsPackage = path.join(ROOT, 'node_modules/@tensorflow/tfjs/package.json');
+  const tfjsVersion = JSON.parse(fs.readFileSync(tfjsPackage, 'utf8')).version;
   console.log(
-    `  Node ${process.version}, @tensorflow/tfjs ${JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/@tensorflow/tfjs/package.json'), 'utf8')).version}, native libtensorflow: ${libtensorflowVersion()}`
+    `  Node ${process.version}, @tensorflow/tfjs ${tfjsVersion}, native libtensorflow: ${libtensorflowVersion()}`
   );
   if (!python)
     console.log('  note: no Python with torch found (set PARAMSCOPE_TORCH_PYTHON): PyTorch is skipped, ratios are n/a');
@@ -174,7 +177,8 @@ async function main() {
     if (options.threads) base.threads = options.threads;
     console.log(`\n${describeSpec(model, base)}, batch ${base.batch}, SGD momentum ${base.momentum}`);
     console.log(
-      `  ${'runner'.padEnd(LABEL_WIDTH)} ${'median'.padStart(9)} ${'mean'.padStart(9)} ${'ratio'.padStart(9)}   (ms per training step; ratio = median / PyTorch's)`
+      `  ${'runner'.padEnd(LABEL_WIDTH)} ${'median'.padStart(9)} ${'mean'.padStart(9)} ${'ratio'.padStart(9)}   ` +
+        "(ms per training step; ratio = median / PyTorch's)"
     );
 
     const torch = python

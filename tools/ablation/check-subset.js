@@ -44,7 +44,8 @@ async function main() {
   const problems = [];
   if (subset.provenance?.commit !== full.provenance?.commit) {
     problems.push(
-      `check-subset.json was computed at ${subset.provenance?.commit}, full-grid.json at ${full.provenance?.commit}: regenerate both at one commit`
+      `check-subset.json was computed at ${subset.provenance?.commit}, ` +
+        `full-grid.json at ${full.provenance?.commit}: regenerate both at one commit`
     );
   }
   const wanted = subset.provenance?.backend;
@@ -70,15 +71,17 @@ async function main() {
       continue;
     }
     const pp = (a, b) => (100 * (a - b)).toFixed(2);
+    const recalibratedGap = pp(run.testAccuracy.recalibrated, inGrid.testAccuracy.recalibrated);
+    const staleGap = pp(run.testAccuracy.stale, inGrid.testAccuracy.stale);
     console.log(
-      `${name}: ${wanted} − ${full.provenance.backend}: test ${pp(run.testAccuracy.recalibrated, inGrid.testAccuracy.recalibrated)} pp ` +
-        `recalibrated, ${pp(run.testAccuracy.stale, inGrid.testAccuracy.stale)} pp stale`
+      `${name}: ${wanted} − ${full.provenance.backend}: test ${recalibratedGap} pp recalibrated, ${staleGap} pp stale`
     );
     for (const split of ['testAccuracy', 'trainAccuracy']) {
       const gap = Math.abs(run[split].recalibrated - inGrid[split].recalibrated);
       if (gap > CROSS_BACKEND_TOLERANCE) {
         problems.push(
-          `${name}: ${split}.recalibrated ${run[split].recalibrated} on ${wanted}, ${inGrid[split].recalibrated} in full-grid.json (> 1 pp)`
+          `${name}: ${split}.recalibrated ${run[split].recalibrated} on ${wanted}, ` +
+            `${inGrid[split].recalibrated} in full-grid.json (> 1 pp)`
         );
       }
     }

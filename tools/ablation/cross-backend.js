@@ -3,7 +3,8 @@
  * How far do two TF.js backends drift apart on the same run? Re-runs runs of the committed
  * results/ablation/full-grid.json (made on tfjs-node) on the active backend (e.g. wasm) and writes
  * the per-run differences of the accuracies to results/ablation/cross-backend.json, with provenance.
- * Usage: PARAMSCOPE_BACKEND=wasm node tools/ablation/cross-backend.js [--optimizer sgd] [--schedule constant] [--seed 1]
+ * Usage: PARAMSCOPE_BACKEND=wasm node tools/ablation/cross-backend.js
+ *   [--optimizer sgd] [--schedule constant] [--seed 1]
  */
 'use strict';
 const path = require('node:path');
@@ -35,7 +36,9 @@ async function main() {
       'cross-backend: results/ablation/full-grid.json is missing; run tools/ablation/run-full-grid.js first'
     );
   const backend = await notebook.useBestBackend();
-  const command = `PARAMSCOPE_BACKEND=${process.env.PARAMSCOPE_BACKEND ?? ''} node ${path.relative(ROOT, process.argv[1])} ${process.argv.slice(2).join(' ')}`;
+  const script = path.relative(ROOT, process.argv[1]);
+  const args = process.argv.slice(2).join(' ');
+  const command = `PARAMSCOPE_BACKEND=${process.env.PARAMSCOPE_BACKEND ?? ''} node ${script} ${args}`;
   const provenance = notebook.provenance(ROOT, command.trim());
   const chosen = science.selectRuns(full.runs, filter);
   if (chosen.length === 0) throw new Error(`cross-backend: no run of the full grid matches ${JSON.stringify(filter)}`);
@@ -60,7 +63,8 @@ async function main() {
   );
   for (const [m, s] of Object.entries(summary))
     console.log(
-      `${m}: |${backend.tfBackend} − ${full.provenance?.backend}| max ${(100 * s.maxAbs).toFixed(2)} pp, mean ${(100 * s.meanAbs).toFixed(2)} pp over ${s.n} runs`
+      `${m}: |${backend.tfBackend} − ${full.provenance?.backend}| max ${(100 * s.maxAbs).toFixed(2)} pp, ` +
+        `mean ${(100 * s.meanAbs).toFixed(2)} pp over ${s.n} runs`
     );
   notebook.writeJsonFile(path.join(ROOT, 'results', 'ablation', 'cross-backend.json'), {
     provenance,

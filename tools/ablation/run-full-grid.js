@@ -36,7 +36,8 @@ function requirePackage(name) {
     return require(name);
   } catch (error) {
     throw new Error(
-      `run-full-grid: cannot load ${name} (${error.message}); build the packages first: "make lab" or "npx tsc -b packages/notebook"`
+      `run-full-grid: cannot load ${name} (${error.message}); ` +
+        'build the packages first: "make lab" or "npx tsc -b packages/notebook"'
     );
   }
 }
@@ -77,7 +78,8 @@ function printComparisons(summary) {
     const c = row.comparison;
     console.log(
       `${row.optimizer} ${row.schedule} λ=${row.weightDecay} ${row.arm} − ${row.baseline}: ` +
-        `${(100 * c.meanDifference).toFixed(2)} pp [${(100 * c.ci[0]).toFixed(2)}, ${(100 * c.ci[1]).toFixed(2)}], d_z ${c.effectSizeDz.toFixed(2)}, Holm p ${row.holmP.toFixed(3)}`
+        `${(100 * c.meanDifference).toFixed(2)} pp [${(100 * c.ci[0]).toFixed(2)}, ${(100 * c.ci[1]).toFixed(2)}], ` +
+        `d_z ${c.effectSizeDz.toFixed(2)}, Holm p ${row.holmP.toFixed(3)}`
     );
   }
 }
@@ -113,7 +115,8 @@ async function main() {
       const elapsed = (Date.now() - started) / 1000;
       const eta = (elapsed / (index + 1)) * (count - index - 1);
       console.log(
-        `[${index + 1}/${count}] ${describeRun(run)} (${run.seconds.toFixed(1)} s; elapsed ${elapsed.toFixed(0)} s, about ${eta.toFixed(0)} s left)`
+        `[${index + 1}/${count}] ${describeRun(run)} ` +
+          `(${run.seconds.toFixed(1)} s; elapsed ${elapsed.toFixed(0)} s, about ${eta.toFixed(0)} s left)`
       );
     }
   });

@@ -3,7 +3,8 @@
  * implementation handed in as `api` (the built `@paramscope/params` for the generator, its sources
  * for the vitest that checks the committed vectors are current). Every case is a structure file
  * with grouping runs (options → groups, reasons, skipped, warnings, or the error) and
- * verification runs (groups of names, or `groupsFrom`: those of a grouping run → report). The Python package runs the same vectors.
+ * verification runs (groups of names, or `groupsFrom`: those of a grouping run → report). The
+ * Python package runs the same vectors.
  */
 'use strict';
 

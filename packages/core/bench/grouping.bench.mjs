@@ -105,7 +105,8 @@ for (const r of rows) {
   console.log(`  baseline: groupsByNameHeuristic (6.1)  ${ms(r.heuristic)}`);
   console.log(`  groupParams (structural default)       ${ms(r.group)}  (${(r.group / r.heuristic).toFixed(2)}× 6.1)`);
   console.log(
-    `  groupParams + verifyParamGroups        ${ms(r.both)}  (${(r.both / r.heuristic).toFixed(2)}× 6.1, ${(r.both / r.bare).toFixed(1)}× bare split)`
+    `  groupParams + verifyParamGroups        ${ms(r.both)}  ` +
+      `(${(r.both / r.heuristic).toFixed(2)}× 6.1, ${(r.both / r.bare).toFixed(1)}× bare split)`
   );
   console.log(`  … with 2 rules and an lr               ${ms(r.withRules)}`);
   console.log(`  structure file parse+validate+graph    ${ms(r.load)}`);

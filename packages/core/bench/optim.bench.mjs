@@ -37,7 +37,8 @@ const only = option('optimizers', '').split(',').filter(Boolean);
 const wanted = (name) => only.length === 0 || only.some((o) => name.toLowerCase().startsWith(o.toLowerCase()));
 if (args.includes('--help')) {
   console.log(
-    'node bench/optim.bench.mjs [--backends wasm,cpu,tensorflow] [--steps 10] [--tfjs-steps 3] [--optimizers SGD,AdamW,...] [--no-torch] [--no-threads]'
+    'node bench/optim.bench.mjs [--backends wasm,cpu,tensorflow] [--steps 10] [--tfjs-steps 3] ' +
+      '[--optimizers SGD,AdamW,...] [--no-torch] [--no-threads]'
   );
   process.exit(0);
 }
@@ -217,7 +218,8 @@ async function benchBackend(backend, params) {
 const params = resnet50Params();
 const total = params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
 console.log(
-  `ResNet-50: ${params.length} tensors, ${total.toLocaleString('en-US')} float32 values; ${params.filter((p) => p.decay).length} with decay`
+  `ResNet-50: ${params.length} tensors, ${total.toLocaleString('en-US')} float32 values; ` +
+    `${params.filter((p) => p.decay).length} with decay`
 );
 // Memory-bound loops on few cores: other processes distort every figure, PyTorch's threads most.
 const loadNote = () => `load average ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores`;

@@ -25,7 +25,10 @@ interface PackageJson {
   optionalDependencies?: Record<string, string>;
 }
 
-/** Every package `@paramscope/params` depends on at run time, transitively (workspace packages by their package.json, others from node_modules). */
+/**
+ * Every package `@paramscope/params` depends on at run time, transitively (workspace packages by
+ * their package.json, others from node_modules).
+ */
 function dependencyTree(): string[] {
   const seen = new Set<string>();
   const visit = (dir: string): void => {
@@ -58,10 +61,11 @@ describe('@paramscope/params has no TF.js', () => {
   });
 
   it('loads no @tensorflow module at run time, and reads a structure file', () => {
+    const structureFile = join(root, 'packages/core/fixtures/structures/resnet18.json');
     const script = `
       const params = require(${JSON.stringify(join(pkgDir, 'lib/index.js'))});
       const fs = require('node:fs');
-      const model = params.paramModelFromStructure(fs.readFileSync(${JSON.stringify(join(root, 'packages/core/fixtures/structures/resnet18.json'))}, 'utf8'));
+      const model = params.paramModelFromStructure(fs.readFileSync(${JSON.stringify(structureFile)}, 'utf8'));
       const report = params.verifyParamGroups(model, params.groupParams(model).groups);
       const loaded = Object.keys(require.cache).filter((f) => f.includes('@tensorflow'));
       console.log(JSON.stringify({ verdict: report.verdict, loaded, sources: params.registeredModelSources() }));`;

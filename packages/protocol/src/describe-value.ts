@@ -22,7 +22,10 @@ function primitive(value: unknown): string {
   return String(value); // boolean, bigint
 }
 
-/** The name of the class an object was made by, or `undefined` for a plain object (or one whose class cannot be read). */
+/**
+ * The name of the class an object was made by, or `undefined` for a plain object (or one whose
+ * class cannot be read).
+ */
 function className(value: object): string | undefined {
   try {
     const proto: unknown = Object.getPrototypeOf(value);

@@ -90,7 +90,8 @@ describe('snapshot.schema.json', () => {
       const json = schemaAccepts(copy);
       if (ts !== json)
         disagreements.push(
-          `${mutation.where}: validateSnapshot ${ts ? 'accepts' : 'rejects'}, the JSON Schema ${json ? 'accepts' : 'rejects'}`
+          `${mutation.where}: validateSnapshot ${ts ? 'accepts' : 'rejects'}, ` +
+            `the JSON Schema ${json ? 'accepts' : 'rejects'}`
         );
     }
     expect(all.length).toBeGreaterThan(300);

@@ -120,7 +120,9 @@ export function validateSnapshot(value: unknown): SnapshotValidation {
         issues: [
           {
             path: '$.schemaVersion',
-            message: `snapshot schema version ${version} is newer than this reader (${SNAPSHOT_SCHEMA_VERSION}): update the paramscope JupyterLab extension`
+            message:
+              `snapshot schema version ${version} is newer than this reader (${SNAPSHOT_SCHEMA_VERSION}): ` +
+              'update the paramscope JupyterLab extension'
           }
         ]
       };

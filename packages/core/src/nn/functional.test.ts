@@ -109,7 +109,10 @@ describe.each(BACKENDS)('fast paths on %s', (backend) => {
     [4, 5, 6, 5]
   ]) {
     for (const affine of [true, false]) {
-      it(`batch norm on [${shape}]${affine ? '' : ' without affine'}: value, gradients and running statistics equal autograd of the plain ops`, () => {
+      const title =
+        `batch norm on [${shape}]${affine ? '' : ' without affine'}: ` +
+        'value, gradients and running statistics equal autograd of the plain ops';
+      it(title, () => {
         const before = tf.memory().numTensors;
         tf.tidy(() => {
           const x = tf.randomNormal(shape, 2, 3, 'float32', 1);
@@ -217,7 +220,10 @@ describe.each(BACKENDS)('fast paths on %s', (backend) => {
     [[2, 2, 3, 4], [3, 4, 3, 3], 3, 1] // one output, rectangular window
   ];
   for (const [xShape, wShape, stride, padding] of convCases) {
-    it(`conv2dTorchWeight on [${xShape}] with [${wShape}], stride ${stride}, padding ${padding}: value and gradients equal pad + 'valid'`, () => {
+    const title =
+      `conv2dTorchWeight on [${xShape}] with [${wShape}], stride ${stride}, padding ${padding}: ` +
+      "value and gradients equal pad + 'valid'";
+    it(title, () => {
       const before = tf.memory().numTensors;
       tf.tidy(() => {
         const x = tf.randomNormal(xShape, 0, 1, 'float32', 7) as tf.Tensor4D;
@@ -271,7 +277,9 @@ describe.each(BACKENDS)('fast paths on %s', (backend) => {
     [15, 2],
     [7, 1]
   ]) {
-    it(`maxPool2dTorch 3×3/${stride}, padding 1 on ${size}×${size}: value and gradient equal −∞ padding + 'valid'`, () => {
+    const title =
+      `maxPool2dTorch 3×3/${stride}, padding 1 on ${size}×${size}: ` + "value and gradient equal −∞ padding + 'valid'";
+    it(title, () => {
       tf.tidy(() => {
         const x = tf.randomNormal([2, size, size, 3], 0, 1, 'float32', 13) as tf.Tensor4D;
         const reference = (a: tf.Tensor): tf.Tensor =>

@@ -11,8 +11,9 @@ export interface LossAndGrads {
 
 /**
  * Evaluates `lossFn` and the gradient of the loss with respect to every trainable parameter of
- * `module` (frozen parameters, and parameters the loss does not reach, get none). The caller owns the returned tensors: dispose `loss`
- * and every gradient (or use {@link disposeGrads}) to keep `tf.memory()` flat.
+ * `module` (frozen parameters, and parameters the loss does not reach, get none). The caller owns
+ * the returned tensors: dispose `loss` and every gradient (or use {@link disposeGrads}) to keep
+ * `tf.memory()` flat.
  */
 export function lossAndGrads(module: Module, lossFn: () => tf.Scalar): LossAndGrads {
   const named = module.namedParameters().filter(([, variable]) => variable.trainable);

@@ -296,7 +296,8 @@ export class MaxPool2d extends Module {
     this.padding = squarePair('MaxPool2d', 'padding', padding, 'the same padding on both axes');
     if (!Number.isInteger(this.padding) || this.padding < 0 || this.padding > kernel / 2) {
       throw new CoreError(
-        `MaxPool2d: padding must be an integer from 0 to kernelSize / 2 (as in PyTorch), got ${describeValue(this.padding)}`
+        'MaxPool2d: padding must be an integer from 0 to kernelSize / 2 (as in PyTorch), ' +
+          `got ${describeValue(this.padding)}`
       );
     }
     const dilation = squarePair('MaxPool2d', 'dilation', options.dilation ?? 1, 'the same dilation on both axes');

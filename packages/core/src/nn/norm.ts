@@ -72,7 +72,8 @@ abstract class BatchNormBase extends Module {
   forward(input: tf.Tensor): tf.Tensor {
     if (!this.inputRanks.includes(input.rank) || input.shape[input.rank - 1] !== this.numFeatures) {
       throw new CoreError(
-        `${this.kind}: expected input of rank ${this.inputRanks.join(' or ')} with ${this.numFeatures} features on the last axis, got shape [${input.shape}]`
+        `${this.kind}: expected input of rank ${this.inputRanks.join(' or ')} with ${this.numFeatures} features ` +
+          `on the last axis, got shape [${input.shape}]`
       );
     }
     const useBatchStats = this.training || !this.runningMean;

@@ -128,7 +128,8 @@ describe('worker-thread executor', () => {
   it('does not keep the process alive when nobody closes it', () => {
     // The compiled entry (make test builds it first), in a process of its own that must exit.
     const entry = join(__dirname, '..', '..', 'lib', 'node', 'index.js');
-    const script = `const { createThreadExecutor } = require(${JSON.stringify(entry)}); createThreadExecutor({ threads: 2 });`;
+    const script =
+      `const { createThreadExecutor } = require(${JSON.stringify(entry)}); ` + 'createThreadExecutor({ threads: 2 });';
     const run = spawnSync(process.execPath, ['-e', script], { timeout: 30000, encoding: 'utf8' });
     expect(run.error).toBeUndefined();
     expect(run.stderr).toBe('');

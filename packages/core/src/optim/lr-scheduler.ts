@@ -255,7 +255,8 @@ export class SequentialLR extends LRScheduler {
     });
     if (!Array.isArray(milestones) || milestones.length !== schedulers.length - 1) {
       throw new OptimizerError(
-        `SequentialLR: expects ${schedulers.length - 1} milestones for ${schedulers.length} schedulers, got ${describeValue(milestones)}`
+        `SequentialLR: expects ${schedulers.length - 1} milestones for ${schedulers.length} schedulers, ` +
+          `got ${describeValue(milestones)}`
       );
     }
     milestones.forEach((m, i) => {

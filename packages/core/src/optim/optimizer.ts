@@ -194,7 +194,8 @@ export abstract class Optimizer<H extends object> {
       this.paramGroups.forEach((other, g) => {
         if (other.params.some((q) => q.variable === p.variable)) {
           throw new OptimizerError(
-            `${this.owner}: parameter '${p.name}' is in group ${g} and in ${where}; a parameter may be in one group only`
+            `${this.owner}: parameter '${p.name}' is in group ${g} and in ${where}; ` +
+              'a parameter may be in one group only'
           );
         }
       });
@@ -488,7 +489,8 @@ export abstract class Optimizer<H extends object> {
       return false;
     }
     throw new OptimizerError(
-      `${this.owner}.step: non-finite gradient (NaN or ±Infinity) for ${nonFinite.map((n) => `'${n}'`).join(', ')}; nothing was updated`
+      `${this.owner}.step: non-finite gradient (NaN or ±Infinity) for ` +
+        `${nonFinite.map((n) => `'${n}'`).join(', ')}; nothing was updated`
     );
   }
 
@@ -619,7 +621,8 @@ export abstract class Optimizer<H extends object> {
       const current = this.paramGroups[g];
       if (!Array.isArray(saved?.params) || saved.params.length !== current.params.length) {
         throw new OptimizerError(
-          `${owner}: group ${g} has ${saved?.params?.length ?? 'no'} params in the state dict, ${current.params.length} in the optimizer`
+          `${owner}: group ${g} has ${saved?.params?.length ?? 'no'} params in the state dict, ` +
+            `${current.params.length} in the optimizer`
         );
       }
       saved.params.forEach((index, i) => {

@@ -1,7 +1,8 @@
 /**
  * Parity with torch.optim (and timm.optim for Lion and LAMB): replays the trajectories of
- * fixtures/optim/*.json (written by scripts/optim_reference.py and scripts/optim_reference_timm.py) on cpu and wasm with the loops (in place, scalar, threads, assigned back)
- * and with TF.js ops (the path of GPU backends), and on tfjs-node when it is installed.
+ * fixtures/optim/*.json (written by scripts/optim_reference.py and scripts/optim_reference_timm.py)
+ * on cpu and wasm with the loops (in place, scalar, threads, assigned back) and with TF.js ops
+ * (the path of GPU backends), and on tfjs-node when it is installed.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';

@@ -11,7 +11,13 @@ export type { SgdHyperparameters } from './rules/sgd';
  *
  * @example
  * ```ts
- * const opt = new SGD([{ params: decay, weightDecay: 5e-4 }, { params: noDecay, weightDecay: 0 }], { lr: 0.1, momentum: 0.9 });
+ * const opt = new SGD(
+ *   [
+ *     { params: decay, weightDecay: 5e-4 },
+ *     { params: noDecay, weightDecay: 0 }
+ *   ],
+ *   { lr: 0.1, momentum: 0.9 }
+ * );
  * const { grads } = tf.variableGrads(() => loss());
  * opt.step(grads);
  * tf.dispose(grads);
@@ -44,7 +50,8 @@ export class SGD extends Optimizer<SgdHyperparameters> {
     requireBoolean(group.maximize, 'maximize', where, 'SGD');
     if (requireBoolean(group.nesterov, 'nesterov', where, 'SGD') && (momentum <= 0 || dampening !== 0)) {
       throw new OptimizerError(
-        `SGD: nesterov in ${where} requires momentum > 0 and dampening 0 (got momentum ${momentum}, dampening ${dampening})`
+        `SGD: nesterov in ${where} requires momentum > 0 and dampening 0 ` +
+          `(got momentum ${momentum}, dampening ${dampening})`
       );
     }
   }

@@ -149,7 +149,8 @@ describe('normalizationVerdict: one verdict per parameter, from every signal', (
   it('the structural default places each by its verdict, the reason naming the signal', () => {
     const { reasons, decayed } = placement(model);
     expect(reasons['t5norm.weight']).toBe(
-      'T5LayerNorm: output unchanged when its input is scaled by 0.5 and 4 (max rel. change 3e-7): normalization → no decay'
+      'T5LayerNorm: output unchanged when its input is scaled by 0.5 and 4 (max rel. change 3e-7): ' +
+        'normalization → no decay'
     );
     expect(reasons['bn.weight']).toBe('BatchNorm2d: torch.nn normalization class → no decay');
     expect(reasons['ln2d.weight']).toBe('LayerNorm2d: subclass of torch.nn LayerNorm → no decay');
@@ -157,8 +158,8 @@ describe('normalizationVerdict: one verdict per parameter, from every signal', (
       "Zoo pos_embed: declared decay-free: model.no_weight_decay() lists 'pos_embed' → no decay"
     );
     expect(reasons['gate.scale']).toBe(
-      'Gate scale: Gate is not a known class and its behaviour is unknown (behaviour probe skipped: never called in the example ' +
-        "forward pass); 1-D → no decay (timm's ndim ≤ 1 rule)"
+      'Gate scale: Gate is not a known class and its behaviour is unknown (behaviour probe skipped: never called in ' +
+        "the example forward pass); 1-D → no decay (timm's ndim ≤ 1 rule)"
     );
     expect(reasons['gate.bias']).toBe('bias of Gate: no decay');
     expect(reasons['ada.weight']).toBe('AdaNorm weight: weight decay');
@@ -167,19 +168,19 @@ describe('normalizationVerdict: one verdict per parameter, from every signal', (
 
   it('conflicting signals: the hierarchy decides, the reason gives the probe too', () => {
     expect(placement(model).reasons['gn.weight']).toBe(
-      'GroupNorm: torch.nn normalization class → no decay (though the behaviour probe measured a relative output change ' +
-        'of 0.2 > tolerance 1e-4 when its input was scaled by 0.5 and 4)'
+      'GroupNorm: torch.nn normalization class → no decay (though the behaviour probe measured a relative output ' +
+        'change of 0.2 > tolerance 1e-4 when its input was scaled by 0.5 and 4)'
     );
   });
 
   it('warns about the unknown kind and the name-only normalization, once per kind', () => {
     expect(placement(model).warnings).toEqual([
-      'its class name AdaNorm looks like a normalization, but no strong signal says so (the behaviour probe measured a ' +
-        'relative output change of 0.25 > tolerance 1e-4 when its input was scaled by 0.5 and 4): they keep weight decay ' +
-        '(1 module, 1 parameter: ada.weight)',
-      'Gate is not a known class and its behaviour is unknown (behaviour probe skipped: never called in the example forward ' +
-        "pass): its parameters with ndim ≤ 1 go without weight decay by timm's rule (1 module, 1 parameter: gate.scale); " +
-        'export the model with example inputs so that the behaviour probe can decide'
+      'its class name AdaNorm looks like a normalization, but no strong signal says so (the behaviour probe measured ' +
+        'a relative output change of 0.25 > tolerance 1e-4 when its input was scaled by 0.5 and 4): they keep weight ' +
+        'decay (1 module, 1 parameter: ada.weight)',
+      'Gate is not a known class and its behaviour is unknown (behaviour probe skipped: never called in the example ' +
+        "forward pass): its parameters with ndim ≤ 1 go without weight decay by timm's rule (1 module, 1 parameter: " +
+        'gate.scale); export the model with example inputs so that the behaviour probe can decide'
     ]);
   });
 
@@ -202,11 +203,12 @@ describe('normalizationVerdict: one verdict per parameter, from every signal', (
     });
     const message = (name: string) => report.findings.find((f) => f.params[0] === name)!.message;
     expect(message('t5norm.weight')).toBe(
-      't5norm.weight (T5LayerNorm weight) has weight decay 0.05 in group 0; T5LayerNorm: output unchanged when its input is ' +
-        'scaled by 0.5 and 4 (max rel. change 3e-7): normalization'
+      't5norm.weight (T5LayerNorm weight) has weight decay 0.05 in group 0; T5LayerNorm: output unchanged when its ' +
+        'input is scaled by 0.5 and 4 (max rel. change 3e-7): normalization'
     );
     expect(message('pos_embed')).toBe(
-      "pos_embed (Zoo pos_embed) has weight decay 0.05 in group 0, but the model declared decay-free: model.no_weight_decay() lists 'pos_embed'"
+      'pos_embed (Zoo pos_embed) has weight decay 0.05 in group 0, but the model declared decay-free: ' +
+        "model.no_weight_decay() lists 'pos_embed'"
     );
     expect(message('gate.scale')).toMatch(
       /^gate\.scale \(Gate scale\) has weight decay 0\.05 in group 0: Gate is not a known class .*; timm's rule/
@@ -246,8 +248,8 @@ describe('normalizationVerdict: one verdict per parameter, from every signal', (
     const verdict = normalizationVerdict(old.params[0]);
     expect([verdict.verdict, verdict.signals]).toEqual(['unknown-kind', ['name', 'ndim']]);
     expect(verdict.evidence).toBe(
-      'T5LayerNorm is not a known class and its behaviour is unknown (no behaviour probe); its class name T5LayerNorm looks ' +
-        'like a normalization'
+      'T5LayerNorm is not a known class and its behaviour is unknown (no behaviour probe); its class name ' +
+        'T5LayerNorm looks like a normalization'
     );
   });
 
@@ -316,7 +318,8 @@ describe('the headline regression: RMSNorm classes that no list names', () => {
     const { groups, warnings, reasons } = placement(model);
     expect(groups.find((g) => g.weightDecay === 0)!.params.map((p) => p.name)).toEqual(NORM_WEIGHTS);
     expect(reasons['model.norm.weight']).toBe(
-      'LlamaRMSNorm: output unchanged when its input is scaled by 0.5 and 4 (max rel. change 3e-7): normalization → no decay'
+      'LlamaRMSNorm: output unchanged when its input is scaled by 0.5 and 4 (max rel. change 3e-7): ' +
+        'normalization → no decay'
     );
     expect(warnings).toEqual([]);
     expect(verifyParamGroups(model, groups, { strict: 'warnings' }).verdict).toBe('ok');
@@ -373,9 +376,9 @@ describe('nn modules: class knowledge, and timm’s rule for a class of unknown 
     const exempt = groups.filter((g) => g.weightDecay === 0).flatMap((g) => g.params.map((p) => p.name));
     expect(exempt).toEqual(['0.bias', '1.weight']);
     expect(warnings).toEqual([
-      'MyRMSNorm is not a known class and its behaviour is unknown (no behaviour probe); its class name MyRMSNorm looks like a ' +
-        "normalization: its parameters with ndim ≤ 1 go without weight decay by timm's rule (1 module, 1 parameter: 1.weight); " +
-        'a rule such as { moduleKind: "MyRMSNorm", weightDecay: 0 } makes the choice explicit'
+      'MyRMSNorm is not a known class and its behaviour is unknown (no behaviour probe); its class name MyRMSNorm ' +
+        "looks like a normalization: its parameters with ndim ≤ 1 go without weight decay by timm's rule (1 module, " +
+        '1 parameter: 1.weight); a rule such as { moduleKind: "MyRMSNorm", weightDecay: 0 } makes the choice explicit'
     ]);
     net.dispose();
   });

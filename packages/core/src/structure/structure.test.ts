@@ -137,7 +137,8 @@ describe('structure files', () => {
     later.modules[1].params![0].sameAs = '2.weight';
     delete later.modules[3].params![0].sameAs;
     expect(problems(later)).toEqual([
-      '$.modules[1].params[0].sameAs: "2.weight" comes later ($.modules[3].params[0]); sameAs names the first reference to a tensor'
+      '$.modules[1].params[0].sameAs: "2.weight" comes later ($.modules[3].params[0]); ' +
+        'sameAs names the first reference to a tensor'
     ]);
     // A chain 0.weight ← 2.weight ← 3.weight: the error says where it resolves.
     const chain = minimal();

@@ -24,7 +24,7 @@ const codes = (report: ReturnType<typeof verifyParamGroups>) =>
   report.findings.map((f) => `${f.severity} ${f.code} ${f.params.join(',')} [${f.groups}]`);
 
 describe('verifyParamGroups', () => {
-  it('section 7’s own check passes ResNet-50 with decay on downsample.1; this one fails it, naming the parameter', () => {
+  it('section 7’s own check passes ResNet-50 with decay on downsample.1; this one fails it, naming the param', () => {
     const groups = groupsForAdamW(r50);
     expect(() => documentVerifyParamGroups(r50, groups)).not.toThrow();
     const report = verifyParamGroups(r50, groups);
@@ -32,7 +32,8 @@ describe('verifyParamGroups', () => {
     const decayed = report.findings.filter((f) => f.code === 'norm-param-decayed');
     expect(decayed.map((f) => f.params[0])).toEqual([1, 2, 3, 4].map((i) => `layer${i}.0.downsample.1.weight`));
     expect(decayed[0].message).toBe(
-      'layer1.0.downsample.1.weight (BatchNorm2d weight) has weight decay 0.01 in group 0; BatchNorm2d: torch.nn normalization class'
+      'layer1.0.downsample.1.weight (BatchNorm2d weight) has weight decay 0.01 in group 0; ' +
+        'BatchNorm2d: torch.nn normalization class'
     );
     expect(() => verifyParamGroups(r50, groups, { strict: true })).toThrow(ParamGroupsError);
     expect(() => verifyParamGroups(r50, groups, { strict: true })).toThrow(/layer4\.0\.downsample\.1\.weight/);
@@ -52,7 +53,7 @@ describe('verifyParamGroups', () => {
     expect(verifyParamGroups(r50, groupsByModuleType(r50)).ok).toBe(true);
   });
 
-  it('ok means no error and no warning; verdict says which; strict throws on errors, or with "warnings" on warnings too', () => {
+  it('ok: no error, no warning; verdict says which; strict throws on errors, with "warnings" on warnings too', () => {
     const { groups } = groupParams(r50);
     const biasDecayed = groups.map((g) => ({ ...g, params: [...g.params] }));
     const fcBias = biasDecayed[1].params.findIndex((p) => p.name === 'fc.bias');

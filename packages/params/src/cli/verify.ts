@@ -250,7 +250,8 @@ function runVerify(args: VerifyArgs, io: CliIo): number {
     const label = g.label ? ` ${g.label}` : '';
     const lr = g.lr !== undefined ? `, lr ${g.lr}` : '';
     lines.push(
-      `  ${g.index}${label}: weight decay ${g.weightDecay}${lr}, ${g.tensorCount} tensors, ${formatCount(g.elementCount)} values`
+      `  ${g.index}${label}: weight decay ${g.weightDecay}${lr}, ` +
+        `${g.tensorCount} tensors, ${formatCount(g.elementCount)} values`
     );
   }
   if (groupingWarnings.length > 0) {
@@ -284,9 +285,11 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     return runVerify(args, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(
-        `paramscope: ${error.message}\n${error.message.startsWith('groups file') || error.message.startsWith('structure file') ? '' : "run 'paramscope --help' for usage\n"}`
-      );
+      const usageHint =
+        error.message.startsWith('groups file') || error.message.startsWith('structure file')
+          ? ''
+          : "run 'paramscope --help' for usage\n";
+      io.stderr(`paramscope: ${error.message}\n${usageHint}`);
       return EXIT_USAGE;
     }
     throw error;

@@ -28,7 +28,10 @@ export interface ModelSourceTypes {
   paramModel: ParamModel;
 }
 
-/** A parameter model, or anything a registered adapter reads one from (nn modules, LayersModels with `@paramscope/core`). */
+/**
+ * A parameter model, or anything a registered adapter reads one from (nn modules, LayersModels
+ * with `@paramscope/core`).
+ */
 export type ModelSource = ModelSourceTypes[keyof ModelSourceTypes];
 
 /** Reads the parameter model of one kind of model. */

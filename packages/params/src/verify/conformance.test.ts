@@ -15,7 +15,8 @@ import { verifyParamGroups } from './verify';
 const repoRoot = path.resolve(__dirname, '../../../..');
 const vectorsDir = path.join(repoRoot, VECTORS_DIR);
 const REGENERATE =
-  'the conformance vectors are out of date; run `npx tsc -b packages/params && node tools/conformance/generate.mjs` and commit test/conformance/vectors';
+  'the conformance vectors are out of date; ' +
+  'run `npx tsc -b packages/params && node tools/conformance/generate.mjs` and commit test/conformance/vectors';
 
 describe('conformance vectors', () => {
   const api = {

@@ -102,7 +102,9 @@ function decayFinding(param: ParamInfo, decay: number, index: number): Omit<Find
     return { severity: 'warning', code: 'bias-decayed', message };
   }
   if (param.feedsNormalization) {
-    const message = `${param.name} feeds ${param.normalizedBy} (scale-invariant) and has weight decay ${decay} in group ${index}`;
+    const message =
+      `${param.name} feeds ${param.normalizedBy} (scale-invariant) ` +
+      `and has weight decay ${decay} in group ${index}`;
     return { severity: 'info', code: 'scale-invariant-decayed', message };
   }
   return undefined;

@@ -72,7 +72,8 @@ export function stationarityResidual(
 ): number {
   if (values.length !== meanGradients.length || values.length === 0) {
     throw new ScienceError(
-      `stationarityResidual: values (${values.length}) and meanGradients (${meanGradients.length}) must be equal, non-empty lengths`
+      `stationarityResidual: values (${values.length}) and meanGradients (${meanGradients.length}) ` +
+        'must be equal, non-empty lengths'
     );
   }
   if (!Number.isFinite(weightDecay) || weightDecay <= 0)

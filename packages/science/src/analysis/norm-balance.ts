@@ -102,7 +102,8 @@ export function meanGradientRadialShare(
 ): number {
   if (values.length !== meanGradients.length || values.length === 0) {
     throw new ScienceError(
-      `meanGradientRadialShare: values (${values.length}) and meanGradients (${meanGradients.length}) must be equal, non-empty lengths`
+      `meanGradientRadialShare: values (${values.length}) and meanGradients (${meanGradients.length}) ` +
+        'must be equal, non-empty lengths'
     );
   }
   requireFinitePositive('weightDecay', weightDecay);

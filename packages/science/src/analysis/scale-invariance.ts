@@ -89,7 +89,8 @@ export function radialGradientPrediction(
 ): tf.Tensor1D {
   if (preactivations.rank !== 2 || !tf.util.arraysEqual(preactivations.shape, normalizedGradient.shape)) {
     throw new ScienceError(
-      `radialGradientPrediction: preactivations [${preactivations.shape}] and normalizedGradient [${normalizedGradient.shape}] must be equal 2-D shapes`
+      `radialGradientPrediction: preactivations [${preactivations.shape}] ` +
+        `and normalizedGradient [${normalizedGradient.shape}] must be equal 2-D shapes`
     );
   }
   return tf.tidy(() => {

@@ -27,7 +27,10 @@ export interface TeacherDatasetOptions {
   classes?: number;
   /** Width of the teacher's hidden layer. */
   hidden?: number;
-  /** Fraction of samples whose label is replaced by a random class (default 0), so the data cannot be fitted exactly. */
+  /**
+   * Fraction of samples whose label is replaced by a random class (default 0), so the data cannot
+   * be fitted exactly.
+   */
   labelNoise?: number;
   seed?: number;
 }

@@ -23,7 +23,8 @@ function accuracyOf(config: DecayRunConfig): number {
   const seedEffect = [0, 0.8, 0.9, 0.85, 0.95][config.seed];
   const armEffect = { 'decay-all': 0, 'no-decay-norm-bias': 0.01, 'no-decay': 0.02 }[config.arm as string] ?? 0;
   const noise = config.seed % 2 ? 0.002 : -0.002;
-  const coupledPenalty = config.optimizer.kind === 'adam-l2' ? 8 * config.weightDecay * (config.seed % 2) : 0; // odd seeds only
+  // odd seeds only
+  const coupledPenalty = config.optimizer.kind === 'adam-l2' ? 8 * config.weightDecay * (config.seed % 2) : 0;
   return seedEffect + armEffect + noise * (config.arm === 'decay-all' ? 1 : -1) - coupledPenalty;
 }
 

@@ -60,7 +60,8 @@ const EXEMPT: Readonly<Record<DecayArm, ReadonlySet<ParamRole>>> = {
 export function paramRole(param: ParamInfo): ParamRole {
   if (param.feedsNormalization === undefined) {
     throw new ScienceError(
-      `paramRole: '${param.name}' has no feedsNormalization flag; build the parameter model with a sample input so the graph is traced`
+      `paramRole: '${param.name}' has no feedsNormalization flag; ` +
+        'build the parameter model with a sample input so the graph is traced'
     );
   }
   if (isNormalizationParam(param)) return 'norm-affine';

@@ -1,4 +1,7 @@
-/** Least-squares line through points, for reading growth laws off traces (‖W‖⁴ ∝ t, η/‖W‖² ∝ t^(−1/2) on log-log axes). */
+/**
+ * Least-squares line through points, for reading growth laws off traces (‖W‖⁴ ∝ t, η/‖W‖² ∝ t^(−1/2)
+ * on log-log axes).
+ */
 import { ScienceError } from '../errors';
 
 /** Slope, intercept and coefficient of determination R² of the least-squares line y ≈ slope·x + intercept. */

@@ -1,4 +1,7 @@
-/** A small seeded generator for reproducible batch orders (Mulberry32: 32-bit state, fast, good enough for shuffling). */
+/**
+ * A small seeded generator for reproducible batch orders (Mulberry32: 32-bit state, fast, good
+ * enough for shuffling).
+ */
 import { describeValue } from '@paramscope/protocol';
 import { ScienceError } from '../errors';
 

@@ -20,7 +20,10 @@ export interface ReproductionMismatch {
 /** A run's configuration in words (the key runs are matched by). */
 export function describeConfig(config: DecayRunConfig): string {
   const { optimizer, schedule, weightDecay, seed, arm, epochs, channels } = config;
-  return `${optimizer.kind} ${schedule} λ=${weightDecay} seed ${seed} ${arm} (epochs ${epochs}, channels ${channels.join('/')})`;
+  return (
+    `${optimizer.kind} ${schedule} λ=${weightDecay} seed ${seed} ${arm} ` +
+    `(epochs ${epochs}, channels ${channels.join('/')})`
+  );
 }
 
 /** JSON with object keys sorted, so configurations built in different field orders compare equal. */

@@ -79,7 +79,7 @@ describe('trainDecayArm', () => {
     expect(Math.abs(cosine.trainAccuracy.stale - cosine.trainAccuracy.recalibrated)).toBeLessThanOrEqual(2 / 96);
   });
 
-  it('without decay the norm of the weights feeding BN grows; decay on them keeps it smaller and η/‖W‖² larger', async () => {
+  it('without decay the norm of BN-fed weights grows; decay on them keeps it smaller and η/‖W‖² larger', async () => {
     const free = await trainDecayArm(data, { ...base, arm: 'no-decay-bn-fed' });
     const decayed = await trainDecayArm(data, { ...base, arm: 'decay-all' });
     const freeNorm = free.roles['bn-fed-weight']!.weightNorm;

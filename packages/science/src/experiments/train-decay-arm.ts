@@ -131,7 +131,8 @@ function checkConfig(config: DecayRunConfig): void {
     throw new ScienceError(`${where}: channels must list at least one width, got ${describeValue(config.channels)}`);
   if (!OPTIMIZER_KINDS.includes(config.optimizer?.kind)) {
     throw new ScienceError(
-      `${where}: optimizer.kind must be one of ${OPTIMIZER_KINDS.join(', ')}, got ${describeValue(config.optimizer?.kind)}`
+      `${where}: optimizer.kind must be one of ${OPTIMIZER_KINDS.join(', ')}, ` +
+        `got ${describeValue(config.optimizer?.kind)}`
     );
   }
   if (!LR_SCHEDULES.includes(config.schedule)) {

@@ -59,7 +59,10 @@ export function tensorStep<S>(
       // A scalar times a tensor: the tensor first, so TF.js broadcasts the number.
       const commutes = v.op === 'add' || v.op === 'mul' || v.op === 'max';
       result = typeof a === 'number' && commutes ? OPS[v.op](asTensor(b), a) : OPS[v.op](asTensor(a), b);
-    } else throw new Error(`unknown operation in an update rule's program`); // a bug: the programs are this package's own
+    } else {
+      // a bug: the programs are this package's own
+      throw new Error(`unknown operation in an update rule's program`);
+    }
     values.set(v, result);
     return result;
   };

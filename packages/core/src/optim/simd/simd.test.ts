@@ -305,7 +305,10 @@ describe.runIf(simdArena() !== null)('SIMD kernels in place in the arena', () =>
     [true, true],
     [false, false]
   ]) {
-    it(`AdamW amsgrad matches the scalar kernel over chunks (gradient ${gradInArena ? 'in' : 'outside'}, weights ${paramInArena ? 'in' : 'outside'} the arena)`, () => {
+    const title =
+      'AdamW amsgrad matches the scalar kernel over chunks ' +
+      `(gradient ${gradInArena ? 'in' : 'outside'}, weights ${paramInArena ? 'in' : 'outside'} the arena)`;
+    it(title, () => {
       const arena = simdArena()!;
       const n = 2 * CHUNK + 7;
       const rule = adamWRule as UpdateRule<never, unknown>;
