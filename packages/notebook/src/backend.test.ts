@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it } from 'vitest';
-import { describeBackend, useBestBackend } from './backend';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BACKEND_PREFERENCE, backendsFor, describeBackend, useBestBackend } from './backend';
 
 describe('useBestBackend', () => {
   it('skips the native bindings that are not installed and activates a working backend', async () => {
@@ -42,5 +42,31 @@ describe('useBestBackend on wasm', () => {
     expect(grads[filter.name].shape).toEqual([3, 3, 3, 4]);
     expect(Number.isFinite(tf.sum(grads[filter.name]).dataSync()[0])).toBe(true);
     tf.dispose([x, filter, grads[filter.name]]);
+  });
+});
+
+describe('backendsFor', () => {
+  const forced = process.env.PARAMSCOPE_BACKEND;
+  afterEach(() => {
+    if (forced === undefined) delete process.env.PARAMSCOPE_BACKEND;
+    else process.env.PARAMSCOPE_BACKEND = forced;
+  });
+
+  it('puts wasm first for many small ops and the native bindings first for large ones', () => {
+    delete process.env.PARAMSCOPE_BACKEND;
+    expect(backendsFor('small-ops')).toEqual(['wasm', 'tfjs-node-gpu', 'tfjs-node', 'cpu']);
+    expect(backendsFor('large-ops')).toEqual(BACKEND_PREFERENCE);
+  });
+
+  it('lets PARAMSCOPE_BACKEND win over the workload', () => {
+    process.env.PARAMSCOPE_BACKEND = 'cpu';
+    expect(backendsFor('small-ops')).toEqual(['cpu']);
+    expect(backendsFor('large-ops')).toEqual(['cpu']);
+  });
+
+  it('names an unknown workload', () => {
+    expect(() => backendsFor('tiny' as never)).toThrow(
+      'backendsFor: unknown workload "tiny" (expected one of large-ops, small-ops)'
+    );
   });
 });

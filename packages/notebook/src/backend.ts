@@ -5,6 +5,7 @@
  */
 import { ensureConv2dFilterGradient } from '@paramscope/core';
 import * as tf from '@tensorflow/tfjs';
+import { describeValue } from '@paramscope/protocol';
 import { NotebookError } from './errors';
 
 /** Backends in order of preference. `tensorflow` is the name both native bindings register. */
@@ -121,6 +122,36 @@ export async function useBestBackend(
     if (attempt.ok && tfBackend) return { backend: choice, tfBackend, attempts };
   }
   throw new NotebookError(`No TF.js backend works: ${attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ')}`);
+}
+
+/**
+ * What a notebook's TF.js work is made of, which decides the fastest backend:
+ * - `large-ops` (the default): convolutions and large matrices, where TensorFlow's native kernels win
+ *   (ResNet-18 training 1.2× PyTorch on tfjs-node against 15× on wasm);
+ * - `small-ops`: thousands of steps of a small model, where each op's fixed cost dominates and wasm
+ *   is faster (a step of the 3-layer MLP of notebooks 03 and 04: 2.1 ms on wasm, 3.4–3.8 ms on tfjs-node).
+ */
+export type Workload = 'large-ops' | 'small-ops';
+
+/** Backends in order of preference for a workload. */
+export const WORKLOAD_PREFERENCE: Readonly<Record<Workload, readonly BackendChoice[]>> = {
+  'large-ops': BACKEND_PREFERENCE,
+  'small-ops': ['wasm', 'tfjs-node-gpu', 'tfjs-node', 'cpu']
+};
+
+/**
+ * The order {@link useBestBackend} should try for a workload: `PARAMSCOPE_BACKEND` when set (it always
+ * wins), else {@link WORKLOAD_PREFERENCE}.
+ *
+ * @example
+ * const backend = await useBestBackend(backendsFor('small-ops'));
+ */
+export function backendsFor(workload: Workload): readonly BackendChoice[] {
+  if (!Object.hasOwn(WORKLOAD_PREFERENCE, workload)) {
+    const known = Object.keys(WORKLOAD_PREFERENCE).join(', ');
+    throw new NotebookError(`backendsFor: unknown workload ${describeValue(workload)} (expected one of ${known})`);
+  }
+  return process.env.PARAMSCOPE_BACKEND ? preferenceFromEnvironment() : WORKLOAD_PREFERENCE[workload];
 }
 
 function preferenceFromEnvironment(): readonly BackendChoice[] {
