@@ -3,7 +3,7 @@
  * so a notebook can look at the intermediate quantities (μ_B, σ²_B, ẑ) that a BN layer hides.
  */
 import * as tf from '@tensorflow/tfjs';
-import { describeValue } from '@paramscope/protocol';
+import { requireNonNegative } from '../checks';
 import { ScienceError } from '../errors';
 
 /** The batch statistics of a BN forward pass in training mode and what it produces. */
@@ -34,9 +34,7 @@ export interface BatchNormForwardOptions {
  */
 export function batchNormForward(z: tf.Tensor, options: BatchNormForwardOptions): BatchNormForward {
   const { eps, gamma = 1, beta = 0 } = options;
-  if (!Number.isFinite(eps) || eps < 0) {
-    throw new ScienceError(`batchNormForward: eps must be a non-negative finite number, got ${describeValue(eps)}`);
-  }
+  requireNonNegative('eps', eps, 'batchNormForward');
   if (z.rank < 2) {
     throw new ScienceError(`batchNormForward: z must have a batch axis and a channel axis, got shape [${z.shape}]`);
   }

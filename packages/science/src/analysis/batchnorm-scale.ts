@@ -3,16 +3,7 @@
  * With W' = cW the pre-activations scale by c, and BN computes (cz − cμ)/√(c²σ² + ε): the ε in the
  * denominator is the only thing that does not scale.
  */
-import { describeValue } from '@paramscope/protocol';
-import { ScienceError } from '../errors';
-
-function check(name: string, value: number, positive = true): void {
-  if (!Number.isFinite(value) || (positive ? value <= 0 : value < 0)) {
-    throw new ScienceError(
-      `${name} must be a ${positive ? 'positive' : 'non-negative'} finite number, got ${describeValue(value)}`
-    );
-  }
-}
+import { requireNonNegative, requirePositive } from '../checks';
 
 /**
  * Relative deviation of BN's normalized output when the incoming weights are scaled by `c`:
@@ -20,9 +11,9 @@ function check(name: string, value: number, positive = true): void {
  * δ → 0 as c grows: the larger the weights, the closer BN is to exactly invariant.
  */
 export function batchNormScaleDeviation(c: number, variance: number, eps: number): number {
-  check('c', Math.abs(c));
-  check('variance', variance);
-  check('eps', eps, false);
+  requirePositive('c', Math.abs(c));
+  requirePositive('variance', variance);
+  requireNonNegative('eps', eps);
   const ratio = eps / (c * c * variance);
   // −expm1(−½·log1p(x)) = 1 − (1+x)^(−½), without cancellation when x is tiny.
   return -Math.expm1(-0.5 * Math.log1p(ratio));
@@ -30,8 +21,8 @@ export function batchNormScaleDeviation(c: number, variance: number, eps: number
 
 /** The first-order bound δ(c) ≤ ε/(2c²σ²). */
 export function batchNormScaleDeviationBound(c: number, variance: number, eps: number): number {
-  check('c', Math.abs(c));
-  check('variance', variance);
-  check('eps', eps, false);
+  requirePositive('c', Math.abs(c));
+  requirePositive('variance', variance);
+  requireNonNegative('eps', eps);
   return eps / (2 * c * c * variance);
 }

@@ -3,13 +3,12 @@
  * rate" of γ and Li & Arora's equivalence between decay and an exponentially growing schedule.
  */
 import { describeValue } from '@paramscope/protocol';
+import { requireNonNegative, requirePairedGradients, requirePositive } from '../checks';
 import { ScienceError } from '../errors';
 
 function requireDecayStep(lr: number, weightDecay: number): void {
-  if (!Number.isFinite(lr) || lr <= 0)
-    throw new ScienceError(`lr must be a positive finite number, got ${describeValue(lr)}`);
-  if (!Number.isFinite(weightDecay) || weightDecay < 0)
-    throw new ScienceError(`weightDecay must be a non-negative finite number, got ${describeValue(weightDecay)}`);
+  requirePositive('lr', lr);
+  requireNonNegative('weightDecay', weightDecay);
   if (lr * weightDecay >= 1) throw new ScienceError(`lr·weightDecay must be below 1, got ${lr * weightDecay}`);
 }
 
@@ -70,14 +69,8 @@ export function stationarityResidual(
   meanGradients: readonly number[],
   weightDecay: number
 ): number {
-  if (values.length !== meanGradients.length || values.length === 0) {
-    throw new ScienceError(
-      `stationarityResidual: values (${values.length}) and meanGradients (${meanGradients.length}) ` +
-        'must be equal, non-empty lengths'
-    );
-  }
-  if (!Number.isFinite(weightDecay) || weightDecay <= 0)
-    throw new ScienceError(`weightDecay must be a positive finite number, got ${describeValue(weightDecay)}`);
+  requirePairedGradients('stationarityResidual', values, meanGradients);
+  requirePositive('weightDecay', weightDecay);
   let residual = 0;
   let reference = 0;
   values.forEach((value, i) => {

@@ -9,7 +9,7 @@
  * gradient noise (which vanishes as η → 0). For a scale-invariant θ the radial part is 0 up to BN's
  * ε, so only noise can hold the norm up: ‖θ*‖⁴ = ηG/(λ(2 − ηλ)), G = ‖θ‖²‖g‖² (D11).
  */
-import { describeValue } from '@paramscope/protocol';
+import { requirePairedGradients, requirePositive } from '../checks';
 import { ScienceError } from '../errors';
 
 /** One step of one parameter set, taken before the update. */
@@ -38,17 +38,11 @@ export interface NormBalance {
   meanSquaredNorm: number;
 }
 
-function requireFinitePositive(name: string, value: number): void {
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new ScienceError(`${name} must be a positive finite number, got ${describeValue(value)}`);
-  }
-}
-
 /** Averages the balance over `samples` (a window where the norm is expected to be stationary). */
 export function sgdNormBalance(samples: readonly NormBalanceSample[], lr: number, weightDecay: number): NormBalance {
   if (samples.length === 0) throw new ScienceError('sgdNormBalance: no samples');
-  requireFinitePositive('lr', lr);
-  requireFinitePositive('weightDecay', weightDecay);
+  requirePositive('lr', lr);
+  requirePositive('weightDecay', weightDecay);
   if (lr * weightDecay >= 1) {
     throw new ScienceError(`sgdNormBalance: lr·weightDecay must be below 1, got ${lr * weightDecay}`);
   }
@@ -100,13 +94,8 @@ export function meanGradientRadialShare(
   meanGradients: readonly number[],
   weightDecay: number
 ): number {
-  if (values.length !== meanGradients.length || values.length === 0) {
-    throw new ScienceError(
-      `meanGradientRadialShare: values (${values.length}) and meanGradients (${meanGradients.length}) ` +
-        'must be equal, non-empty lengths'
-    );
-  }
-  requireFinitePositive('weightDecay', weightDecay);
+  requirePairedGradients('meanGradientRadialShare', values, meanGradients);
+  requirePositive('weightDecay', weightDecay);
   const squaredNorm = values.reduce((s, v) => s + v * v, 0);
   if (squaredNorm === 0) throw new ScienceError('meanGradientRadialShare: every value is zero');
   return -values.reduce((s, v, i) => s + v * meanGradients[i], 0) / (weightDecay * squaredNorm);

@@ -4,17 +4,8 @@
  * while ‖W‖ moves, because ‖∇L‖ scales like 1/‖W‖.
  */
 import { describeValue } from '@paramscope/protocol';
+import { requireNonNegative, requirePositive } from '../checks';
 import { ScienceError } from '../errors';
-
-function requirePositive(name: string, value: number): void {
-  if (!Number.isFinite(value) || value <= 0)
-    throw new ScienceError(`${name} must be a positive finite number, got ${describeValue(value)}`);
-}
-
-function requireNonNegative(name: string, value: number): void {
-  if (!Number.isFinite(value) || value < 0)
-    throw new ScienceError(`${name} must be a non-negative finite number, got ${describeValue(value)}`);
-}
 
 function requireDecayStep(lr: number, weightDecay: number): void {
   requirePositive('lr', lr);

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchNormForward } from './batchnorm-forward';
 import { describeValue } from '@paramscope/protocol';
+import { requireNonNegative } from '../checks';
 import { ScienceError } from '../errors';
 
 /** A loss L(W) = CE(softmax(relu(BN(XW))·H), labels) with fixed data X, head H and labels. */
@@ -46,10 +47,7 @@ export function createScaleInvariantProblem(options: ScaleInvariantProblemOption
   }
   if (samples < 2)
     throw new ScienceError('createScaleInvariantProblem: samples must be at least 2 for batch statistics');
-  if (!Number.isFinite(eps) || eps < 0)
-    throw new ScienceError(
-      `createScaleInvariantProblem: eps must be a non-negative finite number, got ${describeValue(eps)}`
-    );
+  requireNonNegative('eps', eps, 'createScaleInvariantProblem');
   const [inputs, initialWeights, head, labels] = tf.tidy(() => {
     const x = tf.randomNormal([samples, features], 1, 1, 'float32', seed) as tf.Tensor2D;
     const w0 = tf.randomNormal([features, channels], 0, 1, 'float32', seed + 1) as tf.Tensor2D;
@@ -120,10 +118,7 @@ export function hessianVectorProduct(f: (w: tf.Tensor) => tf.Scalar, w: tf.Tenso
  * (⟨W, ∇L⟩ = 0), for studying norm dynamics without a network. Seeded.
  */
 export function randomTangentGradient(w: tf.Tensor, norm: number, seed: number): tf.Tensor {
-  if (!Number.isFinite(norm) || norm < 0)
-    throw new ScienceError(
-      `randomTangentGradient: norm must be a non-negative finite number, got ${describeValue(norm)}`
-    );
+  requireNonNegative('norm', norm, 'randomTangentGradient');
   return tf.tidy(() => {
     const noise = tf.randomNormal(w.shape, 0, 1, 'float32', seed);
     const tangent = tf.sub(noise, tf.mul(w, tf.div(tf.sum(tf.mul(noise, w)), tf.sum(tf.square(w)))));
