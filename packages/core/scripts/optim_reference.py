@@ -255,18 +255,24 @@ def initial_params():
     return tensors
 
 
-def run(name, case):
-    params = initial_params()
-    init = [f32_list(p) for p in params]
-    groups = [dict(params=[params[i] for i in idx], **over) for idx, over in case["groups"]]
-    opt = case["cls"](groups, case["defaults"])
-    noise = XorShift32(7 + len(name))
+def record_trajectory(opt, params, seed):
+    """Steps `opt` STEPS times with g = 0.5 * w + xorshift32 noise (seeded `seed`); every parameter after every step."""
+    noise = XorShift32(seed)
     trajectory = []
     for _ in range(STEPS):
         for p in params:
             p.grad = (0.5 * p.detach() + noise.noise(p.numel()).reshape(p.shape)).to(torch.float32)
         opt.step()
         trajectory.append([f32_list(p) for p in params])
+    return trajectory
+
+
+def run(name, case):
+    params = initial_params()
+    init = [f32_list(p) for p in params]
+    groups = [dict(params=[params[i] for i in idx], **over) for idx, over in case["groups"]]
+    opt = case["cls"](groups, case["defaults"])
+    trajectory = record_trajectory(opt, params, seed=7 + len(name))
     sd = opt.state_dict()
     state = {}
     for index, entry in sd["state"].items():

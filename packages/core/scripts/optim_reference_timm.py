@@ -38,7 +38,7 @@ import sys
 import types
 
 import torch
-from optim_reference import OUT, PARAMS, STEPS, XorShift32, f32_list, initial_params
+from optim_reference import OUT, PARAMS, STEPS, f32_list, initial_params, record_trajectory
 
 CAMEL = {
     "lr": "lr",
@@ -165,13 +165,7 @@ def run(name, case):
             if not group["layer_adaptation"]:
                 expressible = group["weight_decay"] == 0 and not group["always_adapt"]
                 assert expressible, f"{name}: timm cannot express this group"
-    noise = XorShift32(7 + len(optimizer))
-    trajectory = []
-    for _ in range(STEPS):
-        for p in params:
-            p.grad = (0.5 * p.detach() + noise.noise(p.numel()).reshape(p.shape)).to(torch.float32)
-        opt.step()
-        trajectory.append([f32_list(p) for p in params])
+    trajectory = record_trajectory(opt, params, seed=7 + len(optimizer))
     sd = opt.state_dict()
     state = {
         str(index): {STATE_CAMEL[k]: {"shape": list(v.shape), "values": f32_list(v)} for k, v in entry.items()}

@@ -32,7 +32,7 @@ NORMALIZATION_KINDS = frozenset(
     ]
 )
 
-_TORCHVISION_NORMALIZATION_KINDS = frozenset(["LayerNorm2d", "FrozenBatchNorm2d"])
+TORCHVISION_NORMALIZATION_KINDS = frozenset(["LayerNorm2d", "FrozenBatchNorm2d"])
 
 #: Classes that own parameters and are known not to normalize (torch.nn's, and TF.js layers
 #: without a PyTorch name). Another kind, without a base kind or behaviour evidence, is unknown.
@@ -201,7 +201,7 @@ def _strong_signal_text(signal: str, facts: ModuleFacts) -> str:
         return f"subclass of torch.nn {base}"
     if signal == "probe":
         return f"{_invariant_text(_ran_probe(facts.normalization))}: normalization"
-    origin = "torchvision" if facts.kind in _TORCHVISION_NORMALIZATION_KINDS else "torch.nn"
+    origin = "torchvision" if facts.kind in TORCHVISION_NORMALIZATION_KINDS else "torch.nn"
     return f"{origin} normalization class"
 
 

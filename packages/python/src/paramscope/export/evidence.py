@@ -37,6 +37,7 @@ import torch
 from torch import nn
 from torch.nn.modules import batchnorm, instancenorm
 
+from ..normalization import NORMALIZATION_KINDS, TORCHVISION_NORMALIZATION_KINDS
 from .inputs import ExampleInputs, tensors_in
 
 PROBE_SCALES = (0.5, 4.0)
@@ -53,25 +54,8 @@ NOISE_SEED = 0x5EED_4A11
 def _torch_norm_classes() -> List[type]:
     """torch.nn's normalization classes (RMSNorm exists from torch 2.4). `norm_hierarchy` walks
     a class's MRO, so the most derived of them names a module."""
-    names = [
-        "BatchNorm1d",
-        "BatchNorm2d",
-        "BatchNorm3d",
-        "SyncBatchNorm",
-        "LazyBatchNorm1d",
-        "LazyBatchNorm2d",
-        "LazyBatchNorm3d",
-        "LayerNorm",
-        "GroupNorm",
-        "InstanceNorm1d",
-        "InstanceNorm2d",
-        "InstanceNorm3d",
-        "LazyInstanceNorm1d",
-        "LazyInstanceNorm2d",
-        "LazyInstanceNorm3d",
-        "LocalResponseNorm",
-        "RMSNorm",
-    ]
+    # The verdict's torch.nn kinds (torchvision's are not torch.nn classes) and the lazy InstanceNorms.
+    names = sorted(NORMALIZATION_KINDS - TORCHVISION_NORMALIZATION_KINDS) + [f"LazyInstanceNorm{d}d" for d in (1, 2, 3)]
     classes = [getattr(nn, name) for name in names if hasattr(nn, name)]
     # Their private bases, for classes that derive from those directly.
     classes += [
