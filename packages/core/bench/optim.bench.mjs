@@ -171,8 +171,9 @@ async function benchBackend(backend, params) {
   ];
   const results = {};
   const executors = [['', () => undefined]];
-  // Worker threads work on the cpu backend only (the wasm heap is not shared memory).
-  if (nodeEntry && withThreads && backend === 'cpu') {
+  // Worker threads share the weights where they live in shared memory: the cpu backend's storage
+  // and tfjs-node's host copies (the wasm heap is not shared memory).
+  if (nodeEntry && withThreads && backend !== 'wasm') {
     executors.push([' (threads)', () => nodeEntry.createThreadExecutor()]);
   }
   for (const [suffix, makeExecutor] of executors) {

@@ -4,11 +4,12 @@
  * for the workers with `Atomics.wait`, so `step()` stays synchronous.
  *
  * Weights and state live in `SharedArrayBuffer`s this executor allocates (the cpu backend keeps
- * using them as the variables' storage). Gradients come from TF.js in ordinary memory: before the
- * update, the calling thread copies each one it splits into a shared staging buffer, and takes its
- * Σ g² (the NaN/Infinity check) on each chunk it has just copied, while the chunk is in cache.
- * Tensors whose weights are not in shared memory (the wasm backend's heap, other backends) are
- * updated in the calling thread.
+ * using them as the variables' storage; on tfjs-node they hold the host copies of the weights).
+ * Gradients come from TF.js in ordinary memory: before the update, the calling thread copies each
+ * one it splits into a shared staging buffer, and takes its Σ g² (the NaN/Infinity check) on each
+ * chunk it has just copied, while the chunk is in cache.
+ * Tensors whose weights are not in shared memory (the wasm backend's heap, which is not shared)
+ * are updated in the calling thread, in place in that heap.
  */
 /// <reference types="node" />
 import { availableParallelism } from 'node:os';
@@ -20,6 +21,7 @@ import { variantFor, type Variant } from '../optim/rules/program';
 import { scalarKernelSource } from '../optim/rules/scalar-kernel';
 import type { UpdateRule } from '../optim/rules/rule';
 import { allocateInArena, simdArena, type SimdArena } from '../optim/simd/arena';
+import { backendHeapKernels } from '../optim/simd/backend-heap';
 import { runLoop, type FastPath } from '../optim/simd/dispatch';
 import { ENGINE_LAYOUT, simdEngine } from '../optim/simd/driver';
 import { simdModuleBytes } from '../optim/simd/kernels';
@@ -98,6 +100,8 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
   const simd = simdEngine();
   const arena = simd ? simdArena() : null;
   const fast: FastPath = { engine: simd, arena };
+  /** The calling thread's path for one call: also the wasm backend's heap when it is active. */
+  const callerPath = (): FastPath => ({ ...fast, heap: simd ? backendHeapKernels() : null });
   const source = workerSource();
   const workers: WorkerHandle[] = Array.from({ length: threads - 1 }, () => {
     const worker = new Worker(source, { eval: true });
@@ -285,9 +289,10 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
         })
       );
       dispatch(remote, measureVariants);
+      const caller = callerPath();
       for (const { task, start, end, grad } of local) {
         if (measured[task]) continue;
-        fastMeasure(fast, { ...tasks[task], grad }, start, end, sums[task]);
+        fastMeasure(caller, { ...tasks[task], grad }, start, end, sums[task]);
       }
       collect(remote, sums);
       return sums;
@@ -315,10 +320,11 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
       );
       dispatch(remote, [...new Set(variants)]);
       for (const pieces of remote) for (const piece of pieces) updatedValues.workers += piece.end - piece.start;
+      const caller = callerPath();
       for (const { task, start, end, grad } of local) {
         const t = tasks[task];
         updatedValues.caller += end - start;
-        runLoop(fast, calls[task], kernel, t.scalars, t.param, grad, t.slots, start, end, sums[task]);
+        runLoop(caller, calls[task], kernel, t.scalars, t.param, grad, t.slots, start, end, sums[task]);
       }
       collect(remote, sums);
       return sums;

@@ -6,6 +6,7 @@
 import { measureCall, measureKernel } from './rules/measure';
 import type { UpdateRule } from './rules/rule';
 import { allocateInArena, simdArena } from './simd/arena';
+import { backendHeapKernels } from './simd/backend-heap';
 import { runLoop, type FastPath } from './simd/dispatch';
 import { simdEngine } from './simd/driver';
 import { allocateFloat32, type Float32Allocator } from './tensor-access';
@@ -38,10 +39,13 @@ export interface KernelExecutor {
   update<S>(rule: UpdateRule<unknown, S>, tasks: UpdateTask<S>[]): Float64Array[];
 }
 
-/** This thread's fast path: the SIMD engine and the arena, where the platform has them. */
+/**
+ * This thread's fast path: the SIMD engine, the arena and the wasm backend's heap, where the
+ * platform (and the active backend) has them.
+ */
 export function fastPath(): FastPath {
   const engine = simdEngine();
-  return { engine, arena: engine ? simdArena() : null };
+  return { engine, arena: engine ? simdArena() : null, heap: engine ? backendHeapKernels() : null };
 }
 
 /**

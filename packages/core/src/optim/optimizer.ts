@@ -8,7 +8,8 @@ import { inlineExecutor, type KernelExecutor, type UpdateTask } from './executor
 import { rejectMisspelledGroupKeys, rejectUnknownKeys } from './keys';
 import type { PrePassSums, UpdateRule } from './rules/rule';
 import { decodeFloat, encodeFloats } from './state-encoding';
-import { prefersTensorOps, prepareInPlace, readGradient, writableWeights } from './tensor-access';
+import { adoptHeapSlots, discardHeapSlots, prepareHeapSlots, stateInBackendHeap } from './heap-state';
+import { prefersTensorOps, prepareInPlace, readGradient, writableWeights, type WritableWeights } from './tensor-access';
 import type {
   Gradients,
   NonFinitePolicy,
@@ -256,7 +257,8 @@ export abstract class Optimizer<H extends object> {
 
   /** The step with the fused loops over float32 arrays (in place on cpu and wasm). */
   private stepWithLoops(entries: StepEntry<H>[]): boolean {
-    // Ownership first (it may grow the wasm heap), then views; nothing below allocates on the backend.
+    // Ownership first (it may grow the wasm heap), then state in the heap, then views; nothing
+    // below allocates on the backend.
     const inPlace = entries.map(
       (entry) =>
         this.inPlace &&
@@ -266,46 +268,68 @@ export abstract class Optimizer<H extends object> {
           (storage) => this.executor.accepts?.(storage) ?? true
         )
     );
-    const weights = entries.map((entry, i) => writableWeights(entry.param.variable, inPlace[i]));
-    const gradValues = entries.map((entry) => readGradient(entry.grad));
-
-    const sums = this.executor.measure(
-      entries.map((entry, i) => ({
-        param: weights[i].values,
-        grad: gradValues[i],
-        weightDecay: (entry.group as { weightDecay?: number }).weightDecay ?? 0,
-        withNorms: this.rule.needsNorms
-      }))
+    const heapState = stateInBackendHeap();
+    const heapSlots = entries.map((entry, i) =>
+      heapState && inPlace[i]
+        ? prepareHeapSlots(
+            this.state.get(entry.param.variable)?.slots,
+            this.rule.slots(entry.group),
+            entry.param.variable
+          )
+        : undefined
     );
-    if (
-      !this.acceptGradients(
-        entries,
-        sums.map((s) => Number.isFinite(s[0]))
-      )
-    )
-      return false;
+    let weights: WritableWeights[];
+    let gradValues: Float32Array[];
+    let sums: Float64Array[];
+    try {
+      weights = entries.map((entry, i) => writableWeights(entry.param.variable, inPlace[i], this.executor.allocate));
+      gradValues = entries.map((entry) => readGradient(entry.grad));
+      sums = this.executor.measure(
+        entries.map((entry, i) => ({
+          param: weights[i].values,
+          grad: gradValues[i],
+          weightDecay: (entry.group as { weightDecay?: number }).weightDecay ?? 0,
+          withNorms: this.rule.needsNorms
+        }))
+      );
+      if (
+        !this.acceptGradients(
+          entries,
+          sums.map((s) => Number.isFinite(s[0]))
+        )
+      ) {
+        discardHeapSlots(heapSlots);
+        return false;
+      }
+    } catch (error) {
+      discardHeapSlots(heapSlots);
+      throw error;
+    }
     this.countGroupSteps();
     const totalGradSq = sums.reduce((total, s) => total + s[0], 0);
 
     const prepared = entries.map((entry, i) => {
       const state = this.stateFor(entry.param.variable);
-      // State goes into the executor's memory (the SIMD arena), where the kernels update it in
-      // place; weights elsewhere (the wasm heap, host copies) pass through a scratch chunk.
-      const allocate = this.executor.allocate;
-      let fresh = false;
-      const slots = this.rule.slots(entry.group).map((name) => {
-        const slot = state.slots.get(name);
-        if (slot instanceof Float32Array) return slot;
-        const values = allocate(entry.param.variable.size);
-        if (slot) {
-          values.set(slot.dataSync() as Float32Array);
-          slot.dispose();
-        } else {
-          fresh = true;
-        }
-        state.slots.set(name, values);
-        return values;
-      });
+      const names = this.rule.slots(entry.group);
+      const heap = heapSlots[i];
+      let fresh = heap?.fresh ?? false;
+      // State goes where the kernels update it in place: the wasm heap beside the weights there,
+      // else the executor's memory (the SIMD arena; weights elsewhere pass through scratch chunks).
+      const slots = heap
+        ? adoptHeapSlots(state.slots, names, heap)
+        : names.map((name) => {
+            const slot = state.slots.get(name);
+            if (slot instanceof Float32Array) return slot;
+            const values = this.executor.allocate(entry.param.variable.size);
+            if (slot) {
+              values.set(slot.dataSync() as Float32Array);
+              slot.dispose();
+            } else {
+              fresh = true;
+            }
+            state.slots.set(name, values);
+            return values;
+          });
       this.advance(state, entry.group);
       const pre: PrePassSums = { gradSq: sums[i][0], weightSq: sums[i][1], decayedGradSq: sums[i][2], totalGradSq };
       return { slots, fresh, pre, step: this.stepOf(state, entry.group), carried: state.carried };

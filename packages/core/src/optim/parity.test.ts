@@ -164,14 +164,19 @@ const cases: Array<[string, string, BaseOptimizerOptions]> = [
   ['cpu', 'in place, scalar kernels', { executor: scalarExecutor }],
   ['cpu', 'read-update-assign', { inPlace: false }],
   ['cpu', 'in place, 3 threads', { executor: threads }],
-  ['wasm', 'SIMD, assigned back', {}],
-  ['wasm', 'scalar kernels, assigned back', { executor: scalarExecutor }],
+  ['wasm', 'in place in the heap, SIMD', {}],
+  ['wasm', 'in place, scalar kernels', { executor: scalarExecutor }],
+  ['wasm', 'in place, 3 threads (the calling one works alone)', { executor: threads }],
   ['cpu', 'TF.js ops', { tensorOps: true }],
   ['wasm', 'TF.js ops', { tensorOps: true }]
 ];
 // The native backend, when a user has it (e.g. after `make native`): parity holds there too.
 if (nativeBackendInstalled())
-  cases.push(['tensorflow', 'loops, assigned back', {}], ['tensorflow', 'TF.js ops', { tensorOps: true }]);
+  cases.push(
+    ['tensorflow', 'loops, assigned back', {}],
+    ['tensorflow', 'loops on host copies, 3 threads', { executor: threads }],
+    ['tensorflow', 'TF.js ops', { tensorOps: true }]
+  );
 afterAll(() => threads.close());
 
 describe.each(cases)('parity with torch.optim on %s (%s)', (backend, _label, options) => {

@@ -101,9 +101,14 @@ function backendHolds(dataId: object): boolean {
 /**
  * Weights of `variable` ready to be updated: the backend's own buffer when `inPlace` (after
  * {@link prepareInPlace} returned true), otherwise the variable's host copy (read back only when
- * the variable changed since the last step), which `commit` assigns back.
+ * the variable changed since the last step), which `commit` assigns back. Host copies come from
+ * `allocate` (the executor's memory, where its loops update them without copies).
  */
-export function writableWeights(variable: tf.Variable, inPlace: boolean): WritableWeights {
+export function writableWeights(
+  variable: tf.Variable,
+  inPlace: boolean,
+  allocate: Float32Allocator = allocateFloat32
+): WritableWeights {
   const view = inPlace ? residentView(variable) : undefined;
   if (view)
     return {
@@ -113,11 +118,13 @@ export function writableWeights(variable: tf.Variable, inPlace: boolean): Writab
     };
   let copy = hostCopies.get(variable);
   if (!copy || copy.dataId !== variable.dataId || copy.values.length !== variable.size) {
-    copy = { values: Float32Array.from(variable.dataSync() as Float32Array), dataId: variable.dataId as object };
+    const values = allocate(variable.size);
+    values.set(variable.dataSync() as Float32Array);
+    copy = { values, dataId: variable.dataId as object };
     hostCopies.set(variable, copy);
   }
   // The current values go into a buffer no live tensor uses; `copy.values` stays with its tensor.
-  const spare = copy.spare && !backendHolds(copy.spare.dataId) ? copy.spare.values : new Float32Array(variable.size);
+  const spare = copy.spare && !backendHolds(copy.spare.dataId) ? copy.spare.values : allocate(variable.size);
   spare.set(copy.values);
   const current = copy;
   return {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeWasmBackendProblem, renumberWasmTensor, wasmHeapView } from './wasm-backend';
+import { describeWasmBackendProblem, renumberWasmTensor, wasmBackendHeap, wasmHeapView } from './wasm-backend';
 
 describe('seam onto the wasm backend storage', () => {
   beforeAll(async () => {
@@ -23,6 +23,10 @@ describe('seam onto the wasm backend storage', () => {
     const product = Array.from(tf.matMul(x, weights).dataSync());
     expect(product, `${where}: matMul keeps the weights packed before the write`).toEqual([2, 4]);
     tf.dispose([weights, x]);
+    const heap = wasmBackendHeap();
+    expect(heap?.memory.buffer, `${where}: no WebAssembly.Memory behind the heap`).toBe(view!.buffer);
+    const address = heap!.malloc(64);
+    expect(address % 8, `${where}: _malloc gives no aligned address`).toBe(0);
   });
 
   it('names itself and the installed version when the storage changed', () => {
@@ -32,5 +36,11 @@ describe('seam onto the wasm backend storage', () => {
     expect(message).toMatch(/the backend has no `wasm.tfjs.registerTensor`/);
     expect(message).toMatch(/ in @tensorflow\/tfjs-backend-wasm 5\.0\.0 \(this seam was written for 4\.22\.0;/);
     expect(describeWasmBackendProblem({}, '5.0.0')).toMatch(/has no `dataIdMap`/);
+    const tfjs = { registerTensor: () => undefined, disposeData: () => undefined };
+    const heapU8 = new Uint8Array(8);
+    const withoutMemory = { ...changed, wasm: { HEAPU8: heapU8, tfjs, _malloc: () => 0 } };
+    expect(describeWasmBackendProblem(withoutMemory, '5.0.0')).toMatch(/has no `wasm.asm.memory`/);
+    const withoutMalloc = { ...changed, wasm: { HEAPU8: heapU8, tfjs, asm: { memory: { buffer: heapU8.buffer } } } };
+    expect(describeWasmBackendProblem(withoutMalloc, '5.0.0')).toMatch(/has no `wasm._malloc`/);
   });
 });

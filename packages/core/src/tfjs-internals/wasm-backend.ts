@@ -1,8 +1,9 @@
 /**
  * Seam onto the wasm backend's storage (`@tensorflow/tfjs-backend-wasm`, private): `dataIdMap`
  * (data id → `{ id, memoryOffset }` in the WebAssembly heap), `dataIdNextNumber`, the heap
- * (`wasm.HEAPU8`) and the C++ registry's `wasm.tfjs.registerTensor`/`disposeData`. The optimizers
- * update variables in place in the heap through it. Nothing else in the package reaches these.
+ * (`wasm.HEAPU8`), its `WebAssembly.Memory` (`wasm.asm.memory`), `wasm._malloc` and the C++
+ * registry's `wasm.tfjs.registerTensor`/`disposeData`. The optimizers update variables and their
+ * state in place in the heap through it. Nothing else in the package reaches these.
  */
 import * as tf from '@tensorflow/tfjs';
 import { WRITTEN_FOR, hasMapLike, hasMethod, internalsMessage, warnFallback, type SeamInfo } from './seam';
@@ -13,12 +14,19 @@ export const WASM_BACKEND_SEAM: SeamInfo = {
   writtenFor: WRITTEN_FOR.tfjs
 };
 
+/** The parts of a `WebAssembly.Memory` used here (core compiles without DOM typings). */
+export interface WasmHeapMemory {
+  readonly buffer: ArrayBufferLike;
+}
+
 /** The part of `BackendWasm` used here. */
 interface WasmStorage {
   dataIdMap: { has(id: object): boolean; get(id: object): { id: number; memoryOffset: number | null } | undefined };
   dataIdNextNumber: number;
   wasm: {
     HEAPU8: Uint8Array;
+    asm: { memory: WasmHeapMemory };
+    _malloc(bytes: number): number;
     tfjs: { registerTensor(id: number, size: number, memoryOffset: number): void; disposeData(id: number): void };
   };
 }
@@ -42,6 +50,10 @@ export function wasmBackendProblem(backend: unknown): string | null {
   if (!hasMethod(storage.wasm.tfjs, 'registerTensor') || !hasMethod(storage.wasm.tfjs, 'disposeData')) {
     return 'the backend has no `wasm.tfjs.registerTensor`/`disposeData`';
   }
+  if (storage.wasm.asm?.memory?.buffer !== storage.wasm.HEAPU8.buffer) {
+    return 'the backend has no `wasm.asm.memory` (the WebAssembly.Memory behind HEAPU8)';
+  }
+  if (!hasMethod(storage.wasm, '_malloc')) return 'the backend has no `wasm._malloc`';
   return null;
 }
 
@@ -91,4 +103,19 @@ export function renumberWasmTensor(tensor: tf.Tensor): void {
   storage.wasm.tfjs.disposeData(data.id);
   data.id = storage.dataIdNextNumber++;
   storage.wasm.tfjs.registerTensor(data.id, tensor.size, data.memoryOffset);
+}
+
+/** The wasm backend's heap: its memory and an allocator in it. */
+export interface WasmBackendHeap {
+  memory: WasmHeapMemory;
+  /** Byte address of `bytes` new bytes in the heap (never freed: for small permanent blocks). */
+  malloc(bytes: number): number;
+}
+
+/** The active wasm backend's heap, or undefined when the backend is not wasm (or changed). */
+export function wasmBackendHeap(): WasmBackendHeap | undefined {
+  const storage = activeStorage();
+  if (storage === undefined) return undefined;
+  const { wasm } = storage;
+  return { memory: wasm.asm.memory, malloc: (bytes) => wasm._malloc(bytes) };
 }

@@ -50,7 +50,7 @@ function createArena(): SimdArena {
   const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (!wasm || typeof SharedArrayBuffer === 'undefined') throw new Error('no shared WebAssembly memory here');
   const memory = new wasm.Memory({ initial: 1, maximum: MAXIMUM_PAGES, shared: true });
-  const moduleBytes = simdPointerModuleBytes(MAXIMUM_PAGES);
+  const moduleBytes = simdPointerModuleBytes({ shared: true, maximumPages: MAXIMUM_PAGES });
   const instance = new wasm.Instance(new wasm.Module(moduleBytes), { env: { memory } });
   const buffers = new WeakSet<ArrayBufferLike>([memory.buffer]);
   const free: Block[] = [];

@@ -45,6 +45,8 @@ export interface ArenaKernels {
 export interface FastPath {
   engine: SimdEngine | null;
   arena: ArenaKernels | null;
+  /** The same loops on the wasm backend's heap (calling thread only). */
+  heap?: ArenaKernels | null;
 }
 
 /**
@@ -137,8 +139,8 @@ export function simdUpdate(
 }
 
 /**
- * One loop over `[start, end)` by the fastest path `fast` offers: in place in the arena, else
- * through the engine's chunk copies (`call` absent: neither), then `kernel` (the scalar loop)
+ * One loop over `[start, end)` by the fastest path `fast` offers: in place in the arena or in the
+ * wasm backend's heap, else through the engine's chunk copies (`call` absent: neither), then `kernel` (the scalar loop)
  * for what is left. Adds the loop's sums to `out`.
  */
 export function runLoop<S>(
@@ -158,7 +160,9 @@ export function runLoop<S>(
   if (call && loops && !loops[call.fn]) {
     throw new Error(`no SIMD loop ${call.fn}: the rule's programs are not in rules/registry.ts`);
   }
-  if (call && fast.arena) done = runInArena(fast.arena, call, param, grad, slots, start, end, out);
+  // The heap first: the arena would take its arrays through scratch copies.
+  if (call && fast.heap) done = runInArena(fast.heap, call, param, grad, slots, start, end, out);
+  if (call && fast.arena && done === start) done = runInArena(fast.arena, call, param, grad, slots, start, end, out);
   if (call && fast.engine && done === start && end - start >= fast.engine.block) {
     done = simdUpdate(fast.engine, call, param, grad, slots, start, end, out);
   }

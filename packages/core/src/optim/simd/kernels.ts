@@ -234,10 +234,16 @@ export function simdModuleBytes(): Uint8Array {
   return bytes;
 }
 
-/** The same kernels on byte addresses in an imported shared memory of at most `maximumPages`. */
-export function simdPointerModuleBytes(maximumPages: number): Uint8Array {
+/**
+ * The same kernels on byte addresses in an imported memory: shared and at most `maximumPages`
+ * (the arena), or not shared and without a maximum (the wasm backend's heap, which grows).
+ */
+export function simdPointerModuleBytes(memory: { shared: true; maximumPages: number } | { shared: false }): Uint8Array {
+  const limits = memory.shared
+    ? { minimum: 1, maximum: memory.maximumPages, shared: true }
+    : { minimum: 1, shared: false };
   return encodeModule(
-    { imported: { minimum: 1, maximum: maximumPages, shared: true } },
+    { imported: limits },
     functions((...args) => kernel(true, ...args))
   );
 }
