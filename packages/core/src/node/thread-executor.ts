@@ -15,6 +15,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { fastMeasure, inlineExecutor, type KernelExecutor, type MeasureTask, type UpdateTask } from '../optim/executor';
+import { createGradientStaging } from '../optim/gradient-staging';
 import { rejectUnknownKeys } from '../optim/keys';
 import { measureCall, normsProgram, sumOfSquaresProgram } from '../optim/rules/measure';
 import { variantFor, type Variant } from '../optim/rules/program';
@@ -63,9 +64,6 @@ interface WorkerHandle {
 
 const isShared = (a: Float32Array): boolean => a.buffer instanceof SharedArrayBuffer;
 
-/** Values staged per copy: 256 KiB, so a chunk is still in L2 cache when its Σ g² is taken. */
-const STAGE_CHUNK = 65536;
-
 function sharedFloat32(length: number): Float32Array {
   return new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
 }
@@ -91,9 +89,8 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
   let nextId = 1;
   const released: number[] = [];
   const registry = new FinalizationRegistry<number>((id) => released.push(id));
-  /** Shared copies of gradients, by the weights they belong to, and which gradient they hold now. */
-  const staging = new WeakMap<Float32Array, Float32Array>();
-  let staged = new WeakMap<Float32Array, Float32Array>();
+  /** Shared copies of gradients, by the weights they belong to. */
+  const staging = createGradientStaging((length) => allocateInArena(length, sharedFloat32));
   let sequence = 0;
   const updatedValues = { workers: 0, caller: 0 };
 
@@ -150,19 +147,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
       sumSquares(grad, 0, grad.length);
       return grad;
     }
-    let copy = staging.get(param);
-    if (staged.get(param) === grad && copy) return copy;
-    if (!copy || copy.length !== grad.length) {
-      copy = allocateInArena(grad.length, sharedFloat32);
-      staging.set(param, copy);
-    }
-    for (let start = 0; start < grad.length; start += STAGE_CHUNK) {
-      const end = Math.min(grad.length, start + STAGE_CHUNK);
-      copy.set(grad.subarray(start, end), start);
-      sumSquares(copy, start, end);
-    }
-    staged.set(param, grad);
-    return copy;
+    return staging.stage(param, grad, sumSquares);
   }
 
   /**
@@ -267,7 +252,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
     accepts: (storage) => workers.length === 0 || isShared(storage),
     measure(tasks: MeasureTask[]): Float64Array[] {
       if (workers.length === 0) return inlineExecutor.measure(tasks);
-      staged = new WeakMap();
+      staging.reset();
       const sums = tasks.map(() => new Float64Array(3));
       const splittable = (i: number) => tasks[i].param.length >= minSplitSize && isShared(tasks[i].param);
       // Σ g² alone needs no second pass: it is taken while staging (the update needs the copy anyway).

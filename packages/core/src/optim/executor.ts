@@ -3,6 +3,7 @@
  * default runs them in the calling thread. `@paramscope/core/node` provides one that splits the
  * work across worker threads over shared memory.
  */
+import { createGradientStaging } from './gradient-staging';
 import { measureCall, measureKernel } from './rules/measure';
 import type { UpdateRule } from './rules/rule';
 import { allocateInArena, simdArena } from './simd/arena';
@@ -79,6 +80,19 @@ export const scalarExecutor: KernelExecutor = {
 };
 
 /**
+ * The calling thread's copies of gradients in ordinary memory whose weights live in the arena (the
+ * cpu backend's storage, tfjs-node's host copies): staged once in the pass before the update.
+ */
+const inlineStaging = createGradientStaging((length) => allocateInArena(length, allocateFloat32));
+
+/** Whether `task`'s gradient goes through {@link inlineStaging}: its weights are in the arena, it is not. */
+function stagesGradient(fast: FastPath, task: MeasureTask): boolean {
+  const { arena, heap } = fast;
+  if (!arena || arena.addressOf(task.param) === undefined || arena.addressOf(task.grad) !== undefined) return false;
+  return heap?.addressOf(task.grad) === undefined;
+}
+
+/**
  * Runs every loop in the calling thread, with WebAssembly SIMD kernels where the engine has them
  * (and the scalar kernels for the last few values and where it does not). The default.
  */
@@ -91,9 +105,17 @@ export const inlineExecutor: KernelExecutor = {
   measure(tasks) {
     const fast = fastPath();
     if (!fast.engine) return scalarExecutor.measure(tasks);
+    inlineStaging.reset();
     return tasks.map((task) => {
       const sums = new Float64Array(3);
-      fastMeasure(fast, task, 0, task.grad.length, sums);
+      if (stagesGradient(fast, task)) {
+        // The sums of each chunk just copied, read from cache.
+        inlineStaging.stage(task.param, task.grad, (copy, start, end) =>
+          fastMeasure(fast, { ...task, grad: copy }, start, end, sums)
+        );
+      } else {
+        fastMeasure(fast, task, 0, task.grad.length, sums);
+      }
       return sums;
     });
   },
@@ -104,7 +126,8 @@ export const inlineExecutor: KernelExecutor = {
     const kernel = rule.kernel.bind(rule);
     return tasks.map((task) => {
       const sums = new Float64Array(2);
-      const { param, grad, slots, scalars } = task;
+      const { param, slots, scalars } = task;
+      const grad = inlineStaging.staged(param, task.grad) ?? task.grad;
       runLoop(fast, simd(scalars), kernel, scalars, param, grad, slots, 0, param.length, sums);
       return sums;
     });

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { inlineExecutor } from './executor';
+import { createGradientStaging } from './gradient-staging';
+import { sgdRule } from './rules/sgd';
+
+describe('gradient staging', () => {
+  it('copies a gradient once per step, chunk by chunk, and hands the copy to the update', () => {
+    const allocated: number[] = [];
+    const staging = createGradientStaging((length) => {
+      allocated.push(length);
+      return new Float32Array(length);
+    });
+    const param = new Float32Array(200000);
+    const grad = Float32Array.from({ length: 200000 }, (_, i) => i % 7);
+    const chunks: Array<[number, number]> = [];
+    const copy = staging.stage(param, grad, (values, start, end) => {
+      expect(Array.from(values.subarray(start, end))).toEqual(Array.from(grad.subarray(start, end)));
+      chunks.push([start, end]);
+    });
+    expect(Array.from(copy)).toEqual(Array.from(grad));
+    expect(chunks).toEqual([
+      [0, 65536],
+      [65536, 131072],
+      [131072, 196608],
+      [196608, 200000]
+    ]);
+    expect(staging.stage(param, grad, () => chunks.push([-1, -1]))).toBe(copy); // not copied again
+    expect(chunks).toHaveLength(4);
+    expect(staging.staged(param, grad)).toBe(copy);
+    expect(staging.staged(param, new Float32Array(200000)), 'another gradient').toBeUndefined();
+    staging.reset();
+    expect(staging.staged(param, grad), 'a new step').toBeUndefined();
+    expect(staging.stage(param, grad)).toBe(copy); // the buffer is kept between steps
+    expect(allocated).toEqual([200000]);
+  });
+
+  it('on weights in the arena, the update reads the gradient the pass before it copied', () => {
+    const n = 70000;
+    const param = inlineExecutor.allocate(n);
+    param.fill(1);
+    const grad = new Float32Array(n).fill(2); // ordinary memory, as the cpu backend's gradients
+    const [sums] = inlineExecutor.measure([{ param, grad, weightDecay: 0, withNorms: false }]);
+    expect(sums[0]).toBe(4 * n);
+    grad.fill(1000); // only the copy taken by the pass before counts
+    const scalars = sgdRule.scalars(
+      { lr: 0.5, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false },
+      1,
+      true,
+      {
+        gradSq: sums[0],
+        weightSq: 0,
+        decayedGradSq: 0,
+        totalGradSq: sums[0]
+      },
+      0
+    );
+    inlineExecutor.update(sgdRule, [{ param, grad, slots: [], scalars }]);
+    expect(param.every((w) => w === 0)).toBe(true); // 1 − 0.5·2
+  });
+});
