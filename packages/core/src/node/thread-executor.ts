@@ -15,7 +15,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { fastMeasure, inlineExecutor, type KernelExecutor, type MeasureTask, type UpdateTask } from '../optim/executor';
-import { createGradientStaging } from '../optim/gradient-staging';
+import { createGradientStaging, stagingKey } from '../optim/gradient-staging';
 import { rejectUnknownKeys } from '../optim/keys';
 import { measureCall, normsProgram, sumOfSquaresProgram } from '../optim/rules/measure';
 import { variantFor, type Variant } from '../optim/rules/program';
@@ -139,7 +139,12 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
    * `gradSq`, also adds the gradient's Σ g² to `gradSq[0]`, taken on each chunk just after copying
    * it (the sum then reads from cache, not memory).
    */
-  function sharedGradient(param: Float32Array, grad: Float32Array, gradSq?: Float64Array): Float32Array {
+  function sharedGradient(
+    task: { param: Float32Array; key?: object },
+    grad: Float32Array,
+    gradSq?: Float64Array
+  ): Float32Array {
+    const { param } = task;
     const sumSquares = (values: Float32Array, start: number, end: number) => {
       if (gradSq) fastMeasure(fast, { param, grad: values, weightDecay: 0, withNorms: false }, start, end, gradSq);
     };
@@ -147,7 +152,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
       sumSquares(grad, 0, grad.length);
       return grad;
     }
-    return staging.stage(param, grad, sumSquares);
+    return staging.stage(stagingKey(task), grad, sumSquares);
   }
 
   /**
@@ -155,7 +160,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
    * rest goes to the workers in equal ranges. Other tasks stay here whole.
    */
   function plan(
-    tasks: Array<{ param: Float32Array; grad: Float32Array }>,
+    tasks: Array<{ param: Float32Array; key?: object; grad: Float32Array }>,
     splittable: (i: number) => boolean,
     makePiece: (i: number, start: number, end: number, grad: Float32Array) => Piece
   ) {
@@ -167,7 +172,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
         local.push({ task: i, start: 0, end: n, grad: task.grad });
         return;
       }
-      const grad = sharedGradient(task.param, task.grad);
+      const grad = sharedGradient(task, task.grad);
       const own = Math.min(n, Math.ceil((n * callerShare) / 16) * 16);
       const chunk = Math.ceil((n - own) / workers.length / 16) * 16;
       local.push({ task: i, start: 0, end: own, grad });
@@ -257,7 +262,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
       const splittable = (i: number) => tasks[i].param.length >= minSplitSize && isShared(tasks[i].param);
       // Σ g² alone needs no second pass: it is taken while staging (the update needs the copy anyway).
       const measured = tasks.map((t, i) => splittable(i) && !t.withNorms);
-      measured.forEach((yes, i) => yes && sharedGradient(tasks[i].param, tasks[i].grad, sums[i]));
+      measured.forEach((yes, i) => yes && sharedGradient(tasks[i], tasks[i].grad, sums[i]));
       const { local, remote } = plan(
         tasks,
         (i) => splittable(i) && !measured[i],

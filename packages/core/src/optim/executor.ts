@@ -3,7 +3,7 @@
  * default runs them in the calling thread. `@paramscope/core/node` provides one that splits the
  * work across worker threads over shared memory.
  */
-import { createGradientStaging } from './gradient-staging';
+import { createGradientStaging, stagingKey } from './gradient-staging';
 import { measureCall, measureKernel } from './rules/measure';
 import type { UpdateRule } from './rules/rule';
 import { allocateInArena, simdArena } from './simd/arena';
@@ -15,6 +15,11 @@ import { allocateFloat32, type Float32Allocator } from './tensor-access';
 /** The pass before an update over one parameter. */
 export interface MeasureTask {
   param: Float32Array;
+  /**
+   * The parameter across steps (its variable), where `param` may change between them (tfjs-node's
+   * host copies take turns between two buffers); executors keep per-parameter buffers under it.
+   */
+  key?: object;
   grad: Float32Array;
   weightDecay: number;
   withNorms: boolean;
@@ -23,6 +28,8 @@ export interface MeasureTask {
 /** The update of one parameter. */
 export interface UpdateTask<S> {
   param: Float32Array;
+  /** As {@link MeasureTask.key}. */
+  key?: object;
   grad: Float32Array;
   slots: Float32Array[];
   scalars: S;
@@ -110,7 +117,7 @@ export const inlineExecutor: KernelExecutor = {
       const sums = new Float64Array(3);
       if (stagesGradient(fast, task)) {
         // The sums of each chunk just copied, read from cache.
-        inlineStaging.stage(task.param, task.grad, (copy, start, end) =>
+        inlineStaging.stage(stagingKey(task), task.grad, (copy, start, end) =>
           fastMeasure(fast, { ...task, grad: copy }, start, end, sums)
         );
       } else {
@@ -127,7 +134,7 @@ export const inlineExecutor: KernelExecutor = {
     return tasks.map((task) => {
       const sums = new Float64Array(2);
       const { param, slots, scalars } = task;
-      const grad = inlineStaging.staged(param, task.grad) ?? task.grad;
+      const grad = inlineStaging.staged(stagingKey(task), task.grad) ?? task.grad;
       runLoop(fast, simd(scalars), kernel, scalars, param, grad, slots, 0, param.length, sums);
       return sums;
     });

@@ -9,48 +9,52 @@
 /** Values copied per chunk: 256 KiB, so a chunk is still in L2 cache when its Σ g² is taken. */
 const STAGE_CHUNK = 65536;
 
-/** The copies of one executor, by the weights they belong to. */
+/** What a copy is kept under: the task's `key` (its variable), else its weights' array. */
+export function stagingKey(task: { param: Float32Array; key?: object }): object {
+  return task.key ?? task.param;
+}
+
+/** The copies of one executor, by the parameter they belong to (see {@link stagingKey}). */
 export interface GradientStaging {
   /** Forgets which gradients the copies hold: call at the start of each step's first pass. */
   reset(): void;
   /**
-   * Copies `grad` (the gradient of `param`) unless this step already did; calls `onChunk` on each
-   * range just copied. Returns the copy.
+   * Copies `grad` (the gradient of the parameter `key`) unless this step already did; calls
+   * `onChunk` on each range just copied. Returns the copy.
    */
   stage(
-    param: Float32Array,
+    key: object,
     grad: Float32Array,
     onChunk?: (copy: Float32Array, start: number, end: number) => void
   ): Float32Array;
   /** The copy of `grad` this step made, if any. */
-  staged(param: Float32Array, grad: Float32Array): Float32Array | undefined;
+  staged(key: object, grad: Float32Array): Float32Array | undefined;
 }
 
 /** Staging whose copies come from `allocate` (kept between steps, one per parameter). */
 export function createGradientStaging(allocate: (length: number) => Float32Array): GradientStaging {
-  const copies = new WeakMap<Float32Array, Float32Array>();
-  let holds = new WeakMap<Float32Array, Float32Array>();
-  const staged = (param: Float32Array, grad: Float32Array) =>
-    holds.get(param) === grad ? copies.get(param) : undefined;
+  const copies = new WeakMap<object, Float32Array>();
+  let holds = new WeakMap<object, Float32Array>();
+  const staged = (key: object, grad: Float32Array) => (holds.get(key) === grad ? copies.get(key) : undefined);
   return {
     reset() {
       holds = new WeakMap();
     },
     staged,
-    stage(param, grad, onChunk) {
-      const done = staged(param, grad);
+    stage(key, grad, onChunk) {
+      const done = staged(key, grad);
       if (done) return done;
-      let copy = copies.get(param);
+      let copy = copies.get(key);
       if (!copy || copy.length !== grad.length) {
         copy = allocate(grad.length);
-        copies.set(param, copy);
+        copies.set(key, copy);
       }
       for (let start = 0; start < grad.length; start += STAGE_CHUNK) {
         const end = Math.min(grad.length, start + STAGE_CHUNK);
         copy.set(grad.subarray(start, end), start);
         onChunk?.(copy, start, end);
       }
-      holds.set(param, grad);
+      holds.set(key, grad);
       return copy;
     }
   };

@@ -17,6 +17,14 @@ export interface HeapSlots {
   fresh: boolean;
 }
 
+/**
+ * How many bytes the backend may hold, with the new state, for state to move into the heap: half of
+ * wasm32's 4 GiB, so a large model's weights, gradients and activations keep their room. Beyond it
+ * the state stays in the arena, where each step reaches the weights through chunk copies: slower,
+ * never failing.
+ */
+export const HEAP_STATE_LIMIT = 2 ** 31;
+
 /** Whether state goes into the backend's heap: the backend is wasm and its loops are available. */
 export function stateInBackendHeap(): boolean {
   return backendHeapKernels() !== null;
@@ -24,19 +32,26 @@ export function stateInBackendHeap(): boolean {
 
 /**
  * The slots `names` of `variable` as tensors in the heap: the ones in `current` where they are
- * there already, else new ones (zeros, or a copy of the values held elsewhere). `current` is left
- * as it is until {@link adoptHeapSlots}.
+ * there already, else new ones (zeros, or a copy of the values held elsewhere). Undefined when the
+ * new ones would take the backend's bytes past `limit` (the state then stays in the arena).
+ * `current` is left as it is until {@link adoptHeapSlots}.
  */
 export function prepareHeapSlots(
   current: ReadonlyMap<string, Float32Array | tf.Tensor> | undefined,
   names: readonly string[],
-  variable: tf.Variable
-): HeapSlots {
+  variable: tf.Variable,
+  limit = HEAP_STATE_LIMIT
+): HeapSlots | undefined {
+  const inHeap = (slot: Float32Array | tf.Tensor | undefined): slot is tf.Tensor =>
+    slot instanceof tf.Tensor && wasmHeapView(slot) !== undefined;
+  const moved = names.filter((name) => !inHeap(current?.get(name))).length;
+  if (moved > 0 && tf.memory().numBytes + moved * variable.size * Float32Array.BYTES_PER_ELEMENT > limit)
+    return undefined;
   const made = new Set<tf.Tensor>();
   let fresh = false;
   const tensors = names.map((name) => {
     const slot = current?.get(name);
-    if (slot instanceof tf.Tensor && wasmHeapView(slot) !== undefined) return slot;
+    if (inHeap(slot)) return slot;
     fresh ||= slot === undefined;
     const values = slot === undefined ? undefined : slot instanceof tf.Tensor ? slot.dataSync() : slot;
     const tensor = tf.keep(values ? tf.tensor(values, variable.shape, 'float32') : tf.zeros(variable.shape));

@@ -287,6 +287,7 @@ export abstract class Optimizer<H extends object> {
       sums = this.executor.measure(
         entries.map((entry, i) => ({
           param: weights[i].values,
+          key: entry.param.variable,
           grad: gradValues[i],
           weightDecay: (entry.group as { weightDecay?: number }).weightDecay ?? 0,
           withNorms: this.rule.needsNorms
@@ -339,6 +340,7 @@ export abstract class Optimizer<H extends object> {
     if (first) {
       const firstTasks = prepared.map(({ slots, fresh, pre, step, carried }, i) => ({
         param: weights[i].values,
+        key: entries[i].param.variable,
         grad: gradValues[i],
         slots,
         scalars: first.scalars(entries[i].group, step, fresh, pre, carried)
@@ -347,6 +349,7 @@ export abstract class Optimizer<H extends object> {
     }
     const tasks: UpdateTask<unknown>[] = prepared.map(({ slots, fresh, pre, step, carried }, i) => ({
       param: weights[i].values,
+      key: entries[i].param.variable,
       grad: gradValues[i],
       slots,
       scalars: this.rule.scalars(entries[i].group, step, fresh, pre, carried)
