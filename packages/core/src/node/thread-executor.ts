@@ -7,9 +7,9 @@
  * using them as the variables' storage; on tfjs-node they hold the host copies of the weights).
  * Gradients come from TF.js in ordinary memory: before the update, the calling thread copies each
  * one it splits into a shared staging buffer, and takes its Σ g² (the NaN/Infinity check) on each
- * chunk it has just copied, while the chunk is in cache.
- * Tensors whose weights are not in shared memory (the wasm backend's heap, which is not shared)
- * are updated in the calling thread, in place in that heap.
+ * chunk it has just copied, while the chunk is in cache. Tensors whose weights are not in shared
+ * memory (the wasm backend's heap, which is not shared) are updated in the calling thread, in place
+ * in that heap.
  */
 /// <reference types="node" />
 import { availableParallelism } from 'node:os';
@@ -89,7 +89,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
   let nextId = 1;
   const released: number[] = [];
   const registry = new FinalizationRegistry<number>((id) => released.push(id));
-  /** Shared copies of gradients, by the weights they belong to. */
+  /** Shared copies of gradients, by parameter. */
   const staging = createGradientStaging((length) => allocateInArena(length, sharedFloat32));
   let sequence = 0;
   const updatedValues = { workers: 0, caller: 0 };

@@ -34,8 +34,9 @@ export interface GradientStaging {
 /** Staging whose copies come from `allocate` (kept between steps, one per parameter). */
 export function createGradientStaging(allocate: (length: number) => Float32Array): GradientStaging {
   const copies = new WeakMap<object, Float32Array>();
-  let holds = new WeakMap<object, Float32Array>();
-  const staged = (key: object, grad: Float32Array) => (holds.get(key) === grad ? copies.get(key) : undefined);
+  // Which gradient each copy holds, without keeping that gradient alive after its step.
+  let holds = new WeakMap<object, WeakRef<Float32Array>>();
+  const staged = (key: object, grad: Float32Array) => (holds.get(key)?.deref() === grad ? copies.get(key) : undefined);
   return {
     reset() {
       holds = new WeakMap();
@@ -54,7 +55,7 @@ export function createGradientStaging(allocate: (length: number) => Float32Array
         copy.set(grad.subarray(start, end), start);
         onChunk?.(copy, start, end);
       }
-      holds.set(key, grad);
+      holds.set(key, new WeakRef(grad));
       return copy;
     }
   };
