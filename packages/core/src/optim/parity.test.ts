@@ -167,6 +167,7 @@ const cases: Array<[string, string, BaseOptimizerOptions]> = [
   ['wasm', 'in place in the heap, SIMD', {}],
   ['wasm', 'in place, scalar kernels', { executor: scalarExecutor }],
   ['wasm', 'in place, 3 threads (the calling one works alone)', { executor: threads }],
+  ['wasm', 'read-update-assign', { inPlace: false }],
   ['cpu', 'TF.js ops', { tensorOps: true }],
   ['wasm', 'TF.js ops', { tensorOps: true }]
 ];

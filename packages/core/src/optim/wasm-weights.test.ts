@@ -126,4 +126,27 @@ describe('optimizers on the wasm backend', () => {
     optimizer.dispose();
     tf.dispose([w, grad]);
   });
+
+  it('carries weights and state across backends: cpu, then wasm, then cpu again', async () => {
+    const steps = async (backends: string[]) => {
+      await tf.setBackend('cpu');
+      const w = tf.variable(tf.randomNormal([128, 8], 0, 1, 'float32', 7));
+      const optimizer = new SGD([w], { lr: 0.1, momentum: 0.9, weightDecay: 0.01 });
+      for (const [step, backend] of backends.entries()) {
+        await tf.setBackend(backend);
+        const grad = tf.randomNormal(w.shape, 0, 1, 'float32', 30 + step);
+        optimizer.step(new Map([[w, grad]]));
+        grad.dispose();
+      }
+      const result = { weights: Array.from(w.dataSync()), state: optimizer.stateDict() };
+      optimizer.dispose();
+      w.dispose();
+      return result;
+    };
+    const mixed = await steps(['cpu', 'cpu', 'wasm', 'wasm', 'cpu', 'cpu']);
+    const cpu = await steps(new Array(6).fill('cpu'));
+    mixed.weights.forEach((v, i) => expect(Math.abs(v - cpu.weights[i])).toBeLessThanOrEqual(1e-6 * Math.abs(v)));
+    expect(mixed.state.state['0'].momentumBuffer).toEqual(cpu.state.state['0'].momentumBuffer);
+    await tf.setBackend('wasm');
+  });
 });
