@@ -1,7 +1,9 @@
 /**
  * Float32 storage inside one shared WebAssembly memory, so the SIMD kernels update weights and
- * state where they are, with no copies (only gradients, which TF.js owns, are copied in chunks).
- * Used for what optimizers allocate: their state and, on the cpu backend, the weights' storage.
+ * state where they are, with no copies (only gradients, which TF.js owns, are copied in once per
+ * step, see `gradient-staging.ts`). Used for what optimizers allocate: their state (except on the
+ * wasm backend, where it lives in the backend's heap), the cpu backend's weights' storage and
+ * tfjs-node's host copies of the weights.
  *
  * Shared memory never detaches its buffers when it grows, so views handed out stay valid. A
  * block returns to the free list when its view is garbage-collected.
