@@ -92,6 +92,22 @@ function serializeTensor(values: Float32Array, shape: number[]): SerializedTenso
   return { shape: [...shape], values: encodeFloats(values) };
 }
 
+/** Frees the state tensors in `state` (the wasm heap's, and those of steps with TF.js ops). */
+function disposeStateTensors(state: Map<tf.Variable, ParamState>): void {
+  for (const paramState of state.values()) {
+    for (const slot of paramState.slots.values()) if (slot instanceof tf.Tensor && !slot.isDisposed) slot.dispose();
+  }
+}
+
+/** Frees the state tensors of an optimizer dropped without `dispose()`, once it is garbage-collected. */
+const dropped = new FinalizationRegistry<Map<tf.Variable, ParamState>>((state) => {
+  try {
+    disposeStateTensors(state);
+  } catch {
+    // The backend is gone (e.g. `tf.engine().reset()`): nothing is left to free.
+  }
+});
+
 /**
  * An optimizer with PyTorch's shapes. `H` is its hyperparameters; subclasses supply defaults, the
  * checks of a group's values and the update rule.
@@ -153,6 +169,7 @@ export abstract class Optimizer<H extends object> {
     this.inPlace = options.inPlace ?? true;
     this.tensorOps = options.tensorOps;
     this.executor = options.executor ?? inlineExecutor;
+    dropped.register(this, this.state);
     if (!Array.isArray(params) || params.length === 0) {
       throw new OptimizerError(`${this.constructor.name}: got an empty parameter list`);
     }
@@ -565,8 +582,10 @@ export abstract class Optimizer<H extends object> {
   }
 
   /**
-   * Frees what the optimizer holds on the backend: state tensors (after steps with TF.js ops) and
-   * accumulated gradients. The optimizer can go on afterwards, as if its state had been reset.
+   * Frees what the optimizer holds on the backend: state tensors (on the wasm backend, and after
+   * steps with TF.js ops) and accumulated gradients. The optimizer can go on afterwards, as if its
+   * state had been reset. An optimizer dropped without it frees its state tensors when it is
+   * garbage-collected, at a time the collector chooses.
    */
   dispose(): void {
     this.zeroGrad();
@@ -575,9 +594,7 @@ export abstract class Optimizer<H extends object> {
 
   private disposeState(): void {
     this.clearPendingDiagnostics();
-    for (const paramState of this.state.values()) {
-      for (const slot of paramState.slots.values()) if (slot instanceof tf.Tensor) slot.dispose();
-    }
+    disposeStateTensors(this.state);
     this.state.clear();
   }
 

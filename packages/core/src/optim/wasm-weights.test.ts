@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -148,5 +150,40 @@ describe('optimizers on the wasm backend', () => {
     mixed.weights.forEach((v, i) => expect(Math.abs(v - cpu.weights[i])).toBeLessThanOrEqual(1e-6 * Math.abs(v)));
     expect(mixed.state.state['0'].momentumBuffer).toEqual(cpu.state.state['0'].momentumBuffer);
     await tf.setBackend('wasm');
+  });
+
+  it('frees the state tensors of an optimizer dropped without dispose() once it is collected', () => {
+    // The compiled entry (make test builds it first), in a process of its own that can force a collection.
+    const entry = join(__dirname, '..', '..', 'lib', 'index.js');
+    const script = `
+      const tf = require('@tensorflow/tfjs');
+      require('@tensorflow/tfjs-backend-wasm');
+      const { AdamW } = require(${JSON.stringify(entry)});
+      (async () => {
+        await tf.setBackend('wasm');
+        const w = tf.variable(tf.ones([1000]));
+        const before = tf.memory().numTensors;
+        (() => {
+          const optimizer = new AdamW([w], { lr: 0.1 });
+          const grad = tf.onesLike(w);
+          optimizer.step(new Map([[w, grad]]));
+          grad.dispose();
+        })();
+        const held = tf.memory().numTensors - before;
+        for (let i = 0; i < 20 && tf.memory().numTensors > before; i++) {
+          global.gc();
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        console.log(JSON.stringify({ held, left: tf.memory().numTensors - before }));
+      })();`;
+    const run = spawnSync(process.execPath, ['--expose-gc', '-e', script], {
+      cwd: join(__dirname, '..', '..'),
+      timeout: 60000,
+      encoding: 'utf8'
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const { held, left } = JSON.parse(run.stdout.trim().split('\n').pop() as string);
+    expect(held, 'AdamW keeps two state tensors in the heap').toBe(2);
+    expect(left, 'freed after the collection').toBe(0);
   });
 });

@@ -179,5 +179,6 @@ export function runDecayExperiment(options: DecayExperimentOptions): DecayExperi
   const trackedNames = [...new Set(Object.values(tracked).flat())];
   result.meanGradients = meanGradients(model, data, batchSize, trackedNames);
   model.dispose();
+  optimizer.dispose();
   return result;
 }

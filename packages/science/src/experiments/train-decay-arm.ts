@@ -236,12 +236,13 @@ export async function trainDecayArm(
   manualSeed(config.seed);
   const model = bnCnn({ inChannels: 1, channels: config.channels, numClasses: dataset.classes });
   manualSeed(null);
+  let optimizer: RunOptimizer | undefined;
   try {
     const sample = train.images.slice(0, Math.min(2, dataset.train.labels.length));
     const paramModel = paramModelFromModule(model, { sampleInput: sample });
     sample.dispose();
     const roleOf = new Map(paramModel.params.map((p) => [p.name, paramRole(p)]));
-    const optimizer = buildOptimizer(config.optimizer, decayArmGroups(paramModel, config.arm, config.weightDecay));
+    optimizer = buildOptimizer(config.optimizer, decayArmGroups(paramModel, config.arm, config.weightDecay));
     const n = dataset.train.labels.length;
     const batchesPerEpoch = Math.floor(n / config.batchSize);
     if (batchesPerEpoch === 0) throw new ScienceError(`batchSize ${config.batchSize} exceeds the ${n} training images`);
@@ -303,6 +304,7 @@ export async function trainDecayArm(
     return result;
   } finally {
     model.dispose();
+    optimizer?.dispose(); // its state lives on the backend (the wasm heap)
     tf.dispose([train.images, train.labels, test.images, test.labels]);
   }
 }
