@@ -135,4 +135,23 @@ describe('worker-thread executor', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
   });
+
+  it('takes Σ g² of each gradient it copies, and finds a NaN in the last one', () => {
+    const sizes = [5000, 70000, 3000];
+    const tasks = sizes.map((n, i) => {
+      const param = executor.allocate(n);
+      param.fill(1);
+      // Ordinary memory, as TF.js's gradients: the calling thread copies them.
+      const grad = Float32Array.from({ length: n }, (_, k) => ((k % 13) - 6) * (i + 1) * 0.01);
+      return { param, key: {}, grad, weightDecay: 0, withNorms: false };
+    });
+    const expected = tasks.map((t) => t.grad.reduce((sum, g) => sum + g * g, 0));
+    // float32 SIMD sums against a float64 reference
+    executor
+      .measure(tasks)
+      .forEach((sums, i) => expect(Math.abs(sums[0] - expected[i])).toBeLessThan(1e-5 * expected[i]));
+    tasks[2].grad[2999] = Number.NaN;
+    const sums = executor.measure(tasks.map((t) => ({ ...t, key: {} })));
+    expect(sums.map((s) => Number.isNaN(s[0]))).toEqual([false, false, true]);
+  });
 });
