@@ -9,11 +9,12 @@
 //   npx tsc -b packages/core && node packages/core/bench/optim.bench.mjs [--backends cpu,wasm,tensorflow] [--steps 10]
 //     [--tfjs-steps 3] [--optimizers SGD,AdamW,...] [--no-torch] [--no-threads]
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fill, resnet50Params } from './resnet50.mjs';
 import { timeCalls } from './timing.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -45,19 +46,6 @@ if (args.includes('--help')) {
 const withThreads = !args.includes('--no-threads');
 // The native backend, when installed (`make native`): there the optimizers run as TF.js ops.
 if (backends.includes('tensorflow')) require('@tensorflow/tfjs-node');
-
-/** ResNet-50's parameter shapes, from the committed torchvision structure fixture. */
-function resnet50Params() {
-  const structure = JSON.parse(readFileSync(join(here, '../fixtures/structures/resnet50.json'), 'utf8'));
-  const params = [];
-  for (const module of structure.modules) {
-    for (const p of module.params ?? []) {
-      const decay = (module.kind === 'Conv2d' || module.kind === 'Linear') && p.name === 'weight';
-      params.push({ name: module.path ? `${module.path}.${p.name}` : p.name, shape: p.shape, decay });
-    }
-  }
-  return params;
-}
 
 const show = (t) => `${t.median.toFixed(1).padStart(8)} ms (min ${t.min.toFixed(1)})`;
 
@@ -123,18 +111,6 @@ print(json.dumps(out))
       'skipping the PyTorch baselines.'
   );
   return undefined;
-}
-
-function fill(size, scale, seed) {
-  const values = new Float32Array(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    values[i] = ((x >>> 8) / 2 ** 23 - 1) * scale;
-  }
-  return values;
 }
 
 async function benchBackend(backend, params) {

@@ -2,8 +2,9 @@
 // (the minimum is the figure least disturbed by other processes).
 import { performance } from 'node:perf_hooks';
 
-export function timeCalls(fn, warmup, count) {
+export function timeCalls(fn, warmup, count, afterWarmup) {
   for (let i = 0; i < warmup; i++) fn();
+  afterWarmup?.();
   const times = [];
   for (let i = 0; i < count; i++) {
     const start = performance.now();
