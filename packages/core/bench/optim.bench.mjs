@@ -1,7 +1,8 @@
 // Optimizer step over ResNet-50's 161 parameter tensors (25,557,032 float32 values) in two groups
 // (conv/linear weights with decay; BN parameters and biases without), gradients given.
 // Prints ms per step for @paramscope/core's SGD-momentum, AdamW, LARS, RMSprop, Adagrad, NAdam,
-// RAdam, Lion and LAMB (in the calling thread, and with worker threads on the cpu backend), next to TF.js's own
+// RAdam, Lion and LAMB (in the calling thread, and with worker threads on the cpu and tensorflow
+// backends), next to TF.js's own
 // tf.train.momentum / adam / rmsprop / adagrad on the same backend and PyTorch's fused (SGD, AdamW,
 // Adagrad) or foreach (the others) CPU optimizers (when torch imports), measured in this run, with
 // ratios, and the load average at the start and the end.
@@ -9,26 +10,10 @@
 //   npx tsc -b packages/core && node packages/core/bench/optim.bench.mjs [--backends cpu,wasm,tensorflow] [--steps 10]
 //     [--tfjs-steps 3] [--optimizers SGD,AdamW,...] [--no-torch] [--no-threads]
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { fill, resnet50Params } from './resnet50.mjs';
+import { args, core, fill, nodeEntry, option, require, resnet50Params, tf } from './optim-setup.mjs';
 import { timeCalls } from './timing.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const require = createRequire(import.meta.url);
-const tf = require('@tensorflow/tfjs');
-require('@tensorflow/tfjs-backend-wasm');
-const core = require('../lib/index.js');
-const nodeEntry = existsSync(join(here, '../lib/node/index.js')) ? require('../lib/node/index.js') : undefined;
-
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const backends = option('backends', 'wasm,cpu').split(',');
 const steps = Number(option('steps', '10'));
 const tfjsSteps = Number(option('tfjs-steps', '3'));
@@ -44,7 +29,7 @@ if (args.includes('--help')) {
   process.exit(0);
 }
 const withThreads = !args.includes('--no-threads');
-// The native backend, when installed (`make native`): there the optimizers run as TF.js ops.
+// The native backend, when installed (`make native`): there the loops run on host copies of the weights.
 if (backends.includes('tensorflow')) require('@tensorflow/tfjs-node');
 
 const show = (t) => `${t.median.toFixed(1).padStart(8)} ms (min ${t.min.toFixed(1)})`;

@@ -6,31 +6,16 @@
 //
 //   npx tsc -b packages/core && node packages/core/bench/step-phases.bench.mjs [--backends cpu,wasm,tensorflow]
 //     [--steps 10]
-import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { fill, resnet50Params } from './resnet50.mjs';
+import { core, fill, nodeEntry, option, require, resnet50Params, tf } from './optim-setup.mjs';
 import { timeCalls } from './timing.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const require = createRequire(import.meta.url);
-const tf = require('@tensorflow/tfjs');
-require('@tensorflow/tfjs-backend-wasm');
-const core = require('../lib/index.js');
 const { simdArena } = require('../lib/optim/simd/arena.js');
 const { sgdRule } = require('../lib/optim/rules/sgd.js');
 const { adamWRule } = require('../lib/optim/rules/adam.js');
 const { measureCall } = require('../lib/optim/rules/measure.js');
-const nodeEntry = existsSync(join(here, '../lib/node/index.js')) ? require('../lib/node/index.js') : undefined;
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const backends = option('backends', 'cpu,wasm').split(',');
 const steps = Number(option('steps', '10'));
 if (backends.includes('tensorflow')) require('@tensorflow/tfjs-node');

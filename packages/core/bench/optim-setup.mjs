@@ -1,9 +1,24 @@
-// What the optimizer benchmarks step over: ResNet-50's parameter tensors, and reproducible values.
-import { readFileSync } from 'node:fs';
+// What the optimizer benchmarks share: TF.js with the wasm backend, core's compiled entries, the
+// command line, and what they step over (ResNet-50's parameter tensors, reproducible values).
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
+export const require = createRequire(import.meta.url);
+export const tf = require('@tensorflow/tfjs');
+require('@tensorflow/tfjs-backend-wasm');
+export const core = require('../lib/index.js');
+/** `@paramscope/core/node` (worker threads), when built. */
+export const nodeEntry = existsSync(join(here, '../lib/node/index.js')) ? require('../lib/node/index.js') : undefined;
+
+export const args = process.argv.slice(2);
+/** The value after `--name` on the command line, else `fallback`. */
+export function option(name, fallback) {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+}
 
 /**
  * ResNet-50's parameter shapes, from the committed torchvision structure fixture; `decay` marks the
