@@ -3,6 +3,7 @@ nn.Module only and must be found by the behaviour probe."""
 
 import pytest
 import torch
+from grouping_models import tiny_llama
 from helpers import module, probe
 from paramscope import export_structure, validate_structure
 
@@ -30,17 +31,8 @@ def test_t5_encoder_decoder_with_keyword_inputs():
 
 
 def test_llama_rms_norms_and_nothing_else():
-    torch.manual_seed(0)
-    config = transformers.LlamaConfig(
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        vocab_size=100,
-    )
-    model = transformers.LlamaForCausalLM(config)
-    doc = export_structure(model, example_kwargs={"input_ids": torch.randint(0, 100, (2, 8))})
+    model, input_ids = tiny_llama()
+    doc = export_structure(model, example_kwargs={"input_ids": input_ids})
     assert norm_paths(doc) == {
         "model.layers.0.input_layernorm",
         "model.layers.0.post_attention_layernorm",
