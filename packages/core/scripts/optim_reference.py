@@ -345,13 +345,19 @@ def schedulers():
     return out
 
 
-def main():
+def write_fixtures(cases, run_case, only):
+    """Writes `run_case(name, case)` to OUT/<name>.json for each case named in `only` (all when empty)."""
     OUT.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(0)
-    only = sys.argv[1:]  # optimizer names to rewrite (default: all)
-    names = [name for name in CASES if not only or name in only]
+    names = [name for name in cases if not only or name in only]
     for name in names:
-        (OUT / f"{name}.json").write_text(json.dumps(run(name, CASES[name]), separators=(",", ":")) + "\n")
+        (OUT / f"{name}.json").write_text(json.dumps(run_case(name, cases[name]), separators=(",", ":")) + "\n")
+    return names
+
+
+def main():
+    only = sys.argv[1:]  # optimizer names to rewrite (default: all)
+    names = write_fixtures(CASES, run, only)
     if not only:
         (OUT / "lr-schedulers.json").write_text(json.dumps(schedulers(), indent=1) + "\n")
     print(f"wrote the fixtures of {', '.join(names)} to {OUT} with torch {torch.__version__}")

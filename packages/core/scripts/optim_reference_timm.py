@@ -32,13 +32,12 @@ the package's __init__ files skipped (the same source, byte for byte).
 import importlib
 import importlib.metadata
 import importlib.util
-import json
 import pathlib
 import sys
 import types
 
 import torch
-from optim_reference import OUT, PARAMS, STEPS, f32_list, initial_params, record_trajectory
+from optim_reference import OUT, PARAMS, STEPS, f32_list, initial_params, record_trajectory, write_fixtures
 
 CAMEL = {
     "lr": "lr",
@@ -191,12 +190,7 @@ def run(name, case):
 
 
 def main():
-    OUT.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(0)
-    only = sys.argv[1:]  # fixture names to rewrite (default: all)
-    names = [name for name in CASES if not only or name in only]
-    for name in names:
-        (OUT / f"{name}.json").write_text(json.dumps(run(name, CASES[name]), separators=(",", ":")) + "\n")
+    names = write_fixtures(CASES, run, sys.argv[1:])  # fixture names to rewrite (default: all)
     print(f"wrote the fixtures of {', '.join(names)} to {OUT} with timm {TIMM_VERSION}, torch {torch.__version__}")
 
 
