@@ -47,15 +47,8 @@ export class Adam extends Optimizer<AdamHyperparameters> {
  * `torch.optim.AdamW`, whose default decay is 0.01. The rule is in `rules/adam.ts`.
  */
 export class AdamW extends Optimizer<AdamHyperparameters> {
-  /** PyTorch's defaults (weightDecay 0.01). */
-  static readonly defaults: AdamHyperparameters = {
-    lr: 1e-3,
-    betas: [0.9, 0.999],
-    eps: 1e-8,
-    weightDecay: 1e-2,
-    amsgrad: false,
-    maximize: false
-  };
+  /** PyTorch's defaults: Adam's, with weightDecay 0.01. */
+  static readonly defaults: AdamHyperparameters = { ...Adam.defaults, weightDecay: 1e-2 };
 
   constructor(
     params: ParamLike[] | ParamGroupInput[],

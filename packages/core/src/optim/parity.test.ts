@@ -59,28 +59,26 @@ class XorShift32 {
   }
 }
 
-const CONSTRUCTORS = {
-  sgd: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) =>
-    new SGD(groups, defaults, options),
-  adam: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) =>
-    new Adam(groups, defaults, options),
-  adamw: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) =>
-    new AdamW(groups, defaults, options),
-  lars: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) =>
-    new LARS(groups, defaults, options),
-  rmsprop: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) =>
-    new RMSprop(groups, defaults, options),
-  adagrad: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) =>
-    new Adagrad(groups, defaults, options),
-  nadam: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) =>
-    new NAdam(groups, defaults, options),
-  radam: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) =>
-    new RAdam(groups, defaults, options),
-  lion: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) =>
-    new Lion(groups, defaults, options),
-  lamb: (groups: ParamGroupInput[], defaults: object, options: BaseOptimizerOptions) =>
-    new LAMB(groups, defaults, options)
+/** Every optimizer takes (groups, defaults, options), as torch.optim's take (params, **defaults). */
+type OptimizerClass = new (
+  groups: ParamGroupInput[],
+  defaults: object,
+  options: BaseOptimizerOptions
+) => Optimizer<object>;
+const CLASSES = {
+  sgd: SGD,
+  adam: Adam,
+  adamw: AdamW,
+  lars: LARS,
+  rmsprop: RMSprop,
+  adagrad: Adagrad,
+  nadam: NAdam,
+  radam: RAdam,
+  lion: Lion,
+  lamb: LAMB
 };
+// Their hyperparameter types differ; the fixtures give each its own.
+const CONSTRUCTORS = CLASSES as unknown as Record<keyof typeof CLASSES, OptimizerClass>;
 
 /** The fixture files: one per optimizer, and more configurations of some (their `optimizer` says which). */
 const FIXTURE_NAMES = [...Object.keys(CONSTRUCTORS), 'lamb-options'];
@@ -109,7 +107,7 @@ function replay(fixture: Fixture, options: BaseOptimizerOptions): { worst: numbe
     ...overrides,
     params: params.map((i) => named[i])
   }));
-  const optimizer = CONSTRUCTORS[fixture.optimizer](groups, fixture.defaults, options) as unknown as Optimizer<object>;
+  const optimizer = new CONSTRUCTORS[fixture.optimizer](groups, fixture.defaults, options);
   const noise = new XorShift32(7 + fixture.optimizer.length);
   let worst = 0;
   for (let step = 0; step < fixture.steps; step++) {
