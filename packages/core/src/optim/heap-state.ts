@@ -23,7 +23,7 @@ export interface HeapSlots {
  * the state stays in the arena, where each step reaches the weights through chunk copies: slower,
  * never failing.
  */
-export const HEAP_STATE_LIMIT = 2 ** 31;
+const HEAP_STATE_LIMIT = 2 ** 31;
 
 /** Whether state goes into the backend's heap: the backend is wasm and its loops are available. */
 export function stateInBackendHeap(): boolean {

@@ -104,11 +104,7 @@ function backendHolds(dataId: object): boolean {
  * the variable changed since the last step), which `commit` assigns back. Host copies come from
  * `allocate` (the executor's memory, where its loops update them without copies).
  */
-export function writableWeights(
-  variable: tf.Variable,
-  inPlace: boolean,
-  allocate: Float32Allocator = allocateFloat32
-): WritableWeights {
+export function writableWeights(variable: tf.Variable, inPlace: boolean, allocate: Float32Allocator): WritableWeights {
   const view = inPlace ? residentView(variable) : undefined;
   if (view)
     return {
