@@ -274,6 +274,19 @@ describe('InspectorPanel', () => {
     expect(document.activeElement).toBe(panel.node.querySelector('.jp-Paramscope-group'));
   });
 
+  it('keeps focus on a finding’s parameter link when the panel re-renders (a kernel state change)', () => {
+    const { panel } = setUp();
+    const link = () =>
+      [...panel.node.querySelectorAll<HTMLButtonElement>('.jp-Paramscope-paramLink')].find(
+        (b) => b.textContent === MISTAKE
+      )!;
+    const before = link();
+    before.focus();
+    panel.render(); // rebuilds the tree, as a kernel going busy or idle does
+    expect(before.isConnected).toBe(false);
+    expect(document.activeElement).toBe(link());
+  });
+
   it('lists errors before notes, folds notes by code and paints only rows with errors or warnings', () => {
     const snapshot = twoGroupSnapshot(resnet50Params(), { mistake: MISTAKE });
     const entry = snapshot.entries[0];

@@ -292,7 +292,8 @@ export class InspectorPanel extends Widget {
               onParam: (name) => this.model.reveal(entry.id, name),
               notesExpanded: (code) => this.model.expandedNotes.has(`${entry.id}\u0000${code}`),
               onToggleNotes: (code) => this.model.toggleNotes(entry.id, code),
-              idPrefix: `jp-Paramscope-${this.id}-${entry.id}`
+              idPrefix: `jp-Paramscope-${this.id}-${entry.id}`,
+              navPrefix: `l:${entry.id}\u0000`
             })
           : null,
         hiddenFindings > 0

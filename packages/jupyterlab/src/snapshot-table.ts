@@ -38,6 +38,8 @@ export interface FindingsListOptions {
   onToggleNotes?: (code: string) => void;
   /** Id prefix for `aria-controls` of the notes toggles (unique per entry). */
   idPrefix?: string;
+  /** `data-nav` prefix of the parameter links (unique per entry): focus on one survives re-renders. */
+  navPrefix?: string;
 }
 
 /** The summary line of an entry: finding counts and the tensors and values with and without decay. */
@@ -72,12 +74,17 @@ export function findingsList(findings: readonly Finding[], options: FindingsList
   }
   const { alerts, notes } = sortFindings(findings);
   return h('ul', { className: 'jp-Paramscope-findings', attrs: { 'aria-label': 'Verification findings' } }, [
-    ...alerts.map((finding) => findingItem(finding, options.onParam)),
+    ...alerts.map((finding, i) => findingItem(finding, options.onParam, navKey(options, `a${i}`))),
     ...notes.map((group) => noteGroupItem(group, options))
   ]);
 }
 
-function findingItem(finding: Finding, onParam?: (name: string) => void): HTMLLIElement {
+/** The `data-nav` key of the links of finding `where`, when the list has a prefix. */
+function navKey(options: FindingsListOptions, where: string): string | undefined {
+  return options.navPrefix === undefined ? undefined : `${options.navPrefix}${where}`;
+}
+
+function findingItem(finding: Finding, onParam?: (name: string) => void, nav?: string): HTMLLIElement {
   // "error: <message>" to a screen reader (the colon is not shown); a real space between the
   // two, so the line may wrap after the severity instead of inside the first word.
   const item = h('li', { className: 'jp-Paramscope-finding', attrs: { 'data-severity': finding.severity } }, [
@@ -92,7 +99,9 @@ function findingItem(finding: Finding, onParam?: (name: string) => void): HTMLLI
       h(
         'span',
         { className: 'jp-Paramscope-findingParams' },
-        finding.params.map((name) => linkButton(name, `Show ${name} in the group list`, () => onParam(name)))
+        finding.params.map((name) =>
+          linkButton(name, `Show ${name} in the group list`, () => onParam(name), nav && `${nav}\u0000${name}`)
+        )
       )
     );
   }
@@ -105,7 +114,7 @@ function noteGroupItem(group: NoteGroup, options: FindingsListOptions): HTMLLIEl
     h(
       'ul',
       { className: 'jp-Paramscope-noteList' },
-      group.findings.map((f) => findingItem(f, options.onParam))
+      group.findings.map((f, i) => findingItem(f, options.onParam, navKey(options, `${group.code}:${i}`)))
     );
   const item = h('li', { className: 'jp-Paramscope-notes', attrs: { 'data-code': group.code } });
   if (!options.notesExpanded || !options.onToggleNotes) {
@@ -138,10 +147,10 @@ function noteGroupItem(group: NoteGroup, options: FindingsListOptions): HTMLLIEl
 }
 
 /** A parameter's name as a button: elided in the middle like the rows, whole in its title and text. */
-function linkButton(name: string, title: string, onClick: () => void): HTMLButtonElement {
-  const button = h('button', { className: 'jp-Paramscope-paramLink', title, attrs: { type: 'button' } }, [
-    paramNameNode(name)
-  ]);
+function linkButton(name: string, title: string, onClick: () => void, nav?: string): HTMLButtonElement {
+  const attrs: Record<string, string> = { type: 'button' };
+  if (nav) attrs['data-nav'] = nav;
+  const button = h('button', { className: 'jp-Paramscope-paramLink', title, attrs }, [paramNameNode(name)]);
   button.addEventListener('click', onClick);
   return button;
 }
