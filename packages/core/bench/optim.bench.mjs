@@ -2,13 +2,14 @@
 // (conv/linear weights with decay; BN parameters and biases without), gradients given.
 // Prints ms per step for @paramscope/core's SGD-momentum, AdamW, LARS, RMSprop, Adagrad, NAdam,
 // RAdam, Lion and LAMB (in the calling thread, and with worker threads on the cpu and tensorflow
-// backends), next to TF.js's own
+// backends; checked, and with `nonFinite: 'unchecked'`), next to TF.js's own
 // tf.train.momentum / adam / rmsprop / adagrad on the same backend and PyTorch's fused (SGD, AdamW,
 // Adagrad) or foreach (the others) CPU optimizers (when torch imports), measured in this run, with
 // ratios, and the load average at the start and the end.
 //
 //   npx tsc -b packages/core && node packages/core/bench/optim.bench.mjs [--backends cpu,wasm,tensorflow] [--steps 10]
-//     [--tfjs-steps 3] [--optimizers SGD,AdamW,...] [--no-torch] [--no-threads]
+//     [--tfjs-steps 3] [--optimizers SGD,AdamW,...] [--non-finite throw,unchecked] [--caller-share 0.5]
+//     [--no-torch] [--no-threads]
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { args, core, fill, nodeEntry, option, require, resnet50Params, tf } from './optim-setup.mjs';
@@ -24,11 +25,18 @@ const wanted = (name) => only.length === 0 || only.some((o) => name.toLowerCase(
 if (args.includes('--help')) {
   console.log(
     'node bench/optim.bench.mjs [--backends wasm,cpu,tensorflow] [--steps 10] [--tfjs-steps 3] ' +
-      '[--optimizers SGD,AdamW,...] [--no-torch] [--no-threads]'
+      '[--optimizers SGD,AdamW,...] [--non-finite throw,unchecked] [--caller-share 0.5] [--no-torch] [--no-threads]'
   );
   process.exit(0);
 }
 const withThreads = !args.includes('--no-threads');
+// Checked (the default: every gradient checked before any change) and unchecked (torch.optim's way).
+const nonFiniteModes = option('non-finite', 'throw,unchecked').split(',');
+/** ' (threads)' → ' (threads, unchecked)' for the unchecked runs. */
+const modeSuffix = (suffix, mode) => {
+  if (mode === 'throw') return suffix;
+  return suffix ? suffix.replace(/\)$/, `, ${mode})`) : ` (${mode})`;
+};
 // The native backend, when installed (`make native`): there the loops run on host copies of the weights.
 if (backends.includes('tensorflow')) require('@tensorflow/tfjs-node');
 
@@ -135,11 +143,17 @@ async function benchBackend(backend, params) {
   // Worker threads share the weights where they live in shared memory: the cpu backend's storage
   // and tfjs-node's host copies (the wasm heap is not shared memory).
   if (nodeEntry && withThreads && backend !== 'wasm') {
-    executors.push([' (threads)', () => nodeEntry.createThreadExecutor()]);
+    const callerShare = option('caller-share', '');
+    executors.push([
+      ' (threads)',
+      () => nodeEntry.createThreadExecutor(callerShare ? { callerShare: Number(callerShare) } : {})
+    ]);
   }
-  for (const [suffix, makeExecutor] of executors) {
+  for (const [suffix, makeExecutor, nonFinite] of executors.flatMap(([suffix, make]) =>
+    nonFiniteModes.map((mode) => [modeSuffix(suffix, mode), make, mode])
+  )) {
     const executor = makeExecutor();
-    const options = executor ? { executor } : {};
+    const options = executor ? { executor, nonFinite } : { nonFinite };
     const runs = {
       'SGD momentum': () => new core.SGD(groups(), { lr: 0.1, momentum: 0.9 }, options),
       AdamW: () => new core.AdamW(groups(), { lr: 1e-3 }, options),

@@ -2,7 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdamW, LARS, OptimizerError, SGD } from '../optim';
+import { AdamW, inlineExecutor, LARS, OptimizerError, SGD, type KernelExecutor, type UpdateTask } from '../optim';
+import { GRAD_SQUARES } from '../optim/rules/program';
+import type { UpdateRule } from '../optim/rules/rule';
+import { sgdRule } from '../optim/rules/sgd';
 import { simdArena } from '../optim/simd/arena';
 import { simdEngine } from '../optim/simd/driver';
 import { createThreadExecutor } from './thread-executor';
@@ -153,5 +156,68 @@ describe('worker-thread executor', () => {
     tasks[2].grad[2999] = Number.NaN;
     const sums = executor.measure(tasks.map((t) => ({ ...t, key: {} })));
     expect(sums.map((s) => Number.isNaN(s[0]))).toEqual([false, false, true]);
+  });
+
+  describe('an update without the pass before it (nonFinite: unchecked)', () => {
+    const scalars = {
+      ...sgdRule.scalars(
+        { lr: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0.01, nesterov: false, maximize: false },
+        1,
+        false,
+        {
+          gradSq: NaN,
+          weightDecay: NaN,
+          decayedGradSq: NaN
+        } as never
+      ),
+      [GRAD_SQUARES]: true
+    };
+    const rule = sgdRule as UpdateRule<unknown, unknown>;
+    const task = (executorOf: KernelExecutor, grad: Float32Array, key: object): UpdateTask<unknown> => {
+      const [param, momentum] = [executorOf.allocate(grad.length), executorOf.allocate(grad.length)];
+      param.fill(1);
+      momentum.fill(0.5);
+      return { param, key, grad, slots: [momentum], scalars };
+    };
+
+    it('copies the workers’ part of each gradient while they run, afresh each step', () => {
+      const n = 70000;
+      const grad = Float32Array.from({ length: n }, (_, k) => ((k % 11) - 5) * 0.01);
+      const key = {};
+      const [threaded, inline] = [task(executor, grad, key), task(inlineExecutor, grad.slice(), {})];
+      for (let step = 0; step < 2; step++) {
+        const before = executor.updatedValues.workers;
+        executor.beginStep?.();
+        inlineExecutor.beginStep?.();
+        const [a] = executor.update(rule, [threaded]);
+        const [b] = inlineExecutor.update(rule, [inline]);
+        expect(executor.updatedValues.workers - before).toBe(n - Math.ceil(n / 2 / 16) * 16);
+        expect(Array.from(threaded.param)).toEqual(Array.from(inline.param));
+        expect(Array.from(threaded.slots[0])).toEqual(Array.from(inline.slots[0]));
+        // Σ g² in float32 lanes, over other ranges than the calling thread's alone
+        const gradSq = grad.reduce((sum, g) => sum + g * g, 0);
+        expect(a[2] / gradSq).toBeCloseTo(1, 4);
+        expect(b[2] / gradSq).toBeCloseTo(1, 4);
+        // The same array with new values: a copy kept from the last step would be stale.
+        grad.reverse();
+        inline.grad.reverse();
+      }
+    });
+
+    it('releases the workers unchanged when copying a gradient fails, and goes on working', () => {
+      const grad = new Float32Array(70000).fill(0.25);
+      grad.subarray = () => {
+        throw new Error('gradient unreadable');
+      };
+      const failing = task(executor, grad, {});
+      executor.beginStep?.();
+      expect(() => executor.update(rule, [failing])).toThrow(/gradient unreadable/);
+      expect(failing.param.every((w) => w === 1)).toBe(true);
+      expect(failing.slots[0].every((b) => b === 0.5)).toBe(true);
+      const working = task(executor, new Float32Array(70000).fill(0.25), {});
+      executor.beginStep?.();
+      executor.update(rule, [working]);
+      expect(working.param.every((w) => w !== 1)).toBe(true);
+    });
   });
 });

@@ -162,7 +162,8 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
   function plan(
     tasks: Array<{ param: Float32Array; key?: object; grad: Float32Array }>,
     splittable: (i: number) => boolean,
-    makePiece: (i: number, start: number, end: number, grad: Float32Array) => Piece
+    makePiece: (i: number, start: number, end: number, grad: Float32Array) => Piece,
+    gradientOf: (i: number) => Float32Array = (i) => sharedGradient(tasks[i], tasks[i].grad)
   ) {
     const local: Array<{ task: number; start: number; end: number; grad: Float32Array }> = [];
     const remote: Piece[][] = workers.map(() => []);
@@ -172,7 +173,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
         local.push({ task: i, start: 0, end: n, grad: task.grad });
         return;
       }
-      const grad = sharedGradient(task, task.grad);
+      const grad = gradientOf(i);
       const own = Math.min(n, Math.ceil((n * callerShare) / 16) * 16);
       const chunk = Math.ceil((n - own) / workers.length / 16) * 16;
       local.push({ task: i, start: 0, end: own, grad });
@@ -193,7 +194,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
   }
 
   /** Sends each worker its pieces, with the scalar loops of `variants` it has not had yet. */
-  function dispatch(remote: Piece[][], variants: Variant[]): void {
+  function dispatch(remote: Piece[][], variants: Variant[], ready?: Int32Array): void {
     const seq = ++sequence;
     const unregister = released.splice(0);
     workers.forEach((w, index) => {
@@ -217,7 +218,9 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
         arena: arena && firstJob ? arenaFor(w, arena) : undefined,
         register: w.pendingRegister,
         unregister,
-        pieces
+        pieces,
+        ready,
+        timeoutMs
       };
       w.worker.postMessage(job);
       w.pendingRegister = [];
@@ -249,15 +252,27 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
 
   const measureVariants = [sumOfSquaresProgram, normsProgram].map((program) => variantFor(program, {}));
 
+  let readyBuffer = new Int32Array(new SharedArrayBuffer(4));
+  /** The per-task flags of {@link WorkerJob.ready}, all 0. */
+  function readyFlags(count: number): Int32Array {
+    if (readyBuffer.length < count) readyBuffer = new Int32Array(new SharedArrayBuffer(4 * count));
+    const flags = readyBuffer.subarray(0, count);
+    flags.fill(0);
+    return flags;
+  }
+
   return {
     threads,
     updatedValues,
     // The arena's memory is shared: workers can take its arrays, and this thread updates in place.
     allocate: (length) => allocateInArena(length, sharedFloat32),
     accepts: (storage) => workers.length === 0 || isShared(storage),
+    beginStep() {
+      staging.reset();
+      inlineExecutor.beginStep?.();
+    },
     measure(tasks: MeasureTask[]): Float64Array[] {
       if (workers.length === 0) return inlineExecutor.measure(tasks);
-      staging.reset();
       const sums = tasks.map(() => new Float64Array(3));
       const splittable = (i: number) => tasks[i].param.length >= minSplitSize && isShared(tasks[i].param);
       // Σ g² alone needs no second pass: it is taken while staging (the update needs the copy anyway).
@@ -289,10 +304,13 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
     },
     update<S>(rule: UpdateRule<unknown, S>, tasks: UpdateTask<S>[]): Float64Array[] {
       if (workers.length === 0) return inlineExecutor.update(rule, tasks);
-      const sums = tasks.map(() => new Float64Array(2));
+      const sums = tasks.map(() => new Float64Array(3));
       const calls = tasks.map((t) => (simd && rule.simd ? rule.simd(t.scalars) : undefined));
       const variants = tasks.map((t) => variantFor(rule.programFor(t.scalars), t.scalars));
       const kernel = rule.kernel.bind(rule);
+      // Gradients no pass before the update copied (`nonFinite: 'unchecked'`) are copied while the
+      // workers run, in task order: the workers' ranges only, each released as soon as it is there.
+      const copying = tasks.map((t) => !isShared(t.grad) && staging.staged(stagingKey(t), t.grad) === undefined);
       const { local, remote } = plan(
         tasks,
         (i) => isShared(tasks[i].param) && tasks[i].slots.every(isShared),
@@ -306,15 +324,38 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
           slots: tasks[i].slots.map(idOf),
           start,
           end
-        })
+        }),
+        (i) =>
+          copying[i]
+            ? staging.buffer(stagingKey(tasks[i]), tasks[i].grad.length)
+            : sharedGradient(tasks[i], tasks[i].grad)
       );
-      dispatch(remote, [...new Set(variants)]);
+      // The workers' ranges of each gradient to copy: from the end of this thread's own range.
+      const copies = local.filter(({ task, grad }) => copying[task] && grad !== tasks[task].grad);
+      const ready = copies.length > 0 ? readyFlags(tasks.length) : undefined;
+      dispatch(remote, [...new Set(variants)], ready);
+      if (ready) {
+        try {
+          for (const { task, end, grad } of copies) {
+            grad.set(tasks[task].grad.subarray(end), end);
+            Atomics.store(ready, task, 1);
+            Atomics.notify(ready, task);
+          }
+        } catch (error) {
+          ready.fill(2);
+          for (let i = 0; i < tasks.length; i++) Atomics.notify(ready, i);
+          collect(remote, sums);
+          throw error;
+        }
+      }
       for (const pieces of remote) for (const piece of pieces) updatedValues.workers += piece.end - piece.start;
       const caller = callerPath();
       for (const { task, start, end, grad } of local) {
         const t = tasks[task];
         updatedValues.caller += end - start;
-        runLoop(caller, calls[task], kernel, t.scalars, t.param, grad, t.slots, start, end, sums[task]);
+        // This thread's range reads the gradient itself (through the arena's chunk copies, in cache).
+        const source = copying[task] ? t.grad : grad;
+        runLoop(caller, calls[task], kernel, t.scalars, t.param, source, t.slots, start, end, sums[task]);
       }
       collect(remote, sums);
       return sums;

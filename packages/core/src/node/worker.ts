@@ -52,6 +52,14 @@ export interface WorkerJob {
   register: Array<[number, Float32Array, number | undefined]>;
   unregister: number[];
   pieces: Piece[];
+  /**
+   * Per task, set by the calling thread while the worker runs: 0 while the task's gradient is still
+   * being copied into shared memory, 1 once it is, 2 when the step failed (skip the piece). Absent:
+   * every gradient was there before the job.
+   */
+  ready?: Int32Array;
+  /** How long to wait for a gradient, in ms. */
+  timeoutMs: number;
 }
 
 /** The message port of a worker thread (`parentPort`). */
@@ -97,6 +105,11 @@ export function serveJobs(
       job.pieces.forEach((piece, i) => {
         const out = results.subarray(i * 3, i * 3 + 3);
         out.fill(0);
+        const { ready } = job;
+        if (ready && Atomics.wait(ready, piece.task, 0, job.timeoutMs) === 'timed-out') {
+          throw new Error(`no gradient for task ${piece.task} within ${job.timeoutMs} ms`);
+        }
+        if (ready && Atomics.load(ready, piece.task) === 2) return;
         const [param, grad] = [arrays.get(piece.param), arrays.get(piece.grad)] as Float32Array[];
         const slots = piece.slots.map((id) => arrays.get(id) as Float32Array);
         const kernel = kernels.get(piece.kernel) as UpdateKernel<unknown>;

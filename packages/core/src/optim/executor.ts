@@ -41,9 +41,11 @@ export interface KernelExecutor {
   readonly allocate: Float32Allocator;
   /** Whether the executor can work on weights stored in `storage` (default: any). */
   accepts?(storage: Float32Array): boolean;
+  /** Forgets what an earlier step left (its gradients' copies); called before each step's loops. */
+  beginStep?(): void;
   /** Per task: `[Σg², Σw², Σ(g + λw)²]` (the last two only with `withNorms`). */
   measure(tasks: MeasureTask[]): Float64Array[];
-  /** Runs `rule.kernel` on each task; per task: `[Σ Δw², Σ w²]`. */
+  /** Runs `rule.kernel` on each task; per task: `[Σ Δw², Σ w², Σ g²]` (Σ g² when the scalars ask for it). */
   update<S>(rule: UpdateRule<unknown, S>, tasks: UpdateTask<S>[]): Float64Array[];
 }
 
@@ -79,7 +81,7 @@ export const scalarExecutor: KernelExecutor = {
   },
   update(rule, tasks) {
     return tasks.map((task) => {
-      const sums = new Float64Array(2);
+      const sums = new Float64Array(3);
       rule.kernel(task.param, task.grad, task.slots, 0, task.param.length, task.scalars, sums);
       return sums;
     });
@@ -88,7 +90,8 @@ export const scalarExecutor: KernelExecutor = {
 
 /**
  * The calling thread's copies of gradients in ordinary memory whose weights live in the arena (the
- * cpu backend's storage, tfjs-node's host copies): staged once in the pass before the update.
+ * cpu backend's storage, tfjs-node's host copies): staged once in the pass before the update (a
+ * step without that pass copies them chunk by chunk in the update).
  */
 const inlineStaging = createGradientStaging((length) => allocateInArena(length, allocateFloat32));
 
@@ -109,10 +112,10 @@ export const inlineExecutor: KernelExecutor = {
     const arena = simdArena();
     return arena === null || arena.addressOf(storage) !== undefined;
   },
+  beginStep: () => inlineStaging.reset(),
   measure(tasks) {
     const fast = fastPath();
     if (!fast.engine) return scalarExecutor.measure(tasks);
-    inlineStaging.reset();
     return tasks.map((task) => {
       const sums = new Float64Array(3);
       if (stagesGradient(fast, task)) {
@@ -132,7 +135,7 @@ export const inlineExecutor: KernelExecutor = {
     const simd = rule.simd.bind(rule);
     const kernel = rule.kernel.bind(rule);
     return tasks.map((task) => {
-      const sums = new Float64Array(2);
+      const sums = new Float64Array(3);
       const { param, slots, scalars } = task;
       const grad = inlineStaging.staged(stagingKey(task), task.grad) ?? task.grad;
       runLoop(fast, simd(scalars), kernel, scalars, param, grad, slots, 0, param.length, sums);

@@ -29,6 +29,11 @@ export interface GradientStaging {
   ): Float32Array;
   /** The copy of `grad` this step made, if any. */
   staged(key: object, grad: Float32Array): Float32Array | undefined;
+  /**
+   * The buffer `key`'s copies go to, `length` values, without copying (for a caller that copies
+   * ranges itself; {@link staged} does not return it).
+   */
+  buffer(key: object, length: number): Float32Array;
 }
 
 /** Staging whose copies come from `allocate` (kept between steps, one per parameter). */
@@ -37,19 +42,25 @@ export function createGradientStaging(allocate: (length: number) => Float32Array
   // Which gradient each copy holds, without keeping that gradient alive after its step.
   let holds = new WeakMap<object, WeakRef<Float32Array>>();
   const staged = (key: object, grad: Float32Array) => (holds.get(key)?.deref() === grad ? copies.get(key) : undefined);
+  const buffer = (key: object, length: number) => {
+    let copy = copies.get(key);
+    if (!copy || copy.length !== length) {
+      copy = allocate(length);
+      copies.set(key, copy);
+    }
+    holds.delete(key);
+    return copy;
+  };
   return {
     reset() {
       holds = new WeakMap();
     },
     staged,
+    buffer,
     stage(key, grad, onChunk) {
       const done = staged(key, grad);
       if (done) return done;
-      let copy = copies.get(key);
-      if (!copy || copy.length !== grad.length) {
-        copy = allocate(grad.length);
-        copies.set(key, copy);
-      }
+      const copy = buffer(key, grad.length);
       for (let start = 0; start < grad.length; start += STAGE_CHUNK) {
         const end = Math.min(grad.length, start + STAGE_CHUNK);
         copy.set(grad.subarray(start, end), start);

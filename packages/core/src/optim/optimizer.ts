@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { inlineExecutor, type KernelExecutor, type UpdateTask } from './executor';
 import { rejectMisspelledGroupKeys, rejectUnknownKeys } from './keys';
+import { GRAD_SQUARES } from './rules/program';
 import type { PrePassSums, UpdateRule } from './rules/rule';
 import { decodeFloat, encodeFloats } from './state-encoding';
 import { adoptHeapSlots, discardHeapSlots, prepareHeapSlots, stateInBackendHeap } from './heap-state';
@@ -52,6 +53,7 @@ export interface BaseOptimizerOptions extends OptimizerOptions {
 }
 
 const OPTION_KEYS: ReadonlyArray<keyof BaseOptimizerOptions> = ['nonFinite', 'inPlace', 'tensorOps', 'executor'];
+const NON_FINITE_POLICIES: readonly NonFinitePolicy[] = ['throw', 'skip', 'unchecked'];
 
 /** Σ x² (square and sum: a dot product is several times slower on the tensorflow backend). */
 function sumOfSquares(x: tf.Tensor): tf.Tensor {
@@ -160,9 +162,10 @@ export abstract class Optimizer<H extends object> {
     rejectUnknownKeys(options, OPTION_KEYS, 'options', this.owner);
     this.defaults = { ...fullDefaults, ...defaults };
     this.validateHyperparameters(this.defaults, 'defaults');
-    if (options.nonFinite !== undefined && options.nonFinite !== 'throw' && options.nonFinite !== 'skip') {
+    if (options.nonFinite !== undefined && !NON_FINITE_POLICIES.includes(options.nonFinite)) {
       throw new OptimizerError(
-        `${this.constructor.name}: nonFinite must be 'throw' or 'skip', got ${describeValue(options.nonFinite)}`
+        `${this.constructor.name}: nonFinite must be 'throw', 'skip' or 'unchecked', ` +
+          `got ${describeValue(options.nonFinite)}`
       );
     }
     this.nonFinite = options.nonFinite ?? 'throw';
@@ -250,7 +253,9 @@ export abstract class Optimizer<H extends object> {
    *
    * Everything is checked before anything changes: replaced or disposed parameters, unknown
    * parameters, shapes, hyperparameters and non-finite gradients throw (or, with
-   * `nonFinite: 'skip'`, skip the step) and leave weights and state as they were.
+   * `nonFinite: 'skip'`, skip the step) and leave weights and state as they were. With
+   * `nonFinite: 'unchecked'` gradients are not checked (as in `torch.optim`): a NaN or ±Infinity
+   * goes into the weights and state, and shows in {@link diagnostics} as a non-finite `gradNorm`.
    *
    * @returns false when the step was skipped because of non-finite gradients.
    */
@@ -295,21 +300,26 @@ export abstract class Optimizer<H extends object> {
           )
         : undefined
     );
+    // Unchecked, a rule whose loops add up Σ g² themselves needs no pass before the update.
+    const unmeasured = this.nonFinite === 'unchecked' && this.rule.sumsGradSquares;
     let weights: WritableWeights[];
     let gradValues: Float32Array[];
     let sums: Float64Array[];
     try {
       weights = entries.map((entry, i) => writableWeights(entry.param.variable, inPlace[i], this.executor.allocate));
       gradValues = entries.map((entry) => readGradient(entry.grad));
-      sums = this.executor.measure(
-        entries.map((entry, i) => ({
-          param: weights[i].values,
-          key: entry.param.variable,
-          grad: gradValues[i],
-          weightDecay: (entry.group as { weightDecay?: number }).weightDecay ?? 0,
-          withNorms: this.rule.needsNorms
-        }))
-      );
+      this.executor.beginStep?.();
+      sums = unmeasured
+        ? entries.map(() => Float64Array.of(NaN, NaN, NaN))
+        : this.executor.measure(
+            entries.map((entry, i) => ({
+              param: weights[i].values,
+              key: entry.param.variable,
+              grad: gradValues[i],
+              weightDecay: (entry.group as { weightDecay?: number }).weightDecay ?? 0,
+              withNorms: this.rule.needsNorms
+            }))
+          );
       if (
         !this.acceptGradients(
           entries,
@@ -364,20 +374,23 @@ export abstract class Optimizer<H extends object> {
       }));
       this.executor.update(first, firstTasks).forEach((s, i) => (prepared[i].pre.firstPass = [s[0], s[1]]));
     }
-    const tasks: UpdateTask<unknown>[] = prepared.map(({ slots, fresh, pre, step, carried }, i) => ({
-      param: weights[i].values,
-      key: entries[i].param.variable,
-      grad: gradValues[i],
-      slots,
-      scalars: this.rule.scalars(entries[i].group, step, fresh, pre, carried)
-    }));
+    const tasks: UpdateTask<unknown>[] = prepared.map(({ slots, fresh, pre, step, carried }, i) => {
+      const scalars = this.rule.scalars(entries[i].group, step, fresh, pre, carried);
+      return {
+        param: weights[i].values,
+        key: entries[i].param.variable,
+        grad: gradValues[i],
+        slots,
+        scalars: unmeasured ? { ...(scalars as object), [GRAD_SQUARES]: true } : scalars
+      };
+    });
     const results = this.executor.update(this.rule, tasks);
     for (const w of weights) w.commit();
 
     this.clearPendingDiagnostics();
     this.lastDiagnostics = this.buildDiagnostics(
       entries,
-      entries.map((_, i) => [sums[i][0], results[i][0], results[i][1]]),
+      entries.map((_, i) => [unmeasured ? results[i][2] : sums[i][0], results[i][0], results[i][1]]),
       tasks.map((task) => task.scalars)
     );
     return true;
@@ -390,7 +403,9 @@ export abstract class Optimizer<H extends object> {
    */
   private stepWithTensorOps(entries: StepEntry<H>[]): boolean {
     // Per parameter Σ g² (its finiteness is the NaN/Infinity check), Σ w² and, for LARS,
-    // Σ (g + λw)², read back together.
+    // Σ (g + λw)², read back together; unchecked, with a rule that needs none of them before the
+    // update, read only with the diagnostics (no wait for the backend in the step).
+    const unmeasured = this.nonFinite === 'unchecked' && this.rule.sumsGradSquares;
     const perEntry = this.rule.needsNorms ? 3 : 2;
     const measured = tf.tidy(() =>
       tf.stack(
@@ -403,8 +418,8 @@ export abstract class Optimizer<H extends object> {
         })
       )
     );
-    const pre = measured.dataSync();
-    measured.dispose();
+    const pre = unmeasured ? new Float32Array(perEntry * entries.length).fill(NaN) : measured.dataSync();
+    if (!unmeasured) measured.dispose();
     const at = (i: number, k: number) => pre[perEntry * i + k];
     if (
       !this.acceptGradients(
@@ -449,15 +464,25 @@ export abstract class Optimizer<H extends object> {
 
     this.clearPendingDiagnostics();
     this.lastDiagnostics = [];
+    const n = entries.length;
     this.pendingDiagnostics = {
-      sums: outputs.updateSq,
-      build: (updateSq) =>
+      // Unchecked, the sums of the gradients and weights the step started from come along.
+      sums: unmeasured ? tf.concat([outputs.updateSq, measured]) : outputs.updateSq,
+      build: (values) =>
         this.buildDiagnostics(
           entries,
-          entries.map((_, i) => [at(i, 0), updateSq[i], at(i, 1)]),
+          entries.map((_, i) =>
+            unmeasured
+              ? [values[n + perEntry * i], values[i], values[n + perEntry * i + 1]]
+              : [at(i, 0), values[i], at(i, 1)]
+          ),
           scalars
         )
     };
+    if (unmeasured) {
+      outputs.updateSq.dispose();
+      measured.dispose();
+    }
     return true;
   }
 
@@ -527,7 +552,7 @@ export abstract class Optimizer<H extends object> {
   /** Refuses (or skips) a step with non-finite gradients; true when the step may go on. */
   private acceptGradients(entries: StepEntry<H>[], finite: boolean[]): boolean {
     const nonFinite = entries.filter((_, i) => !finite[i]).map((entry) => entry.param.name);
-    if (nonFinite.length === 0) return true;
+    if (nonFinite.length === 0 || this.nonFinite === 'unchecked') return true;
     if (this.nonFinite === 'skip') {
       this.skippedSteps++;
       return false;

@@ -94,13 +94,17 @@ export interface ParamStepDiagnostics {
 }
 
 /** What to do with a step whose gradients contain NaN or ±Infinity. */
-export type NonFinitePolicy = 'throw' | 'skip';
+export type NonFinitePolicy = 'throw' | 'skip' | 'unchecked';
 
 /** Options every optimizer takes besides its hyperparameters. */
 export interface OptimizerOptions {
   /**
    * `'throw'` (default): refuse the step with an error naming the parameters. `'skip'`: leave every
-   * parameter and state unchanged and count the step in `skippedSteps`.
+   * parameter and state unchanged and count the step in `skippedSteps`. `'unchecked'`: no check,
+   * as in `torch.optim`: a non-finite gradient goes into the weights and state, and shows in
+   * `diagnostics()` as a non-finite `gradNorm`. Every gradient is then read once instead of twice
+   * (for rules that need no norms before the update: not LARS or LAMB), and on GPUs the step does
+   * not wait for the backend.
    */
   nonFinite?: NonFinitePolicy;
   /**

@@ -36,6 +36,7 @@ const adagradProgram: ElementProgram<AdagradScalars> = {
   optional: { gradSign: 1, weightDecay: 0, initialSum: 0 },
   switches: [],
   unroll: 2,
+  sumsGradSquares: true,
   body(x) {
     const g = x.plusScaled(x.scaled('gradSign', x.grad), 'weightDecay', x.param);
     const sum = x.add(x.on('initialSum') ? x.add(x.slot(0), x.scalar('initialSum')) : x.slot(0), x.mul(g, g));

@@ -50,6 +50,7 @@ const adamProgram: ElementProgram<AdamScalars> = {
   switches: ['amsgrad'],
   exclusive: [['l2', 'decayFactor']], // Adam's coupled L2, AdamW's decoupled decay
   unroll: 1, // more copies spill its vectors out of registers
+  sumsGradSquares: true,
   body(x) {
     const { w0, w, m, v } = adamMoments(x);
     const vMax = x.on('amsgrad') ? x.max(x.slot(2), v) : v;

@@ -40,6 +40,7 @@ const lionProgram: ElementProgram<LionScalars> = {
   optional: { gradSign: 1, decayFactor: 1 },
   switches: [],
   unroll: 2,
+  sumsGradSquares: true,
   body(x) {
     const w0 = x.param;
     const w = x.on('decayFactor') ? x.f32(x.mul(w0, x.scalar('decayFactor'))) : w0;

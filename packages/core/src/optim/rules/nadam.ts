@@ -53,6 +53,7 @@ const nadamProgram: ElementProgram<NadamScalars> = {
   switches: [],
   exclusive: [['l2', 'decayFactor']], // coupled L2 or decoupled decay
   unroll: 1,
+  sumsGradSquares: true,
   body(x) {
     const { w0, w, g, m, v } = adamMoments(x);
     const denominator = x.add(x.sqrt(x.div(v, x.scalar('biasCorrection2'))), x.scalar('eps'));

@@ -1,7 +1,7 @@
 /** The program backends on a rule outside the registry, and the checks on a program's shape. */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { allVariants, updateStep, variantFor, type ElementProgram } from './program';
+import { allVariants, GRAD_SQUARES, updateStep, variantFor, type ElementProgram } from './program';
 import { scalarKernelOf, scalarKernelSource } from './scalar-kernel';
 import { tensorStep } from './tensor-kernel';
 
@@ -58,6 +58,42 @@ describe('rule programs', () => {
       param.reduce((sum, w) => sum + w * w, 0),
       6
     );
+  });
+
+  it('adds Σ g² of the raw gradient as the last sum when the program can and the scalars ask', () => {
+    const summing = { ...toy, name: 'summing', sumsGradSquares: true };
+    expect(allVariants(summing).map((v) => v.name)).toEqual([
+      ...['summing', 'summing+gradSign', 'summing+floored', 'summing+gradSign+floored'],
+      ...['summing+gradSquares', 'summing+gradSign+gradSquares', 'summing+floored+gradSquares'],
+      'summing+gradSign+floored+gradSquares'
+    ]);
+    const scalars = { lr: 0.1, alpha: 0.9, oneMinusAlpha: 0.1, eps: 1e-3, gradSign: -1, floored: false };
+    // A program without the flag ignores the switch.
+    expect(variantFor(toy, { ...scalars, [GRAD_SQUARES]: true }).name).toBe('toy+gradSign');
+    const variant = variantFor(summing, { ...scalars, [GRAD_SQUARES]: true });
+    expect(variant.name).toBe('summing+gradSign+gradSquares');
+    const grad = Float32Array.from([3, -4, 0.5]);
+    const out = new Float64Array(3);
+    scalarKernelOf(variant)(Float32Array.from([1, 2, 3]), grad, [new Float32Array(3)], 0, 3, scalars, out);
+    expect(out[2]).toBe(9 + 16 + 0.25); // of ∇ itself, not of the signed g the body uses
+    const withoutSum = new Float64Array(3);
+    scalarKernelOf(variantFor(summing, scalars))(
+      Float32Array.from([1, 2, 3]),
+      grad,
+      [new Float32Array(3)],
+      0,
+      3,
+      scalars,
+      withoutSum
+    );
+    expect(withoutSum[2]).toBe(0);
+    expect(withoutSum[0]).toBe(out[0]);
+  });
+
+  it('refuses a loop with more than three sums', () => {
+    const many = { ...toy, name: 'many', optional: {}, switches: [], sumsGradSquares: true };
+    many.body = (x) => ({ stores: [], sums: [x.param, x.param, x.param] });
+    expect(() => allVariants(many)).toThrow(/update rule many: more than three sums in many\+gradSquares/);
   });
 
   it('refuses a program that reads an array after storing it', () => {

@@ -72,6 +72,13 @@ export interface Program {
   readonly exclusive?: ReadonlyArray<readonly [string, string]>;
   /** Copies of the SIMD loop body per iteration (more hide latency; too many spill registers). */
   readonly unroll: number;
+  /**
+   * Whether the loop can also add up Σ g² of the raw gradient, as its last sum (the switch
+   * {@link GRAD_SQUARES}): a step that skips the pass before the update (`nonFinite: 'unchecked'`)
+   * still reports the gradient's norm. Only for programs with at most two sums, whose rule's
+   * scalars read no sums of that pass.
+   */
+  readonly sumsGradSquares?: boolean;
   /** The arithmetic, given the builder of its scalars' type (erased here: hence `never`). */
   body(x: never): ElementStep;
 }
@@ -91,6 +98,12 @@ export interface Variant {
   /** The scalars the variant reads, in the order the SIMD loop takes them. */
   readonly scalars: string[];
 }
+
+/**
+ * The switch that appends Σ g² to a program's sums (see {@link Program.sumsGradSquares}): true in a
+ * step's scalars turns it on.
+ */
+export const GRAD_SQUARES = 'gradSquares';
 
 /** The identity-sensitive helpers, so `on` and `scaled` agree. */
 function builder(program: Program, on: (term: string) => boolean): Builder<never> {
@@ -135,7 +148,10 @@ function variant(program: Program, onTerms: string[]): Variant {
   if (!byName) variantCache.set(program, (byName = new Map()));
   let built = byName.get(name);
   if (!built) {
-    const step = program.body(builder(program, (term) => onTerms.includes(term)) as never);
+    const x = builder(program, (term) => onTerms.includes(term));
+    const body = program.body(x as never);
+    const step = onTerms.includes(GRAD_SQUARES) ? { ...body, sums: [...body.sums, x.mul(x.grad, x.grad)] } : body;
+    if (step.sums.length > 3) throw new Error(`update rule ${program.name}: more than three sums in ${name}`);
     built = { name, step, scalars: scalarsOf(step) };
     byName.set(name, built);
   }
@@ -143,7 +159,11 @@ function variant(program: Program, onTerms: string[]): Variant {
 }
 
 /** The optional terms and switches of `program`, in their declared order. */
-const termsOf = (program: Program): string[] => [...Object.keys(program.optional), ...program.switches];
+const termsOf = (program: Program): string[] => [
+  ...Object.keys(program.optional),
+  ...program.switches,
+  ...(program.sumsGradSquares ? [GRAD_SQUARES] : [])
+];
 
 /** The variant for these scalar values: optional terms at their identity value are left out. */
 export function variantFor(program: Program, scalars: unknown): Variant {

@@ -49,6 +49,7 @@ const radamProgram: ElementProgram<RadamScalars> = {
   switches: ['rectified'],
   exclusive: [['l2', 'decayFactor']], // coupled L2 or decoupled decay
   unroll: 1,
+  sumsGradSquares: true,
   body(x) {
     const { w0, w, m, v } = adamMoments(x);
     const momentumStep = x.mul(x.scalar('stepSize'), m);

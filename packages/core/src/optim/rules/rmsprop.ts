@@ -38,6 +38,7 @@ const rmspropProgram: ElementProgram<RmspropScalars> = {
   optional: { gradSign: 1, weightDecay: 0, momentum: 0 },
   switches: ['centered'],
   unroll: 1,
+  sumsGradSquares: true,
   body(x) {
     const g = x.plusScaled(x.scaled('gradSign', x.grad), 'weightDecay', x.param);
     const v = x.add(x.mul(x.scalar('alpha'), x.slot(0)), x.mul(x.mul(x.scalar('oneMinusAlpha'), g), g));

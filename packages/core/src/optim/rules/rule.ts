@@ -30,7 +30,8 @@ export interface PrePassSums {
 
 /**
  * Fused element loop over `[start, end)`: updates `param` and `slots` in place, and adds the
- * update's Σ Δw² to `out[0]` and the old weights' Σ w² to `out[1]`.
+ * update's Σ Δw² to `out[0]`, the old weights' Σ w² to `out[1]` and, when the scalars turn on
+ * `GRAD_SQUARES` (see `program.ts`), the gradient's Σ g² to `out[2]`.
  */
 export type UpdateKernel<S> = (
   param: Float32Array,
@@ -77,6 +78,12 @@ export interface UpdateRule<H, S> {
   /** Whether {@link scalars} needs ‖w‖ and ‖g + λw‖ from a pass before the update (LARS). */
   readonly needsNorms: boolean;
   /**
+   * Whether the update loops can add up Σ g² themselves (every program has
+   * `sumsGradSquares`), so a step without the check (`nonFinite: 'unchecked'`) needs no pass
+   * before the update. Derived by {@link defineRule}.
+   */
+  readonly sumsGradSquares: boolean;
+  /**
    * Per-tensor scalars for the kernel: hyperparameters, bias corrections, trust ratios.
    * `step` is the parameter's step count including this step; `fresh` is true when its state
    * tensors were just created (zeros); `carried` is the rule's carried number after this step.
@@ -108,7 +115,7 @@ export interface TensorStep {
   sums?: tf.Tensor[];
 }
 
-type DerivedMembers = 'kernel' | 'tensorKernel' | 'simd' | 'programs' | 'programFor';
+type DerivedMembers = 'kernel' | 'tensorKernel' | 'simd' | 'programs' | 'programFor' | 'sumsGradSquares';
 
 /** What a rule file writes: everything but the loops, which {@link defineRule} derives. */
 export type RuleDefinition<H, S> = Omit<UpdateRule<H, S>, DerivedMembers> & {
@@ -120,8 +127,14 @@ export type RuleDefinition<H, S> = Omit<UpdateRule<H, S>, DerivedMembers> & {
 /** An update rule with its scalar loop, SIMD call and tensor-op step derived from its programs. */
 export function defineRule<H, S>(definition: RuleDefinition<H, S>): UpdateRule<H, S> {
   const programFor = definition.programFor ?? (() => definition.programs[0]);
+  const sumsGradSquares = definition.programs.every((program) => program.sumsGradSquares === true);
+  // A bug, not bad input: a rule whose scalars read the pass before the update cannot skip it.
+  if (sumsGradSquares && (definition.needsNorms || definition.firstPass)) {
+    throw new Error(`update rule ${definition.id}: sumsGradSquares with a pass before the update`);
+  }
   return {
     ...definition,
+    sumsGradSquares,
     programFor,
     kernel: (param, grad, slots, start, end, scalars, out) =>
       runScalarKernel(programFor(scalars), param, grad, slots, start, end, scalars, out),

@@ -41,6 +41,7 @@ const plain: ElementProgram<SgdScalars> = {
   optional: { gradSign: 1, weightDecay: 0 },
   switches: [],
   unroll: 2,
+  sumsGradSquares: true,
   body: (x) => updateStep(x, x.param, x.sub(x.param, x.mul(x.scalar('lr'), gradient(x))), [])
 };
 
@@ -51,6 +52,7 @@ const withMomentum: ElementProgram<SgdScalars> = {
   switches: ['nesterov'],
   exclusive: [['blend', 'nesterov']], // PyTorch's nesterov requires zero dampening
   unroll: 2,
+  sumsGradSquares: true,
   body(x) {
     const g = gradient(x);
     const b = x.add(x.mul(x.scalar('decay'), x.slot(0)), x.scaled('blend', g));

@@ -9,6 +9,7 @@ import { nadamRule } from '../rules/nadam';
 import { radamRule } from '../rules/radam';
 import { lionRule } from '../rules/lion';
 import { lambMomentsRule, lambRule } from '../rules/lamb';
+import { GRAD_SQUARES } from '../rules/program';
 import type { PrePassSums, UpdateRule } from '../rules/rule';
 import { sgdRule } from '../rules/sgd';
 import { CHUNK, SIMD_BLOCK, UPDATE_KERNELS } from './kernels';
@@ -266,9 +267,15 @@ function variantCases(): VariantCase[] {
 
 describe.runIf(simdEngine() !== null)('SIMD loop variants', () => {
   const reached = new Set<string>();
-  for (const [name, rule, group, slotCount, first, options = {}] of variantCases()) {
+  // Each case again with the loop adding up Σ g² (`nonFinite: 'unchecked'`), where the rule can.
+  const cases = variantCases().flatMap(([name, rule, group, slotCount, first, options = {}]) =>
+    (rule.sumsGradSquares ? [false, true] : [false]).map(
+      (gradSquares) => [name, rule, group, slotCount, first, options, gradSquares] as const
+    )
+  );
+  for (const [name, rule, group, slotCount, first, options, gradSquares] of cases) {
     const { positiveSlots = false, floor = 1e-3, step = 4, sumDigits = 5 } = options;
-    it(`${name} matches the scalar kernel`, () => {
+    it(`${name}${gradSquares ? ' adding up Σ g²' : ''} matches the scalar kernel`, () => {
       const n = CHUNK + SIMD_BLOCK + 3;
       const slot = (k: number) => {
         const values = random(n, 13 + k, 0.01);
@@ -278,7 +285,7 @@ describe.runIf(simdEngine() !== null)('SIMD loop variants', () => {
         param: random(n, 11),
         grad: random(n, 12, 0.1),
         slots: Array.from({ length: slotCount }, (_, k) => (first ? new Float32Array(n) : slot(k))),
-        scalars: rule.scalars(group as never, step, first, sums, 0.5)
+        scalars: { ...(rule.scalars(group as never, step, first, sums, 0.5) as object), [GRAD_SQUARES]: gradSquares }
       });
       const [a, b] = [make(), make()];
       reached.add(rule.simd!(b.scalars).fn);
@@ -292,6 +299,14 @@ describe.runIf(simdEngine() !== null)('SIMD loop variants', () => {
       });
       expect(sb[0] / sa[0]).toBeCloseTo(1, sumDigits);
       expect(sb[1] / sa[1]).toBeCloseTo(1, sumDigits);
+      if (gradSquares) {
+        const gradSq = make().grad.reduce((total, g) => total + g * g, 0);
+        expect(sa[2] / gradSq).toBeCloseTo(1, 6);
+        expect(sb[2] / gradSq).toBeCloseTo(1, 5);
+      } else {
+        expect(sa[2]).toBe(0);
+        expect(sb[2]).toBe(0);
+      }
     });
   }
   it('every loop the module builds is one some group runs (no dead variants)', () => {
