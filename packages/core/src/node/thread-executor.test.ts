@@ -8,7 +8,7 @@ import type { UpdateRule } from '../optim/rules/rule';
 import { sgdRule } from '../optim/rules/sgd';
 import { simdArena } from '../optim/simd/arena';
 import { simdEngine } from '../optim/simd/driver';
-import { createThreadExecutor } from './thread-executor';
+import { copyingCallerShare, createThreadExecutor } from './thread-executor';
 
 const executor = createThreadExecutor({ threads: 2, minSplitSize: 1024 });
 
@@ -180,6 +180,12 @@ describe('worker-thread executor', () => {
       return { param, key, grad, slots: [momentum], scalars };
     };
 
+    it('gives the calling thread less when it copies for the workers too', () => {
+      expect(copyingCallerShare(2)).toBeCloseTo(0.3, 10);
+      expect(copyingCallerShare(3)).toBeCloseTo(0.2 / 3, 10);
+      expect(copyingCallerShare(4)).toBe(0);
+    });
+
     it('copies the workers’ part of each gradient while they run, afresh each step', () => {
       const n = 70000;
       const grad = Float32Array.from({ length: n }, (_, k) => ((k % 11) - 5) * 0.01);
@@ -191,7 +197,8 @@ describe('worker-thread executor', () => {
         inlineExecutor.beginStep?.();
         const [a] = executor.update(rule, [threaded]);
         const [b] = inlineExecutor.update(rule, [inline]);
-        expect(executor.updatedValues.workers - before).toBe(n - Math.ceil(n / 2 / 16) * 16);
+        // The calling thread, which copies the workers' part too, updates less than half itself.
+        expect(executor.updatedValues.workers - before).toBe(n - Math.ceil((n * copyingCallerShare(2)) / 16) * 16);
         expect(Array.from(threaded.param)).toEqual(Array.from(inline.param));
         expect(Array.from(threaded.slots[0])).toEqual(Array.from(inline.slots[0]));
         // Σ g² in float32 lanes, over other ranges than the calling thread's alone

@@ -37,7 +37,10 @@ export interface ThreadExecutorOptions {
   minSplitSize?: number;
   /** How long to wait for a worker before giving up, in ms (default 60,000). */
   timeoutMs?: number;
-  /** Fraction of each split tensor the calling thread updates itself (default: an equal share). */
+  /**
+   * Fraction of each split tensor the calling thread updates itself (default: an equal share, or
+   * less where it also copies the workers' part of the gradient; see {@link copyingCallerShare}).
+   */
   callerShare?: number;
 }
 
@@ -75,6 +78,20 @@ const THREAD_EXECUTOR_OPTIONS: ReadonlyArray<keyof ThreadExecutorOptions> = [
   'callerShare'
 ];
 
+/**
+ * Copying a value into shared memory costs about this fraction of updating it (one thread,
+ * ResNet-50's tensors: 0.3 for AdamW, 0.55 for SGD-momentum; `bench/step-phases.bench.mjs`).
+ */
+const COPY_COST = 0.4;
+
+/**
+ * The calling thread's share where it also copies the workers' part of each gradient: its update
+ * plus that copy take as long as each worker's update ((1 − s)/(T − 1) of the tensor).
+ */
+export function copyingCallerShare(threads: number): number {
+  return Math.max(0, (1 - COPY_COST * (threads - 1)) / threads);
+}
+
 /** Creates a worker-thread executor; pass it as `{ executor }` to any optimizer. */
 export function createThreadExecutor(options: ThreadExecutorOptions = {}): ThreadExecutor {
   rejectUnknownKeys(options, THREAD_EXECUTOR_OPTIONS, 'options', 'createThreadExecutor');
@@ -82,6 +99,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
   const minSplitSize = options.minSplitSize ?? 65536;
   const timeoutMs = options.timeoutMs ?? 60000;
   const callerShare = options.callerShare ?? 1 / threads;
+  const copyingShare = options.callerShare ?? copyingCallerShare(threads);
   if (!(callerShare >= 0 && callerShare <= 1)) {
     throw new OptimizerError(`createThreadExecutor: callerShare must be in [0, 1], got ${callerShare}`);
   }
@@ -163,7 +181,8 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
     tasks: Array<{ param: Float32Array; key?: object; grad: Float32Array }>,
     splittable: (i: number) => boolean,
     makePiece: (i: number, start: number, end: number, grad: Float32Array) => Piece,
-    gradientOf: (i: number) => Float32Array = (i) => sharedGradient(tasks[i], tasks[i].grad)
+    gradientOf: (i: number) => Float32Array = (i) => sharedGradient(tasks[i], tasks[i].grad),
+    shareOf: (i: number) => number = () => callerShare
   ) {
     const local: Array<{ task: number; start: number; end: number; grad: Float32Array }> = [];
     const remote: Piece[][] = workers.map(() => []);
@@ -174,7 +193,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
         return;
       }
       const grad = gradientOf(i);
-      const own = Math.min(n, Math.ceil((n * callerShare) / 16) * 16);
+      const own = Math.min(n, Math.ceil((n * shareOf(i)) / 16) * 16);
       const chunk = Math.ceil((n - own) / workers.length / 16) * 16;
       local.push({ task: i, start: 0, end: own, grad });
       workers.forEach((_, w) => {
@@ -328,7 +347,8 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
         (i) =>
           copying[i]
             ? staging.buffer(stagingKey(tasks[i]), tasks[i].grad.length)
-            : sharedGradient(tasks[i], tasks[i].grad)
+            : sharedGradient(tasks[i], tasks[i].grad),
+        (i) => (copying[i] ? copyingShare : callerShare)
       );
       // The workers' ranges of each gradient to copy: from the end of this thread's own range.
       const copies = local.filter(({ task, grad }) => copying[task] && grad !== tasks[task].grad);
