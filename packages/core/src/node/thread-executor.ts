@@ -130,6 +130,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
       registered: new WeakSet()
     };
     worker.on('message', (message: string) => (handle.lastError = message));
+    worker.on('error', (error) => (handle.lastError = `the thread stopped: ${error.stack ?? error}`));
     // After the listener: adding a 'message' listener refs the worker again. An executor nobody
     // closed must not keep the process alive.
     worker.unref();
@@ -146,7 +147,8 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
     for (const w of workers) {
       if (!w.registered.has(array)) {
         w.registered.add(array);
-        w.pendingRegister.push([id, array, arena?.addressOf(array)]);
+        const address = arena?.addressOf(array);
+        w.pendingRegister.push(address === undefined ? [id, array] : [id, address, array.length]);
       }
     }
     return id;
@@ -257,7 +259,8 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
           Atomics.wait(w.control, 0, value, Math.max(1, deadline - Date.now())) === 'timed-out' &&
           Date.now() >= deadline
         ) {
-          throw new Error(`optimizer worker thread ${index} did not answer within ${timeoutMs} ms`);
+          const why = w.lastError ? ` (${w.lastError})` : '';
+          throw new Error(`optimizer worker thread ${index} did not answer within ${timeoutMs} ms${why}`);
         }
       }
       if (Atomics.load(w.control, 1) !== 0)
@@ -272,11 +275,11 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
   const measureVariants = [sumOfSquaresProgram, normsProgram].map((program) => variantFor(program, {}));
 
   let readyBuffer = new Int32Array(new SharedArrayBuffer(4));
-  /** The per-task flags of {@link WorkerJob.ready}, all 0. */
-  function readyFlags(count: number): Int32Array {
-    if (readyBuffer.length < count) readyBuffer = new Int32Array(new SharedArrayBuffer(4 * count));
-    const flags = readyBuffer.subarray(0, count);
-    flags.fill(0);
+  /** The per-task flags of {@link WorkerJob.ready}: 0 for the tasks this thread will copy, else 1. */
+  function readyFlags(copying: boolean[]): Int32Array {
+    if (readyBuffer.length < copying.length) readyBuffer = new Int32Array(new SharedArrayBuffer(4 * copying.length));
+    const flags = readyBuffer.subarray(0, copying.length);
+    copying.forEach((copies, i) => (flags[i] = copies ? 0 : 1));
     return flags;
   }
 
@@ -352,7 +355,8 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
       );
       // The workers' ranges of each gradient to copy: from the end of this thread's own range.
       const copies = local.filter(({ task, grad }) => copying[task] && grad !== tasks[task].grad);
-      const ready = copies.length > 0 ? readyFlags(tasks.length) : undefined;
+      const copied = new Set(copies.map((c) => c.task));
+      const ready = copied.size > 0 ? readyFlags(tasks.map((_, i) => copied.has(i))) : undefined;
       dispatch(remote, [...new Set(variants)], ready);
       if (ready) {
         try {

@@ -48,8 +48,12 @@ export interface WorkerJob {
   simd?: { bytes: Uint8Array; layout: { chunk: number; block: number; readOnly: ReadOnlyKernels } };
   /** The arena's memory, its pointer module and this worker's block for sums (first job only). */
   arena?: { memory: object; bytes: Uint8Array; sums: number; block: number; readOnly: ReadOnlyKernels };
-  /** Shared arrays new to this worker: id, view, and its byte address when it lives in the arena. */
-  register: Array<[number, Float32Array, number | undefined]>;
+  /**
+   * Shared arrays new to this worker: id, then its byte address and length where it lives in the
+   * arena (the worker makes the view: a view of the arena's memory does not always survive
+   * `postMessage`, which then drops the whole message), else the view itself.
+   */
+  register: Array<[number, Float32Array] | [number, number, number]>;
   unregister: number[];
   pieces: Piece[];
   /**
@@ -81,6 +85,7 @@ export function serveJobs(
   const arrays = new Map<number, Float32Array>();
   const addresses = new Map<Float32Array, number>();
   const fast: FastPath = { engine: null, arena: null };
+  let arenaMemory: { buffer: ArrayBufferLike } | undefined;
   port.on('message', (job) => {
     const { control, results } = job;
     try {
@@ -88,15 +93,22 @@ export function serveJobs(
       if (job.simd) fast.engine = dispatch.instantiateEngine(wasm, job.simd.bytes, job.simd.layout);
       if (job.arena) {
         const { memory, bytes, block, readOnly } = job.arena;
+        arenaMemory = memory as { buffer: ArrayBufferLike };
         const instance = new wasm.Instance(new wasm.Module(bytes), { env: { memory } });
-        const sums = new Float32Array((memory as { buffer: ArrayBufferLike }).buffer, job.arena.sums, 16);
+        const sums = new Float32Array(arenaMemory.buffer, job.arena.sums, 16);
         addresses.set(sums, job.arena.sums);
         const exports = instance.exports as ArenaKernels['exports'];
         fast.arena = { exports, addressOf: (view) => addresses.get(view), sums, block, readOnly };
       }
-      for (const [id, array, address] of job.register) {
-        arrays.set(id, array);
-        if (address !== undefined) addresses.set(array, address);
+      for (const [id, arrayOrAddress, length] of job.register) {
+        if (typeof arrayOrAddress !== 'number') {
+          arrays.set(id, arrayOrAddress);
+          continue;
+        }
+        // The memory's current buffer covers every block allocated before this message.
+        const view = new Float32Array((arenaMemory as { buffer: ArrayBufferLike }).buffer, arrayOrAddress, length);
+        arrays.set(id, view);
+        addresses.set(view, arrayOrAddress);
       }
       for (const id of job.unregister) {
         addresses.delete(arrays.get(id) as Float32Array);
