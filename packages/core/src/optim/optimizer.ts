@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { inlineExecutor, type KernelExecutor, type UpdateTask } from './executor';
 import { rejectMisspelledGroupKeys, rejectUnknownKeys } from './keys';
 import { GRAD_SQUARES } from './rules/program';
+import { freeInArena } from './simd/arena';
 import type { PrePassSums, UpdateRule } from './rules/rule';
 import { decodeFloat, encodeFloats } from './state-encoding';
 import { adoptHeapSlots, discardHeapSlots, prepareHeapSlots, stateInBackendHeap } from './heap-state';
@@ -187,6 +188,11 @@ export abstract class Optimizer<H extends object> {
     return this.constructor.name;
   }
 
+  /** Unchecked, a rule whose update loops add up Σ g² themselves needs no pass before the update. */
+  private get skipsPassBeforeUpdate(): boolean {
+    return this.nonFinite === 'unchecked' && this.rule.sumsGradSquares;
+  }
+
   /** Checks a group's keys (a misspelled hyperparameter is an error) and values. */
   private checkGroup(group: OptimizerParamGroup<H>, where: string): void {
     rejectMisspelledGroupKeys(group, this.hyperparameterNames, where, this.owner);
@@ -300,8 +306,7 @@ export abstract class Optimizer<H extends object> {
           )
         : undefined
     );
-    // Unchecked, a rule whose loops add up Σ g² themselves needs no pass before the update.
-    const unmeasured = this.nonFinite === 'unchecked' && this.rule.sumsGradSquares;
+    const unmeasured = this.skipsPassBeforeUpdate;
     let weights: WritableWeights[];
     let gradValues: Float32Array[];
     let sums: Float64Array[];
@@ -405,7 +410,7 @@ export abstract class Optimizer<H extends object> {
     // Per parameter Σ g² (its finiteness is the NaN/Infinity check), Σ w² and, for LARS,
     // Σ (g + λw)², read back together; unchecked, with a rule that needs none of them before the
     // update, read only with the diagnostics (no wait for the backend in the step).
-    const unmeasured = this.nonFinite === 'unchecked' && this.rule.sumsGradSquares;
+    const unmeasured = this.skipsPassBeforeUpdate;
     const perEntry = this.rule.needsNorms ? 3 : 2;
     const measured = tf.tidy(() =>
       tf.stack(
@@ -620,6 +625,9 @@ export abstract class Optimizer<H extends object> {
   private disposeState(): void {
     this.clearPendingDiagnostics();
     disposeStateTensors(this.state);
+    for (const paramState of this.state.values()) {
+      for (const slot of paramState.slots.values()) if (slot instanceof Float32Array) freeInArena(slot);
+    }
     this.state.clear();
   }
 

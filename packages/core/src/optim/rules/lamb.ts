@@ -161,7 +161,7 @@ export const lambRule = defineRule<LambHyperparameters, LambScalars>({
   countsSteps: false,
   groupSteps: true,
   needsNorms: false,
-  firstPass: lambMomentsRule as never,
+  firstPass: lambMomentsRule,
   scalars(group, step, _fresh, sums) {
     const scalars = momentScalars(group, step, sums);
     const [updateSq, weightSq] = sums.firstPass ?? [0, 0];

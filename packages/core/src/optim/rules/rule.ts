@@ -72,7 +72,7 @@ export interface UpdateRule<H, S> {
    * rule itself: its program stores the state slots and adds up two sums, which {@link scalars}
    * of this rule receives as `sums.firstPass`; this rule's program then reads the new slots.
    */
-  readonly firstPass?: UpdateRule<H, unknown>;
+  readonly firstPass?: UpdateRule<H, S>;
   /** A number kept per parameter across steps, when the rule has one (NAdam's `muProduct`). */
   readonly carried?: CarriedScalar<H>;
   /** Whether {@link scalars} needs ‖w‖ and ‖g + λw‖ from a pass before the update (LARS). */

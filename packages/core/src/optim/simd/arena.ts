@@ -25,6 +25,8 @@ const SCRATCH = 65536;
 /** The arena: allocation, and the kernels on addresses in it. */
 export interface SimdArena extends ArenaKernels {
   alloc(length: number): Float32Array;
+  /** Returns the block of `view` (from {@link alloc}) now: `view` must not be used after. */
+  free(view: Float32Array): void;
   /** Scratch for one chunk of gradient values and one of weights. */
   scratch: Float32Array;
   paramScratch: Float32Array;
@@ -58,6 +60,7 @@ function createArena(): SimdArena {
   const free: Block[] = [];
   let top = 0;
   const registry = new FinalizationRegistry<Block>((block) => release(block));
+  const blocks = new WeakMap<Float32Array, Block>();
 
   function release(block: Block): void {
     free.push(block);
@@ -95,8 +98,18 @@ function createArena(): SimdArena {
     const offset = reserve(size);
     const view = new Float32Array(memory.buffer, offset, length);
     view.fill(0);
-    registry.register(view, { offset, size });
+    const block = { offset, size };
+    blocks.set(view, block);
+    registry.register(view, block, view);
     return view;
+  }
+  function freeView(view: Float32Array): void {
+    // A view held here is alive, so its finalizer has not run: unregistering it always works.
+    const block = blocks.get(view);
+    if (block === undefined) return;
+    registry.unregister(view);
+    blocks.delete(view);
+    release(block);
   }
 
   // Kept for the arena's lifetime (the process): never registered for release. Each view is made
@@ -110,6 +123,7 @@ function createArena(): SimdArena {
   const sums = permanent(16);
   return {
     alloc,
+    free: freeView,
     addressOf: (view) => (buffers.has(view.buffer) ? view.byteOffset : undefined),
     exports: instance.exports as Record<string, (...args: number[]) => void>,
     scratch,
@@ -138,6 +152,16 @@ export function allocateInArena(length: number, fallback: (length: number) => Fl
     }
   }
   return fallback(length);
+}
+
+/**
+ * Gives `view`'s arena block back at once, where it came from {@link allocateInArena}'s arena
+ * (otherwise its block returns only when the view is garbage-collected, and a program that makes
+ * and drops optimizers fills the arena's 4 GiB first: then every new buffer falls back to slower
+ * memory). `view` must not be used after.
+ */
+export function freeInArena(view: Float32Array): void {
+  arena?.free(view);
 }
 
 /** The process's arena, or null where shared WebAssembly memory is unavailable. */
