@@ -5,7 +5,12 @@
  *
  * @packageDocumentation
  */
-export { createThreadExecutor, type ThreadExecutor, type ThreadExecutorOptions } from './thread-executor';
+export {
+  copyingCallerShare,
+  createThreadExecutor,
+  type ThreadExecutor,
+  type ThreadExecutorOptions
+} from './thread-executor';
 export {
   libtensorflowVersion,
   tfjsNodeBackend,

@@ -21,7 +21,7 @@ import { measureCall, normsProgram, sumOfSquaresProgram } from '../optim/rules/m
 import { variantFor, type Variant } from '../optim/rules/program';
 import { scalarKernelSource } from '../optim/rules/scalar-kernel';
 import type { UpdateRule } from '../optim/rules/rule';
-import { allocateInArena, simdArena, type SimdArena } from '../optim/simd/arena';
+import { allocateInArena, freeInArena, simdArena, type SimdArena } from '../optim/simd/arena';
 import { backendHeapKernels } from '../optim/simd/backend-heap';
 import { runLoop, type FastPath } from '../optim/simd/dispatch';
 import { ENGINE_LAYOUT, simdEngine } from '../optim/simd/driver';
@@ -108,7 +108,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
   const released: number[] = [];
   const registry = new FinalizationRegistry<number>((id) => released.push(id));
   /** Shared copies of gradients, by parameter. */
-  const staging = createGradientStaging((length) => allocateInArena(length, sharedFloat32));
+  const staging = createGradientStaging((length) => allocateInArena(length, sharedFloat32), freeInArena);
   let sequence = 0;
   const updatedValues = { workers: 0, caller: 0 };
 
@@ -386,6 +386,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
     },
     async close() {
       await Promise.all(workers.map((w) => w.worker.terminate()));
+      staging.clear();
     }
   };
 }

@@ -6,7 +6,7 @@
 import { createGradientStaging, stagingKey } from './gradient-staging';
 import { measureCall, measureKernel } from './rules/measure';
 import type { UpdateRule } from './rules/rule';
-import { allocateInArena, simdArena } from './simd/arena';
+import { allocateInArena, freeInArena, simdArena } from './simd/arena';
 import { backendHeapKernels } from './simd/backend-heap';
 import { runLoop, type FastPath } from './simd/dispatch';
 import { simdEngine } from './simd/driver';
@@ -93,7 +93,7 @@ export const scalarExecutor: KernelExecutor = {
  * cpu backend's storage, tfjs-node's host copies): staged once in the pass before the update (a
  * step without that pass copies them chunk by chunk in the update).
  */
-const inlineStaging = createGradientStaging((length) => allocateInArena(length, allocateFloat32));
+const inlineStaging = createGradientStaging((length) => allocateInArena(length, allocateFloat32), freeInArena);
 
 /** Whether `task`'s gradient goes through {@link inlineStaging}: its weights are in the arena, it is not. */
 function stagesGradient(fast: FastPath, task: MeasureTask): boolean {

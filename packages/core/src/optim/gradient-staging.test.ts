@@ -34,6 +34,23 @@ describe('gradient staging', () => {
     expect(allocated).toEqual([200000]);
   });
 
+  it('frees a copy replaced by one of another length, and every copy on clear()', () => {
+    const freed: number[] = [];
+    const staging = createGradientStaging(
+      (length) => new Float32Array(length),
+      (copy) => freed.push(copy.length)
+    );
+    const [a, b] = [{}, {}];
+    staging.stage(a, new Float32Array(10));
+    staging.stage(b, new Float32Array(20));
+    staging.reset();
+    staging.stage(a, new Float32Array(30)); // a's parameter changed size
+    expect(freed).toEqual([10]);
+    staging.clear();
+    expect(freed.sort((x, y) => x - y)).toEqual([10, 20, 30]);
+    expect(staging.staged(b, new Float32Array(20))).toBeUndefined();
+  });
+
   it('on weights in the arena, the update reads the gradient the pass before it copied', () => {
     const n = 70000;
     const param = inlineExecutor.allocate(n);

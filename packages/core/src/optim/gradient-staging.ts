@@ -34,25 +34,46 @@ export interface GradientStaging {
    * ranges itself; {@link staged} does not return it).
    */
   buffer(key: object, length: number): Float32Array;
+  /** Gives every copy back to `free` (the staging starts over empty). */
+  clear(): void;
 }
 
-/** Staging whose copies come from `allocate` (kept between steps, one per parameter). */
-export function createGradientStaging(allocate: (length: number) => Float32Array): GradientStaging {
-  const copies = new WeakMap<object, Float32Array>();
+/**
+ * Staging whose copies come from `allocate` (kept between steps, one per parameter) and go back to
+ * `free` when replaced by one of another length, or on {@link GradientStaging.clear}.
+ */
+export function createGradientStaging(
+  allocate: (length: number) => Float32Array,
+  free: (copy: Float32Array) => void = () => {}
+): GradientStaging {
+  let copies = new WeakMap<object, Float32Array>();
+  // The same copies, to free them all on clear().
+  const owned = new Set<Float32Array>();
   // Which gradient each copy holds, without keeping that gradient alive after its step.
   let holds = new WeakMap<object, WeakRef<Float32Array>>();
   const staged = (key: object, grad: Float32Array) => (holds.get(key)?.deref() === grad ? copies.get(key) : undefined);
   const buffer = (key: object, length: number) => {
     let copy = copies.get(key);
     if (!copy || copy.length !== length) {
+      if (copy) {
+        owned.delete(copy);
+        free(copy);
+      }
       copy = allocate(length);
       copies.set(key, copy);
+      owned.add(copy);
     }
     holds.delete(key);
     return copy;
   };
   return {
     reset() {
+      holds = new WeakMap();
+    },
+    clear() {
+      for (const copy of owned) free(copy);
+      owned.clear();
+      copies = new WeakMap();
       holds = new WeakMap();
     },
     staged,
