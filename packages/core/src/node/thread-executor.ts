@@ -7,7 +7,9 @@
  * using them as the variables' storage; on tfjs-node they hold the host copies of the weights).
  * Gradients come from TF.js in ordinary memory: before the update, the calling thread copies each
  * one it splits into a shared staging buffer, and takes its Σ g² (the NaN/Infinity check) on each
- * chunk it has just copied, while the chunk is in cache. Tensors whose weights are not in shared
+ * chunk it has just copied, while the chunk is in cache (without that pass, `nonFinite:
+ * 'unchecked'`, it copies the workers' part of each gradient while they run, releasing each tensor
+ * through a shared flag). Tensors whose weights are not in shared
  * memory (the wasm backend's heap, which is not shared) are updated in the calling thread, in place
  * in that heap.
  */
