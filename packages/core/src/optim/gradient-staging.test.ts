@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inlineExecutor } from './executor';
 import { createGradientStaging } from './gradient-staging';
@@ -49,6 +51,22 @@ describe('gradient staging', () => {
     staging.clear();
     expect(freed.sort((x, y) => x - y)).toEqual([10, 20, 30]);
     expect(staging.staged(b, new Float32Array(20))).toBeUndefined();
+  });
+
+  it('keeps no copy alive once its parameter is gone (a staging that is never cleared)', () => {
+    // The compiled module (make test builds it first), in a process that can force a collection.
+    const entry = join(__dirname, '..', '..', 'lib', 'optim', 'gradient-staging.js');
+    const script = `
+      const { createGradientStaging } = require(${JSON.stringify(entry)});
+      const staging = createGradientStaging((n) => new Float32Array(n));
+      let collected = 0;
+      const copies = new FinalizationRegistry(() => collected++);
+      (() => { for (let i = 0; i < 5; i++) copies.register(staging.stage({}, new Float32Array(1000)), i); })();
+      const collect = (rounds) => { global.gc(); if (rounds > 0) setTimeout(() => collect(rounds - 1), 20); else console.log(collected); };
+      collect(5);`;
+    const run = spawnSync(process.execPath, ['--expose-gc', '-e', script], { timeout: 30000, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(Number(run.stdout.trim())).toBe(5);
   });
 
   it('on weights in the arena, the update reads the gradient the pass before it copied', () => {

@@ -47,8 +47,10 @@ export function createGradientStaging(
   free: (copy: Float32Array) => void = () => {}
 ): GradientStaging {
   let copies = new WeakMap<object, Float32Array>();
-  // The same copies, to free them all on clear().
-  const owned = new Set<Float32Array>();
+  // The same copies, to free them all on clear(); weakly, so the copy of a parameter that is gone
+  // still goes back when collected (a staging that is never cleared keeps nothing alive).
+  let owned = new Set<WeakRef<Float32Array>>();
+  const refs = new WeakMap<Float32Array, WeakRef<Float32Array>>();
   // Which gradient each copy holds, without keeping that gradient alive after its step.
   let holds = new WeakMap<object, WeakRef<Float32Array>>();
   const staged = (key: object, grad: Float32Array) => (holds.get(key)?.deref() === grad ? copies.get(key) : undefined);
@@ -56,12 +58,15 @@ export function createGradientStaging(
     let copy = copies.get(key);
     if (!copy || copy.length !== length) {
       if (copy) {
-        owned.delete(copy);
+        owned.delete(refs.get(copy) as WeakRef<Float32Array>);
         free(copy);
       }
       copy = allocate(length);
       copies.set(key, copy);
-      owned.add(copy);
+      for (const ref of owned) if (ref.deref() === undefined) owned.delete(ref);
+      const ref = new WeakRef(copy);
+      refs.set(copy, ref);
+      owned.add(ref);
     }
     holds.delete(key);
     return copy;
@@ -71,8 +76,11 @@ export function createGradientStaging(
       holds = new WeakMap();
     },
     clear() {
-      for (const copy of owned) free(copy);
-      owned.clear();
+      for (const ref of owned) {
+        const copy = ref.deref();
+        if (copy) free(copy);
+      }
+      owned = new Set();
       copies = new WeakMap();
       holds = new WeakMap();
     },
