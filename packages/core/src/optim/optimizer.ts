@@ -95,17 +95,23 @@ function serializeTensor(values: Float32Array, shape: number[]): SerializedTenso
   return { shape: [...shape], values: encodeFloats(values) };
 }
 
-/** Frees the state tensors in `state` (the wasm heap's, and those of steps with TF.js ops). */
-function disposeStateTensors(state: Map<tf.Variable, ParamState>): void {
+/**
+ * Frees the state in `state`: its tensors (the wasm heap's, and those of steps with TF.js ops) and
+ * its arrays' arena blocks.
+ */
+function releaseState(state: Map<tf.Variable, ParamState>): void {
   for (const paramState of state.values()) {
-    for (const slot of paramState.slots.values()) if (slot instanceof tf.Tensor && !slot.isDisposed) slot.dispose();
+    for (const slot of paramState.slots.values()) {
+      if (slot instanceof Float32Array) freeInArena(slot);
+      else if (!slot.isDisposed) slot.dispose();
+    }
   }
 }
 
-/** Frees the state tensors of an optimizer dropped without `dispose()`, once it is garbage-collected. */
+/** Frees the state of an optimizer dropped without `dispose()`, once it is garbage-collected. */
 const dropped = new FinalizationRegistry<Map<tf.Variable, ParamState>>((state) => {
   try {
-    disposeStateTensors(state);
+    releaseState(state);
   } catch {
     // The backend is gone (e.g. `tf.engine().reset()`): nothing is left to free.
   }
@@ -624,10 +630,7 @@ export abstract class Optimizer<H extends object> {
 
   private disposeState(): void {
     this.clearPendingDiagnostics();
-    disposeStateTensors(this.state);
-    for (const paramState of this.state.values()) {
-      for (const slot of paramState.slots.values()) if (slot instanceof Float32Array) freeInArena(slot);
-    }
+    releaseState(this.state);
     this.state.clear();
   }
 
