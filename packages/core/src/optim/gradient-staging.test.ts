@@ -62,7 +62,11 @@ describe('gradient staging', () => {
       let collected = 0;
       const copies = new FinalizationRegistry(() => collected++);
       (() => { for (let i = 0; i < 5; i++) copies.register(staging.stage({}, new Float32Array(1000)), i); })();
-      const collect = (rounds) => { global.gc(); if (rounds > 0) setTimeout(() => collect(rounds - 1), 20); else console.log(collected); };
+      const collect = (rounds) => {
+        global.gc();
+        if (rounds > 0) setTimeout(() => collect(rounds - 1), 20);
+        else console.log(collected);
+      };
       collect(5);`;
     const run = spawnSync(process.execPath, ['--expose-gc', '-e', script], { timeout: 30000, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
