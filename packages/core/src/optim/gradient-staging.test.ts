@@ -65,12 +65,12 @@ describe('gradient staging', () => {
       const collect = (rounds) => {
         global.gc();
         if (rounds > 0) setTimeout(() => collect(rounds - 1), 20);
-        else console.log(collected);
+        else console.log(String(collected)); // a string: a number comes out coloured under FORCE_COLOR
       };
       collect(5);`;
     const run = spawnSync(process.execPath, ['--expose-gc', '-e', script], { timeout: 30000, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
-    expect(Number(run.stdout.trim())).toBe(5);
+    expect(Number(run.stdout.trim()), run.stdout).toBe(5);
   });
 
   it('on weights in the arena, the update reads the gradient the pass before it copied', () => {
