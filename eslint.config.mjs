@@ -31,9 +31,9 @@ export default tseslint.config(
     }
   },
   {
-    // The tools' scripts are CommonJS run by Node.
-    files: ['tools/**/*.js'],
-    languageOptions: { sourceType: 'commonjs' },
+    // The tools' scripts, and the .cjs files packages ship, are CommonJS run by Node.
+    files: ['tools/**/*.js', 'packages/**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { __filename: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' }
   }
 );

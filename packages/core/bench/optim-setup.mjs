@@ -48,3 +48,28 @@ export function fill(size, scale, seed) {
   }
   return values;
 }
+
+/**
+ * Makes `backend` TF.js's active backend. `wasm-threads` is TF.js's threaded wasm build (its heap is
+ * shared memory, which worker threads update in place), registered as the `wasm` backend: it must
+ * come after `wasm` on the command line, which it replaces for the rest of the run.
+ */
+export async function startBackend(backend) {
+  let name = backend;
+  if (backend === 'wasm-threads') {
+    if (!nodeEntry) throw new Error('wasm-threads needs lib/node: build packages/core first');
+    // An earlier run's single-threaded build goes first (its tensors are disposed by then).
+    if ('wasm' in tf.engine().registry) tf.removeBackend('wasm');
+    nodeEntry.useThreadedWasmBackend();
+    name = 'wasm';
+  } else if (backend === 'wasm' && threadedWasmStarted) {
+    throw new Error('--backends: put wasm before wasm-threads (the threaded build replaces it)');
+  }
+  threadedWasmStarted ||= backend === 'wasm-threads';
+  await tf.setBackend(name);
+  await tf.ready();
+}
+let threadedWasmStarted = false;
+
+/** Whether worker threads can share the weights on `backend` (the single-threaded wasm heap is not shared). */
+export const threadsReach = (backend) => backend !== 'wasm';

@@ -1,18 +1,30 @@
 // Optimizer step over ResNet-50's 161 parameter tensors (25,557,032 float32 values) in two groups
 // (conv/linear weights with decay; BN parameters and biases without), gradients given.
 // Prints ms per step for @paramscope/core's SGD-momentum, AdamW, LARS, RMSprop, Adagrad, NAdam,
-// RAdam, Lion and LAMB (in the calling thread, and with worker threads on the cpu and tensorflow
-// backends; checked, and with `nonFinite: 'unchecked'`), next to TF.js's own
+// RAdam, Lion and LAMB (in the calling thread, and with worker threads on the cpu, tensorflow and
+// wasm-threads backends; checked, and with `nonFinite: 'unchecked'`), next to TF.js's own
 // tf.train.momentum / adam / rmsprop / adagrad on the same backend and PyTorch's fused (SGD, AdamW,
 // Adagrad) or foreach (the others) CPU optimizers (when torch imports), measured in this run, with
 // ratios, and the load average at the start and the end.
 //
-//   npx tsc -b packages/core && node packages/core/bench/optim.bench.mjs [--backends cpu,wasm,tensorflow] [--steps 10]
+//   npx tsc -b packages/core && node packages/core/bench/optim.bench.mjs [--backends cpu,wasm,wasm-threads,tensorflow]
+//     [--steps 10]
 //     [--tfjs-steps 3] [--optimizers SGD,AdamW,...] [--non-finite throw,unchecked] [--caller-share 0.5]
 //     [--no-torch] [--no-threads]
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
-import { args, core, fill, nodeEntry, option, require, resnet50Params, tf } from './optim-setup.mjs';
+import {
+  args,
+  core,
+  fill,
+  nodeEntry,
+  option,
+  require,
+  resnet50Params,
+  startBackend,
+  tf,
+  threadsReach
+} from './optim-setup.mjs';
 import { timeCalls } from './timing.mjs';
 
 const backends = option('backends', 'wasm,cpu').split(',');
@@ -24,7 +36,7 @@ const only = option('optimizers', '').split(',').filter(Boolean);
 const wanted = (name) => only.length === 0 || only.some((o) => name.toLowerCase().startsWith(o.toLowerCase()));
 if (args.includes('--help')) {
   console.log(
-    'node bench/optim.bench.mjs [--backends wasm,cpu,tensorflow] [--steps 10] [--tfjs-steps 3] ' +
+    'node bench/optim.bench.mjs [--backends wasm,wasm-threads,cpu,tensorflow] [--steps 10] [--tfjs-steps 3] ' +
       '[--optimizers SGD,AdamW,...] [--non-finite throw,unchecked] [--caller-share 0.5] [--no-torch] [--no-threads]'
   );
   process.exit(0);
@@ -107,8 +119,7 @@ print(json.dumps(out))
 }
 
 async function benchBackend(backend, params) {
-  await tf.setBackend(backend);
-  await tf.ready();
+  await startBackend(backend);
   const variables = params.map((p, i) =>
     tf.tidy(() =>
       tf.variable(
@@ -140,9 +151,9 @@ async function benchBackend(backend, params) {
   ];
   const results = {};
   const executors = [['', () => undefined]];
-  // Worker threads share the weights where they live in shared memory: the cpu backend's storage
-  // and tfjs-node's host copies (the wasm heap is not shared memory).
-  if (nodeEntry && withThreads && backend !== 'wasm') {
+  // Worker threads share the weights where they live in shared memory: the cpu backend's storage,
+  // tfjs-node's host copies and the threaded wasm build's heap (the single-threaded one's is not shared).
+  if (nodeEntry && withThreads && threadsReach(backend)) {
     const callerShare = option('caller-share', '');
     executors.push([
       ' (threads)',

@@ -5,11 +5,21 @@
 // SIMD loops alone on the arena over the same 25,557,032 values, out of cache (one call over all)
 // and in cache (the same work in 256 KiB blocks), next to a plain copy of that many gradients.
 //
-//   npx tsc -b packages/core && node packages/core/bench/step-phases.bench.mjs [--backends cpu,wasm,tensorflow]
-//     [--steps 10]
+//   npx tsc -b packages/core && node packages/core/bench/step-phases.bench.mjs
+//     [--backends cpu,wasm,wasm-threads,tensorflow] [--steps 10]
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { core, fill, nodeEntry, option, require, resnet50Params, tf } from './optim-setup.mjs';
+import {
+  core,
+  fill,
+  nodeEntry,
+  option,
+  require,
+  resnet50Params,
+  startBackend,
+  tf,
+  threadsReach
+} from './optim-setup.mjs';
 import { timeCalls } from './timing.mjs';
 
 const { simdArena } = require('../lib/optim/simd/arena.js');
@@ -42,8 +52,7 @@ function timedExecutor(executor, times) {
 }
 
 async function phases(backend, params) {
-  await tf.setBackend(backend);
-  await tf.ready();
+  await startBackend(backend);
   const variables = params.map((p, i) =>
     tf.tidy(() => tf.variable(tf.tensor(fill(tf.util.sizeFromShape(p.shape), 0.05, i + 1), p.shape)))
   );
@@ -53,7 +62,7 @@ async function phases(backend, params) {
     { params: variables.filter((_, i) => !params[i].decay), weightDecay: 0 }
   ];
   const executors = [['calling thread', () => core.inlineExecutor]];
-  if (nodeEntry && backend !== 'wasm') executors.push(['worker threads', () => nodeEntry.createThreadExecutor()]);
+  if (nodeEntry && threadsReach(backend)) executors.push(['worker threads', () => nodeEntry.createThreadExecutor()]);
   console.log(`TF.js ${backend} backend (median of ${steps} steps):`);
   for (const [label, make] of executors) {
     const executor = make();

@@ -3,15 +3,16 @@
  * memory (Node only). The calling thread takes the first share of every large tensor and waits
  * for the workers with `Atomics.wait`, so `step()` stays synchronous.
  *
- * Weights and state live in `SharedArrayBuffer`s this executor allocates (the cpu backend keeps
- * using them as the variables' storage; on tfjs-node they hold the host copies of the weights).
- * Gradients come from TF.js in ordinary memory: before the update, the calling thread copies each
- * one it splits into a shared staging buffer, and takes its Σ g² (the NaN/Infinity check) on each
- * chunk it has just copied, while the chunk is in cache (without that pass, `nonFinite:
- * 'unchecked'`, it copies the workers' part of each gradient while they run, releasing each tensor
- * through a shared flag). Tensors whose weights are not in shared
- * memory (the wasm backend's heap, which is not shared) are updated in the calling thread, in place
- * in that heap.
+ * Shared memory is the arena (`SharedArrayBuffer`-backed WebAssembly memory this executor
+ * allocates from: the cpu backend keeps using it as the variables' storage, on tfjs-node it holds
+ * the host copies of the weights) and, with TF.js's threaded wasm build (`useThreadedWasmBackend`),
+ * the wasm backend's own heap, where weights, gradients and state are all updated in place.
+ * Gradients the cpu backend and tfjs-node hand over in ordinary memory are copied: before the
+ * update, the calling thread copies each one it splits into a shared staging buffer, and takes its
+ * Σ g² (the NaN/Infinity check) on each chunk it has just copied, while the chunk is in cache
+ * (without that pass, `nonFinite: 'unchecked'`, it copies the workers' part of each gradient while
+ * they run, releasing each tensor through a shared flag). Tensors in memory no worker can reach
+ * (the single-threaded wasm builds' heap) are updated in the calling thread, in place in that heap.
  */
 /// <reference types="node" />
 import { availableParallelism } from 'node:os';
@@ -24,12 +25,12 @@ import { variantFor, type Variant } from '../optim/rules/program';
 import { scalarKernelSource } from '../optim/rules/scalar-kernel';
 import type { UpdateRule } from '../optim/rules/rule';
 import { allocateInArena, freeInArena, simdArena, type SimdArena } from '../optim/simd/arena';
-import { backendHeapKernels } from '../optim/simd/backend-heap';
+import { backendHeapKernels, type BackendHeapKernels } from '../optim/simd/backend-heap';
 import { runLoop, type FastPath } from '../optim/simd/dispatch';
 import { ENGINE_LAYOUT, simdEngine } from '../optim/simd/driver';
 import { simdModuleBytes } from '../optim/simd/kernels';
 import { OptimizerError } from '../optim/validate';
-import { workerSource, type Piece, type WorkerJob } from './worker';
+import { workerSource, type MemoryName, type Piece, type SharedMemoryLoops, type WorkerJob } from './worker';
 
 /** Options of {@link createThreadExecutor}. */
 export interface ThreadExecutorOptions {
@@ -62,6 +63,8 @@ interface WorkerHandle {
   sentSimd: boolean;
   /** The worker's own block for the arena kernels' sums (kept alive with the handle). */
   sums?: Float32Array;
+  /** The backend heap the worker has its loops on, and its block for their sums there. */
+  heap?: { memory: object; sums: number };
   pendingRegister: WorkerJob['register'];
   registered: WeakSet<Float32Array>;
   lastError?: string;
@@ -119,6 +122,11 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
   const fast: FastPath = { engine: simd, arena };
   /** The calling thread's path for one call: also the wasm backend's heap when it is active. */
   const callerPath = (): FastPath => ({ ...fast, heap: simd ? backendHeapKernels() : null });
+  /** The wasm backend's heap where workers can reach it (shared: the threaded build). */
+  const sharedHeap = (): BackendHeapKernels | null => {
+    const heap = simd ? backendHeapKernels() : null;
+    return heap?.shared ? heap : null;
+  };
   const source = workerSource();
   const workers: WorkerHandle[] = Array.from({ length: threads - 1 }, () => {
     const worker = new Worker(source, { eval: true });
@@ -139,6 +147,14 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
     return handle;
   });
 
+  /** Where the workers find `array`: its address in the arena or the shared heap, else the view itself. */
+  function registration(id: number, array: Float32Array, heap: BackendHeapKernels | null): WorkerJob['register'][0] {
+    const inArena = arena?.addressOf(array);
+    if (inArena !== undefined) return [id, inArena, array.length, 'arena'];
+    const inHeap = heap?.addressOf(array);
+    return inHeap === undefined ? [id, array] : [id, inHeap, array.length, 'heap' satisfies MemoryName];
+  }
+
   function idOf(array: Float32Array): number {
     let id = ids.get(array);
     if (id === undefined) {
@@ -146,11 +162,11 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
       ids.set(array, id);
       registry.register(array, id);
     }
+    const heap = sharedHeap();
     for (const w of workers) {
       if (!w.registered.has(array)) {
         w.registered.add(array);
-        const address = arena?.addressOf(array);
-        w.pendingRegister.push(address === undefined ? [id, array] : [id, address, array.length]);
+        w.pendingRegister.push(registration(id, array, heap));
       }
     }
     return id;
@@ -210,10 +226,18 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
   }
 
   /** The arena's memory and pointer module for a worker, and a block of its own for the sums. */
-  function arenaFor(w: WorkerHandle, arena: SimdArena): WorkerJob['arena'] {
+  function arenaFor(w: WorkerHandle, arena: SimdArena): SharedMemoryLoops {
     w.sums = arena.alloc(16);
     const sums = arena.addressOf(w.sums) as number;
     return { memory: arena.memory, bytes: arena.moduleBytes, sums, block: arena.block, readOnly: arena.readOnly };
+  }
+
+  /** The shared heap's loops for a worker that does not have them on this heap yet. */
+  function heapFor(w: WorkerHandle, heap: BackendHeapKernels | null): SharedMemoryLoops | undefined {
+    if (!heap || w.heap?.memory === heap.memory) return undefined;
+    w.heap = { memory: heap.memory, sums: heap.malloc(16 * Float32Array.BYTES_PER_ELEMENT) };
+    const { memory, moduleBytes: bytes, block, readOnly } = heap;
+    return { memory, bytes, sums: w.heap.sums, block, readOnly };
   }
 
   /** Sends each worker its pieces, with the scalar loops of `variants` it has not had yet. */
@@ -239,6 +263,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
         kernels,
         simd: simd && firstJob ? { bytes: simdModuleBytes(), layout: ENGINE_LAYOUT } : undefined,
         arena: arena && firstJob ? arenaFor(w, arena) : undefined,
+        heap: heapFor(w, sharedHeap()),
         register: w.pendingRegister,
         unregister,
         pieces,
@@ -299,8 +324,9 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
       if (workers.length === 0) return inlineExecutor.measure(tasks);
       const sums = tasks.map(() => new Float64Array(3));
       const splittable = (i: number) => tasks[i].param.length >= minSplitSize && isShared(tasks[i].param);
-      // Σ g² alone needs no second pass: it is taken while staging (the update needs the copy anyway).
-      const measured = tasks.map((t, i) => splittable(i) && !t.withNorms);
+      // Σ g² alone needs no second pass where the gradient is staged: it is taken while copying (the
+      // update needs the copy anyway). Gradients in shared memory are measured by the workers too.
+      const measured = tasks.map((t, i) => splittable(i) && !t.withNorms && !isShared(t.grad));
       measured.forEach((yes, i) => yes && sharedGradient(tasks[i], tasks[i].grad, sums[i]));
       const { local, remote } = plan(
         tasks,

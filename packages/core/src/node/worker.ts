@@ -35,6 +35,18 @@ export interface Piece {
   end: number;
 }
 
+/** The shared memories a worker runs the pointer loops on. */
+export type MemoryName = 'arena' | 'heap';
+
+/** A shared memory, the pointer module's bytes and the worker's block for the loops' sums there. */
+export interface SharedMemoryLoops {
+  memory: object;
+  bytes: Uint8Array;
+  sums: number;
+  block: number;
+  readOnly: ReadOnlyKernels;
+}
+
 /** One message to a worker: what is new to it, and its pieces of one step. */
 export interface WorkerJob {
   sequence: number;
@@ -47,13 +59,15 @@ export interface WorkerJob {
   /** The SIMD module and its layout (first job only). */
   simd?: { bytes: Uint8Array; layout: { chunk: number; block: number; readOnly: ReadOnlyKernels } };
   /** The arena's memory, its pointer module and this worker's block for sums (first job only). */
-  arena?: { memory: object; bytes: Uint8Array; sums: number; block: number; readOnly: ReadOnlyKernels };
+  arena?: SharedMemoryLoops;
+  /** The same for the wasm backend's heap when it is shared (the threaded build), when new to the worker. */
+  heap?: SharedMemoryLoops;
   /**
-   * Shared arrays new to this worker: id, then its byte address and length where it lives in the
-   * arena (the worker makes the view: a view of the arena's memory does not always survive
-   * `postMessage`, which then drops the whole message), else the view itself.
+   * Shared arrays new to this worker: id, then its byte address, length and memory where it lives
+   * in the arena or the backend's heap (the worker makes the view: a view of a WebAssembly memory
+   * does not always survive `postMessage`, which then drops the whole message), else the view itself.
    */
-  register: Array<[number, Float32Array] | [number, number, number]>;
+  register: Array<[number, Float32Array] | [number, number, number, MemoryName]>;
   unregister: number[];
   pieces: Piece[];
   /**
@@ -83,35 +97,43 @@ export function serveJobs(
 ): void {
   const kernels = new Map<string, UpdateKernel<unknown>>();
   const arrays = new Map<number, Float32Array>();
-  const addresses = new Map<Float32Array, number>();
-  const fast: FastPath = { engine: null, arena: null };
-  let arenaMemory: { buffer: ArrayBufferLike } | undefined;
+  const fast: FastPath = { engine: null, arena: null, heap: null };
+  /** Per shared memory: the memory, and the address of each view made on it. */
+  const memories = new Map<string, { memory: { buffer: ArrayBufferLike }; addresses: Map<Float32Array, number> }>();
+  const loopsOn = (name: 'arena' | 'heap', loops: NonNullable<WorkerJob['arena']>): ArenaKernels => {
+    const { bytes, block, readOnly } = loops;
+    const memory = loops.memory as { buffer: ArrayBufferLike };
+    const addresses = new Map<Float32Array, number>();
+    memories.set(name, { memory, addresses });
+    const instance = new wasm.Instance(new wasm.Module(bytes), { env: { memory } });
+    const sums = new Float32Array(memory.buffer, loops.sums, 16);
+    addresses.set(sums, loops.sums);
+    const exports = instance.exports as ArenaKernels['exports'];
+    return { exports, addressOf: (view) => addresses.get(view), sums, block, readOnly };
+  };
   port.on('message', (job) => {
     const { control, results } = job;
     try {
       for (const [name, source] of job.kernels) kernels.set(name, new Function(`return (${source});`)());
       if (job.simd) fast.engine = dispatch.instantiateEngine(wasm, job.simd.bytes, job.simd.layout);
-      if (job.arena) {
-        const { memory, bytes, block, readOnly } = job.arena;
-        arenaMemory = memory as { buffer: ArrayBufferLike };
-        const instance = new wasm.Instance(new wasm.Module(bytes), { env: { memory } });
-        const sums = new Float32Array(arenaMemory.buffer, job.arena.sums, 16);
-        addresses.set(sums, job.arena.sums);
-        const exports = instance.exports as ArenaKernels['exports'];
-        fast.arena = { exports, addressOf: (view) => addresses.get(view), sums, block, readOnly };
-      }
-      for (const [id, arrayOrAddress, length] of job.register) {
+      if (job.arena) fast.arena = loopsOn('arena', job.arena);
+      if (job.heap) fast.heap = loopsOn('heap', job.heap);
+      for (const [id, arrayOrAddress, length, where] of job.register) {
         if (typeof arrayOrAddress !== 'number') {
           arrays.set(id, arrayOrAddress);
           continue;
         }
+        const shared = memories.get(where as string);
+        if (!shared) throw new Error(`array ${id} lives in the ${where}, which this thread was not given`);
+        const { memory, addresses } = shared;
         // The memory's current buffer covers every block allocated before this message.
-        const view = new Float32Array((arenaMemory as { buffer: ArrayBufferLike }).buffer, arrayOrAddress, length);
+        const view = new Float32Array(memory.buffer, arrayOrAddress, length);
         arrays.set(id, view);
         addresses.set(view, arrayOrAddress);
       }
       for (const id of job.unregister) {
-        addresses.delete(arrays.get(id) as Float32Array);
+        const view = arrays.get(id) as Float32Array;
+        memories.forEach(({ addresses }) => addresses.delete(view));
         arrays.delete(id);
       }
       job.pieces.forEach((piece, i) => {

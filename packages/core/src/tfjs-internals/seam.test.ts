@@ -13,6 +13,8 @@ describe('tfjs-internals seams', () => {
     const pins = {
       '@paramscope/core @tensorflow/tfjs': core.dependencies['@tensorflow/tfjs'],
       '@paramscope/core @tensorflow/tfjs-backend-wasm': core.devDependencies['@tensorflow/tfjs-backend-wasm'],
+      // useThreadedWasmBackend reaches its files: whoever installs it gets this exact version.
+      '@paramscope/core @tensorflow/tfjs-backend-wasm (peer)': core.peerDependencies['@tensorflow/tfjs-backend-wasm'],
       '@paramscope/notebook @tensorflow/tfjs': notebook.dependencies['@tensorflow/tfjs'],
       '@paramscope/notebook @tensorflow/tfjs-backend-wasm': notebook.dependencies['@tensorflow/tfjs-backend-wasm']
     };

@@ -1,7 +1,8 @@
 /**
  * Seam onto the wasm backend's storage (`@tensorflow/tfjs-backend-wasm`, private): `dataIdMap`
  * (data id → `{ id, memoryOffset }` in the WebAssembly heap), `dataIdNextNumber`, the heap
- * (`wasm.HEAPU8`), its `WebAssembly.Memory` (`wasm.asm.memory`), `wasm._malloc` and the C++
+ * (`wasm.HEAPU8`), its `WebAssembly.Memory` (`wasm.asm.memory`, or `wasm.wasmMemory` in the threaded
+ * build, whose memory is imported and shared), `wasm._malloc` and the C++
  * registry's `wasm.tfjs.registerTensor`/`disposeData`. The optimizers update variables and their
  * state in place in the heap through it. Nothing else in the package reaches these.
  */
@@ -25,7 +26,10 @@ interface WasmStorage {
   dataIdNextNumber: number;
   wasm: {
     HEAPU8: Uint8Array;
-    asm: { memory: WasmHeapMemory };
+    /** The single-threaded builds export their memory. */
+    asm: { memory?: WasmHeapMemory };
+    /** The threaded build imports it (shared memory). */
+    wasmMemory?: WasmHeapMemory;
     _malloc(bytes: number): number;
     tfjs: { registerTensor(id: number, size: number, memoryOffset: number): void; disposeData(id: number): void };
   };
@@ -50,8 +54,8 @@ export function wasmBackendProblem(backend: unknown): string | null {
   if (!hasMethod(storage.wasm.tfjs, 'registerTensor') || !hasMethod(storage.wasm.tfjs, 'disposeData')) {
     return 'the backend has no `wasm.tfjs.registerTensor`/`disposeData`';
   }
-  if (storage.wasm.asm?.memory?.buffer !== storage.wasm.HEAPU8.buffer) {
-    return 'the backend has no `wasm.asm.memory` (the WebAssembly.Memory behind HEAPU8)';
+  if (!isHeapMemory(heapMemory(storage as WasmStorage), storage.wasm.HEAPU8)) {
+    return 'the backend has no `wasm.asm.memory` or `wasm.wasmMemory` (the WebAssembly.Memory behind HEAPU8)';
   }
   if (!hasMethod(storage.wasm, '_malloc')) return 'the backend has no `wasm._malloc`';
   return null;
@@ -61,6 +65,23 @@ export function wasmBackendProblem(backend: unknown): string | null {
 export function describeWasmBackendProblem(backend: unknown, installed = installedWasmVersion()): string | null {
   const problem = wasmBackendProblem(backend);
   return problem === null ? null : internalsMessage(WASM_BACKEND_SEAM, problem, installed);
+}
+
+/** The memory behind the heap: exported by the single-threaded builds, imported by the threaded one. */
+function heapMemory(storage: WasmStorage): WasmHeapMemory | undefined {
+  return storage.wasm.asm?.memory ?? storage.wasm.wasmMemory;
+}
+
+/**
+ * Whether `memory` is the memory behind `heap`. A shared memory hands out a new buffer object each
+ * time it has grown, so the threaded build's HEAPU8 may hold an earlier (shorter) one.
+ */
+function isHeapMemory(memory: WasmHeapMemory | undefined, heap: Uint8Array): boolean {
+  if (memory === undefined) return false;
+  const { buffer } = memory;
+  if (buffer === heap.buffer) return true;
+  const shared = typeof SharedArrayBuffer !== 'undefined' && buffer instanceof SharedArrayBuffer;
+  return shared && heap.buffer instanceof SharedArrayBuffer && heap.buffer.byteLength <= buffer.byteLength;
 }
 
 function activeStorage(): WasmStorage | undefined {
@@ -88,7 +109,9 @@ export function wasmHeapView(tensor: tf.Tensor): Float32Array | undefined {
   const storage = activeStorage();
   const offset = storage?.dataIdMap.get(tensor.dataId as object)?.memoryOffset;
   if (storage === undefined || offset == null) return undefined;
-  return new Float32Array(storage.wasm.HEAPU8.buffer, offset, tensor.size);
+  // The memory's buffer, not HEAPU8's: a shared heap grown by another thread has a longer buffer
+  // before Emscripten renews its views.
+  return new Float32Array((heapMemory(storage) as WasmHeapMemory).buffer, offset, tensor.size);
 }
 
 /**
@@ -117,5 +140,5 @@ export function wasmBackendHeap(): WasmBackendHeap | undefined {
   const storage = activeStorage();
   if (storage === undefined) return undefined;
   const { wasm } = storage;
-  return { memory: wasm.asm.memory, malloc: (bytes) => wasm._malloc(bytes) };
+  return { memory: heapMemory(storage) as WasmHeapMemory, malloc: (bytes) => wasm._malloc(bytes) };
 }

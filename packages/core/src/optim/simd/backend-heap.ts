@@ -1,33 +1,55 @@
 /**
  * The SIMD loops on the wasm backend's own heap. Weights and gradients live there, and so does the
  * optimizers' state on that backend (see `Optimizer`), so the loops update everything in place
- * with no copy. The heap is not shared memory: only the calling thread runs these loops. It grows,
- * which detaches earlier views: a step takes its views after its last allocation.
+ * with no copy. The single-threaded builds' heap is not shared memory: only the calling thread runs
+ * the loops there, and a heap that grows detaches earlier views (a step takes its views after its
+ * last allocation). The threaded build's heap is shared (`useThreadedWasmBackend`): worker threads
+ * instantiate the same loops on it.
  */
 import { wasmBackendHeap, type WasmBackendHeap, type WasmHeapMemory } from '../../tfjs-internals/wasm-backend';
 import type { ArenaKernels, WasmApi } from './dispatch';
 import { READ_ONLY_KERNELS, SIMD_BLOCK, simdPointerModuleBytes } from './kernels';
 
-const kernelsByMemory = new WeakMap<WasmHeapMemory, ArenaKernels | null>();
+/** wasm32's 4 GiB in pages: the threaded build's shared memory declares this maximum. */
+const MAXIMUM_PAGES = 65536;
 
-function instantiate(heap: WasmBackendHeap): ArenaKernels | null {
+/** The loops on the heap, and what worker threads need to run them there too. */
+export interface BackendHeapKernels extends ArenaKernels {
+  /** Whether the heap is shared memory (the threaded build): worker threads can use it. */
+  shared: boolean;
+  memory: WasmHeapMemory;
+  /** The pointer module's bytes, for worker threads to instantiate on {@link memory}. */
+  moduleBytes: Uint8Array;
+  /** Byte address of `bytes` new bytes in the heap, never freed (a worker's block for its sums). */
+  malloc(bytes: number): number;
+}
+
+const kernelsByMemory = new WeakMap<WasmHeapMemory, BackendHeapKernels | null>();
+
+function instantiate(heap: WasmBackendHeap): BackendHeapKernels | null {
   const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  const bytes = simdPointerModuleBytes({ shared: false });
-  if (!wasm || !wasm.validate(bytes)) return null;
-  const instance = new wasm.Instance(new wasm.Module(bytes), { env: { memory: heap.memory } });
-  const sumsAddress = heap.malloc(16 * Float32Array.BYTES_PER_ELEMENT);
-  let sums = new Float32Array(heap.memory.buffer, sumsAddress, 16);
   const { memory } = heap;
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const moduleBytes = simdPointerModuleBytes(shared ? { shared, maximumPages: MAXIMUM_PAGES } : { shared });
+  if (!wasm || !wasm.validate(moduleBytes)) return null;
+  const instance = new wasm.Instance(new wasm.Module(moduleBytes), { env: { memory } });
+  const sumsAddress = heap.malloc(16 * Float32Array.BYTES_PER_ELEMENT);
+  let sums = new Float32Array(memory.buffer, sumsAddress, 16);
   return {
     exports: instance.exports as ArenaKernels['exports'],
+    // A step's views are made after its last allocation, on the memory's current buffer.
     addressOf: (view) => (view.buffer === memory.buffer ? view.byteOffset : undefined),
-    // Read at each loop: a view made before the heap grew is detached.
+    // Read at each loop: a view made before the heap grew is detached (single-threaded builds).
     get sums() {
       if (sums.buffer !== memory.buffer) sums = new Float32Array(memory.buffer, sumsAddress, 16);
       return sums;
     },
     block: SIMD_BLOCK,
-    readOnly: READ_ONLY_KERNELS
+    readOnly: READ_ONLY_KERNELS,
+    shared,
+    memory,
+    moduleBytes,
+    malloc: heap.malloc
   };
 }
 
@@ -35,7 +57,7 @@ function instantiate(heap: WasmBackendHeap): ArenaKernels | null {
  * The loops on byte addresses in the active wasm backend's heap, or null when the backend is not
  * wasm or WebAssembly SIMD is unavailable.
  */
-export function backendHeapKernels(): ArenaKernels | null {
+export function backendHeapKernels(): BackendHeapKernels | null {
   const heap = wasmBackendHeap();
   if (heap === undefined) return null;
   let kernels = kernelsByMemory.get(heap.memory);
