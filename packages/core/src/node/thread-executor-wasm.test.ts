@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdamW, LARS, SGD, type KernelExecutor, type MeasureTask } from '../optim';
 import { useThreadedWasmBackend } from '../tfjs-internals/wasm-threads';
 import { wasmHeapView } from '../tfjs-internals/wasm-backend';
+import { largestDifference, smallModel, SPLIT_VALUES, stepInLockstep } from '../../test-utils/lockstep';
 import { createThreadExecutor } from './thread-executor';
 
 // TF.js's threaded wasm build: its heap is shared memory, which the workers update in place.
@@ -13,12 +14,6 @@ beforeAll(async () => {
   await tf.setBackend('wasm');
 });
 afterAll(() => executor.close());
-
-function model(seed: number): tf.Variable[] {
-  return [[64, 3, 7, 7], [64], [256, 64, 1, 1], [10]].map((shape, i) =>
-    tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, 0.1, 'float32', seed + i)))
-  );
-}
 
 /** `executor` with the gradients each pass reads recorded. */
 function recording(executor: KernelExecutor, seen: Float32Array[]): KernelExecutor {
@@ -53,32 +48,23 @@ const optimizers = [
 describe('worker-thread executor on the threaded wasm build', () => {
   for (const [name, make] of optimizers) {
     it(`${name}: the workers update weights, gradients and state in the shared heap, as one thread would`, () => {
-      const inline = model(1);
-      const threaded = model(1);
+      const inline = smallModel(1);
+      const threaded = smallModel(1);
       const a = make(inline, {});
       const seen: Float32Array[] = [];
       const b = make(threaded, { executor: recording(executor, seen) });
       const before = executor.updatedValues.workers;
       const tensorsBefore = tf.memory().numTensors;
-      for (let step = 0; step < 4; step++) {
-        const grads = inline.map((v, i) => tf.randomNormal(v.shape, 0, 1, 'float32', 100 * step + i));
-        a.step(new Map(inline.map((v, i) => [v, grads[i]])));
-        b.step(new Map(threaded.map((v, i) => [v, grads[i]])));
-        tf.dispose(grads);
-      }
-      expect(executor.updatedValues.workers - before).toBeGreaterThan(4 * (64 * 3 * 49 + 256 * 64) * 0.4);
+      stepInLockstep(a, b, inline, threaded, 4);
+      expect(executor.updatedValues.workers - before).toBeGreaterThan(4 * SPLIT_VALUES * 0.4);
       // The loops read the gradients where TF.js keeps them: no copies in ordinary memory.
       expect(seen.every((grad) => grad.buffer instanceof SharedArrayBuffer)).toBe(true);
       expect(wasmHeapView(threaded[0])?.buffer).toBeInstanceOf(SharedArrayBuffer);
-      inline.forEach((v, i) => {
-        const x = v.dataSync();
-        const y = threaded[i].dataSync();
-        // LARS's norms are summed in a different order across threads: equal up to rounding.
-        const tolerance = name === 'LARS' ? 1e-6 : 0;
-        let worst = 0;
-        for (let k = 0; k < x.length; k++) worst = Math.max(worst, Math.abs(x[k] - y[k]));
-        expect(worst, `${name}: parameter ${i}`).toBeLessThanOrEqual(tolerance);
-      });
+      // LARS's norms are summed in a different order across threads: equal up to rounding.
+      const tolerance = name === 'LARS' ? 1e-6 : 0;
+      inline.forEach((v, i) =>
+        expect(largestDifference(v, threaded[i]), `parameter ${i}`).toBeLessThanOrEqual(tolerance)
+      );
       const stateA = a.stateDict().state;
       const stateB = b.stateDict().state;
       expect(Object.keys(stateB)).toEqual(Object.keys(stateA));
@@ -90,7 +76,7 @@ describe('worker-thread executor on the threaded wasm build', () => {
   }
 
   it('refuses a NaN gradient in the workers’ range of a tensor, with nothing updated', () => {
-    const params = model(7);
+    const params = smallModel(7);
     const optimizer = new SGD(params, { lr: 0.1, momentum: 0.9 }, { executor });
     const before = params.map((v) => Array.from(v.dataSync()));
     const grads = params.map((v, i) => {

@@ -8,6 +8,7 @@ import type { UpdateRule } from '../optim/rules/rule';
 import { sgdRule } from '../optim/rules/sgd';
 import { simdArena } from '../optim/simd/arena';
 import { simdEngine } from '../optim/simd/driver';
+import { largestDifference, smallModel, SPLIT_VALUES, stepInLockstep } from '../../test-utils/lockstep';
 import { copyingCallerShare, createThreadExecutor } from './thread-executor';
 
 const executor = createThreadExecutor({ threads: 2, minSplitSize: 1024 });
@@ -16,12 +17,6 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 afterAll(() => executor.close());
-
-function model(seed: number): tf.Variable[] {
-  return [[64, 3, 7, 7], [64], [256, 64, 1, 1], [10]].map((shape, i) =>
-    tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, 0.1, 'float32', seed + i)))
-  );
-}
 
 describe('worker-thread executor', () => {
   it('has the SIMD arena in Node (without it every fast path falls back, silently)', () => {
@@ -39,27 +34,16 @@ describe('worker-thread executor', () => {
     ['LARS', (params: tf.Variable[], options: object) => new LARS(params, { lr: 0.1, weightDecay: 1e-4 }, options)]
   ] as const) {
     it(`${name}: splits large tensors across threads and matches the single-thread result`, () => {
-      const inline = model(1);
-      const threaded = model(1);
+      const inline = smallModel(1);
+      const threaded = smallModel(1);
       const a = make(inline, {});
       const b = make(threaded, { executor });
       const before = executor.updatedValues.workers;
-      for (let step = 0; step < 5; step++) {
-        const grads = inline.map((v, i) => tf.randomNormal(v.shape, 0, 1, 'float32', 100 * step + i));
-        a.step(new Map(inline.map((v, i) => [v, grads[i]])));
-        b.step(new Map(threaded.map((v, i) => [v, grads[i]])));
-        tf.dispose(grads);
-      }
-      expect(executor.updatedValues.workers - before).toBeGreaterThan(5 * (64 * 3 * 49 + 256 * 64) * 0.4);
-      inline.forEach((v, i) => {
-        const x = v.dataSync();
-        const y = threaded[i].dataSync();
-        // LARS's norms are summed in a different order across threads: equal up to rounding.
-        const tolerance = name === 'LARS' ? 1e-6 : 0;
-        let worst = 0;
-        for (let k = 0; k < x.length; k++) worst = Math.max(worst, Math.abs(x[k] - y[k]));
-        expect(worst).toBeLessThanOrEqual(tolerance);
-      });
+      stepInLockstep(a, b, inline, threaded, 5);
+      expect(executor.updatedValues.workers - before).toBeGreaterThan(5 * SPLIT_VALUES * 0.4);
+      // LARS's norms are summed in a different order across threads: equal up to rounding.
+      const tolerance = name === 'LARS' ? 1e-6 : 0;
+      inline.forEach((v, i) => expect(largestDifference(v, threaded[i])).toBeLessThanOrEqual(tolerance));
       expect(JSON.stringify(b.stateDict().paramGroups)).toBe(JSON.stringify(a.stateDict().paramGroups));
       tf.dispose([...inline, ...threaded]);
     });
@@ -67,7 +51,7 @@ describe('worker-thread executor', () => {
 
   it('gives the calling thread its share of each split tensor', async () => {
     const quarter = createThreadExecutor({ threads: 2, minSplitSize: 1024, callerShare: 0.25 });
-    const [w] = model(3);
+    const [w] = smallModel(3);
     const opt = new SGD([w], { lr: 0.1 }, { executor: quarter });
     const g = tf.onesLike(w);
     opt.step(new Map([[w, g]]));
@@ -75,7 +59,7 @@ describe('worker-thread executor', () => {
     expect(quarter.updatedValues.workers + quarter.updatedValues.caller).toBe(w.size);
     // By default the calling thread takes an equal share.
     const before = { ...executor.updatedValues };
-    const [v] = model(4);
+    const [v] = smallModel(4);
     const sgd = new SGD([v], { lr: 0.1 }, { executor });
     const ones = tf.onesLike(v);
     sgd.step(new Map([[v, ones]]));
@@ -109,7 +93,7 @@ describe('worker-thread executor', () => {
       ["a worker's share", -3]
     ] as const) {
       it(`${name}: refuses a non-finite gradient in ${where}, with nothing updated`, () => {
-        const [w] = model(7);
+        const [w] = smallModel(7);
         const opt = make(w);
         const ok = tf.onesLike(w);
         opt.step(new Map([[w, ok]]));
