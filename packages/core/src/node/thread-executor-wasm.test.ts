@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdamW, LARS, SGD, type KernelExecutor, type MeasureTask } from '../optim';
 import { useThreadedWasmBackend } from '../tfjs-internals/wasm-threads';
-import { wasmHeapView } from '../tfjs-internals/wasm-backend';
+import { wasmBackendHeap, wasmHeapView } from '../tfjs-internals/wasm-backend';
 import { largestDifference, smallModel, SPLIT_VALUES, stepInLockstep } from '../../test-utils/lockstep';
 import { createThreadExecutor } from './thread-executor';
 
@@ -74,6 +74,25 @@ describe('worker-thread executor on the threaded wasm build', () => {
       tf.dispose([...inline, ...threaded]);
     });
   }
+
+  it('keeps stepping in place after the heap has grown (the workers make views of the larger memory)', () => {
+    const inline = smallModel(5);
+    const threaded = smallModel(5);
+    const a = new AdamW(inline, { lr: 1e-3 });
+    const b = new AdamW(threaded, { lr: 1e-3 }, { executor });
+    stepInLockstep(a, b, inline, threaded, 2);
+    const heap = wasmBackendHeap()!;
+    const bytes = heap.memory.buffer.byteLength;
+    const large = tf.zeros([bytes / 4 + 1]); // more than the whole heap held: it must grow
+    expect(heap.memory.buffer.byteLength).toBeGreaterThan(bytes);
+    const before = executor.updatedValues.workers;
+    stepInLockstep(a, b, inline, threaded, 2);
+    expect(executor.updatedValues.workers - before).toBeGreaterThan(2 * SPLIT_VALUES * 0.4);
+    inline.forEach((v, i) => expect(largestDifference(v, threaded[i]), `parameter ${i}`).toBe(0));
+    tf.dispose([large, ...inline, ...threaded]);
+    a.dispose();
+    b.dispose();
+  });
 
   it('refuses a NaN gradient in the workers’ range of a tensor, with nothing updated', () => {
     const params = smallModel(7);
