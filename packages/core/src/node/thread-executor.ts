@@ -127,6 +127,8 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
     const heap = simd ? backendHeapKernels() : null;
     return heap?.shared ? heap : null;
   };
+  /** {@link sharedHeap} for the pass in progress (looked up once per pass, not per array). */
+  let heap: BackendHeapKernels | null = null;
   const source = workerSource();
   const workers: WorkerHandle[] = Array.from({ length: threads - 1 }, () => {
     const worker = new Worker(source, { eval: true });
@@ -148,7 +150,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
   });
 
   /** Where the workers find `array`: its address in the arena or the shared heap, else the view itself. */
-  function registration(id: number, array: Float32Array, heap: BackendHeapKernels | null): WorkerJob['register'][0] {
+  function registration(id: number, array: Float32Array): WorkerJob['register'][0] {
     const inArena = arena?.addressOf(array);
     if (inArena !== undefined) return [id, inArena, array.length, 'arena'];
     const inHeap = heap?.addressOf(array);
@@ -162,11 +164,10 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
       ids.set(array, id);
       registry.register(array, id);
     }
-    const heap = sharedHeap();
     for (const w of workers) {
       if (!w.registered.has(array)) {
         w.registered.add(array);
-        w.pendingRegister.push(registration(id, array, heap));
+        w.pendingRegister.push(registration(id, array));
       }
     }
     return id;
@@ -233,7 +234,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
   }
 
   /** The shared heap's loops for a worker that does not have them on this heap yet. */
-  function heapFor(w: WorkerHandle, heap: BackendHeapKernels | null): SharedMemoryLoops | undefined {
+  function heapFor(w: WorkerHandle): SharedMemoryLoops | undefined {
     if (!heap || w.heap?.memory === heap.memory) return undefined;
     w.heap = { memory: heap.memory, sums: heap.malloc(16 * Float32Array.BYTES_PER_ELEMENT) };
     const { memory, moduleBytes: bytes, block, readOnly } = heap;
@@ -263,7 +264,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
         kernels,
         simd: simd && firstJob ? { bytes: simdModuleBytes(), layout: ENGINE_LAYOUT } : undefined,
         arena: arena && firstJob ? arenaFor(w, arena) : undefined,
-        heap: heapFor(w, sharedHeap()),
+        heap: heapFor(w),
         register: w.pendingRegister,
         unregister,
         pieces,
@@ -322,6 +323,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
     },
     measure(tasks: MeasureTask[]): Float64Array[] {
       if (workers.length === 0) return inlineExecutor.measure(tasks);
+      heap = sharedHeap();
       const sums = tasks.map(() => new Float64Array(3));
       const splittable = (i: number) => tasks[i].param.length >= minSplitSize && isShared(tasks[i].param);
       // Σ g² alone needs no second pass where the gradient is staged: it is taken while copying (the
@@ -354,6 +356,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
     },
     update<S>(rule: UpdateRule<unknown, S>, tasks: UpdateTask<S>[]): Float64Array[] {
       if (workers.length === 0) return inlineExecutor.update(rule, tasks);
+      heap = sharedHeap();
       const sums = tasks.map(() => new Float64Array(3));
       const calls = tasks.map((t) => (simd && rule.simd ? rule.simd(t.scalars) : undefined));
       const variants = tasks.map((t) => variantFor(rule.programFor(t.scalars), t.scalars));
