@@ -15,7 +15,7 @@ import pytest
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[2]
-READMES = [ROOT / "README.md", ROOT / "packages" / "notebook" / "README.md"]
+READMES = [ROOT / "README.md", ROOT / "packages" / "notebook" / "README.md", ROOT / "packages" / "core" / "README.md"]
 # The kernel starts in notebooks/, where the packages resolve as in every notebook.
 NOTEBOOKS = ROOT / "notebooks"
 EXAMPLE = re.compile(r"<!-- readme-example: (?P<name>[\w-]+) -->\n```ts\n(?P<code>.*?)```", re.S)
