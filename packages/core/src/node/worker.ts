@@ -100,7 +100,7 @@ export function serveJobs(
   const fast: FastPath = { engine: null, arena: null, heap: null };
   /** Per shared memory: the memory, and the address of each view made on it. */
   const memories = new Map<string, { memory: { buffer: ArrayBufferLike }; addresses: Map<Float32Array, number> }>();
-  const loopsOn = (name: 'arena' | 'heap', loops: NonNullable<WorkerJob['arena']>): ArenaKernels => {
+  const loopsOn = (name: MemoryName, loops: SharedMemoryLoops): ArenaKernels => {
     const { bytes, block, readOnly } = loops;
     const memory = loops.memory as { buffer: ArrayBufferLike };
     const addresses = new Map<Float32Array, number>();
