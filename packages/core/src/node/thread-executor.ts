@@ -120,15 +120,17 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
   const simd = simdEngine();
   const arena = simd ? simdArena() : null;
   const fast: FastPath = { engine: simd, arena };
-  /** The calling thread's path for one call: also the wasm backend's heap when it is active. */
-  const callerPath = (): FastPath => ({ ...fast, heap: simd ? backendHeapKernels() : null });
-  /** The wasm backend's heap where workers can reach it (shared: the threaded build). */
-  const sharedHeap = (): BackendHeapKernels | null => {
-    const heap = simd ? backendHeapKernels() : null;
-    return heap?.shared ? heap : null;
-  };
-  /** {@link sharedHeap} for the pass in progress (looked up once per pass, not per array). */
+  /** For the pass in progress, the wasm backend's heap where workers can reach it (the threaded build). */
   let heap: BackendHeapKernels | null = null;
+  /**
+   * Starts a pass: looks up the wasm backend's heap once (not per array), and returns the calling
+   * thread's path, which has that heap when it is active, shared or not.
+   */
+  function beginPass(): FastPath {
+    const backendHeap = simd ? backendHeapKernels() : null;
+    heap = backendHeap?.shared ? backendHeap : null;
+    return { ...fast, heap: backendHeap };
+  }
   const source = workerSource();
   const workers: WorkerHandle[] = Array.from({ length: threads - 1 }, () => {
     const worker = new Worker(source, { eval: true });
@@ -226,19 +228,26 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
     return { local, remote };
   }
 
-  /** The arena's memory and pointer module for a worker, and a block of its own for the sums. */
+  /** What a worker needs to run the pointer loops on a shared memory, with its block for the sums. */
+  const loopsFor = (on: SimdArena | BackendHeapKernels, sums: number): SharedMemoryLoops => ({
+    memory: on.memory,
+    bytes: on.moduleBytes,
+    sums,
+    block: on.block,
+    readOnly: on.readOnly
+  });
+
+  /** The arena's loops for a worker, and a block of its own for the sums. */
   function arenaFor(w: WorkerHandle, arena: SimdArena): SharedMemoryLoops {
     w.sums = arena.alloc(16);
-    const sums = arena.addressOf(w.sums) as number;
-    return { memory: arena.memory, bytes: arena.moduleBytes, sums, block: arena.block, readOnly: arena.readOnly };
+    return loopsFor(arena, arena.addressOf(w.sums) as number);
   }
 
   /** The shared heap's loops for a worker that does not have them on this heap yet. */
   function heapFor(w: WorkerHandle): SharedMemoryLoops | undefined {
     if (!heap || w.heap?.memory === heap.memory) return undefined;
     w.heap = { memory: heap.memory, sums: heap.malloc(16 * Float32Array.BYTES_PER_ELEMENT) };
-    const { memory, moduleBytes: bytes, block, readOnly } = heap;
-    return { memory, bytes, sums: w.heap.sums, block, readOnly };
+    return loopsFor(heap, w.heap.sums);
   }
 
   /** Sends each worker its pieces, with the scalar loops of `variants` it has not had yet. */
@@ -323,7 +332,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
     },
     measure(tasks: MeasureTask[]): Float64Array[] {
       if (workers.length === 0) return inlineExecutor.measure(tasks);
-      heap = sharedHeap();
+      const caller = beginPass();
       const sums = tasks.map(() => new Float64Array(3));
       const splittable = (i: number) => tasks[i].param.length >= minSplitSize && isShared(tasks[i].param);
       // Σ g² alone needs no second pass where the gradient is staged: it is taken while copying (the
@@ -346,7 +355,6 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
         })
       );
       dispatch(remote, measureVariants);
-      const caller = callerPath();
       for (const { task, start, end, grad } of local) {
         if (measured[task]) continue;
         fastMeasure(caller, { ...tasks[task], grad }, start, end, sums[task]);
@@ -356,7 +364,7 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
     },
     update<S>(rule: UpdateRule<unknown, S>, tasks: UpdateTask<S>[]): Float64Array[] {
       if (workers.length === 0) return inlineExecutor.update(rule, tasks);
-      heap = sharedHeap();
+      const caller = beginPass();
       const sums = tasks.map(() => new Float64Array(3));
       const calls = tasks.map((t) => (simd && rule.simd ? rule.simd(t.scalars) : undefined));
       const variants = tasks.map((t) => variantFor(rule.programFor(t.scalars), t.scalars));
@@ -404,7 +412,6 @@ export function createThreadExecutor(options: ThreadExecutorOptions = {}): Threa
         }
       }
       for (const pieces of remote) for (const piece of pieces) updatedValues.workers += piece.end - piece.start;
-      const caller = callerPath();
       for (const { task, start, end, grad } of local) {
         const t = tasks[task];
         updatedValues.caller += end - start;

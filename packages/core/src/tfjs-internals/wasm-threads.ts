@@ -45,6 +45,8 @@ interface ThreadedBuild {
   factory: (config: object) => Promise<ThreadedModule>;
   backendClass: new (module: ThreadedModule) => tf.KernelBackend;
   folder: string;
+  /** The threads' bootstrap file (`wasm-threads-worker.cjs`). */
+  bootstrap: string;
 }
 
 /** The files of the build: the package's `wasm-out` folder and the thread bootstrap beside this seam. */
@@ -94,7 +96,8 @@ function locateBuild(): ThreadedBuild | string {
   return {
     factory: factory as ThreadedBuild['factory'],
     backendClass: backendClass as ThreadedBuild['backendClass'],
-    folder: paths.folder
+    folder: paths.folder,
+    bootstrap: paths.bootstrap
   };
 }
 
@@ -116,7 +119,7 @@ export function describeWasmThreadsProblem(problem: string, installed = installe
 
 /** Instantiates the threaded build and wraps its C functions as tfjs-backend-wasm does. */
 async function instantiate(build: ThreadedBuild): Promise<ThreadedModule> {
-  const { bootstrap } = files();
+  const { bootstrap } = build;
   const module = await build.factory({
     locateFile: (path: string) => (path.endsWith('.worker.js') ? bootstrap : join(build.folder, path)),
     // What each thread evaluates to define the factory again (a file path works on Node).
